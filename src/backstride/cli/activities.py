@@ -1,0 +1,50 @@
+"""`backstride activities` and `backstride show ID`: look at what was imported."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backstride import service
+from backstride.cli import render
+from backstride.cli.state import open_from, print_json, stdout
+from backstride.views import activity_detail_view, activity_view
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def activities_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List imported activities, oldest first.
+
+    Example: backstride activities --json
+    """
+    store = open_from(ctx)
+    try:
+        items = service.list_activities(store)
+    finally:
+        store.close()
+    if as_json:
+        print_json([activity_view(item) for item in items])
+    else:
+        stdout().print(render.activities_table(items))
+
+
+def show_command(
+    ctx: typer.Context,
+    activity_id: Annotated[int, typer.Argument(metavar="ID", help="Activity id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one activity with its laps, sources and streams.
+
+    Example: backstride show 3
+    """
+    store = open_from(ctx)
+    try:
+        item = service.get_activity(store, activity_id, with_streams=False)
+    finally:
+        store.close()
+    if as_json:
+        print_json(activity_detail_view(item))
+    else:
+        stdout().print(render.activity_detail(item))

@@ -1,0 +1,114 @@
+"""The Typer application: global options, command registration, and the one place where
+errors become messages and exit codes.
+
+Exit codes: 0 success; 1 an error the user can fix (the message says how), or an import in
+which some files failed; 2 bad usage (Typer's own). Tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.text import Text
+from typer.core import TyperGroup
+
+from backstride import __version__
+from backstride.cli import activities, dbcmd, demo, imports
+from backstride.cli.state import CliState, stderr
+from backstride.config import load_settings
+from backstride.errors import BackstrideError
+
+
+class _TranslatingGroup(TyperGroup):
+    """Runs a command and turns backstride's errors into one red line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except BackstrideError as e:
+            _report(ctx, e, e.message, e.hint)
+        except KeyboardInterrupt:
+            stderr().print(Text("interrupted", style="yellow"))
+            raise click.exceptions.Exit(130) from None
+        except Exception as e:  # the last boundary before the user: never a traceback
+            _report(
+                ctx,
+                e,
+                f"unexpected error: {type(e).__name__}: {e}".splitlines()[0],
+                "run again with --debug for the details, and please report it",
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _report(ctx: click.Context, error: BaseException, message: str, hint: str | None) -> None:
+    obj = ctx.obj
+    if isinstance(obj, CliState) and obj.debug:
+        traceback.print_exception(error)
+    console = stderr()
+    console.print(Text("error: ", style="bold red") + Text(message))
+    if hint:
+        console.print(Text("hint: ", style="yellow") + Text(hint))
+    raise click.exceptions.Exit(1)
+
+
+app = typer.Typer(
+    cls=_TranslatingGroup,
+    name="backstride",
+    help="Keep running without making low back pain worse: evidence-graded rules over your "
+    "own watch data. backstride does not diagnose; red flags mean: see a clinician.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backstride {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            envvar="BACKSTRIDE_DATABASE_URL",
+            help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db "
+            "[default: an SQLite file in your user data folder].",
+            show_envvar=True,
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Global options come before the command: backstride --db URL import FILES."""
+    ctx.obj = CliState(settings=load_settings(database_url=db), debug=debug)
+
+
+app.command("import")(imports.import_command)
+app.command("activities")(activities.activities_command)
+app.command("show")(activities.show_command)
+app.command("demo")(demo.demo_command)
+app.add_typer(dbcmd.db_app, name="db")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,56 @@
+"""`backstride demo`: a throw-away store with bundled real activities, to see it work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+from rich.text import Text
+
+from backstride import service
+from backstride.cli import render
+from backstride.cli.state import print_json, stdout
+from backstride.views import activity_view, import_report_view
+
+
+def demo_command(
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--folder",
+            help="Where to put the throw-away demo database "
+            "[default: a demo folder in your user cache].",
+            file_okay=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Import the bundled sample activities into a fresh demo database and list them.
+
+    Your own database is not touched.
+
+    Example: backstride demo
+    """
+    target = folder or Path(platformdirs.user_cache_dir("backstride", appauthor=False)) / "demo"
+    result = service.run_demo(target)
+    if as_json:
+        print_json(
+            {
+                "database": result.database_url,
+                "import": import_report_view(result.report),
+                "activities": [activity_view(a) for a in result.activities],
+            }
+        )
+        return
+    out = stdout()
+    out.print(Text("backstride demo", style="bold"), f"- a throw-away database at {target}")
+    render.import_summary(out, result.report)
+    out.print(render.activities_table(result.activities))
+    out.print(
+        "Twin files of one activity (a FIT and its GPX export) were stored once: "
+        "see the 'duplicates' count above."
+    )
+    out.print(f"Look closer:  backstride --db {result.database_url} show 1")
+    out.print("Your own files:  backstride import PATH ...   then   backstride activities")

@@ -1,0 +1,122 @@
+"""Rich renderings of service results for people (``--json`` prints views instead)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from backstride.model import ImportReport, StoredActivity
+
+
+def km(distance_m: float | None) -> str:
+    return "" if distance_m is None else f"{distance_m / 1000:.2f}"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = round(seconds)
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def whole(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+def sport_label(sport: str, sub_sport: str | None) -> str:
+    if sub_sport and sub_sport not in ("generic", sport):
+        return f"{sport} ({sub_sport})"
+    return sport
+
+
+def activities_table(items: Sequence[StoredActivity]) -> Table:
+    table = Table(title=f"{len(items)} activities", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("date")
+    table.add_column("sport")
+    table.add_column("km", justify="right")
+    table.add_column("time", justify="right")
+    table.add_column("moving", justify="right")
+    table.add_column("HR", justify="right")
+    table.add_column("cadence spm", justify="right")
+    table.add_column("power W", justify="right")
+    table.add_column("file", overflow="fold")
+    table.add_column("warnings", justify="right")
+    for item in items:
+        a, s = item.activity, item.activity.summary
+        table.add_row(
+            str(item.id),
+            a.local_date.isoformat(),
+            sport_label(a.sport, a.sub_sport),
+            km(s.distance_m),
+            duration(s.elapsed_s),
+            duration(s.timer_s),
+            whole(s.avg_hr_bpm),
+            whole(s.avg_cadence_spm),
+            whole(s.avg_power_w),
+            item.source_name,
+            Text(str(len(a.warnings)), style="yellow") if a.warnings else "",
+        )
+    return table
+
+
+def activity_detail(item: StoredActivity) -> RenderableType:
+    a, s = item.activity, item.activity.summary
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    rows = [
+        ("activity", f"{item.id}  {a.name or ''}".rstrip()),
+        ("sport", sport_label(a.sport, a.sub_sport)),
+        ("start", f"{a.start_at:%Y-%m-%d %H:%M:%S} UTC (local date {a.local_date})"),
+        ("distance", f"{km(s.distance_m)} km" if s.distance_m is not None else "unknown"),
+        ("elapsed / moving", f"{duration(s.elapsed_s)} / {duration(s.timer_s) or 'unknown'}"),
+        ("heart rate", f"avg {whole(s.avg_hr_bpm)}  max {whole(s.max_hr_bpm)}"),
+        ("cadence", f"{whole(s.avg_cadence_spm)} steps/min" if s.avg_cadence_spm else ""),
+        ("power", f"{whole(s.avg_power_w)} W" if s.avg_power_w else ""),
+        ("ascent", f"{whole(s.total_ascent_m)} m" if s.total_ascent_m is not None else ""),
+        ("device", a.device or ""),
+        ("source", ", ".join(item.sources) or item.source_name),
+        ("streams", f"{item.sample_count} samples: {', '.join(item.channels) or 'none'}"),
+    ]
+    for label, value in rows:
+        if value:
+            facts.add_row(label, Text(value))
+    parts: list[RenderableType] = [facts]
+    for warning in a.warnings:
+        parts.append(Text("warning: ", style="yellow") + Text(warning))
+    if a.laps:
+        laps = Table(title=f"{len(a.laps)} laps", title_justify="left")
+        for column in ("#", "km", "time", "HR", "cadence spm", "power W", "intensity"):
+            laps.add_column(column, justify="right" if column != "intensity" else "left")
+        for i, lap in enumerate(a.laps, start=1):
+            laps.add_row(
+                str(i),
+                km(lap.distance_m),
+                duration(lap.timer_s if lap.timer_s is not None else lap.elapsed_s),
+                whole(lap.avg_hr_bpm),
+                whole(lap.avg_cadence_spm),
+                whole(lap.avg_power_w),
+                lap.intensity or "",
+            )
+        parts.append(laps)
+    return Group(*parts)
+
+
+def import_summary(console: Console, report: ImportReport) -> None:
+    line = Text()
+    line.append(f"imported {report.imported}", style="bold green")
+    line.append(f", duplicates skipped {report.duplicates}")
+    line.append(f", failed {len(report.failed)}", style="bold red" if report.failed else "")
+    console.print(line)
+    for failure in report.failed:
+        console.print(Text("  failed: ", style="red") + Text(f"{failure.path}: {failure.error}"))
+    for warning in report.warnings:
+        console.print(
+            Text("  warning: ", style="yellow") + Text(f"{warning.path}: {warning.warning}")
+        )

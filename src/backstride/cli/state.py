@@ -1,0 +1,42 @@
+"""What the root command hands to every subcommand, and the consoles they print on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from backstride.config import Settings
+from backstride.service import Store, open_database
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    debug: bool = False
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState), "the root callback sets the state"
+    return obj
+
+
+def open_from(ctx: typer.Context) -> Store:
+    return open_database(state(ctx).settings)
+
+
+def stdout() -> Console:
+    # Built per call, so CliRunner's swapped stdout is the one written to.
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False))

@@ -1,0 +1,54 @@
+"""The exception tree of backstride.
+
+Every error a user can cause derives from :class:`BackstrideError`, which carries a one-line
+``message`` (what and why) and an optional ``hint`` (what to do). Each edge (CLI, web)
+translates these once; nothing below the edges prints or exits.
+
+::
+
+    BackstrideError(message, hint=None)
+    ├── InputError                 the user's input (a file, a value) cannot be used
+    │   ├── UnsupportedFormatError the bytes are not a format backstride reads
+    │   ├── CorruptFileError       the format is right but the content is broken beyond use
+    │   └── EmptyActivityError     the file is readable but holds no activity
+    ├── NotFoundError              an id or a path that does not exist
+    └── ConfigError                a setting or database URL that cannot be used
+"""
+
+from __future__ import annotations
+
+
+class BackstrideError(Exception):
+    """Base of every error backstride raises on purpose."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(BackstrideError):
+    """The user's input cannot be used."""
+
+
+class UnsupportedFormatError(InputError):
+    """The bytes are not in a format backstride reads."""
+
+
+class CorruptFileError(InputError):
+    """The format is recognised but the content is broken beyond recovery."""
+
+
+class EmptyActivityError(InputError):
+    """The file is readable but holds no activity (no samples, no summary)."""
+
+
+class NotFoundError(BackstrideError):
+    """An id or a path that does not exist."""
+
+
+class ConfigError(BackstrideError):
+    """A setting or a database URL that cannot be used."""

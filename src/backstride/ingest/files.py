@@ -1,0 +1,44 @@
+"""Find activity files under the paths a user names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from backstride.errors import NotFoundError
+
+#: Name endings looked for inside folders (case-insensitive). Files named explicitly are
+#: always tried: their content decides the format.
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
+
+
+def is_activity_name(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(ACTIVITY_SUFFIXES)
+
+
+def iter_activity_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named directly, and activity files found recursively in folders, sorted.
+
+    Hidden files and folders (``.DS_Store``, ``.git``) are skipped; symbolic links to
+    folders are not followed, so a link loop cannot make the walk endless.
+    """
+    seen: set[Path] = set()
+    for path in paths:
+        if not path.exists():
+            raise NotFoundError(f"no such file or folder: {path}")
+        if path.is_dir():
+            found = (
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and is_activity_name(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found = iter([path])
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield file

@@ -1,0 +1,207 @@
+"""The shapes every layer shares: frozen dataclasses, no behaviour beyond derived values.
+
+``ingest`` produces :class:`Activity` objects; ``store`` persists and returns them (as
+:class:`StoredActivity`); ``service`` hands them to the edges. Quantities carry their unit in
+their name; datetimes end in ``_at`` and are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from backstride.units import Channel
+
+SourceFormat = Literal["fit", "gpx", "tcx"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class Streams:
+    """Per-sample data of one activity, at whatever rate the device recorded.
+
+    ``elapsed_s[i]`` is the time of sample ``i`` in seconds since the activity's ``start_at``
+    (strictly non-decreasing). Every array in ``channels`` and ``extra`` has the same length
+    as ``elapsed_s``; a missing value is NaN. ``channels`` only holds canonical channels;
+    ``extra`` holds other per-sample fields by name (FIT developer fields such as Stryd's
+    "Form Power", with their unit when the file gives one: ``"Form Power [Watts]"``).
+    """
+
+    elapsed_s: FloatArray
+    channels: Mapping[Channel, FloatArray] = field(default_factory=dict)
+    extra: Mapping[str, FloatArray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.elapsed_s)
+        for name, values in [*self.channels.items(), *self.extra.items()]:
+            if len(values) != n:
+                raise ValueError(f"stream {name!s} has {len(values)} samples, time has {n}")
+
+    def __len__(self) -> int:
+        return len(self.elapsed_s)
+
+    def has(self, channel: Channel) -> bool:
+        """True when the channel is present with at least one real (non-NaN) value."""
+        values = self.channels.get(channel)
+        return values is not None and bool(np.isfinite(values).any())
+
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        """Names of the channels with data, canonical first, then extra fields."""
+        names = [str(c) for c in self.channels if self.has(c)]
+        names += [k for k, v in self.extra.items() if bool(np.isfinite(v).any())]
+        return tuple(names)
+
+
+EMPTY_STREAMS = Streams(elapsed_s=np.zeros(0, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class Lap:
+    """One lap (or split) as the file summarises it. ``None`` where the file says nothing."""
+
+    start_at: datetime
+    elapsed_s: float
+    timer_s: float | None = None
+    distance_m: float | None = None
+    avg_speed_mps: float | None = None
+    avg_hr_bpm: float | None = None
+    max_hr_bpm: float | None = None
+    avg_cadence_spm: float | None = None
+    """Foot sports only, steps per minute."""
+    avg_power_w: float | None = None
+    intensity: str | None = None
+    """"active", "rest", "warmup", "cooldown" where the file says so."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals of an activity. From the file's own summary where it has one, else computed."""
+
+    elapsed_s: float
+    timer_s: float | None = None
+    distance_m: float | None = None
+    avg_speed_mps: float | None = None
+    avg_hr_bpm: float | None = None
+    max_hr_bpm: float | None = None
+    avg_cadence_spm: float | None = None
+    """Foot sports only, steps per minute."""
+    avg_power_w: float | None = None
+    total_ascent_m: float | None = None
+    calories_kcal: float | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Activity:
+    """One activity as read from one file (one session of a multisport file).
+
+    ``sport`` is a lower-case FIT-style sport name (``running``, ``cycling``, ``swimming``,
+    ``walking``, ``training`` ...); ``sub_sport`` likewise (``treadmill``, ``trail``,
+    ``indoor_cycling`` ...) or ``None``. ``utc_offset_s`` is the local time offset when the
+    file states it. ``warnings`` lists what was recovered or doubtful (bad CRC, truncated,
+    cadence mismatch ...), one line each.
+    """
+
+    sport: str
+    start_at: datetime
+    summary: Summary
+    source_format: SourceFormat
+    sub_sport: str | None = None
+    utc_offset_s: int | None = None
+    streams: Streams = EMPTY_STREAMS
+    laps: tuple[Lap, ...] = ()
+    device: str | None = None
+    name: str | None = None
+    session_index: int = 0
+    """Position of this activity in its file (0 unless the file holds several)."""
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start_at.tzinfo is None or self.start_at.utcoffset() != timedelta(0):
+            raise ValueError(f"start_at must be timezone-aware UTC, got {self.start_at!r}")
+
+    @property
+    def local_date(self) -> date:
+        """The calendar day the activity started on, in local time when the offset is known."""
+        offset = timedelta(seconds=self.utc_offset_s or 0)
+        return (self.start_at + offset).date()
+
+    @property
+    def richness(self) -> tuple[int, int, int, int]:
+        """Orders two records of one activity: see :func:`richness`."""
+        return richness(
+            len(self.streams.channel_names), len(self.laps), len(self.streams), self.source_format
+        )
+
+
+def richness(
+    channel_count: int, lap_count: int, sample_count: int, source_format: str
+) -> tuple[int, int, int, int]:
+    """Orders two records of one activity: the greater one keeps more of it.
+
+    Counts channels with data, then laps, then samples, then prefers FIT over TCX over GPX
+    (a FIT file carries the device's own summary; a GPX export keeps the least).
+    """
+    format_rank = {"gpx": 0, "tcx": 1, "fit": 2}.get(source_format, -1)
+    return (channel_count, lap_count, sample_count, format_rank)
+
+
+@dataclass(frozen=True)
+class Athlete:
+    """Whose data a row is. A local install has one, created on first use."""
+
+    id: int
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, eq=False)
+class StoredActivity:
+    """An activity as the store holds it.
+
+    ``activity.streams`` is empty unless the streams were asked for; ``channels`` and
+    ``sample_count`` describe them either way. ``sources`` names every file found to hold
+    this activity (the original and any twins merged into it).
+    """
+
+    id: int
+    athlete_id: int
+    activity: Activity
+    source_name: str
+    channels: tuple[str, ...]
+    sample_count: int
+    imported_at: datetime
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    """A file (or one part of it) that could not be imported, and why, in one line."""
+
+    path: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """A file imported with a doubt (bad CRC, truncated ...), and the doubt in one line."""
+
+    path: str
+    warning: str
+
+
+@dataclass
+class ImportReport:
+    """What one import did. A duplicate is a result, not an error."""
+
+    imported: int = 0
+    duplicates: int = 0
+    failed: list[ImportFailure] = field(default_factory=list)
+    activity_ids: list[int] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)

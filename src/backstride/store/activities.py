@@ -1,0 +1,354 @@
+"""Activities, their laps, streams and source files.
+
+Writes happen inside the caller's transaction (one activity per transaction, owned by the
+service layer); reads return ``model`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from backstride.errors import NotFoundError
+from backstride.model import EMPTY_STREAMS, Activity, Lap, StoredActivity, Summary, richness
+from backstride.store.schema import activities, activity_sources, laps, source_files, streams
+from backstride.store.streams import CODEC, decode_streams, encode_streams
+from backstride.units import sport_family
+
+_SUMMARY_FIELDS = (
+    "timer_s",
+    "distance_m",
+    "avg_speed_mps",
+    "avg_hr_bpm",
+    "max_hr_bpm",
+    "avg_cadence_spm",
+    "avg_power_w",
+    "total_ascent_m",
+    "calories_kcal",
+)
+_LAP_FIELDS = (
+    "timer_s",
+    "distance_m",
+    "avg_speed_mps",
+    "avg_hr_bpm",
+    "max_hr_bpm",
+    "avg_cadence_spm",
+    "avg_power_w",
+    "intensity",
+)
+
+
+def _finite(value: float | None) -> float | None:
+    # NaN and inf are not portable SQL values (PostgreSQL keeps them, SQLite turns NaN to NULL).
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return None
+    return float(value)
+
+
+def _activity_values(activity: Activity, *, source_name: str, imported_at: datetime) -> dict[
+    str, Any
+]:
+    summary = activity.summary
+    values: dict[str, Any] = {
+        "sport": activity.sport,
+        "sub_sport": activity.sub_sport,
+        "start_at": activity.start_at,
+        "utc_offset_s": activity.utc_offset_s,
+        "local_date": activity.local_date,
+        "elapsed_s": summary.elapsed_s,
+        "device": activity.device,
+        "name": activity.name,
+        "source_format": activity.source_format,
+        "source_name": source_name,
+        "session_index": activity.session_index,
+        "channels": list(activity.streams.channel_names),
+        "sample_count": len(activity.streams),
+        "lap_count": len(activity.laps),
+        "warnings": list(activity.warnings),
+        "imported_at": imported_at,
+    }
+    for name in _SUMMARY_FIELDS:
+        values[name] = _finite(getattr(summary, name))
+    return values
+
+
+def _write_children(conn: Connection, activity_id: int, activity: Activity) -> None:
+    if activity.laps:
+        conn.execute(
+            sa.insert(laps),
+            [
+                {
+                    "activity_id": activity_id,
+                    "lap_index": i,
+                    "start_at": lap.start_at,
+                    "elapsed_s": lap.elapsed_s,
+                    **{
+                        name: (
+                            lap.intensity if name == "intensity" else _finite(getattr(lap, name))
+                        )
+                        for name in _LAP_FIELDS
+                    },
+                }
+                for i, lap in enumerate(activity.laps)
+            ],
+        )
+    if len(activity.streams):
+        conn.execute(
+            sa.insert(streams).values(
+                activity_id=activity_id, codec=CODEC, data=encode_streams(activity.streams)
+            )
+        )
+
+
+def add_activity(
+    conn: Connection,
+    athlete_id: int,
+    activity: Activity,
+    *,
+    source_name: str,
+    imported_at: datetime,
+) -> int:
+    """Insert an activity with its laps and streams; returns its id."""
+    values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
+    result = conn.execute(sa.insert(activities).values(athlete_id=athlete_id, **values))
+    key = result.inserted_primary_key
+    assert key is not None
+    activity_id = int(key[0])
+    _write_children(conn, activity_id, activity)
+    return activity_id
+
+
+def replace_activity(
+    conn: Connection,
+    activity_id: int,
+    activity: Activity,
+    *,
+    source_name: str,
+    imported_at: datetime,
+) -> None:
+    """Replace what is stored for ``activity_id`` with a richer record of the same activity.
+
+    The id, and so everything that refers to it, stays.
+    """
+    values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
+    conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
+    conn.execute(sa.delete(laps).where(laps.c.activity_id == activity_id))
+    conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
+    _write_children(conn, activity_id, activity)
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A stored activity that is the same as an incoming one, and how rich each is."""
+
+    activity_id: int
+    stored_richness: tuple[int, int, int, int]
+
+
+def find_twin(
+    conn: Connection,
+    athlete_id: int,
+    activity: Activity,
+    *,
+    max_start_gap_s: float = 60.0,
+    max_distance_diff: float = 0.05,
+) -> Twin | None:
+    """A stored activity that is the same one as ``activity`` from another source.
+
+    Same when the starts are within ``max_start_gap_s``, the sports are of one family, and
+    the distances differ by at most ``max_distance_diff`` of the longer one (elapsed times,
+    when either distance is unknown).
+    """
+    gap = timedelta(seconds=max_start_gap_s)
+    rows = conn.execute(
+        sa.select(activities)
+        .where(activities.c.athlete_id == athlete_id)
+        .where(activities.c.start_at.between(activity.start_at - gap, activity.start_at + gap))
+        .order_by(activities.c.id)
+    ).all()
+    family = sport_family(activity.sport)
+    best: tuple[float, Row[Any]] | None = None
+    for row in rows:
+        if sport_family(row.sport) != family:
+            continue
+        if not _same_extent(activity.summary, row, max_distance_diff):
+            continue
+        gap_s = abs((row.start_at - activity.start_at).total_seconds())
+        if best is None or gap_s < best[0]:
+            best = (gap_s, row)
+    if best is None:
+        return None
+    row = best[1]
+    return Twin(
+        activity_id=row.id,
+        stored_richness=richness(
+            len(row.channels), row.lap_count, row.sample_count, row.source_format
+        ),
+    )
+
+
+def _same_extent(summary: Summary, row: Row[Any], tolerance: float) -> bool:
+    a, b = summary.distance_m, row.distance_m
+    if not (a and b):
+        a, b = summary.elapsed_s, row.elapsed_s
+    if not (a and b):
+        return False
+    return abs(a - b) <= tolerance * max(a, b)
+
+
+def get_source_part(
+    conn: Connection, athlete_id: int, sha256: str, session_index: int
+) -> int | None:
+    """The activity that part ``session_index`` of the file ``sha256`` was stored as."""
+    return conn.execute(
+        sa.select(activity_sources.c.activity_id).where(
+            activity_sources.c.athlete_id == athlete_id,
+            activity_sources.c.sha256 == sha256,
+            activity_sources.c.session_index == session_index,
+        )
+    ).scalar_one_or_none()
+
+
+def add_source_part(
+    conn: Connection,
+    athlete_id: int,
+    activity_id: int,
+    *,
+    sha256: str,
+    session_index: int,
+    file_name: str,
+    imported_at: datetime,
+) -> None:
+    conn.execute(
+        sa.insert(activity_sources).values(
+            athlete_id=athlete_id,
+            activity_id=activity_id,
+            sha256=sha256,
+            session_index=session_index,
+            file_name=file_name,
+            imported_at=imported_at,
+        )
+    )
+
+
+def get_source_file(conn: Connection, athlete_id: int, sha256: str) -> int | None:
+    """How many activities a completely imported file held, or None if it never finished."""
+    return conn.execute(
+        sa.select(source_files.c.activity_count).where(
+            source_files.c.athlete_id == athlete_id, source_files.c.sha256 == sha256
+        )
+    ).scalar_one_or_none()
+
+
+def add_source_file(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    sha256: str,
+    file_name: str,
+    activity_count: int,
+    imported_at: datetime,
+) -> None:
+    conn.execute(
+        sa.insert(source_files).values(
+            athlete_id=athlete_id,
+            sha256=sha256,
+            file_name=file_name,
+            activity_count=activity_count,
+            imported_at=imported_at,
+        )
+    )
+
+
+def _stored(row: Row[Any], lap_list: Sequence[Lap] = (), sources: Sequence[str] = ()) -> (
+    StoredActivity
+):
+    summary = Summary(
+        elapsed_s=row.elapsed_s, **{name: getattr(row, name) for name in _SUMMARY_FIELDS}
+    )
+    activity = Activity(
+        sport=row.sport,
+        sub_sport=row.sub_sport,
+        start_at=row.start_at,
+        utc_offset_s=row.utc_offset_s,
+        summary=summary,
+        source_format=row.source_format,
+        laps=tuple(lap_list),
+        device=row.device,
+        name=row.name,
+        session_index=row.session_index,
+        warnings=tuple(row.warnings),
+    )
+    return StoredActivity(
+        id=row.id,
+        athlete_id=row.athlete_id,
+        activity=activity,
+        source_name=row.source_name,
+        channels=tuple(row.channels),
+        sample_count=row.sample_count,
+        imported_at=row.imported_at,
+        sources=tuple(sources),
+    )
+
+
+def list_activities(conn: Connection, athlete_id: int) -> list[StoredActivity]:
+    """All activities of an athlete, oldest first, without laps or streams."""
+    rows = conn.execute(
+        sa.select(activities)
+        .where(activities.c.athlete_id == athlete_id)
+        .order_by(activities.c.start_at, activities.c.id)
+    )
+    return [_stored(row) for row in rows]
+
+
+def count_activities(conn: Connection, athlete_id: int) -> int:
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).where(activities.c.athlete_id == athlete_id)
+        ).scalar_one()
+    )
+
+
+def get_activity(
+    conn: Connection, athlete_id: int, activity_id: int, *, with_streams: bool = False
+) -> StoredActivity:
+    """One activity with its laps and sources (and streams when asked)."""
+    row = conn.execute(
+        sa.select(activities).where(
+            activities.c.id == activity_id, activities.c.athlete_id == athlete_id
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(
+            f"no activity with id {activity_id}",
+            hint="`backstride activities` lists the ids",
+        )
+    lap_rows = conn.execute(
+        sa.select(laps).where(laps.c.activity_id == activity_id).order_by(laps.c.lap_index)
+    )
+    lap_list = [
+        Lap(
+            start_at=lap.start_at,
+            elapsed_s=lap.elapsed_s,
+            **{name: getattr(lap, name) for name in _LAP_FIELDS},
+        )
+        for lap in lap_rows
+    ]
+    sources = conn.execute(
+        sa.select(activity_sources.c.file_name)
+        .where(activity_sources.c.activity_id == activity_id)
+        .order_by(activity_sources.c.id)
+    ).scalars()
+    stored = _stored(row, lap_list, list(sources))
+    if not with_streams:
+        return stored
+    blob = conn.execute(
+        sa.select(streams.c.codec, streams.c.data).where(streams.c.activity_id == activity_id)
+    ).first()
+    stream_data = decode_streams(blob.data, blob.codec) if blob is not None else EMPTY_STREAMS
+    return replace(stored, activity=replace(stored.activity, streams=stream_data))

@@ -1,0 +1,144 @@
+"""Engines, dialect settings and schema migrations.
+
+Every difference between SQLite and PostgreSQL lives here: SQLite runs in WAL mode with
+foreign keys on and upgrades its schema itself when opened (a local file has no
+administrator); PostgreSQL is upgraded only on request (``backstride db upgrade``), because a
+shared server's schema should change when its operator says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from backstride.errors import ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Store:
+    """An opened store: the engine and what kind of database is behind it."""
+
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        """The database URL with any password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while an import writes; foreign keys are off by default in
+    # SQLite and the schema relies on ON DELETE CASCADE.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url`` with backstride's dialect settings; creates SQLite's folder."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError as e:
+        raise ConfigError(
+            f"database URL {url!r} is not a valid URL",
+            hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname",
+        ) from e
+    if parsed.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; SQLAlchemy's bare "postgresql" means psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"database {parsed.get_backend_name()!r} is not supported",
+            hint="backstride runs on SQLite (default) or PostgreSQL",
+        )
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(parsed)
+            sa.event.listen(engine, "connect", _on_sqlite_connect)
+        else:
+            engine = sa.create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as e:
+        raise ConfigError(f"no database driver for {parsed.drivername!r}: {e}") from e
+    return engine
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+
+
+def open_store(url: str, *, upgrade_schema: bool | None = None) -> Store:
+    """Open the database at ``url``; SQLite is upgraded on open, PostgreSQL must be current.
+
+    ``upgrade_schema`` forces the choice either way (tests and ``backstride db upgrade``).
+    """
+    engine = create_engine(url)
+    store = Store(engine)
+    should_upgrade = store.dialect == "sqlite" if upgrade_schema is None else upgrade_schema
+    try:
+        if should_upgrade:
+            upgrade(engine)
+        elif current_revision(engine) != head_revision():
+            raise ConfigError(
+                f"the database schema at {store.display_url} is not up to date",
+                hint="run `backstride db upgrade` once to create or migrate it",
+            )
+    except OperationalError as e:
+        engine.dispose()
+        reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        raise ConfigError(f"cannot open database {store.display_url}: {reason}") from e
+    except BaseException:
+        engine.dispose()
+        raise
+    return store
+
+
+@contextmanager
+def transaction(store: Store) -> Iterator[Connection]:
+    """One database transaction: committed when the block ends, rolled back on error."""
+    with store.engine.begin() as conn:
+        yield conn

@@ -1,0 +1,146 @@
+"""The tables, as SQLAlchemy Core ``Table`` objects.
+
+Every row belongs to an athlete. Per-activity summaries are rows of ``activities``; the
+per-sample streams of one activity are one compressed blob in ``streams`` (see
+``store/streams.py``), so a backup of the database is a backup of everything.
+
+``activity_sources`` records every file (by SHA-256 of its bytes, and the session's index in
+the file) that was found to hold an activity, including twins that were merged into an
+existing one; ``source_files`` marks a file whose every session has been stored, so a
+re-import can skip it without decoding. The migration ``0001_initial`` creates these tables;
+a change here needs a new numbered migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from backstride.store.types import JSONList, UTCDateTime
+
+metadata = MetaData()
+
+athletes = Table(
+    "athletes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sport", String(64), nullable=False),
+    Column("sub_sport", String(64)),
+    Column("start_at", UTCDateTime, nullable=False),
+    Column("utc_offset_s", Integer),
+    Column("local_date", Date, nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Column("timer_s", Float),
+    Column("distance_m", Float),
+    Column("avg_speed_mps", Float),
+    Column("avg_hr_bpm", Float),
+    Column("max_hr_bpm", Float),
+    Column("avg_cadence_spm", Float),
+    Column("avg_power_w", Float),
+    Column("total_ascent_m", Float),
+    Column("calories_kcal", Float),
+    Column("device", String(200)),
+    Column("name", Text),
+    Column("source_format", String(8), nullable=False),
+    Column("source_name", Text, nullable=False),
+    Column("session_index", Integer, nullable=False),
+    Column("channels", JSONList, nullable=False),
+    Column("sample_count", Integer, nullable=False),
+    Column("lap_count", Integer, nullable=False),
+    Column("warnings", JSONList, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Index("ix_activities_athlete_start", "athlete_id", "start_at"),
+)
+
+laps = Table(
+    "laps",
+    metadata,
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("lap_index", Integer, primary_key=True),
+    Column("start_at", UTCDateTime, nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Column("timer_s", Float),
+    Column("distance_m", Float),
+    Column("avg_speed_mps", Float),
+    Column("avg_hr_bpm", Float),
+    Column("max_hr_bpm", Float),
+    Column("avg_cadence_spm", Float),
+    Column("avg_power_w", Float),
+    Column("intensity", String(32)),
+)
+
+streams = Table(
+    "streams",
+    metadata,
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("codec", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+activity_sources = Table(
+    "activity_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("activities.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("sha256", String(64), nullable=False),
+    Column("session_index", Integer, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    UniqueConstraint("athlete_id", "sha256", "session_index", name="uq_activity_sources_part"),
+    Index("ix_activity_sources_activity", "activity_id"),
+)
+
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("sha256", String(64), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("activity_count", Integer, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    UniqueConstraint("athlete_id", "sha256", name="uq_source_files_sha"),
+)

@@ -1,0 +1,87 @@
+"""Plain JSON-ready views of model objects: what ``--json`` prints and the API returns.
+
+One function per object, so the CLI and the web API can never disagree on a field's name.
+Field names carry their unit; times are ISO-8601 UTC with a ``Z``; NaN becomes ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from backstride.model import ImportReport, Lap, StoredActivity
+
+
+def _time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _num(value: float | None, digits: int = 3) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def activity_view(stored: StoredActivity) -> dict[str, Any]:
+    """The summary of one stored activity."""
+    a = stored.activity
+    s = a.summary
+    return {
+        "id": stored.id,
+        "sport": a.sport,
+        "sub_sport": a.sub_sport,
+        "start_time": _time(a.start_at),
+        "utc_offset_s": a.utc_offset_s,
+        "local_date": a.local_date.isoformat(),
+        "distance_m": _num(s.distance_m, 1),
+        "elapsed_s": _num(s.elapsed_s, 1),
+        "timer_s": _num(s.timer_s, 1),
+        "avg_speed_mps": _num(s.avg_speed_mps),
+        "avg_hr_bpm": _num(s.avg_hr_bpm, 1),
+        "max_hr_bpm": _num(s.max_hr_bpm, 1),
+        "avg_cadence_spm": _num(s.avg_cadence_spm, 1),
+        "avg_power_w": _num(s.avg_power_w, 1),
+        "total_ascent_m": _num(s.total_ascent_m, 1),
+        "calories_kcal": _num(s.calories_kcal, 0),
+        "device": a.device,
+        "name": a.name,
+        "source_format": a.source_format,
+        "source_file": stored.source_name,
+        "channels": list(stored.channels),
+        "sample_count": stored.sample_count,
+        "warnings": list(a.warnings),
+    }
+
+
+def lap_view(lap: Lap) -> dict[str, Any]:
+    return {
+        "start_time": _time(lap.start_at),
+        "elapsed_s": _num(lap.elapsed_s, 1),
+        "timer_s": _num(lap.timer_s, 1),
+        "distance_m": _num(lap.distance_m, 1),
+        "avg_speed_mps": _num(lap.avg_speed_mps),
+        "avg_hr_bpm": _num(lap.avg_hr_bpm, 1),
+        "max_hr_bpm": _num(lap.max_hr_bpm, 1),
+        "avg_cadence_spm": _num(lap.avg_cadence_spm, 1),
+        "avg_power_w": _num(lap.avg_power_w, 1),
+        "intensity": lap.intensity,
+    }
+
+
+def activity_detail_view(stored: StoredActivity) -> dict[str, Any]:
+    """One activity with its laps, sources and the channels it has."""
+    view = activity_view(stored)
+    view["laps"] = [lap_view(lap) for lap in stored.activity.laps]
+    view["sources"] = list(stored.sources)
+    return view
+
+
+def import_report_view(report: ImportReport) -> dict[str, Any]:
+    return {
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "failed": [{"path": f.path, "error": f.error} for f in report.failed],
+        "activity_ids": list(report.activity_ids),
+        "warnings": [{"path": w.path, "warning": w.warning} for w in report.warnings],
+    }

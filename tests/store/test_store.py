@@ -88,19 +88,21 @@ def test_unknown_activity_id_is_not_found(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    ("start_shift_s", "sport", "speed_mps", "is_twin"),
+    ("start_shift_s", "sport", "speed_mps", "seconds", "is_twin"),
     [
-        (0, "running", 3.0, True),
-        (59, "running", 3.0, True),
-        (-59, "walking", 3.0, True),  # same family (on foot)
-        (61, "running", 3.0, False),
-        (0, "cycling", 3.0, False),
-        (0, "running", 3.0 * 1.049, True),  # 4.7% longer
-        (0, "running", 3.0 * 1.06, False),  # 5.7% longer
+        (0, "running", 3.0, 1800, True),
+        (59, "running", 3.0, 1800, True),
+        (-59, "walking", 3.0, 1800, True),  # same family (on foot)
+        (61, "running", 3.0, 1800, False),
+        (0, "cycling", 3.0, 1800, False),
+        (0, "running", 3.0, 1880, True),  # distance and time 4.4% longer
+        (0, "running", 3.0, 1920, False),  # distance and time 6.2% longer
+        (0, "running", 3.0 * 1.3, 1800, True),  # GPS distance off, same elapsed time
+        (0, "running", 3.0 * 1800 / 2000, 2000, True),  # same distance, 10% longer
     ],
 )
-def test_twin_needs_close_start_same_family_and_distance(
-    store: Store, start_shift_s: int, sport: str, speed_mps: float, is_twin: bool
+def test_twin_needs_close_start_same_family_and_distance_or_time(
+    store: Store, start_shift_s: int, sport: str, speed_mps: float, seconds: int, is_twin: bool
 ) -> None:
     athlete_id = _athlete(store)
     original = make_activity()
@@ -109,7 +111,9 @@ def test_twin_needs_close_start_same_family_and_distance(
             conn, athlete_id, original, source_name="a.fit", imported_at=NOW
         )
     shifted = (original.start_at + timedelta(seconds=start_shift_s)).isoformat()
-    other = make_activity(start=shifted, sport=sport, speed_mps=speed_mps, source_format="gpx")
+    other = make_activity(
+        start=shifted, sport=sport, speed_mps=speed_mps, seconds=seconds, source_format="gpx"
+    )
     with transaction(store) as conn:
         twin = rows.find_twin(conn, athlete_id, other)
     assert (twin is not None and twin.activity_id == stored_id) is is_twin

@@ -7,13 +7,13 @@ which some files failed; 2 bad usage (Typer's own). Tracebacks only with ``--deb
 
 from __future__ import annotations
 
+import functools
 import traceback
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 from rich.text import Text
-from typer.core import TyperGroup
 
 from backstride import __version__
 from backstride.cli import activities, dbcmd, demo, imports
@@ -21,43 +21,52 @@ from backstride.cli.state import CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-class _TranslatingGroup(TyperGroup):
-    """Runs a command and turns backstride's errors into one red line and exit code 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+def translating_errors(command: F) -> F:
+    """Run a command; turn backstride's errors into one red line (and a hint), exit 1.
+
+    Every command is registered through this wrapper, so no command handles errors itself.
+    """
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
         try:
-            return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
             raise
         except BackstrideError as e:
-            _report(ctx, e, e.message, e.hint)
+            _report(e, e.message, e.hint, kwargs)
         except KeyboardInterrupt:
             stderr().print(Text("interrupted", style="yellow"))
-            raise click.exceptions.Exit(130) from None
+            raise typer.Exit(130) from None
         except Exception as e:  # the last boundary before the user: never a traceback
             _report(
-                ctx,
                 e,
                 f"unexpected error: {type(e).__name__}: {e}".splitlines()[0],
                 "run again with --debug for the details, and please report it",
+                kwargs,
             )
-        raise AssertionError("unreachable")  # pragma: no cover
+
+    return run  # type: ignore[return-value]
 
 
-def _report(ctx: click.Context, error: BaseException, message: str, hint: str | None) -> None:
-    obj = ctx.obj
+def _report(
+    error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]
+) -> None:
+    ctx = kwargs.get("ctx")
+    obj = ctx.find_root().obj if isinstance(ctx, typer.Context) else None
     if isinstance(obj, CliState) and obj.debug:
         traceback.print_exception(error)
     console = stderr()
     console.print(Text("error: ", style="bold red") + Text(message))
     if hint:
         console.print(Text("hint: ", style="yellow") + Text(hint))
-    raise click.exceptions.Exit(1)
+    raise typer.Exit(1)
 
 
 app = typer.Typer(
-    cls=_TranslatingGroup,
     name="backstride",
     help="Keep running without making low back pain worse: evidence-graded rules over your "
     "own watch data. backstride does not diagnose; red flags mean: see a clinician.",
@@ -102,11 +111,13 @@ def root(
     ctx.obj = CliState(settings=load_settings(database_url=db), debug=debug)
 
 
-app.command("import")(imports.import_command)
-app.command("activities")(activities.activities_command)
-app.command("show")(activities.show_command)
-app.command("demo")(demo.demo_command)
-app.add_typer(dbcmd.db_app, name="db")
+app.command("import")(translating_errors(imports.import_command))
+app.command("activities")(translating_errors(activities.activities_command))
+app.command("show")(translating_errors(activities.show_command))
+app.command("demo")(translating_errors(demo.demo_command))
+db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

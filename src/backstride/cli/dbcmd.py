@@ -9,10 +9,6 @@ import typer
 from backstride import service
 from backstride.cli.state import print_json, state, stdout
 
-db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
-
-
-@db_app.command("upgrade")
 def upgrade_command(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,

@@ -16,6 +16,7 @@ from backstride.views import activity_view, import_report_view
 
 
 def demo_command(
+    ctx: typer.Context,
     folder: Annotated[
         Path | None,
         typer.Option(

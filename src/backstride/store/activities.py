@@ -161,8 +161,11 @@ def find_twin(
     """A stored activity that is the same one as ``activity`` from another source.
 
     Same when the starts are within ``max_start_gap_s``, the sports are of one family, and
-    the distances differ by at most ``max_distance_diff`` of the longer one (elapsed times,
-    when either distance is unknown).
+    the distances differ by at most ``max_distance_diff`` of the longer one, or else the
+    elapsed times do. The elapsed-time alternative is needed for real twins: a GPX has no
+    device distance, so its distance is summed from positions, and across a pause the GPS
+    jump counts as travel while the device's own distance stood still (the Garmin GPX and
+    TCX exports of sweatpy's activity 5039744860: 899 m against 668 m over the same 126 s).
     """
     gap = timedelta(seconds=max_start_gap_s)
     rows = conn.execute(
@@ -193,9 +196,12 @@ def find_twin(
 
 
 def _same_extent(summary: Summary, row: Row[Any], tolerance: float) -> bool:
-    a, b = summary.distance_m, row.distance_m
-    if not (a and b):
-        a, b = summary.elapsed_s, row.elapsed_s
+    return _close(summary.distance_m, row.distance_m, tolerance) or _close(
+        summary.elapsed_s, row.elapsed_s, tolerance
+    )
+
+
+def _close(a: float | None, b: float | None, tolerance: float) -> bool:
     if not (a and b):
         return False
     return abs(a - b) <= tolerance * max(a, b)

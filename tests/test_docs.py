@@ -8,9 +8,7 @@ from backstride.cli.app import app
 from backstride.config import SETTINGS, Settings, load_settings
 from tests.conftest import ROOT
 
-DOCS = "\n".join(
-    p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-)
+DOCS = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 
 
 def _command_paths(group: typer.Typer, prefix: str = "") -> list[str]:

@@ -131,7 +131,8 @@ def test_every_local_file_imports_or_fails_with_a_reason(store: Store) -> None:
     assert {"fitparse__activity-filecrc.fit", "fitparse__activity-unexpected-eof.fit"} <= warned
     # The GoldenCheetah 10 km race exists as FIT and TCX: stored once.
     tens = [
-        a for a in service.list_activities(store)
+        a
+        for a in service.list_activities(store)
         if a.source_name.startswith("goldencheetah__10kUNLP2014")
     ]
     assert len(tens) == 1

@@ -69,4 +69,3 @@ def load_settings(
     env = os.environ if environ is None else environ
     url = database_url or env.get("BACKSTRIDE_DATABASE_URL") or default_database_url()
     return Settings(database_url=url)
-

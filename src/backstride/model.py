@@ -74,7 +74,7 @@ class Lap:
     avg_hr_bpm: float | None = None
     max_hr_bpm: float | None = None
     avg_cadence_spm: float | None = None
-    """Foot sports only, steps per minute."""
+    """Steps per minute, where the device counts steps."""
     avg_power_w: float | None = None
     intensity: str | None = None
     """"active", "rest", "warmup", "cooldown" where the file says so."""
@@ -86,12 +86,14 @@ class Summary:
 
     elapsed_s: float
     timer_s: float | None = None
+    """The device's timer (FIT, TCX laps); for a GPX, which has none, moving time estimated
+    from the track (see ``ingest/track.py``)."""
     distance_m: float | None = None
     avg_speed_mps: float | None = None
     avg_hr_bpm: float | None = None
     max_hr_bpm: float | None = None
     avg_cadence_spm: float | None = None
-    """Foot sports only, steps per minute."""
+    """Steps per minute, where the device counts steps (foot sports; TCX RunCadence)."""
     avg_power_w: float | None = None
     total_ascent_m: float | None = None
     calories_kcal: float | None = None

@@ -23,8 +23,8 @@ from backstride.ingest import read_activities
 from backstride.ingest.files import iter_activity_files
 from backstride.model import ImportFailure, ImportReport, ImportWarning, StoredActivity
 from backstride.store import Store as Store
-from backstride.store import open_store, transaction
 from backstride.store import activities as activity_rows
+from backstride.store import open_store, transaction
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 ProgressCallback = Callable[[Path], None]
@@ -88,9 +88,7 @@ def import_files(
             report.failed.append(
                 ImportFailure(
                     str(path),
-                    f"unexpected error, please report it: {type(e).__name__}: {e}".splitlines()[
-                        0
-                    ],
+                    f"unexpected error, please report it: {type(e).__name__}: {e}".splitlines()[0],
                 )
             )
         if progress is not None:

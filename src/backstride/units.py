@@ -43,8 +43,10 @@ class Channel(StrEnum):
     STEP_LENGTH_M = "step_length_m"
 
 
-#: Sports whose cadence counts feet (converted to steps per minute in ingest).
-FOOT_SPORTS = frozenset({"running", "walking", "hiking", "trail_running", "treadmill"})
+#: Sports whose cadence counts feet (converted to steps per minute in ingest). FIT sport
+#: names: trail and treadmill running are the sub-sports ``trail`` and ``treadmill`` of
+#: ``running``, so they are covered by it.
+FOOT_SPORTS = frozenset({"running", "walking", "hiking"})
 
 #: Sport families used to decide that two files describe the same activity.
 SPORT_FAMILIES: dict[str, str] = {

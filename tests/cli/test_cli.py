@@ -62,8 +62,19 @@ def test_activities_json_has_the_documented_fields(db: str) -> None:
     invoke(db, "import", str(RUN))
     [item] = json.loads(invoke(db, "activities", "--json").stdout)
     assert {
-        "id", "sport", "sub_sport", "start_time", "local_date", "distance_m", "elapsed_s",
-        "timer_s", "avg_hr_bpm", "avg_cadence_spm", "avg_power_w", "source_file", "warnings",
+        "id",
+        "sport",
+        "sub_sport",
+        "start_time",
+        "local_date",
+        "distance_m",
+        "elapsed_s",
+        "timer_s",
+        "avg_hr_bpm",
+        "avg_cadence_spm",
+        "avg_power_w",
+        "source_file",
+        "warnings",
     } <= set(item)
     assert item["sport"] == "running"
     assert item["start_time"].endswith("Z")
@@ -73,8 +84,9 @@ def test_activities_json_has_the_documented_fields(db: str) -> None:
 
 def test_show_json_has_laps_sources_and_channels(db: str) -> None:
     invoke(db, "import", str(TRIATHLON))
-    run = next(a for a in json.loads(invoke(db, "activities", "--json").stdout)
-               if a["sport"] == "running")
+    run = next(
+        a for a in json.loads(invoke(db, "activities", "--json").stdout) if a["sport"] == "running"
+    )
     detail = json.loads(invoke(db, "show", str(run["id"]), "--json").stdout)
     assert detail["sources"] == [TRIATHLON.name]
     assert detail["laps"]
@@ -120,7 +132,9 @@ def test_demo_imports_the_bundled_samples_and_merges_the_twin(tmp_path: Path) ->
     assert {"running", "cycling", "swimming"} <= sports
 
 
-@pytest.mark.parametrize("command", [["import"], ["activities"], ["show"], ["demo"], ["db", "upgrade"]])
+@pytest.mark.parametrize(
+    "command", [["import"], ["activities"], ["show"], ["demo"], ["db", "upgrade"]]
+)
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0

@@ -13,7 +13,8 @@ from tests.conftest import DATA
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in sorted(DATA.glob("*/*")) if p.suffix not in (".csv", ".toml")],
+    "path",
+    [p for p in sorted(DATA.glob("*/*")) if p.suffix not in (".csv", ".toml")],
     ids=lambda p: p.name,
 )
 def test_real_files_are_recognised_by_content(path: Path) -> None:

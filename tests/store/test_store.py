@@ -147,8 +147,13 @@ def test_deleting_an_activity_cascades_to_its_rows(store: Store) -> None:
             conn, athlete_id, make_activity(laps=2), source_name="a.fit", imported_at=NOW
         )
         rows.add_source_part(
-            conn, athlete_id, activity_id, sha256="ab" * 32, session_index=0,
-            file_name="a.fit", imported_at=NOW,
+            conn,
+            athlete_id,
+            activity_id,
+            sha256="ab" * 32,
+            session_index=0,
+            file_name="a.fit",
+            imported_at=NOW,
         )
     with transaction(store) as conn:
         conn.execute(sa.text("delete from activities where id = :id"), {"id": activity_id})
@@ -164,13 +169,23 @@ def test_source_part_is_unique_per_file_and_session(store: Store) -> None:
             conn, athlete_id, make_activity(), source_name="a.fit", imported_at=NOW
         )
         rows.add_source_part(
-            conn, athlete_id, activity_id, sha256="cd" * 32, session_index=0,
-            file_name="a.fit", imported_at=NOW,
+            conn,
+            athlete_id,
+            activity_id,
+            sha256="cd" * 32,
+            session_index=0,
+            file_name="a.fit",
+            imported_at=NOW,
         )
     with pytest.raises(sa.exc.IntegrityError), transaction(store) as conn:
         rows.add_source_part(
-            conn, athlete_id, activity_id, sha256="cd" * 32, session_index=0,
-            file_name="copy.fit", imported_at=NOW,
+            conn,
+            athlete_id,
+            activity_id,
+            sha256="cd" * 32,
+            session_index=0,
+            file_name="copy.fit",
+            imported_at=NOW,
         )
     with transaction(store) as conn:
         assert rows.get_source_part(conn, athlete_id, "cd" * 32, 0) == activity_id

@@ -52,9 +52,7 @@ def translating_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-def _report(
-    error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]
-) -> None:
+def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]) -> None:
     ctx = kwargs.get("ctx")
     obj = ctx.find_root().obj if isinstance(ctx, typer.Context) else None
     if isinstance(obj, CliState) and obj.debug:

@@ -9,6 +9,7 @@ import typer
 from backstride import service
 from backstride.cli.state import print_json, state, stdout
 
+
 def upgrade_command(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,

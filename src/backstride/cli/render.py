@@ -36,17 +36,12 @@ def sport_label(sport: str, sub_sport: str | None) -> str:
 
 def activities_table(items: Sequence[StoredActivity]) -> Table:
     table = Table(title=f"{len(items)} activities", title_justify="left")
-    table.add_column("id", justify="right")
-    table.add_column("date")
-    table.add_column("sport")
-    table.add_column("km", justify="right")
-    table.add_column("time", justify="right")
-    table.add_column("moving", justify="right")
-    table.add_column("HR", justify="right")
-    table.add_column("cadence spm", justify="right")
-    table.add_column("power W", justify="right")
-    table.add_column("file", overflow="fold")
-    table.add_column("warnings", justify="right")
+    for header in ("id", "date", "sport", "km", "time", "moving", "HR", "spm", "W"):
+        table.add_column(
+            header, justify="left" if header in ("date", "sport") else "right", no_wrap=True
+        )
+    table.add_column("file", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("!", justify="right", no_wrap=True)
     for item in items:
         a, s = item.activity, item.activity.summary
         table.add_row(
@@ -116,7 +111,9 @@ def import_summary(console: Console, report: ImportReport) -> None:
     console.print(line)
     for failure in report.failed:
         console.print(Text("  failed: ", style="red") + Text(f"{failure.path}: {failure.error}"))
+    by_file: dict[str, list[str]] = {}
     for warning in report.warnings:
-        console.print(
-            Text("  warning: ", style="yellow") + Text(f"{warning.path}: {warning.warning}")
-        )
+        by_file.setdefault(warning.path, []).append(warning.warning)
+    for path, warnings in by_file.items():
+        more = f" (+{len(warnings) - 1} more: see `backstride show`)" if len(warnings) > 1 else ""
+        console.print(Text("  warning: ", style="yellow") + Text(f"{path}: {warnings[0]}{more}"))

@@ -30,8 +30,12 @@ def open_from(ctx: typer.Context) -> Store:
 
 
 def stdout() -> Console:
-    # Built per call, so CliRunner's swapped stdout is the one written to.
-    return Console(highlight=False, soft_wrap=True)
+    # Built per call, so CliRunner's swapped stdout is the one written to. Piped output is
+    # not squeezed into 80 columns: tables stay one row per line for grep and less.
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160)
+    return console
 
 
 def stderr() -> Console:

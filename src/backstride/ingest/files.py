@@ -27,6 +27,7 @@ def iter_activity_files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if not path.exists():
             raise NotFoundError(f"no such file or folder: {path}")
+        found: Iterator[Path]
         if path.is_dir():
             found = (
                 p

@@ -50,9 +50,9 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _activity_values(activity: Activity, *, source_name: str, imported_at: datetime) -> dict[
-    str, Any
-]:
+def _activity_values(
+    activity: Activity, *, source_name: str, imported_at: datetime
+) -> dict[str, Any]:
     summary = activity.summary
     values: dict[str, Any] = {
         "sport": activity.sport,
@@ -271,9 +271,9 @@ def add_source_file(
     )
 
 
-def _stored(row: Row[Any], lap_list: Sequence[Lap] = (), sources: Sequence[str] = ()) -> (
-    StoredActivity
-):
+def _stored(
+    row: Row[Any], lap_list: Sequence[Lap] = (), sources: Sequence[str] = ()
+) -> StoredActivity:
     summary = Summary(
         elapsed_s=row.elapsed_s, **{name: getattr(row, name) for name in _SUMMARY_FIELDS}
     )

@@ -44,9 +44,7 @@ activities = Table(
     "activities",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
     Column("sport", String(64), nullable=False),
     Column("sub_sport", String(64)),
     Column("start_at", UTCDateTime, nullable=False),
@@ -114,9 +112,7 @@ activity_sources = Table(
     "activity_sources",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
     Column(
         "activity_id",
         Integer,
@@ -135,9 +131,7 @@ source_files = Table(
     "source_files",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("file_name", Text, nullable=False),
     Column("activity_count", Integer, nullable=False),

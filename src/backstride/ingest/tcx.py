@@ -1,0 +1,393 @@
+"""Read Garmin Training Center (TCX) files: ``<Activity>`` elements in, Activities out.
+
+:func:`read_tcx` takes the (already gunzipped) bytes and returns one
+:class:`~backstride.model.Activity` per ``<Activity>``, ``source_format="tcx"``: those under
+``<Activities>``, and each sport section of a ``<MultiSportSession>`` (its transition laps
+are not activities and are skipped). Courses and workouts are plans, not recordings.
+
+- **Samples** (``Lap/Track/Trackpoint``): Time, Position (absent indoors), AltitudeMeters,
+  DistanceMeters (the device's, preferred over distance from positions), HeartRateBpm,
+  Cadence, and the ActivityExtension ``TPX`` Speed, RunCadence and Watts, matched by local
+  name whatever the prefix.
+- **Cadence**: ``RunCadence`` counts one foot (strides/min) and becomes steps/min in
+  ``CADENCE_SPM`` whatever the sport (Garmin writes it for cross-country skiing under
+  ``Sport="Other"`` too). ``Cadence`` is bike rpm by the schema, but Polar and others write
+  a runner's strides/min there: it is steps/min for foot sports, ``CADENCE_RPM`` otherwise.
+- **Laps** become :class:`~backstride.model.Lap`: ``TotalTimeSeconds`` is the lap's timer
+  time; its elapsed time runs to the next lap's start (the last lap: to the last sample).
+- **Summary** from the laps, the device's own numbers: timer = sum of TotalTimeSeconds,
+  distance = sum of DistanceMeters, calories summed, averages (HR, cadence, power) weighted
+  by lap timer time, maxima over laps. Whatever the laps lack comes from the samples
+  (:mod:`backstride.ingest.track`), as does the ascent, which TCX never states.
+- **Times**: ``start_at`` is the first lap's StartTime, or the first trackpoint when that is
+  earlier or there are no laps; the elapsed time runs to the later of the last trackpoint
+  and the last lap's end. Times without a zone are UTC, as Garmin's schema has them.
+- **Other fields**: Sport ``Running`` -> ``running``, ``Biking`` -> ``cycling``, anything
+  else -> ``generic`` (TCX says no more); ``device`` from ``Creator/Name``; ``name`` from the
+  first line of ``Notes``, else the ``Training/Plan/Name``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+import numpy as np
+from lxml import etree
+
+from backstride.errors import EmptyActivityError
+from backstride.ingest.safe_xml import (
+    child_text,
+    core_name,
+    local_name,
+    namespace,
+    parse_document,
+    parse_float,
+    parse_time,
+)
+from backstride.ingest.track import (
+    BoolArray,
+    cumulative_distance_m,
+    finite_mean,
+    interval_speed_mps,
+    order_samples,
+    present,
+    recording_breaks,
+    sample_weights_s,
+    summary_from_streams,
+)
+from backstride.model import Activity, FloatArray, Lap, Streams, Summary
+from backstride.units import FOOT_SPORTS, Channel
+
+_Q = Callable[[str], str]
+"""A function from a local name to the document's Clark tag (``"Lap"`` -> ``"{ns}Lap"``)."""
+
+_SPORTS = {"running": "running", "biking": "cycling"}
+_INTENSITIES = {"active": "active", "resting": "rest"}
+#: Lap average cadence and the samples' mean may differ by this share before a warning.
+CADENCE_TOLERANCE = 0.05
+
+_COLUMNS = ("lat", "lon", "alt", "dist", "hr", "cad", "run_cad", "speed", "watts", "seg")
+#: Trackpoint extension local names (TPX) -> column.
+_TPX_COLUMNS = {"speed": "speed", "runcadence": "run_cad", "watts": "watts"}
+
+
+@dataclass
+class _RawLap:
+    start_s: float | None
+    timer_s: float
+    distance_m: float
+    calories_kcal: float
+    avg_hr_bpm: float
+    max_hr_bpm: float
+    cadence: float
+    run_cadence: float
+    avg_speed_mps: float
+    avg_power_w: float
+    intensity: str | None
+
+
+@dataclass
+class _Samples:
+    times_s: list[float] = field(default_factory=list)
+    columns: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in _COLUMNS})
+    untimed: int = 0
+    tracks: int = 0
+
+
+def read_tcx(data: bytes) -> list[Activity]:
+    """Every activity in a TCX file, in file order (see the module docstring)."""
+    root = parse_document(data, label="TCX", root_name="TrainingCenterDatabase")
+    ns = namespace(str(root.tag))
+
+    def q(name: str) -> str:
+        return f"{{{ns}}}{name}" if ns else name
+
+    elements: list[etree._Element] = []
+    for holder in root.iterchildren(q("Activities")):
+        for child in holder.iterchildren(q("Activity"), q("MultiSportSession")):
+            if child.tag == q("Activity"):
+                elements.append(child)
+            else:
+                elements += [a for sport in child for a in sport.iterchildren(q("Activity"))]
+    if not elements:
+        raise EmptyActivityError("TCX holds no <Activity> (only courses, workouts or nothing)")
+    activities: list[Activity] = []
+    skipped: list[str] = []
+    for element in elements:
+        try:
+            activities.append(_read_activity(element, q, index=len(activities)))
+        except EmptyActivityError as e:
+            skipped.append(e.message)
+    if not activities:
+        raise EmptyActivityError(skipped[0])
+    if skipped:
+        note = f"{len(skipped)} empty <Activity> skipped ({skipped[0]})"
+        activities = [replace(a, warnings=(*a.warnings, note)) for a in activities]
+    return activities
+
+
+def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:
+    sport = _SPORTS.get((element.get("Sport") or "").strip().lower(), "generic")
+    foot = sport in FOOT_SPORTS
+    samples = _Samples()
+    laps = [_read_lap(lap, q, samples) for lap in element.iterchildren(q("Lap"))]
+    warnings: list[str] = []
+    if samples.untimed:
+        warnings.append(f"{samples.untimed} trackpoints without a <Time> ignored")
+    if any(lap.start_s is None for lap in laps):
+        warnings.append("laps without a readable StartTime ignored")
+    laps = sorted(
+        (lap for lap in laps if lap.start_s is not None), key=lambda lap: lap.start_s or 0
+    )
+    times = np.array(samples.times_s, dtype=np.float64)
+    columns = {c: np.array(v, dtype=np.float64) for c, v in samples.columns.items()}
+    times, columns, order_warnings = order_samples(times, columns, what="trackpoints")
+    warnings += order_warnings
+    # The first lap's StartTime is the device's start (Polar's first trackpoint comes a
+    # second later); the first sample only when it is earlier or there are no laps.
+    starts = [lap.start_s for lap in laps if lap.start_s is not None]
+    if len(times):
+        starts.append(float(times[0]))
+    if not starts:
+        raise EmptyActivityError("TCX <Activity> has no timed trackpoints or laps")
+    start_s = min(starts)
+    ends = [float(times[-1])] if len(times) else []
+    ends += [lap.start_s + lap.timer_s for lap in laps[-1:] if lap.start_s is not None]
+    end_s = max([start_s, *(e for e in ends if np.isfinite(e))])
+    elapsed = times - start_s
+    breaks = recording_breaks(times, columns["seg"])
+    channels = _channels(elapsed, columns, breaks, foot=foot)
+    summary = replace(
+        _summary(laps, summary_from_streams(elapsed, channels, breaks=breaks), foot=foot),
+        elapsed_s=end_s - start_s,
+    )
+    weights = sample_weights_s(elapsed, breaks=breaks)
+    warnings += _cadence_check(summary.avg_cadence_spm, channels.get(Channel.CADENCE_SPM), weights)
+    creator = element.find(q("Creator"))
+    notes = child_text(element, q("Notes"))
+    plan_name = child_text(element, f"{q('Training')}/{q('Plan')}/{q('Name')}")
+    return Activity(
+        sport=sport,
+        start_at=datetime.fromtimestamp(start_s, UTC),
+        summary=summary,
+        source_format="tcx",
+        streams=Streams(elapsed_s=elapsed, channels=channels),
+        laps=_laps(laps, end_s, foot=foot),
+        device=child_text(creator, q("Name")) if creator is not None else None,
+        name=notes.splitlines()[0] if notes else plan_name,
+        session_index=index,
+        warnings=tuple(warnings),
+    )
+
+
+def _utc(when: datetime) -> datetime:
+    # xsd:dateTime without a zone: TCX times are UTC by Garmin's schema.
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
+def _read_lap(lap: etree._Element, q: _Q, samples: _Samples) -> _RawLap:
+    start = parse_time(lap.get("StartTime"))
+    extension = {
+        local_name(e.tag).lower(): parse_float(e.text)
+        for ext in lap.iterchildren(q("Extensions"))
+        for e in ext.iter()
+        if isinstance(e.tag, str)
+    }
+    intensity = (child_text(lap, q("Intensity")) or "").lower()
+    for track in lap.iterchildren(q("Track")):
+        samples.tracks += 1
+        for point in track.iterchildren(q("Trackpoint")):
+            _read_point(point, q, samples)
+
+    def number(name: str) -> float:
+        return parse_float(child_text(lap, q(name)))
+
+    def value(name: str) -> float:
+        return parse_float(lap.findtext(f"{q(name)}/{q('Value')}"))
+
+    return _RawLap(
+        start_s=_utc(start).timestamp() if start is not None else None,
+        timer_s=number("TotalTimeSeconds"),
+        distance_m=number("DistanceMeters"),
+        calories_kcal=number("Calories"),
+        avg_hr_bpm=value("AverageHeartRateBpm"),
+        max_hr_bpm=value("MaximumHeartRateBpm"),
+        cadence=number("Cadence"),
+        run_cadence=extension.get("avgruncadence", np.nan),
+        avg_speed_mps=extension.get("avgspeed", np.nan),
+        avg_power_w=extension.get("avgwatts", np.nan),
+        intensity=_INTENSITIES.get(intensity, intensity or None),
+    )
+
+
+def _read_point(point: etree._Element, q: _Q, samples: _Samples) -> None:
+    when = None
+    values = dict.fromkeys(_COLUMNS, np.nan)
+    values["seg"] = float(samples.tracks)
+    ns = namespace(str(point.tag))
+    for child in point:
+        tag = child.tag
+        name = core_name(tag, ns) if isinstance(tag, str) else None
+        if name == "Time":
+            when = parse_time(child.text)
+        elif name == "Position":
+            lat = parse_float(child.findtext(q("LatitudeDegrees")))
+            lon = parse_float(child.findtext(q("LongitudeDegrees")))
+            if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:
+                values["lat"], values["lon"] = lat, lon
+        elif name == "AltitudeMeters":
+            values["alt"] = parse_float(child.text)
+        elif name == "DistanceMeters":
+            values["dist"] = parse_float(child.text)
+        elif name == "HeartRateBpm":
+            values["hr"] = parse_float(child.findtext(q("Value")))
+        elif name == "Cadence":
+            values["cad"] = parse_float(child.text)
+        elif name == "Extensions":
+            for e in child.iter():
+                column = (
+                    _TPX_COLUMNS.get(local_name(e.tag).lower()) if isinstance(e.tag, str) else None
+                )
+                if column is not None:
+                    values[column] = parse_float(e.text)
+    if when is None:
+        samples.untimed += 1
+        return
+    samples.times_s.append(_utc(when).timestamp())
+    for c in _COLUMNS:
+        samples.columns[c].append(values[c])
+
+
+def _channels(
+    elapsed: FloatArray, columns: dict[str, FloatArray], breaks: BoolArray, *, foot: bool
+) -> dict[Channel, FloatArray]:
+    distance = columns["dist"]
+    if not np.isfinite(distance).any():
+        distance = cumulative_distance_m(columns["lat"], columns["lon"], breaks=breaks)
+    speed = columns["speed"]
+    if not np.isfinite(speed).any():
+        speed = interval_speed_mps(elapsed, distance, breaks=breaks)
+    run_cadence, cadence = columns["run_cad"], columns["cad"]
+    if foot:
+        # One foot cadence per sample: RunCadence where the device wrote it, else Cadence.
+        steps = np.where(np.isfinite(run_cadence), run_cadence, cadence) * 2.0
+        rpm = np.full(len(elapsed), np.nan)
+    else:
+        steps, rpm = run_cadence * 2.0, cadence
+    return present(
+        {
+            Channel.LATITUDE_DEG: columns["lat"],
+            Channel.LONGITUDE_DEG: columns["lon"],
+            Channel.ALTITUDE_M: columns["alt"],
+            Channel.DISTANCE_M: distance,
+            Channel.SPEED_MPS: speed,
+            Channel.HEART_RATE_BPM: columns["hr"],
+            Channel.CADENCE_SPM: steps,
+            Channel.CADENCE_RPM: rpm,
+            Channel.POWER_W: columns["watts"],
+        }
+    )
+
+
+def _cadence_check(
+    lap_spm: float | None, samples_spm: FloatArray | None, weights: FloatArray
+) -> list[str]:
+    """A warning when the laps' average cadence disagrees with the samples'.
+
+    Devices differ on whether standing (cadence 0) counts in an average, so the laps must
+    match the samples' mean with or without zeros within :data:`CADENCE_TOLERANCE`; a miss is
+    usually a strides/steps mix-up (a factor of 2) or laps edited apart from the samples.
+    """
+    with_zeros = finite_mean(samples_spm, weights)
+    moving = finite_mean(samples_spm, weights, positive=True)
+    if lap_spm is None or with_zeros is None or moving is None:
+        return []
+    if any(abs(lap_spm - m) <= CADENCE_TOLERANCE * m for m in (with_zeros, moving)):
+        return []
+    return [
+        f"lap average cadence {lap_spm:.0f} spm differs from the samples' "
+        f"{with_zeros:.0f} spm ({moving:.0f} without stops) by more than {CADENCE_TOLERANCE:.0%}"
+    ]
+
+
+def _lap_steps(lap: _RawLap, *, foot: bool) -> float:
+    if np.isfinite(lap.run_cadence):
+        return lap.run_cadence * 2.0
+    return lap.cadence * 2.0 if foot else np.nan
+
+
+def _weighted(values: list[float], weights: list[float]) -> float | None:
+    pairs = [(v, w) for v, w in zip(values, weights, strict=True) if np.isfinite(v) and w > 0]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total > 0 else None
+
+
+def _total(values: list[float]) -> float | None:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(sum(finite)) if finite and len(finite) == len(values) else None
+
+
+def _summary(laps: list[_RawLap], computed: Summary, *, foot: bool) -> Summary:
+    """The laps' totals and time-weighted averages, falling back on ``computed`` ones."""
+    weights = [lap.timer_s if np.isfinite(lap.timer_s) else 0.0 for lap in laps]
+    timer_s = _total([lap.timer_s for lap in laps]) or computed.timer_s
+    distance_m = _total([lap.distance_m for lap in laps])
+    if distance_m is None:
+        distance_m = computed.distance_m
+    max_hr = [lap.max_hr_bpm for lap in laps if np.isfinite(lap.max_hr_bpm)]
+    calories = _total([lap.calories_kcal for lap in laps])
+
+    def pick(from_laps: float | None, from_samples: float | None) -> float | None:
+        return from_laps if from_laps is not None else from_samples
+
+    return replace(
+        computed,
+        timer_s=timer_s,
+        distance_m=distance_m,
+        avg_speed_mps=distance_m / timer_s if distance_m is not None and timer_s else None,
+        avg_hr_bpm=pick(_weighted([lap.avg_hr_bpm for lap in laps], weights), computed.avg_hr_bpm),
+        max_hr_bpm=max(max_hr) if max_hr else computed.max_hr_bpm,
+        avg_cadence_spm=pick(
+            _weighted([_lap_steps(lap, foot=foot) for lap in laps], weights),
+            computed.avg_cadence_spm,
+        ),
+        avg_power_w=pick(
+            _weighted([lap.avg_power_w for lap in laps], weights), computed.avg_power_w
+        ),
+        calories_kcal=calories if calories else None,
+    )
+
+
+def _laps(laps: list[_RawLap], end_s: float, *, foot: bool) -> tuple[Lap, ...]:
+    out = []
+    for i, lap in enumerate(laps):
+        assert lap.start_s is not None
+        next_s = laps[i + 1].start_s if i + 1 < len(laps) else end_s
+        elapsed_s = (next_s or end_s) - lap.start_s
+        timer_s = lap.timer_s if np.isfinite(lap.timer_s) else None
+        if elapsed_s < 0:
+            elapsed_s = timer_s or 0.0
+
+        def known(value: float) -> float | None:
+            return float(value) if np.isfinite(value) else None
+
+        speed = known(lap.avg_speed_mps)
+        if speed is None and timer_s and np.isfinite(lap.distance_m):
+            speed = lap.distance_m / timer_s
+        out.append(
+            Lap(
+                start_at=datetime.fromtimestamp(lap.start_s, UTC),
+                elapsed_s=elapsed_s,
+                timer_s=timer_s,
+                distance_m=known(lap.distance_m),
+                avg_speed_mps=speed,
+                avg_hr_bpm=known(lap.avg_hr_bpm),
+                max_hr_bpm=known(lap.max_hr_bpm),
+                avg_cadence_spm=known(_lap_steps(lap, foot=foot)),
+                avg_power_w=known(lap.avg_power_w),
+                intensity=lap.intensity,
+            )
+        )
+    return tuple(out)

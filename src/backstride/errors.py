@@ -10,7 +10,8 @@ translates these once; nothing below the edges prints or exits.
     ├── InputError                 the user's input (a file, a value) cannot be used
     │   ├── UnsupportedFormatError the bytes are not a format backstride reads
     │   ├── CorruptFileError       the format is right but the content is broken beyond use
-    │   └── EmptyActivityError     the file is readable but holds no activity
+    │   ├── EmptyActivityError     the file is readable but holds no activity
+    │   └── ArchiveLimitError      an export archive breaks a safety limit (zip-slip, bomb...)
     ├── NotFoundError              an id or a path that does not exist
     └── ConfigError                a setting or database URL that cannot be used
 """
@@ -44,6 +45,14 @@ class CorruptFileError(InputError):
 
 class EmptyActivityError(InputError):
     """The file is readable but holds no activity (no samples, no summary)."""
+
+
+class ArchiveLimitError(InputError):
+    """An export archive breaks a safety limit (a name escaping it, a symbolic link, a bomb).
+
+    Raised when the archive is opened, it refuses the whole archive; raised while one member is
+    read (it inflates past the size its header declares), it fails that member only.
+    """
 
 
 class NotFoundError(BackstrideError):

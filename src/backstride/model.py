@@ -17,7 +17,8 @@ import numpy.typing as npt
 
 from backstride.units import Channel
 
-SourceFormat = Literal["fit", "gpx", "tcx"]
+SourceFormat = Literal["fit", "gpx", "tcx", "manual"]
+"""``manual``: an activity entered by hand in Strava or Garmin Connect: a summary, no file."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -155,6 +156,57 @@ def richness(
 
 
 @dataclass(frozen=True)
+class ActivityMeta:
+    """What an export archive says about an activity beyond its file.
+
+    ``vendor_type`` is the platform's own label ("Run", "Weight Training"); ``rpe`` the
+    perceived exertion the athlete entered (1-10); ``gear_name`` the shoe or bike the platform
+    recorded. ``external_id`` names the record on the platform (``"strava:123"``).
+    """
+
+    name: str | None = None
+    vendor_type: str | None = None
+    description: str | None = None
+    private_note: str | None = None
+    gear_name: str | None = None
+    rpe: int | None = None
+    external_id: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f) is None for f in self.__dataclass_fields__)
+
+
+GearKind = Literal["shoe", "bike"]
+
+
+@dataclass(frozen=True)
+class Gear:
+    """A pair of shoes or a bike. Distances in metres; thresholds None mean the defaults."""
+
+    name: str
+    kind: GearKind = "shoe"
+    brand: str | None = None
+    model: str | None = None
+    start_date: date | None = None
+    initial_distance_m: float = 0.0
+    retired: bool = False
+    inspect_at_m: float | None = None
+    replace_at_m: float | None = None
+
+
+@dataclass(frozen=True)
+class StoredGear:
+    """Gear as stored, with what it has done: distance includes ``initial_distance_m``."""
+
+    id: int
+    gear: Gear
+    distance_m: float
+    activity_count: int
+    default_for: tuple[str, ...] = ()
+    """Sports for which this gear is the default."""
+
+
+@dataclass(frozen=True)
 class Athlete:
     """Whose data a row is. A local install has one, created on first use."""
 
@@ -180,6 +232,11 @@ class StoredActivity:
     sample_count: int
     imported_at: datetime
     sources: tuple[str, ...] = ()
+    meta: ActivityMeta = ActivityMeta()
+    """What an export archive added (name is in ``activity.name``)."""
+    gear_name: str | None = None
+    gear_source: str | None = None
+    """Who chose the gear: ``archive``, ``default`` (a default rule) or ``athlete``."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +261,9 @@ class ImportReport:
 
     imported: int = 0
     duplicates: int = 0
+    skipped: int = 0
+    """Files that hold no activity where such files are expected (an export archive's
+    monitoring, sleep and settings FIT files)."""
     failed: list[ImportFailure] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)

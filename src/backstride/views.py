@@ -10,7 +10,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from backstride.model import ImportReport, Lap, StoredActivity
+from backstride.model import ImportReport, Lap, StoredActivity, StoredGear
 
 
 def _time(value: datetime) -> str:
@@ -48,6 +48,10 @@ def activity_view(stored: StoredActivity) -> dict[str, Any]:
         "name": a.name,
         "source_format": a.source_format,
         "source_file": stored.source_name,
+        "vendor_type": stored.meta.vendor_type,
+        "rpe": stored.meta.rpe,
+        "gear": stored.gear_name,
+        "gear_source": stored.gear_source,
         "channels": list(stored.channels),
         "sample_count": stored.sample_count,
         "warnings": list(a.warnings),
@@ -74,6 +78,9 @@ def activity_detail_view(stored: StoredActivity) -> dict[str, Any]:
     view = activity_view(stored)
     view["laps"] = [lap_view(lap) for lap in stored.activity.laps]
     view["sources"] = list(stored.sources)
+    view["description"] = stored.meta.description
+    view["private_note"] = stored.meta.private_note
+    view["external_id"] = stored.meta.external_id
     return view
 
 
@@ -81,7 +88,27 @@ def import_report_view(report: ImportReport) -> dict[str, Any]:
     return {
         "imported": report.imported,
         "duplicates": report.duplicates,
+        "skipped": report.skipped,
         "failed": [{"path": f.path, "error": f.error} for f in report.failed],
         "activity_ids": list(report.activity_ids),
         "warnings": [{"path": w.path, "warning": w.warning} for w in report.warnings],
+    }
+
+
+def shoe_view(item: StoredGear) -> dict[str, Any]:
+    """A pair of shoes with what it has done."""
+    g = item.gear
+    return {
+        "id": item.id,
+        "name": g.name,
+        "brand": g.brand,
+        "model": g.model,
+        "start_date": g.start_date.isoformat() if g.start_date else None,
+        "initial_distance_m": _num(g.initial_distance_m, 1),
+        "distance_m": _num(item.distance_m, 1),
+        "activities": item.activity_count,
+        "retired": g.retired,
+        "default_for": list(item.default_for),
+        "inspect_at_m": _num(g.inspect_at_m, 1),
+        "replace_at_m": _num(g.replace_at_m, 1),
     }

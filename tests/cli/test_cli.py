@@ -31,7 +31,7 @@ def test_import_json_reports_counts_ids_and_failures(db: str, tmp_path: Path) ->
     result = invoke(db, "import", "--json", str(RUN), str(TRIATHLON), str(bad))
     assert result.exit_code == 1  # some files failed
     out = json.loads(result.stdout)
-    assert set(out) == {"imported", "duplicates", "failed", "activity_ids", "warnings"}
+    assert set(out) == {"imported", "duplicates", "skipped", "failed", "activity_ids", "warnings"}
     assert out["imported"] == 4
     assert out["duplicates"] == 0
     assert len(out["activity_ids"]) == 4
@@ -133,9 +133,63 @@ def test_demo_imports_the_bundled_samples_and_merges_the_twin(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    "command", [["import"], ["activities"], ["show"], ["demo"], ["db", "upgrade"]]
+    "command",
+    [
+        ["import"],
+        ["activities"],
+        ["show"],
+        ["demo"],
+        ["db", "upgrade"],
+        ["shoes"],
+        ["shoes", "add"],
+        ["shoes", "default"],
+        ["shoes", "assign"],
+        ["shoes", "retire"],
+    ],
 )
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout
+
+
+def test_shoes_add_default_assign_and_list(db: str) -> None:
+    added = invoke(db, "shoes", "add", "Ghost 15", "--brand", "Brooks", "--initial-km", "120",
+                   "--json")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert json.loads(added.stdout)["initial_distance_m"] == 120000.0
+    invoke(db, "import", str(RUN))
+    default = invoke(db, "shoes", "default", "Ghost 15", "--sport", "run", "--json")
+    assert json.loads(default.stdout)["assigned"] == 1
+    [shoe] = json.loads(invoke(db, "shoes", "--json").stdout)
+    [run] = json.loads(invoke(db, "activities", "--json").stdout)
+    assert shoe["activities"] == 1
+    assert shoe["distance_m"] == pytest.approx(120000.0 + run["distance_m"], abs=0.2)
+    assert shoe["default_for"] == ["running"]
+    assert run["gear"] == "Ghost 15"
+    assert invoke(db, "shoes", "assign", str(run["id"]), "--none").exit_code == 0
+    assert json.loads(invoke(db, "activities", "--json").stdout)[0]["gear"] is None
+    assert invoke(db, "shoes", "retire", "Ghost 15").exit_code == 0
+    assert json.loads(invoke(db, "shoes", "--json").stdout)[0]["retired"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["shoes", "default", "Nope"], 1, "no shoe called 'Nope'"),
+        (["shoes", "default", "X", "--sport", "swim"], 1, "unknown sport 'swim'"),
+        (["shoes", "add", "X", "--start-date", "yesterday"], 2, "is not a date"),
+        (["shoes", "add", "X", "--initial-km", "-5"], 2, "0 or more"),
+        (["shoes", "assign", "1"], 2, "give a shoe NAME, or --none"),
+        (["shoes", "assign", "99", "X"], 1, "no activity with id 99"),
+    ],
+)
+def test_bad_shoe_commands_are_one_line_errors(
+    db: str, args: list[str], code: int, message: str
+) -> None:
+    if args[-1] == "swim":
+        invoke(db, "shoes", "add", "X")
+    result = CliRunner().invoke(app, ["--db", db, *args])
+    assert result.exit_code == code, result.stderr
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr

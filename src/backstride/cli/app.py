@@ -16,7 +16,7 @@ import typer
 from rich.text import Text
 
 from backstride import __version__
-from backstride.cli import activities, dbcmd, demo, imports
+from backstride.cli import activities, dbcmd, demo, imports, shoes
 from backstride.cli.state import CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError
@@ -116,6 +116,13 @@ app.command("demo")(translating_errors(demo.demo_command))
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))
 app.add_typer(db_app, name="db")
+shoes_app = typer.Typer(invoke_without_command=True)
+shoes_app.callback()(translating_errors(shoes.list_command))
+shoes_app.command("add")(translating_errors(shoes.add_command))
+shoes_app.command("retire")(translating_errors(shoes.retire_command))
+shoes_app.command("default")(translating_errors(shoes.default_command))
+shoes_app.command("assign")(translating_errors(shoes.assign_command))
+app.add_typer(shoes_app, name="shoes")
 
 
 def main() -> None:

@@ -13,19 +13,43 @@ from backstride.cli import render
 from backstride.cli.state import open_from, print_json, stderr, stdout
 from backstride.views import import_report_view
 
+_COLUMNS = (
+    TextColumn("importing"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+    TextColumn("{task.description}"),
+)
+
+
+class _Bar:
+    """The service's progress reports drawn as one Rich bar (files and archive members)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task = progress.add_task("", total=0)
+
+    def add_total(self, count: int) -> None:
+        total = self._progress.tasks[0].total or 0
+        self._progress.update(self._task, total=total + count)
+
+    def advance(self, label: str) -> None:
+        self._progress.update(self._task, advance=1, description=label)
+
 
 def import_command(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Activity files (.fit .gpx .tcx, optionally .gz) and folders to search.",
+            help="Activity files (.fit .gpx .tcx, optionally .gz), folders to search, and "
+            "Strava or Garmin Connect export archives (.zip, or unpacked).",
             show_default=False,
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Import activity files and folders (recursively). Re-importing is harmless.
+    """Import activity files, folders and export archives. Re-importing is harmless.
 
     Exit status 0 when every file imported (or was a duplicate), 1 when some failed.
 
@@ -36,25 +60,12 @@ def import_command(
             raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATHS")
     store = open_from(ctx)
     try:
-        files = service.list_import_files(paths)
         err = stderr()
         if as_json or not err.is_terminal:
-            report = service.import_files(store, files)
+            report = service.import_paths(store, paths)
         else:
-            columns = (
-                TextColumn("importing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.description}"),
-            )
-            with Progress(*columns, console=err, transient=True) as bar:
-                task = bar.add_task("", total=len(files))
-
-                def advance(path: Path) -> None:
-                    bar.update(task, advance=1, description=path.name)
-
-                report = service.import_files(store, files, progress=advance)
+            with Progress(*_COLUMNS, console=err, transient=True) as bar:
+                report = service.import_paths(store, paths, progress=_Bar(bar))
     finally:
         store.close()
     if as_json:

@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backstride.model import ImportReport, StoredActivity
+from backstride.model import ImportReport, StoredActivity, StoredGear
 
 
 def km(distance_m: float | None) -> str:
@@ -107,6 +107,8 @@ def import_summary(console: Console, report: ImportReport) -> None:
     line = Text()
     line.append(f"imported {report.imported}", style="bold green")
     line.append(f", duplicates skipped {report.duplicates}")
+    if report.skipped:
+        line.append(f", not activities {report.skipped}")
     line.append(f", failed {len(report.failed)}", style="bold red" if report.failed else "")
     console.print(line)
     for failure in report.failed:
@@ -117,3 +119,21 @@ def import_summary(console: Console, report: ImportReport) -> None:
     for path, warnings in by_file.items():
         more = f" (+{len(warnings) - 1} more: see `backstride show`)" if len(warnings) > 1 else ""
         console.print(Text("  warning: ", style="yellow") + Text(f"{path}: {warnings[0]}{more}"))
+
+
+def shoes_table(items: Sequence[StoredGear]) -> Table:
+    table = Table(title=f"{len(items)} pairs of shoes", title_justify="left")
+    for header in ("name", "brand / model", "km", "runs", "since", "default", "status"):
+        table.add_column(header, justify="right" if header in ("km", "runs") else "left")
+    for item in items:
+        g = item.gear
+        table.add_row(
+            Text(g.name),
+            Text(" ".join(x for x in (g.brand, g.model) if x)),
+            km(item.distance_m),
+            str(item.activity_count),
+            g.start_date.isoformat() if g.start_date else "",
+            ", ".join(item.default_for),
+            "retired" if g.retired else "in use",
+        )
+    return table

@@ -15,8 +15,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from backstride.errors import NotFoundError
-from backstride.model import EMPTY_STREAMS, Activity, Lap, StoredActivity, Summary, richness
-from backstride.store.schema import activities, activity_sources, laps, source_files, streams
+from backstride.model import (
+    EMPTY_STREAMS,
+    Activity,
+    ActivityMeta,
+    Lap,
+    StoredActivity,
+    Summary,
+    richness,
+)
+from backstride.store.schema import (
+    activities,
+    activity_sources,
+    gear,
+    laps,
+    source_files,
+    streams,
+)
 from backstride.store.streams import CODEC, decode_streams, encode_streams
 from backstride.units import sport_family
 
@@ -140,6 +155,55 @@ def replace_activity(
     conn.execute(sa.delete(laps).where(laps.c.activity_id == activity_id))
     conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
     _write_children(conn, activity_id, activity)
+
+
+def apply_meta(conn: Connection, activity_id: int, meta: ActivityMeta) -> None:
+    """Merge what an export archive says onto a stored activity.
+
+    Only fields the archive fills are written: an archive without RPE never erases an RPE
+    stored before. The name goes to the activity's ``name``. Gear is separate
+    (``store.gear.assign_gear``), as it needs the gear's id.
+    """
+    values: dict[str, Any] = {
+        column: getattr(meta, field)
+        for column, field in (
+            ("name", "name"),
+            ("vendor_type", "vendor_type"),
+            ("description", "description"),
+            ("private_note", "private_note"),
+            ("rpe", "rpe"),
+            ("external_id", "external_id"),
+        )
+        if getattr(meta, field) is not None
+    }
+    if values:
+        conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
+
+
+def get_activity_gear(conn: Connection, activity_id: int) -> int | None:
+    gear_id = conn.execute(
+        sa.select(activities.c.gear_id).where(activities.c.id == activity_id)
+    ).scalar_one()
+    return None if gear_id is None else int(gear_id)
+
+
+def list_source_activities(conn: Connection, athlete_id: int, sha256: str) -> list[int]:
+    """Ids of the activities a file (by SHA-256) was found to hold, in file order."""
+    return list(
+        conn.execute(
+            sa.select(activity_sources.c.activity_id)
+            .where(activity_sources.c.athlete_id == athlete_id, activity_sources.c.sha256 == sha256)
+            .order_by(activity_sources.c.session_index)
+        ).scalars()
+    )
+
+
+def get_activity_sport(conn: Connection, activity_id: int) -> str:
+    return str(
+        conn.execute(
+            sa.select(activities.c.sport).where(activities.c.id == activity_id)
+        ).scalar_one()
+    )
 
 
 @dataclass(frozen=True)
@@ -299,13 +363,29 @@ def _stored(
         sample_count=row.sample_count,
         imported_at=row.imported_at,
         sources=tuple(sources),
+        meta=ActivityMeta(
+            vendor_type=row.vendor_type,
+            description=row.description,
+            private_note=row.private_note,
+            gear_name=row.gear_name,
+            rpe=row.rpe,
+            external_id=row.external_id,
+        ),
+        gear_name=row.gear_name,
+        gear_source=row.gear_source,
+    )
+
+
+def _with_gear() -> sa.Select[Any]:
+    return sa.select(activities, gear.c.name.label("gear_name")).select_from(
+        activities.outerjoin(gear, gear.c.id == activities.c.gear_id)
     )
 
 
 def list_activities(conn: Connection, athlete_id: int) -> list[StoredActivity]:
     """All activities of an athlete, oldest first, without laps or streams."""
     rows = conn.execute(
-        sa.select(activities)
+        _with_gear()
         .where(activities.c.athlete_id == athlete_id)
         .order_by(activities.c.start_at, activities.c.id)
     )
@@ -325,9 +405,7 @@ def get_activity(
 ) -> StoredActivity:
     """One activity with its laps and sources (and streams when asked)."""
     row = conn.execute(
-        sa.select(activities).where(
-            activities.c.id == activity_id, activities.c.athlete_id == athlete_id
-        )
+        _with_gear().where(activities.c.id == activity_id, activities.c.athlete_id == athlete_id)
     ).first()
     if row is None:
         raise NotFoundError(

@@ -7,13 +7,17 @@ per-sample streams of one activity are one compressed blob in ``streams`` (see
 ``activity_sources`` records every file (by SHA-256 of its bytes, and the session's index in
 the file) that was found to hold an activity, including twins that were merged into an
 existing one; ``source_files`` marks a file whose every session has been stored, so a
-re-import can skip it without decoding. The migration ``0001_initial`` creates these tables;
-a change here needs a new numbered migration.
+re-import can skip it without decoding. ``gear`` holds shoes and bikes; an activity points
+at its gear (``gear_source`` says whether the archive, a default rule or the athlete chose
+it), and ``gear_defaults`` names the default gear per sport. Migrations ``0001_initial`` and
+``0002_gear_and_archive_metadata`` create these tables; a change here needs a new numbered
+migration.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Float,
@@ -70,7 +74,45 @@ activities = Table(
     Column("lap_count", Integer, nullable=False),
     Column("warnings", JSONList, nullable=False),
     Column("imported_at", UTCDateTime, nullable=False),
+    # From an export archive (0002): what the platform knows beyond the file.
+    Column("vendor_type", String(64)),
+    Column("description", Text),
+    Column("private_note", Text),
+    Column("rpe", Integer),
+    Column("external_id", String(64)),
+    Column("gear_id", Integer, ForeignKey("gear.id", ondelete="SET NULL")),
+    Column("gear_source", String(16)),
     Index("ix_activities_athlete_start", "athlete_id", "start_at"),
+)
+
+gear = Table(
+    "gear",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("brand", String(200)),
+    Column("model", String(200)),
+    Column("start_date", Date),
+    Column("initial_distance_m", Float, nullable=False),
+    Column("retired", Boolean, nullable=False),
+    Column("inspect_at_m", Float),
+    Column("replace_at_m", Float),
+    UniqueConstraint("athlete_id", "kind", "name", name="uq_gear_name"),
+)
+
+gear_defaults = Table(
+    "gear_defaults",
+    metadata,
+    Column(
+        "athlete_id",
+        Integer,
+        ForeignKey("athletes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("sport", String(64), primary_key=True),
+    Column("gear_id", Integer, ForeignKey("gear.id", ondelete="CASCADE"), nullable=False),
 )
 
 laps = Table(

@@ -1,0 +1,148 @@
+"""`backstride shoes`: your shoes with their distance; add, retire, default, assign."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from backstride import service
+from backstride.cli import render
+from backstride.cli.state import open_from, print_json, stdout
+from backstride.model import Gear
+from backstride.views import shoe_view
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The shoe's name.")]
+
+
+def _km(value: float | None) -> float | None:
+    if value is not None and value < 0:
+        raise typer.BadParameter(f"a distance must be 0 or more, not {value}")
+    return None if value is None else value * 1000.0
+
+
+def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Your shoes: distance and runs per pair. Subcommands add, retire, default, assign.
+
+    Example: backstride shoes --json
+    """
+    if ctx.invoked_subcommand is not None:
+        return  # `shoes add ...`: the group's own listing stays quiet
+    store = open_from(ctx)
+    try:
+        shoes = service.list_shoes(store)
+    finally:
+        store.close()
+    if as_json:
+        print_json([shoe_view(s) for s in shoes])
+    else:
+        stdout().print(render.shoes_table(shoes))
+
+
+def add_command(
+    ctx: typer.Context,
+    name: NameArgument,
+    brand: Annotated[str | None, typer.Option(help="Brand, e.g. Brooks.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model, e.g. Ghost 15.")] = None,
+    start_date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="First used on.")
+    ] = None,
+    initial_km: Annotated[
+        float, typer.Option(help="Distance already run in them before backstride knew.")
+    ] = 0.0,
+    inspect_km: Annotated[
+        float | None, typer.Option(help="Inspect them at this distance [default: 480].")
+    ] = None,
+    replace_km: Annotated[
+        float | None, typer.Option(help="Consider replacing at this distance [default: 800].")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a pair of shoes (or update the pair with that name).
+
+    Example: backstride shoes add "Ghost 15" --brand Brooks --start-date 2026-03-01
+    """
+    try:
+        started = date.fromisoformat(start_date) if start_date else None
+    except ValueError:
+        raise typer.BadParameter(
+            f"{start_date!r} is not a date (YYYY-MM-DD)", param_hint="--start-date"
+        ) from None
+    shoe = Gear(
+        name=name,
+        brand=brand,
+        model=model,
+        start_date=started,
+        initial_distance_m=_km(initial_km) or 0.0,
+        inspect_at_m=_km(inspect_km),
+        replace_at_m=_km(replace_km),
+    )
+    store = open_from(ctx)
+    try:
+        stored = service.add_shoe(store, shoe)
+    finally:
+        store.close()
+    if as_json:
+        print_json(shoe_view(stored))
+    else:
+        stdout().print(f"added {stored.gear.name}")
+
+
+def retire_command(ctx: typer.Context, name: NameArgument) -> None:
+    """Mark a pair as retired (it stays in your history).
+
+    Example: backstride shoes retire "Ghost 14"
+    """
+    store = open_from(ctx)
+    try:
+        service.retire_shoe(store, name)
+    finally:
+        store.close()
+    stdout().print(f"retired {name}")
+
+
+def default_command(
+    ctx: typer.Context,
+    name: NameArgument,
+    sport: Annotated[str, typer.Option(help="run, walk or hike.")] = "run",
+    as_json: JsonOption = False,
+) -> None:
+    """Use this pair for every run (walk, hike) the archive does not name a shoe for.
+
+    Runs already imported without a shoe, from the pair's start date on, get it too.
+
+    Example: backstride shoes default "Ghost 15" --sport run
+    """
+    store = open_from(ctx)
+    try:
+        assigned = service.set_default_shoe(store, name, sport=sport)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"default": name, "sport": sport, "assigned": assigned})
+    else:
+        stdout().print(f"{name} is the default for {sport}; given to {assigned} activities")
+
+
+def assign_command(
+    ctx: typer.Context,
+    activity_id: Annotated[int, typer.Argument(metavar="ID", help="Activity id.")],
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME", help="The shoe (omit with --none).")
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Run in no known pair.")] = False,
+) -> None:
+    """Say which pair an activity was run in.
+
+    Example: backstride shoes assign 42 "Ghost 15"
+    """
+    if (name is None) == (not none):
+        raise typer.BadParameter("give a shoe NAME, or --none (not both)")
+    store = open_from(ctx)
+    try:
+        service.assign_shoe(store, activity_id, None if none else name)
+    finally:
+        store.close()
+    stdout().print(f"activity {activity_id}: {name or 'no shoe'}")

@@ -1,0 +1,156 @@
+"""Garmin Connect data export: activity summaries, and which members are activity files.
+
+The layout is in shared/design/exports.md: the summaries are in
+``DI_CONNECT/DI-Connect-Fitness/*_summarizedActivities.json``, shaped
+``[{"summarizedActivitiesExport": [{...}, ...]}]`` (a bare list in some vintages; over
+100 MB for heavy users), and the original uploads sit in nested ``UploadedFiles_*.zip``
+members named by upload id. Files and summaries are linked by start time, not by name.
+
+Only what the summaries say reliably is used: the start (``beginTimestamp`` or
+``startTimeGmt``, epoch milliseconds, UTC), the name and the activity type. Their distance,
+duration and calorie units are undocumented and differ between vintages (exports.md), and
+the FIT file has its own exact totals.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+
+from backstride.errors import CorruptFileError
+from backstride.model import ActivityMeta
+
+_CHUNK = 1 << 16
+_WRAPPER = re.compile(rb'"summarizedActivitiesExport"\s*:\s*\[')
+_DECODER = json.JSONDecoder()
+
+
+@dataclass(frozen=True)
+class GarminSummary:
+    """One activity summary from the export."""
+
+    start_at: datetime
+    meta: ActivityMeta
+
+
+def is_summary_name(path: str) -> bool:
+    """``..._summarizedActivities.json`` members (one or several per export)."""
+    return path.lower().endswith("summarizedactivities.json")
+
+
+def is_upload_member(path: str) -> bool:
+    """Members of the uploaded-files folders (old and new folder names)."""
+    lowered = path.lower()
+    return "di-connect-uploaded-files/" in lowered or "di-connect-fitness-uploaded-files/" in (
+        lowered
+    )
+
+
+def iter_summary_objects(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+    """The activity objects of a summarizedActivities JSON, one at a time.
+
+    Memory holds one object and one read chunk, whatever the file's size: the array is
+    walked with ``raw_decode`` over a sliding buffer.
+    """
+    buffer = b""
+    eof = False
+
+    def fill() -> bool:
+        nonlocal buffer, eof
+        if eof:
+            return False
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            eof = True
+            return False
+        buffer += chunk
+        return True
+
+    # The array of activities starts after the wrapper key, or (a bare list) after the
+    # first "[". Both are at the very start of the file.
+    fill()
+    match = _WRAPPER.search(buffer)
+    if match:
+        buffer = buffer[match.end() :]
+    else:
+        stripped = buffer.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not stripped.startswith(b"["):
+            raise CorruptFileError("summarizedActivities JSON is not a list of activities")
+        buffer = stripped[1:]
+    while True:
+        stripped = buffer.lstrip(b" \t\r\n,")
+        if not stripped:
+            if not fill():
+                raise CorruptFileError("summarizedActivities JSON ends inside its list")
+            continue
+        buffer = stripped
+        if buffer.startswith(b"]"):
+            return
+        try:
+            value, end = _DECODER.raw_decode(buffer.decode("utf-8", errors="strict"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            # Most likely the object continues in the next chunk; if there is none, the
+            # file is broken.
+            if not fill():
+                raise CorruptFileError(f"summarizedActivities JSON is malformed: {e}") from e
+            continue
+        consumed = len(buffer.decode("utf-8")[:end].encode("utf-8"))
+        buffer = buffer[consumed:]
+        if isinstance(value, dict):
+            yield value
+
+
+def _start(obj: dict[str, Any]) -> datetime | None:
+    for key in ("beginTimestamp", "startTimeGmt"):
+        value = obj.get(key)
+        if isinstance(value, int | float) and value > 0:
+            return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+    return None
+
+
+def read_summaries(stream: IO[bytes]) -> list[GarminSummary]:
+    """Start time, name and type of every summary that has a start time."""
+    summaries = []
+    for obj in iter_summary_objects(stream):
+        start_at = _start(obj)
+        if start_at is None:
+            continue
+        activity_type = obj.get("activityType")
+        if isinstance(activity_type, dict):  # {"typeKey": "running", ...} in some vintages
+            activity_type = activity_type.get("typeKey")
+        activity_id = obj.get("activityId")
+        summaries.append(
+            GarminSummary(
+                start_at=start_at,
+                meta=ActivityMeta(
+                    name=str(obj["name"]) if obj.get("name") else None,
+                    vendor_type=str(activity_type) if activity_type else None,
+                    external_id=f"garmin:{activity_id}" if activity_id is not None else None,
+                ),
+            )
+        )
+    return summaries
+
+
+class SummaryIndex:
+    """Summaries by start time, for linking decoded files to them."""
+
+    def __init__(self, summaries: list[GarminSummary]) -> None:
+        self._items = sorted(summaries, key=lambda s: s.start_at)
+        self._starts = [s.start_at for s in self._items]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def match(self, start_at: datetime, *, tolerance_s: float = 60.0) -> GarminSummary | None:
+        """The summary starting nearest ``start_at``, within ``tolerance_s``."""
+        at = bisect.bisect_left(self._starts, start_at)
+        candidates = self._items[max(at - 1, 0) : at + 1]
+        tolerance = timedelta(seconds=tolerance_s)
+        near = [s for s in candidates if abs(s.start_at - start_at) <= tolerance]
+        return min(near, key=lambda s: abs(s.start_at - start_at), default=None)

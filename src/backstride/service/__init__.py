@@ -1,0 +1,38 @@
+"""Use cases: what the CLI, the dashboard and a Python prompt can ask backstride to do.
+
+The only package that composes layers (ingest, store, analysis ...). Functions are verbs,
+take an opened :class:`Store` first, own their transactions, and return ``model`` objects.
+"""
+
+from backstride.service.activities import get_activity, list_activities
+from backstride.service.database import open_database, upgrade_database
+from backstride.service.demo import DemoResult, demo_files, run_demo
+from backstride.service.gear import (
+    add_shoe,
+    assign_shoe,
+    list_shoes,
+    retire_shoe,
+    set_default_shoe,
+)
+from backstride.service.importing import Progress, import_files, import_paths, list_import_files
+from backstride.store import Store
+
+__all__ = [
+    "DemoResult",
+    "Progress",
+    "Store",
+    "add_shoe",
+    "assign_shoe",
+    "demo_files",
+    "get_activity",
+    "import_files",
+    "import_paths",
+    "list_activities",
+    "list_import_files",
+    "list_shoes",
+    "open_database",
+    "retire_shoe",
+    "run_demo",
+    "set_default_shoe",
+    "upgrade_database",
+]

@@ -1,0 +1,265 @@
+"""Importing whole-account export archives: Strava bulk exports and Garmin Connect exports.
+
+An archive (a ``.zip``, or the same unpacked into a folder) is checked whole before anything
+is stored (``ingest.archive``: zip-slip, absolute paths, symlinks, bombs, nesting): a hostile
+archive is refused with one line and leaves no trace. Then it is imported member by member
+through :func:`~backstride.service.importing.import_bytes`, one activity per transaction, so
+an interrupted archive import resumes on re-run without duplicates.
+
+- **Strava**: ``activities.csv`` is the index. Each row's ``Filename`` names its file (the
+  activity id in the file name is not to be trusted); the row's name, type, gear, RPE and
+  notes are merged onto the activity. A row without a file is a manual activity, stored as
+  a summary. ``shoes.csv`` and ``bikes.csv`` fill the gear table first.
+- **Garmin**: the activity files in the nested ``UploadedFiles_*.zip`` members are imported;
+  FIT files that are not activities (monitoring, sleep, settings) are skipped and counted;
+  each activity gets the name and type of the summary that starts within 60 s of it.
+- Any other archive: every activity file in it is imported, as loose files would be.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from pathlib import Path
+
+from backstride.errors import BackstrideError, EmptyActivityError, InputError
+from backstride.ingest import read_activities
+from backstride.ingest.archive import Archive, Member, is_archive, open_archive
+from backstride.ingest.files import is_activity_name
+from backstride.ingest.garmin import (
+    SummaryIndex,
+    is_summary_name,
+    is_upload_member,
+    read_summaries,
+)
+from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
+from backstride.model import Activity, ImportFailure, ImportReport, ImportWarning, Summary
+from backstride.service.importing import (
+    Progress,
+    Source,
+    athlete_id_for,
+    guarded,
+    import_bytes,
+    is_known_file,
+    mark_empty_file,
+    store_activities,
+)
+from backstride.store import Store, transaction
+from backstride.store import gear as gear_rows
+
+
+def is_export(path: Path) -> bool:
+    """A zip file, or a folder holding an unpacked Strava or Garmin export."""
+    if path.is_dir():
+        return (path / "activities.csv").is_file() or (path / "DI_CONNECT").is_dir()
+    return path.is_file() and is_archive(path)
+
+
+def import_archive(
+    store: Store,
+    path: Path,
+    *,
+    athlete: str,
+    progress: Progress | None,
+    report: ImportReport,
+) -> None:
+    """Import one export archive into ``report`` (see the module docstring)."""
+    try:
+        archive = open_archive(path)
+    except BackstrideError as e:
+        report.failed.append(ImportFailure(str(path), e.message))
+        return
+    with archive:
+        try:
+            _import_open_archive(store, archive, athlete, progress, report)
+        except BackstrideError as e:
+            # The archive as a whole cannot be read (its index is unusable): one line for it.
+            report.failed.append(ImportFailure(str(path), e.message))
+
+
+def _import_open_archive(
+    store: Store, archive: Archive, athlete: str, progress: Progress | None, report: ImportReport
+) -> None:
+    members = archive.members()
+    athlete_id = athlete_id_for(store, athlete)
+    csv_member = _strava_index(members)
+    if csv_member is not None:
+        _import_strava(store, athlete_id, archive, members, csv_member, progress, report)
+    elif any(is_upload_member(m.path) or is_summary_name(m.path) for m in members):
+        _import_garmin(store, athlete_id, archive, members, progress, report)
+    else:
+        _import_members(
+            store,
+            athlete_id,
+            archive,
+            [m for m in members if is_activity_name(Path(m.path))],
+            progress,
+            report,
+        )
+
+
+def _source(archive: Archive, member: Member) -> Source:
+    return Source(
+        display=f"{archive.name}:{member.path}", file_name=posixpath.basename(member.path)
+    )
+
+
+def _import_members(
+    store: Store,
+    athlete_id: int,
+    archive: Archive,
+    members: list[Member],
+    progress: Progress | None,
+    report: ImportReport,
+) -> None:
+    if progress is not None:
+        progress.add_total(len(members))
+    for member in members:
+        source = _source(archive, member)
+
+        def work(member: Member = member, source: Source = source) -> None:
+            import_bytes(store, athlete_id, archive.read(member), source, report)
+
+        guarded(report, source, work)
+        if progress is not None:
+            progress.advance(source.file_name)
+
+
+# -- Strava ------------------------------------------------------------------------------
+
+
+def _strava_index(members: list[Member]) -> Member | None:
+    """The archive's ``activities.csv`` (the shallowest, if someone zipped a folder)."""
+    found = [m for m in members if posixpath.basename(m.path).lower() == "activities.csv"]
+    return min(found, key=lambda m: m.path.count("/"), default=None)
+
+
+def _import_strava(
+    store: Store,
+    athlete_id: int,
+    archive: Archive,
+    members: list[Member],
+    csv_member: Member,
+    progress: Progress | None,
+    report: ImportReport,
+) -> None:
+    root = posixpath.dirname(csv_member.path)
+    by_path = {m.path.lower(): m for m in members}
+    with archive.open(csv_member) as stream:
+        rows = list(read_activities_csv(stream))  # an unusable CSV stops here, nothing stored
+    _import_strava_gear(store, athlete_id, archive, by_path, root)
+    if progress is not None:
+        progress.add_total(len(rows))
+    for row in rows:
+        label = row.filename or f"manual activity {row.activity_id}"
+        source = Source(
+            display=f"{archive.name}:{row.filename or 'activities.csv line ' + str(row.line)}",
+            file_name=posixpath.basename(row.filename) or "activities.csv",
+        )
+
+        def work(row: StravaRow = row, source: Source = source) -> None:
+            if not row.filename:
+                _store_manual(store, athlete_id, row, source, report)
+                return
+            member = by_path.get(posixpath.join(root, row.filename).lower())
+            if member is None:
+                raise InputError(
+                    f"activities.csv (line {row.line}) names {row.filename!r}, "
+                    "which is missing from the archive"
+                )
+            import_bytes(store, athlete_id, archive.read(member), source, report, meta=row.meta)
+
+        guarded(report, source, work)
+        if progress is not None:
+            progress.advance(label)
+
+
+def _import_strava_gear(
+    store: Store, athlete_id: int, archive: Archive, by_path: dict[str, Member], root: str
+) -> None:
+    for file_name, kind in (("shoes.csv", "shoe"), ("bikes.csv", "bike")):
+        member = by_path.get(posixpath.join(root, file_name))
+        if member is None:
+            continue
+        with archive.open(member) as stream:
+            items = read_gear_csv(stream, kind)  # type: ignore[arg-type]
+        with transaction(store) as conn:
+            for item in items:
+                gear_rows.upsert_gear(conn, athlete_id, item)
+
+
+def _store_manual(
+    store: Store, athlete_id: int, row: StravaRow, source: Source, report: ImportReport
+) -> None:
+    """A manual Strava activity: no file, so the row's totals are the activity."""
+    if row.elapsed_s is None and row.distance_m is None:
+        raise EmptyActivityError(
+            f"manual activity {row.activity_id} has neither a time nor a distance"
+        )
+    sport, sub_sport = strava_sport(row.activity_type)
+    activity = Activity(
+        sport=sport,
+        sub_sport=sub_sport,
+        start_at=row.start_at,
+        source_format="manual",
+        summary=Summary(
+            elapsed_s=row.elapsed_s or row.moving_s or 0.0,
+            timer_s=row.moving_s,
+            distance_m=row.distance_m,
+            avg_hr_bpm=row.avg_hr_bpm,
+            max_hr_bpm=row.max_hr_bpm,
+            calories_kcal=row.calories_kcal,
+        ),
+        name=row.meta.name,
+    )
+    # A stable key for a row without bytes, so a re-import recognises it.
+    key = hashlib.sha256(f"strava-manual:{row.activity_id}".encode()).hexdigest()
+    store_activities(store, athlete_id, [activity], key, source, report, meta=row.meta)
+
+
+# -- Garmin ------------------------------------------------------------------------------
+
+
+def _import_garmin(
+    store: Store,
+    athlete_id: int,
+    archive: Archive,
+    members: list[Member],
+    progress: Progress | None,
+    report: ImportReport,
+) -> None:
+    summaries = []
+    for member in (m for m in members if is_summary_name(m.path)):
+        with archive.open(member) as stream:
+            summaries.extend(read_summaries(stream))
+    index = SummaryIndex(summaries)
+    files = [m for m in members if is_upload_member(m.path) and is_activity_name(Path(m.path))]
+    if progress is not None:
+        progress.add_total(len(files))
+    for member in files:
+        source = _source(archive, member)
+
+        def work(member: Member = member, source: Source = source) -> None:
+            data = archive.read(member)
+            sha256 = hashlib.sha256(data).hexdigest()
+            if is_known_file(store, athlete_id, sha256):
+                import_bytes(store, athlete_id, data, source, report)
+                return
+            try:
+                parsed = read_activities(data)
+            except EmptyActivityError:
+                # Monitoring, sleep and settings FIT files share the folder with activities.
+                # Remembered as holding nothing, so a re-import skips them without decoding.
+                report.skipped += 1
+                mark_empty_file(store, athlete_id, sha256, source)
+                return
+            match = index.match(parsed[0].start_at) if len(index) else None
+            meta = match.meta if match is not None else None
+            for activity in parsed:
+                for warning in activity.warnings:
+                    report.warnings.append(ImportWarning(source.display, warning))
+            store_activities(store, athlete_id, parsed, sha256, source, report, meta=meta)
+
+        guarded(report, source, work)
+        if progress is not None:
+            progress.advance(source.file_name)

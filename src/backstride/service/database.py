@@ -1,0 +1,20 @@
+"""Opening the configured database, and migrating it on request."""
+
+from __future__ import annotations
+
+from backstride.config import Settings
+from backstride.store import Store, open_store
+
+
+def open_database(settings: Settings, *, upgrade_schema: bool | None = None) -> Store:
+    """Open the store the settings name (SQLite upgrades itself; see ``store.db``)."""
+    return open_store(settings.database_url, upgrade_schema=upgrade_schema)
+
+
+def upgrade_database(settings: Settings) -> str:
+    """Create or migrate the schema of the configured database; returns its URL (no password)."""
+    store = open_store(settings.database_url, upgrade_schema=True)
+    try:
+        return store.display_url
+    finally:
+        store.close()

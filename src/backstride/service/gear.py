@@ -1,0 +1,78 @@
+"""Shoes (and bikes): list them with their distance, add, retire, set defaults, assign."""
+
+from __future__ import annotations
+
+from backstride.errors import InputError
+from backstride.model import Gear, StoredGear
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
+from backstride.store import gear as gear_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+#: Words a runner types for a sport, and the sport names activities carry.
+SPORT_WORDS = {
+    "run": "running",
+    "running": "running",
+    "walk": "walking",
+    "walking": "walking",
+    "hike": "hiking",
+    "hiking": "hiking",
+}
+
+
+def sport_name(word: str) -> str:
+    """The stored sport for a word such as ``run``; a clear error for anything else."""
+    try:
+        return SPORT_WORDS[word.strip().lower()]
+    except KeyError:
+        allowed = ", ".join(sorted({k for k in SPORT_WORDS if len(k) <= 4}))
+        raise InputError(f"unknown sport {word!r} for shoes; allowed: {allowed}") from None
+
+
+def list_shoes(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[StoredGear]:
+    """Every pair with its distance (initial + activities) and number of activities."""
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        return gear_rows.list_gear(conn, athlete_id, "shoe")
+
+
+def add_shoe(store: Store, shoe: Gear, *, athlete: str = DEFAULT_ATHLETE) -> StoredGear:
+    """Add a pair (or update brand/model/retired of the pair with that name)."""
+    if not shoe.name.strip():
+        raise InputError("a shoe needs a name")
+    if shoe.initial_distance_m < 0:
+        raise InputError(f"initial distance must be 0 or more, not {shoe.initial_distance_m}")
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        gear_id = gear_rows.upsert_gear(conn, athlete_id, shoe)
+        return next(g for g in gear_rows.list_gear(conn, athlete_id, "shoe") if g.id == gear_id)
+
+
+def retire_shoe(store: Store, name: str, *, athlete: str = DEFAULT_ATHLETE) -> None:
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        gear_rows.update_gear(conn, gear_rows.get_gear_id(conn, athlete_id, name), retired=True)
+
+
+def set_default_shoe(
+    store: Store, name: str, *, sport: str = "run", athlete: str = DEFAULT_ATHLETE
+) -> int:
+    """Make ``name`` the default pair for a sport; returns how many runs without a shoe
+    (on or after the pair's start date) it was given."""
+    sport = sport_name(sport)
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        gear_id = gear_rows.get_gear_id(conn, athlete_id, name)
+        gear_rows.set_default_gear(conn, athlete_id, sport, gear_id)
+        return gear_rows.assign_default_to_unassigned(conn, athlete_id, sport, gear_id)
+
+
+def assign_shoe(
+    store: Store, activity_id: int, name: str | None, *, athlete: str = DEFAULT_ATHLETE
+) -> None:
+    """Record that an activity was run in ``name`` (None: in no known pair)."""
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        activity_rows.get_activity(conn, athlete_id, activity_id)  # NotFoundError if absent
+        gear_id = None if name is None else gear_rows.get_gear_id(conn, athlete_id, name)
+        gear_rows.assign_gear(conn, activity_id, gear_id, "athlete")

@@ -1,0 +1,283 @@
+"""Importing activity files: the one place that decides what an import keeps.
+
+Each file is read and decoded, then each activity in it is stored in its own transaction
+(so a failure or a kill mid-import never leaves half an activity behind, and a re-run
+finishes the job). The same bytes twice are recognised by their SHA-256 and skipped without
+decoding; the same activity from another file (a FIT and its GPX export) is stored once,
+keeping the richer record (:func:`backstride.model.richness`), and the other file is
+remembered as a source. What an export archive adds (name, RPE, gear ...) is merged onto
+the activity in the same transaction. Export archives themselves are walked in
+``service/archives.py``, which hands each member to :func:`import_bytes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy.engine import Connection
+
+from backstride.errors import BackstrideError, EmptyActivityError, InputError
+from backstride.ingest import read_activities
+from backstride.ingest.files import iter_activity_files
+from backstride.model import (
+    Activity,
+    ActivityMeta,
+    Gear,
+    GearKind,
+    ImportFailure,
+    ImportReport,
+    ImportWarning,
+)
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
+from backstride.store import gear as gear_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.units import sport_family
+
+
+class Progress(Protocol):
+    """What an import reports while it works (the CLI draws a bar from it)."""
+
+    def add_total(self, count: int) -> None:
+        """``count`` more units of work are known (files, or archive members)."""
+
+    def advance(self, label: str) -> None:
+        """One unit of work is done; ``label`` names it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where bytes came from: a loose file, or a member of an archive."""
+
+    display: str
+    """What messages and the report call it (a path, or ``archive.zip:member/path``)."""
+    file_name: str
+    """The bare file name kept with the activity."""
+
+
+def list_import_files(paths: Sequence[Path]) -> list[Path]:
+    """The loose files an import of ``paths`` would read (folders searched recursively)."""
+    return list(iter_activity_files(paths))
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    athlete: str = DEFAULT_ATHLETE,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import activity files, folders and whole-account export archives; never stops at a bad one.
+
+    A ``.zip`` file, or a folder holding an unpacked Strava (``activities.csv``) or Garmin
+    (``DI_CONNECT``) export, is imported as an archive; other folders are searched for
+    activity files.
+    """
+    # Imported here: archives imports this module for import_bytes.
+    from backstride.service.archives import import_archive, is_export
+
+    report = ImportReport()
+    loose: list[Path] = []
+    for path in paths:
+        if is_export(path):
+            import_archive(store, path, athlete=athlete, progress=progress, report=report)
+        elif path.is_dir():
+            loose.extend(iter_activity_files([path]))
+        else:
+            loose.append(path)
+    if loose:
+        import_files(store, loose, athlete=athlete, progress=progress, report=report)
+    return report
+
+
+def import_files(
+    store: Store,
+    files: Iterable[Path],
+    *,
+    athlete: str = DEFAULT_ATHLETE,
+    progress: Progress | None = None,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """:func:`import_paths` over an explicit list of loose files (no folder walking)."""
+    report = report if report is not None else ImportReport()
+    files = list(files)
+    if progress is not None:
+        progress.add_total(len(files))
+    athlete_id = athlete_id_for(store, athlete)
+    for path in files:
+        source = Source(display=str(path), file_name=path.name)
+
+        def work(path: Path = path, source: Source = source) -> None:
+            import_bytes(store, athlete_id, path.read_bytes(), source, report)
+
+        guarded(report, source, work)
+        if progress is not None:
+            progress.advance(path.name)
+    return report
+
+
+def athlete_id_for(store: Store, athlete: str) -> int:
+    with transaction(store) as conn:
+        return get_or_create_athlete(conn, athlete).id
+
+
+def guarded(report: ImportReport, source: Source, work: Callable[[], None]) -> None:
+    """Run one unit of import work; a failure becomes a line of the report, never a crash."""
+    try:
+        work()
+    except BackstrideError as e:
+        report.failed.append(ImportFailure(source.display, e.message))
+    except OSError as e:
+        report.failed.append(ImportFailure(source.display, f"cannot read: {e.strerror or e}"))
+    except Exception as e:  # per-item boundary: one bad file never stops the import
+        report.failed.append(
+            ImportFailure(
+                source.display,
+                f"unexpected error, please report it: {type(e).__name__}: {e}".splitlines()[0],
+            )
+        )
+
+
+def is_known_file(store: Store, athlete_id: int, sha256: str) -> bool:
+    """True when a file with these bytes was completely imported before."""
+    with transaction(store) as conn:
+        return activity_rows.get_source_file(conn, athlete_id, sha256) is not None
+
+
+def mark_empty_file(store: Store, athlete_id: int, sha256: str, source: Source) -> None:
+    """Remember a file that holds no activity, so a re-import skips it without decoding."""
+    with transaction(store) as conn:
+        activity_rows.add_source_file(
+            conn,
+            athlete_id,
+            sha256=sha256,
+            file_name=source.file_name,
+            activity_count=0,
+            imported_at=datetime.now(UTC),
+        )
+
+
+def import_bytes(
+    store: Store,
+    athlete_id: int,
+    data: bytes,
+    source: Source,
+    report: ImportReport,
+    *,
+    meta: ActivityMeta | None = None,
+) -> list[int]:
+    """Store the activities in one file's bytes; returns their ids (new or existing).
+
+    ``meta`` (from an export archive) is merged onto every activity of the file, also when
+    the file was imported before: a loose FIT first, its Strava archive later still gets the
+    archive's name, RPE and shoe.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    with transaction(store) as conn:
+        known = activity_rows.get_source_file(conn, athlete_id, sha256)
+        if known is not None:
+            report.duplicates += known
+            ids = activity_rows.list_source_activities(conn, athlete_id, sha256)
+            if meta is not None and not meta.is_empty():
+                for activity_id in ids:
+                    _apply_meta(conn, athlete_id, activity_id, meta)
+            return ids
+    parsed = read_activities(data)
+    if not parsed:
+        raise EmptyActivityError("the file holds no activity")
+    for activity in parsed:
+        for warning in activity.warnings:
+            report.warnings.append(ImportWarning(source.display, warning))
+    return store_activities(store, athlete_id, parsed, sha256, source, report, meta=meta)
+
+
+def store_activities(
+    store: Store,
+    athlete_id: int,
+    parsed: Sequence[Activity],
+    sha256: str,
+    source: Source,
+    report: ImportReport,
+    *,
+    meta: ActivityMeta | None = None,
+) -> list[int]:
+    """Store decoded activities of one source, one transaction each (see module docstring)."""
+    if not parsed:
+        raise InputError("nothing to store")
+    now = datetime.now(UTC)
+    ids: list[int] = []
+    for position, activity in enumerate(parsed):
+        with transaction(store) as conn:
+            part = activity.session_index
+            activity_id = activity_rows.get_source_part(conn, athlete_id, sha256, part)
+            if activity_id is not None:
+                # Stored by an earlier import that was interrupted before the file finished.
+                report.duplicates += 1
+            else:
+                activity_id = _store_one(conn, athlete_id, activity, source, report, now)
+                activity_rows.add_source_part(
+                    conn,
+                    athlete_id,
+                    activity_id,
+                    sha256=sha256,
+                    session_index=part,
+                    file_name=source.file_name,
+                    imported_at=now,
+                )
+            _apply_meta(conn, athlete_id, activity_id, meta or ActivityMeta())
+            if position == len(parsed) - 1:
+                activity_rows.add_source_file(
+                    conn,
+                    athlete_id,
+                    sha256=sha256,
+                    file_name=source.file_name,
+                    activity_count=len(parsed),
+                    imported_at=now,
+                )
+            ids.append(activity_id)
+    return ids
+
+
+def _store_one(
+    conn: Connection,
+    athlete_id: int,
+    activity: Activity,
+    source: Source,
+    report: ImportReport,
+    now: datetime,
+) -> int:
+    twin = activity_rows.find_twin(conn, athlete_id, activity)
+    if twin is None:
+        activity_id = activity_rows.add_activity(
+            conn, athlete_id, activity, source_name=source.file_name, imported_at=now
+        )
+        report.imported += 1
+        report.activity_ids.append(activity_id)
+        return activity_id
+    if activity.richness > twin.stored_richness:
+        activity_rows.replace_activity(
+            conn, twin.activity_id, activity, source_name=source.file_name, imported_at=now
+        )
+    report.duplicates += 1
+    return twin.activity_id
+
+
+def _apply_meta(conn: Connection, athlete_id: int, activity_id: int, meta: ActivityMeta) -> None:
+    """Archive metadata onto an activity, and its gear: the archive's, else the default."""
+    activity_rows.apply_meta(conn, activity_id, meta)
+    sport = activity_rows.get_activity_sport(conn, activity_id)
+    if meta.gear_name:
+        kind: GearKind = "bike" if sport_family(sport) == "cycling" else "shoe"
+        gear_id = gear_rows.find_gear_id(conn, athlete_id, meta.gear_name)
+        if gear_id is None:
+            gear_id = gear_rows.upsert_gear(conn, athlete_id, Gear(name=meta.gear_name, kind=kind))
+        gear_rows.assign_gear(conn, activity_id, gear_id, "archive")
+    elif activity_rows.get_activity_gear(conn, activity_id) is None:
+        default = gear_rows.get_default_gear(conn, athlete_id, sport)
+        if default is not None:
+            gear_rows.assign_gear(conn, activity_id, default, "default")

@@ -1,0 +1,258 @@
+"""Whole-account export archives, built from the real files: counts, gear, RPE, names, twins,
+hostile archives, resuming."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from backstride import service
+from backstride.model import Gear
+from backstride.store import Store, transaction
+from tests.archives import (
+    CZECH_HEADER,
+    FIT,
+    GPX,
+    TCX,
+    StravaRowSpec,
+    build_garmin_archive,
+    build_strava_archive,
+    start_of,
+    strava_csv,
+)
+
+
+def _count(store: Store, table: str = "activities") -> int:
+    with transaction(store) as conn:
+        return int(conn.execute(sa.text(f"select count(*) from {table}")).scalar_one())
+
+
+def _by_name(store: Store) -> dict[str | None, object]:
+    return {a.activity.name: a for a in service.list_activities(store)}
+
+
+def test_strava_archive_imports_files_manual_entries_gear_and_rpe(
+    store: Store, tmp_path: Path
+) -> None:
+    archive = build_strava_archive(tmp_path)
+    report = service.import_paths(store, [archive.path])
+    assert (report.imported, report.duplicates) == (5, 0)
+    failed = {f.path.split(":", 1)[1]: f.error for f in report.failed}
+    assert set(failed) == {"activities/444.fit.gz", "activities/555.fit.gz"}
+    assert "missing from the archive" in failed["activities/444.fit.gz"]
+    assert "line 8" in failed["activities/444.fit.gz"]  # row 9002 spans two lines
+
+    items = {a.activity.name: a for a in service.list_activities(store)}
+    assert set(items) == {
+        "Morning Ride",
+        'Tempo, with "strides"',
+        "Easy jog",
+        "Locus track",
+        "Core and plank",
+    }
+    tempo = service.get_activity(store, items['Tempo, with "strides"'].id, with_streams=False)
+    assert tempo.meta.rpe == 7
+    assert tempo.meta.vendor_type == "Run"
+    assert tempo.meta.external_id == "strava:9002"
+    assert tempo.meta.description == "Felt fine.\nBack a bit stiff, after: 2/10"
+    assert tempo.gear_name == "Ghost 15"
+    assert tempo.gear_source == "archive"
+    assert tempo.activity.source_format == "fit"
+    assert items["Morning Ride"].gear_name == "Canyon Endurace"
+    assert items["Morning Ride"].meta.rpe == 6
+
+    manual = items["Core and plank"]
+    assert manual.activity.source_format == "manual"
+    assert (manual.activity.sport, manual.activity.sub_sport) == ("training", "strength_training")
+    assert manual.activity.summary.elapsed_s == 1800
+    assert manual.activity.start_at.isoformat() == "2026-03-03T18:30:00+00:00"
+    assert manual.meta.rpe == 5
+
+    shoes = {s.gear.name: s for s in service.list_shoes(store)}
+    assert set(shoes) == {"Ghost 15", "Old Pegasus"}
+    ghost = shoes["Ghost 15"]
+    assert (ghost.gear.brand, ghost.activity_count) == ("Brooks", 2)
+    runs_m = items['Tempo, with "strides"'].activity.summary.distance_m
+    jog_m = items["Easy jog"].activity.summary.distance_m
+    assert runs_m is not None
+    assert jog_m is not None
+    assert ghost.distance_m == pytest.approx(runs_m + jog_m)
+    assert shoes["Old Pegasus"].activity_count == 0
+
+
+def test_strava_archive_twice_then_loose_files_stores_each_activity_once(
+    store: Store, tmp_path: Path
+) -> None:
+    archive = build_strava_archive(tmp_path)
+    service.import_paths(store, [archive.path])
+    stored = _count(store)
+    again = service.import_paths(store, [archive.path])
+    assert (again.imported, again.duplicates) == (0, 5)
+    loose = service.import_paths(store, list(archive.files.values()))
+    assert loose.imported == 0
+    assert loose.duplicates == len(archive.files)
+    assert _count(store) == stored
+
+
+def test_loose_file_first_then_archive_gets_the_archive_metadata(
+    store: Store, tmp_path: Path
+) -> None:
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    [first_id] = service.import_paths(store, [run]).activity_ids
+    assert service.get_activity(store, first_id).meta.rpe is None
+    service.import_paths(store, [build_strava_archive(tmp_path).path])
+    merged = service.get_activity(store, first_id, with_streams=False)
+    assert merged.activity.name == 'Tempo, with "strides"'
+    assert (merged.meta.rpe, merged.gear_name) == (7, "Ghost 15")
+    assert _count(store) == 5
+
+
+def test_unpacked_strava_folder_imports_like_the_zip(store: Store, tmp_path: Path) -> None:
+    archive = build_strava_archive(tmp_path)
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(archive.path) as z:
+        z.extractall(folder)
+    report = service.import_paths(store, [folder])
+    assert (report.imported, len(report.failed)) == (5, 2)
+
+
+def test_localised_czech_csv_with_decimal_commas(store: Store, tmp_path: Path) -> None:
+    run = FIT / "workoutizer__run_with_coordinates.fit"
+    start = start_of(run)
+    rows = [
+        StravaRowSpec("77", f"{start:%d.%m.%Y, %H:%M:%S}", "Ranní běh", "Run",
+                      "activities/1.fit", gear="Boty", rpe="4"),
+        StravaRowSpec("78", "02.03.2026, 17:00:00", "Ruční zápis", "Run",
+                      elapsed_s="3600,0", distance_m="10000,5", display_distance="10,00"),
+    ]  # fmt: skip
+    path = tmp_path / "cz.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("activities.csv", strava_csv(rows, header=CZECH_HEADER))
+        z.writestr("activities/1.fit", run.read_bytes())
+    report = service.import_paths(store, [path])
+    assert (report.imported, report.failed) == (2, [])
+    items = _by_name(store)
+    manual = items["Ruční zápis"]
+    assert manual.activity.summary.distance_m == pytest.approx(10000.5)  # type: ignore[attr-defined]
+    assert manual.activity.summary.elapsed_s == 3600  # type: ignore[attr-defined]
+    assert items["Ranní běh"].gear_name == "Boty"  # type: ignore[attr-defined]
+
+
+def test_csv_without_a_filename_column_is_refused_naming_it(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("activities.csv", "Activity ID,Activity Date,Activity Type\n1,x,Run\n")
+    report = service.import_paths(store, [path])
+    [failure] = report.failed
+    assert "no 'Filename' column" in failure.error
+    assert _count(store) == 0
+
+
+def test_garmin_archive_links_summaries_by_start_time_and_skips_monitoring(
+    store: Store, tmp_path: Path
+) -> None:
+    report = service.import_paths(store, [build_garmin_archive(tmp_path)])
+    assert (report.imported, report.skipped, report.failed) == (5, 1, [])
+    names = [a.activity.name for a in service.list_activities(store)]
+    assert "Lunch run with Stryd" in names
+    assert "Fenix 2 test run" in names
+    assert "Summary without a file" not in names
+    stryd = next(
+        a for a in service.list_activities(store) if a.activity.name == "Lunch run with Stryd"
+    )
+    assert stryd.meta.vendor_type == "running"
+    assert stryd.meta.external_id == "garmin:2001"
+    again = service.import_paths(store, [build_garmin_archive(tmp_path, name="again.zip")])
+    assert (again.imported, again.duplicates, again.skipped) == (0, 5, 0)
+
+
+@pytest.mark.parametrize("garmin_first", [True, False], ids=["garmin-first", "strava-first"])
+def test_both_archives_then_loose_files_store_each_activity_once(
+    store: Store, tmp_path: Path, garmin_first: bool
+) -> None:
+    strava = build_strava_archive(tmp_path).path
+    garmin = build_garmin_archive(tmp_path)
+    order = [garmin, strava] if garmin_first else [strava, garmin]
+    for path in order:
+        service.import_paths(store, [path])
+    # 5 from Strava, 5 from Garmin, one run in both.
+    assert _count(store) == 9
+    loose = [
+        FIT / "sweatpy__4801048867.fit",
+        FIT / "fit-parser-js__running-with-developer-data.fit",
+        FIT / "fit-parser-js__triathlon_summary_first.fit",
+        FIT / "fitparse__activity-small-fenix2-run.fit",
+        TCX / "sweatpy__3173437224.tcx.gz",
+        GPX / "workoutizer__example.gpx",
+    ]
+    report = service.import_paths(store, loose)
+    assert report.imported == 0
+    assert _count(store) == 9
+    shared = next(
+        a for a in service.list_activities(store) if a.activity.device == "garmin fenix5x"
+    )
+    # Both archives' metadata merged onto the one activity; the later archive's name wins.
+    assert shared.meta.rpe == 7
+    assert shared.gear_name == "Ghost 15"
+    expected = 'Tempo, with "strides"' if garmin_first else "Lunch run with Stryd"
+    assert shared.activity.name == expected
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        ("../../evil.fit", "zip-slip"),
+        ("/etc/evil.fit", "absolute"),
+    ],
+)
+def test_hostile_archive_is_refused_whole_and_stores_nothing(
+    store: Store, tmp_path: Path, member: str, reason: str
+) -> None:
+    good = build_strava_archive(tmp_path)
+    hostile = tmp_path / "hostile.zip"
+    shutil.copy(good.path, hostile)
+    with zipfile.ZipFile(hostile, "a") as z:
+        z.writestr(zipfile.ZipInfo(member), (FIT / "fitparse__garmin-fenix-5-run.fit").read_bytes())
+    report = service.import_paths(store, [hostile])
+    [failure] = report.failed
+    assert failure.path == str(hostile)
+    assert member.lstrip("/").split("/")[-1] in failure.error or member in failure.error
+    assert "\n" not in failure.error
+    assert (report.imported, _count(store), _count(store, "gear")) == (0, 0, 0)
+
+
+def test_zip_bomb_is_refused_whole(store: Store, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("activities/1.fit", (FIT / "fitparse__garmin-fenix-5-run.fit").read_bytes())
+        z.writestr("activities/2.gpx", b"\0" * 60_000_000)
+    report = service.import_paths(store, [bomb])
+    [failure] = report.failed
+    assert "activities/2.gpx" in failure.error
+    assert _count(store) == 0
+
+
+def test_default_shoe_goes_to_runs_without_one(store: Store, tmp_path: Path) -> None:
+    service.add_shoe(store, Gear(name="Clifton 9", brand="Hoka"))
+    service.import_paths(store, [FIT / "workoutizer__run_with_coordinates.fit"])
+    assigned = service.set_default_shoe(store, "Clifton 9", sport="run")
+    assert assigned == 1
+    service.import_paths(store, [FIT / "fitparse__activity-small-fenix2-run.fit"])
+    [clifton] = [s for s in service.list_shoes(store) if s.gear.name == "Clifton 9"]
+    assert clifton.activity_count == 2
+    assert clifton.default_for == ("running",)
+    sources = {a.gear_source for a in service.list_activities(store)}
+    assert sources == {"default"}
+
+
+def test_gzip_member_of_loose_file_and_strava_copy_are_twins(store: Store, tmp_path: Path) -> None:
+    ride = FIT / "sweatpy__4801048867.fit"
+    copy = tmp_path / "4801048867.fit.gz"
+    copy.write_bytes(gzip.compress(ride.read_bytes()))
+    assert service.import_paths(store, [copy]).imported == 1
+    assert service.import_paths(store, [ride]).duplicates == 1

@@ -86,15 +86,12 @@ def strava_csv(rows: list[StravaRowSpec], *, header: list[str] = STRAVA_HEADER) 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for r in rows:
-        cells = [""] * len(header)
-        cells[0], cells[1], cells[2], cells[3], cells[4] = (
-            r.activity_id, r.date, r.name, r.activity_type, r.description,
-        )  # fmt: skip
-        cells[5], cells[6] = r.elapsed_s, r.display_distance
-        cells[11], cells[12] = r.gear, r.filename
-        cells[15], cells[17] = r.elapsed_s, r.distance_m
-        if len(header) > 43:
-            cells[43] = r.rpe
+        values = {
+            0: r.activity_id, 1: r.date, 2: r.name, 3: r.activity_type, 4: r.description,
+            5: r.elapsed_s, 6: r.display_distance, 11: r.gear, 12: r.filename,
+            15: r.elapsed_s, 17: r.distance_m, 43: r.rpe,
+        }  # fmt: skip
+        cells = [values.get(i, "") for i in range(len(header))]
         writer.writerow(cells)
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 
 from backstride import service
 from backstride.store import open_store, transaction
+from tests.archives import StravaRowSpec, start_of, strava_csv, strava_date
 from tests.conftest import DATA, ROOT
 
 
@@ -54,11 +57,27 @@ def _assert_consistent(url: str) -> None:
     assert (bad_laps, bad_streams, sourceless) == ([], [], [])
 
 
+def _strava_archive_of_fit_folder(tmp_path: Path) -> Path:
+    """Every real FIT file as a Strava bulk export (gzipped members, activities.csv)."""
+    rows, members = [], {}
+    for n, path in enumerate(sorted((DATA / "fit").glob("*.fit"))):
+        member = f"activities/{5000 + n}.fit.gz"
+        members[member] = gzip.compress(path.read_bytes())
+        rows.append(StravaRowSpec(str(n), strava_date(start_of(path)), path.stem, "Run", member))
+    archive = tmp_path / "export_1.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("activities.csv", strava_csv(rows))
+        for member, data in members.items():
+            z.writestr(member, data)
+    return archive
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("what", ["folder", "strava-archive"])
 def test_sigkill_mid_import_then_rerun_gives_the_same_store(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, what: str
 ) -> None:
-    folder = DATA / "fit"
+    folder = DATA / "fit" if what == "folder" else _strava_archive_of_fit_folder(tmp_path)
     open_store(database_url, upgrade_schema=True).close()  # PostgreSQL is upgraded on request
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "backstride", "--db", database_url, "import", str(folder)]

@@ -72,8 +72,9 @@ def iter_summary_objects(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         return True
 
     # The array of activities starts after the wrapper key, or (a bare list) after the
-    # first "[". Both are at the very start of the file.
-    fill()
+    # first "[". Both are at the very start of the file, within its first few hundred bytes.
+    while len(buffer) < 4096 and fill():
+        pass
     match = _WRAPPER.search(buffer)
     if match:
         buffer = buffer[match.end() :]

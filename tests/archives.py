@@ -224,6 +224,20 @@ def build_garmin_archive(folder: Path, *, name: str = "garmin-export.zip") -> Pa
         archive.writestr(
             f"{base}/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part2.zip", part2.getvalue()
         )
+        archive.writestr(
+            f"{base}/DI-Connect-Fitness/runner@example.org_gear.json",
+            json.dumps(
+                {
+                    "gearDTOS": [
+                        {"displayName": "Pegasus 40", "gearTypeName": "Shoes",
+                         "gearStatusName": "active", "dateBegin": "2023-05-01T00:00:00.0"},
+                        {"displayName": "Old Kayano", "gearTypeName": "Shoes",
+                         "gearStatusName": "retired", "dateBegin": 1577836800000},
+                        {"displayName": "Tacx", "gearTypeName": "Other"},
+                    ]
+                }
+            ),
+        )  # fmt: skip
         archive.writestr(f"{base}/DI-Connect-User/user_profile.json", "{}")
         archive.writestr(f"{base}/DI-Connect-Wellness/sleepData.json", "[]")
     return path

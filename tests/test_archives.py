@@ -167,6 +167,11 @@ def test_garmin_archive_links_summaries_by_start_time_and_skips_monitoring(
     )
     assert stryd.meta.vendor_type == "running"
     assert stryd.meta.external_id == "garmin:2001"
+    shoes = {s.gear.name: s.gear for s in service.list_shoes(store)}
+    assert set(shoes) == {"Pegasus 40", "Old Kayano"}
+    assert shoes["Old Kayano"].retired
+    assert str(shoes["Pegasus 40"].start_date) == "2023-05-01"
+    assert str(shoes["Old Kayano"].start_date) == "2020-01-01"
     again = service.import_paths(store, [build_garmin_archive(tmp_path, name="again.zip")])
     assert (again.imported, again.duplicates, again.skipped) == (0, 5, 0)
 

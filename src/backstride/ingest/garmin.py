@@ -19,11 +19,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
 from backstride.errors import CorruptFileError
-from backstride.model import ActivityMeta
+from backstride.model import ActivityMeta, Gear
 
 _CHUNK = 1 << 16
 _WRAPPER = re.compile(rb'"summarizedActivitiesExport"\s*:\s*\[')
@@ -155,3 +155,51 @@ class SummaryIndex:
         tolerance = timedelta(seconds=tolerance_s)
         near = [s for s in candidates if abs(s.start_at - start_at) <= tolerance]
         return min(near, key=lambda s: abs(s.start_at - start_at), default=None)
+
+
+def is_gear_name(path: str) -> bool:
+    """``DI-Connect-Fitness/<user>_gear.json``."""
+    return path.lower().endswith("_gear.json") and "di-connect-fitness/" in path.lower()
+
+
+def read_gear(stream: IO[bytes]) -> list[Gear]:
+    """Shoes and bikes from ``*_gear.json`` (``{"gearDTOS": [...]}``; small, read whole).
+
+    Fields used, as seen in independent importers: ``displayName`` (or ``customMakeModel``),
+    ``gearTypeName`` (``Shoes``, ``Bike``), ``gearStatusName`` (``active``, ``retired``),
+    ``dateBegin``. The export does not say which activity used which gear.
+    """
+    try:
+        data = json.load(stream)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CorruptFileError(f"gear JSON is malformed: {e}") from e
+    entries = data.get("gearDTOS") if isinstance(data, dict) else None
+    gear: list[Gear] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        name = entry.get("displayName") or entry.get("customMakeModel")
+        type_name = str(entry.get("gearTypeName") or "").lower()
+        if not name or type_name not in ("shoes", "shoe", "bike", "bicycle"):
+            continue
+        began = entry.get("dateBegin")
+        gear.append(
+            Gear(
+                name=str(name),
+                kind="bike" if type_name.startswith("bi") else "shoe",
+                start_date=_date(began),
+                retired=str(entry.get("gearStatusName") or "").lower() == "retired",
+            )
+        )
+    return gear
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and value > 0:  # epoch milliseconds
+        return datetime.fromtimestamp(value / 1000.0, tz=UTC).date()
+    return None

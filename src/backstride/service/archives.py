@@ -10,7 +10,8 @@ an interrupted archive import resumes on re-run without duplicates.
   activity id in the file name is not to be trusted); the row's name, type, gear, RPE and
   notes are merged onto the activity. A row without a file is a manual activity, stored as
   a summary. ``shoes.csv`` and ``bikes.csv`` fill the gear table first.
-- **Garmin**: the activity files in the nested ``UploadedFiles_*.zip`` members are imported;
+- **Garmin**: gear comes from ``*_gear.json`` (the export does not link it to activities);
+  the activity files in the nested ``UploadedFiles_*.zip`` members are imported;
   FIT files that are not activities (monitoring, sleep, settings) are skipped and counted;
   each activity gets the name and type of the summary that starts within 60 s of it.
 - Any other archive: every activity file in it is imported, as loose files would be.
@@ -28,8 +29,10 @@ from backstride.ingest.archive import Archive, Member, is_archive, open_archive
 from backstride.ingest.files import is_activity_name
 from backstride.ingest.garmin import (
     SummaryIndex,
+    is_gear_name,
     is_summary_name,
     is_upload_member,
+    read_gear,
     read_summaries,
 )
 from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
@@ -232,6 +235,12 @@ def _import_garmin(
     for member in (m for m in members if is_summary_name(m.path)):
         with archive.open(member) as stream:
             summaries.extend(read_summaries(stream))
+    for member in (m for m in members if is_gear_name(m.path)):
+        with archive.open(member) as stream:
+            items = read_gear(stream)
+        with transaction(store) as conn:
+            for item in items:
+                gear_rows.upsert_gear(conn, athlete_id, item)
     index = SummaryIndex(summaries)
     files = [m for m in members if is_upload_member(m.path) and is_activity_name(Path(m.path))]
     if progress is not None:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import csv
 import functools
-import gzip
 import io
 import random
-import tomllib
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -35,19 +33,15 @@ from backstride.ingest.fit import read_fit
 from backstride.model import Activity
 from backstride.units import Channel
 from tests.conftest import DATA, local_file, local_files
+from tests.ingest.catalogue import file_bytes, load_catalogue
 
 FIT_DIR = DATA / "fit"
-CATALOGUE = tomllib.loads((FIT_DIR / "catalogue.toml").read_text(encoding="utf-8"))["file"]
+CATALOGUE = load_catalogue(FIT_DIR)
 REPO_FILES = sorted(FIT_DIR.glob("*.fit"))
 ALL_FILES = [pytest.param(p, id=p.name) for p in REPO_FILES] + [
     pytest.param(p, id=f"local/{p.name}", marks=pytest.mark.local_data)
     for p in local_files("fit/*.fit*")
 ]
-
-
-def file_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.name.endswith(".gz") else data
 
 
 @functools.cache

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import re
-import tomllib
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backstride import errors
 from backstride.errors import (
     BackstrideError,
     CorruptFileError,
@@ -33,14 +29,17 @@ from backstride.ingest.track import (
 from backstride.model import Activity
 from backstride.units import Channel
 from tests.conftest import DATA, local_file
+from tests.ingest.catalogue import (
+    assert_catalogue_lists_every_file,
+    assert_warnings,
+    file_bytes,
+    load_catalogue,
+    read_or_expect_error,
+)
 
 GPX = DATA / "gpx"
-CATALOGUE: list[dict[str, Any]] = tomllib.loads((GPX / "catalogue.toml").read_text())["file"]
-
-
-def load(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if path.suffix == ".gz" else data
+CATALOGUE = load_catalogue(GPX)
+load = file_bytes
 
 
 def gpx(name: str) -> bytes:
@@ -62,18 +61,14 @@ def assert_valid(activity: Activity) -> None:
 
 
 def test_catalogue_lists_every_gpx_file() -> None:
-    on_disk = {p.name for p in GPX.iterdir() if p.name != "catalogue.toml"}
-    assert on_disk == {entry["name"] for entry in CATALOGUE}
+    assert_catalogue_lists_every_file(GPX, CATALOGUE)
 
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=[e["name"] for e in CATALOGUE])
 def test_read_gpx_gives_what_the_catalogue_says(entry: dict[str, Any]) -> None:
-    data = gpx(entry["name"])
-    if "error" in entry:
-        with pytest.raises(getattr(errors, entry["error"]), match=re.escape(entry["message"])):
-            read_gpx(data)
+    activities = read_or_expect_error(entry, read_gpx, gpx(entry["name"]))
+    if activities is None:
         return
-    activities = read_gpx(data)
     assert len(activities) == len(entry["activity"])
     for index, (activity, expected) in enumerate(zip(activities, entry["activity"], strict=True)):
         assert_valid(activity)
@@ -82,10 +77,7 @@ def test_read_gpx_gives_what_the_catalogue_says(entry: dict[str, Any]) -> None:
         assert len(activity.streams) == expected["points"]
         assert sorted(activity.streams.channel_names) == sorted(expected["channels"])
         assert activity.name == expected["name"]
-        wanted = expected.get("warnings", [])
-        assert len(activity.warnings) == len(wanted), activity.warnings
-        for fragment in wanted:
-            assert any(fragment in w for w in activity.warnings), (fragment, activity.warnings)
+        assert_warnings(activity, expected.get("warnings", []))
 
 
 # -- values against the device's own numbers ----------------------------------------------

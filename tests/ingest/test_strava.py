@@ -85,7 +85,10 @@ def test_unreadable_date_names_the_activity_and_line() -> None:
 
 
 def test_rows_shorter_than_the_header_and_blank_lines_are_fine() -> None:
-    data = b"Activity ID,Activity Date,Activity Type,Filename,Perceived Exertion\n\n1,2024-07-05 06:00:00,Run\n"
+    data = (
+        b"Activity ID,Activity Date,Activity Type,Filename,Perceived Exertion\n"
+        b"\n1,2024-07-05 06:00:00,Run\n"
+    )
     [row] = rows_of(data)
     assert (row.filename, row.meta.rpe) == ("", None)
 

@@ -8,9 +8,10 @@ nested central directories included, so a caller can import member by member kno
 archive as a whole is acceptable:
 
 - :class:`~backstride.errors.ArchiveLimitError` from :func:`open_archive` refuses the whole
-  archive (unsafe names, symbolic links, encryption, a limit of :class:`ArchiveLimits`);
-  :class:`~backstride.errors.CorruptFileError` there means it is not a zip or its directory is
-  broken.
+  archive (unsafe names, symbolic links, encryption, duplicate or overlapping entries, a limit
+  of :class:`ArchiveLimits`); :class:`~backstride.errors.CorruptFileError` there means it, or
+  a nested zip in it, is not a zip or has a broken directory: what cannot be listed cannot be
+  checked, so it is not half-imported.
 - From :meth:`Archive.read` / :meth:`Archive.open`, a ``CorruptFileError`` (bad CRC, cut
   stream), an ``ArchiveLimitError`` (a member inflating past its declared size) or an
   ``UnsupportedFormatError`` (a compression method other than stored or deflate) fails that
@@ -40,6 +41,7 @@ from backstride.errors import (
     ConfigError,
     CorruptFileError,
     NotFoundError,
+    UnsupportedFormatError,
 )
 from backstride.ingest.archive_paths import is_junk, member_path
 from backstride.ingest.archive_zip import (
@@ -105,6 +107,7 @@ class _Where:
     zip_key: str | None = None
     info: zipfile.ZipInfo | None = None
     file: Path | None = None
+    size: int = 0
 
 
 def is_archive(path: Path) -> bool:
@@ -176,10 +179,11 @@ class Archive:
         where = self._where.get(member.path)
         if where is None:
             raise NotFoundError(f"archive {self.name!r} has no member {member.path!r}")
+        # The size bound is the one found when listing, whatever a caller's Member says; a
+        # folder's file may have grown since, and its listed size still binds.
         if where.file is not None:
-            # A folder's file may have grown since it was listed: its listed size still binds.
             try:
-                raw = MemberStream(where.file.open("rb"), shown=member.path, declared=member.size)
+                raw = MemberStream(where.file.open("rb"), shown=member.path, declared=where.size)
             except FileNotFoundError as e:
                 raise NotFoundError(f"archive member {member.path!r} is gone: {e}") from e
             return io.BufferedReader(raw, BUFFER)
@@ -191,7 +195,7 @@ class Archive:
         def release() -> None:
             opened.readers -= 1
 
-        raw = MemberStream(inner, shown=member.path, declared=member.size, on_close=release)
+        raw = MemberStream(inner, shown=member.path, declared=where.size, on_close=release)
         return io.BufferedReader(raw, BUFFER)
 
     def close(self) -> None:
@@ -230,7 +234,7 @@ class Archive:
                     f"exports{REFUSAL}"
                 )
             self._check_size(shown, info.file_size, compressed=info.compress_size)
-            where = _Where(prefix, info)
+            where = _Where(prefix, info, size=info.file_size)
             if path.lower().endswith(".zip"):
                 self._nest(path, shown, depth, where)
             else:
@@ -262,7 +266,7 @@ class Archive:
                 self._refuse_duplicate(path, shown)
                 size = entry.stat(follow_symlinks=False).st_size
                 self._check_size(shown, size, compressed=None)
-                where = _Where(file=Path(entry.path))
+                where = _Where(file=Path(entry.path), size=size)
                 if path.lower().endswith(".zip"):
                     self._nest(path, shown, 1, where)
                 else:
@@ -360,6 +364,11 @@ class Archive:
             backing.close()
             raise CorruptFileError(
                 f"{self._label(key)} is not a zip archive or is damaged: {e}"
+            ) from e
+        except NotImplementedError as e:  # zipfile: "zip file version 6.3" and the like
+            backing.close()
+            raise UnsupportedFormatError(
+                f"{self._label(key)} uses a zip feature backstride cannot read: {e}"
             ) from e
         except BaseException:
             backing.close()

@@ -122,8 +122,16 @@ def stored_data_window(base: IO[bytes], info: zipfile.ZipInfo, shown: str) -> Wi
     The local header is read for its name and extra-field lengths, which may differ from the
     central directory's copy; only then is the start of the data known.
     """
-    base.seek(info.header_offset)
-    header = base.read(_LOCAL_HEADER.size)
+    if info.compress_size != info.file_size:
+        # Stored bytes are the file: two different sizes mean one of them lies.
+        raise CorruptFileError(
+            f"archive member {shown!r} is stored uncompressed yet declares {info.file_size} "
+            f"bytes in {info.compress_size}"
+        )
+    header = b""
+    if info.header_offset >= 0:  # a damaged directory can place it before the file's start
+        base.seek(info.header_offset)
+        header = base.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
         raise CorruptFileError(f"archive member {shown!r} has no valid local header")
     fields = _LOCAL_HEADER.unpack(header)

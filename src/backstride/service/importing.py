@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy.engine import Connection
-
 from backstride.errors import BackstrideError, EmptyActivityError, InputError
 from backstride.ingest import read_activities
 from backstride.ingest.files import iter_activity_files
@@ -33,7 +31,7 @@ from backstride.model import (
     ImportReport,
     ImportWarning,
 )
-from backstride.store import Store, transaction
+from backstride.store import Connection, Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete

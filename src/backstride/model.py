@@ -234,6 +234,7 @@ class StoredActivity:
     sources: tuple[str, ...] = ()
     meta: ActivityMeta = ActivityMeta()
     """What an export archive added (name is in ``activity.name``)."""
+    gear_id: int | None = None
     gear_name: str | None = None
     gear_source: str | None = None
     """Who chose the gear: ``archive``, ``default`` (a default rule) or ``athlete``."""

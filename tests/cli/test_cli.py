@@ -130,6 +130,9 @@ def test_demo_imports_the_bundled_samples_and_merges_the_twin(tmp_path: Path) ->
     assert out["import"]["imported"] == len(out["activities"]) == 8
     sports = {a["sport"] for a in out["activities"]}
     assert {"running", "cycling", "swimming"} <= sports
+    # The status is judged on the day of the newest sample, with real findings.
+    assert out["status"]["as_of"] == max(a["local_date"] for a in out["activities"])
+    assert any(f["rule"] == "L1" for f in out["status"]["findings"])
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ def demo_command(
                 "database": result.database_url,
                 "import": import_report_view(result.report),
                 "activities": [activity_view(a) for a in result.activities],
+                "status": result.status.to_json(),
             }
         )
         return
@@ -51,7 +52,12 @@ def demo_command(
     out.print(render.activities_table(result.activities))
     out.print(
         "Twin files of one activity (a FIT and its GPX export) were stored once: "
-        "see the 'duplicates' count above."
+        "see the 'duplicates' count above.\n"
     )
-    out.print(f"Look closer:  backstride --db {result.database_url} show 1")
+    render.status_screen(out, result.status, show=4)
+    out.print(f"\nLook closer:  backstride --db {result.database_url} show 1")
+    out.print(
+        f"              backstride --db {result.database_url} status "
+        f"--on {result.status.as_of.isoformat()}"
+    )
     out.print("Your own files:  backstride import PATH ...   then   backstride activities")

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backstride.model import ImportReport, StoredActivity, StoredGear
+from backstride.service import Status
 
 
 def km(distance_m: float | None) -> str:
@@ -137,3 +138,51 @@ def shoes_table(items: Sequence[StoredGear]) -> Table:
             "retired" if g.retired else "in use",
         )
     return table
+
+
+_LIGHT_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "unknown": "dim"}
+_SEVERITY_STYLE = {
+    "very_high": "bold red",
+    "high": "red",
+    "caution": "yellow",
+    "ok": "green",
+    "info": "cyan",
+}
+
+
+def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
+    """Lights first (each with a word, readable without colour), then the top findings."""
+    console.print(Text(f"backstride status on {status.as_of.isoformat()}", style="bold"))
+    lights = Table.grid(padding=(0, 2))
+    lights.add_column(no_wrap=True)
+    lights.add_column(no_wrap=True)
+    lights.add_column()
+    for light in status.lights.values():
+        lights.add_row(
+            Text(f"● {light.status:<7}", style=_LIGHT_STYLE[light.status]),
+            Text(light.title, style="bold"),
+            Text(light.summary),
+        )
+    console.print(lights)
+    shown = [f for f in status.findings if f.severity != "info"][:show]
+    if shown:
+        console.print(Text("\nWhat matters most", style="bold"))
+    for finding in shown:
+        head = Text(f"{finding.rule} ", style="bold")
+        head.append(finding.severity.replace("_", " "), style=_SEVERITY_STYLE[finding.severity])
+        head.append(f"  {finding.date.isoformat()}")
+        if finding.activity_id is not None:
+            head.append(f"  activity {finding.activity_id}")
+        console.print(head)
+        console.print(Text("  " + finding.message))
+        console.print(Text("  why: " + status.why(finding), style="dim"))
+        console.print(
+            Text(f"  source: {finding.citation}, evidence grade {finding.grade}", style="dim")
+        )
+    console.print(
+        Text(
+            "\nbackstride does not diagnose. Severe, new or spreading pain, or pain into the legs: "
+            "see a clinician.",
+            style="italic",
+        )
+    )

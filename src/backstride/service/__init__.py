@@ -15,16 +15,19 @@ from backstride.service.gear import (
     set_default_shoe,
 )
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
+from backstride.service.status import Status, get_status
 from backstride.store import Store
 
 __all__ = [
     "DemoResult",
     "Progress",
+    "Status",
     "Store",
     "add_shoe",
     "assign_shoe",
     "demo_files",
     "get_activity",
+    "get_status",
     "import_files",
     "import_paths",
     "list_activities",

@@ -10,6 +10,7 @@ from pathlib import Path
 from backstride.model import ImportReport, StoredActivity
 from backstride.service.activities import list_activities
 from backstride.service.importing import Progress, import_files
+from backstride.service.status import Status, get_status
 from backstride.store import open_store
 
 
@@ -20,6 +21,8 @@ class DemoResult:
     database_url: str
     report: ImportReport
     activities: list[StoredActivity]
+    status: Status
+    """The status as of the newest demo activity's day (the samples are years old)."""
 
 
 def demo_files() -> list[Path]:
@@ -41,6 +44,8 @@ def run_demo(folder: Path, *, progress: Progress | None = None) -> DemoResult:
     store = open_store(url)
     try:
         report = import_files(store, demo_files(), progress=progress)
-        return DemoResult(url, report, list_activities(store))
+        items = list_activities(store)
+        as_of = max(a.activity.local_date for a in items)
+        return DemoResult(url, report, items, get_status(store, as_of=as_of))
     finally:
         store.close()

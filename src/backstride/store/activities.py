@@ -371,6 +371,7 @@ def _stored(
             rpe=row.rpe,
             external_id=row.external_id,
         ),
+        gear_id=row.gear_id,
         gear_name=row.gear_name,
         gear_source=row.gear_source,
     )

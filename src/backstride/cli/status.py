@@ -1,0 +1,40 @@
+"""`backstride status`: the seven practices as traffic lights, then the findings that matter."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from backstride import service
+from backstride.cli import render
+from backstride.cli.state import open_from, print_json, stdout
+
+
+def status_command(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", metavar="YYYY-MM-DD", help="Judge as of this day [default: today]."),
+    ] = None,
+    show: Annotated[int, typer.Option(help="How many findings to list.", min=0)] = 6,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Where you stand on the six back-friendly practices, and why, with sources.
+
+    Example: backstride status --on 2026-03-01
+    """
+    try:
+        as_of = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise typer.BadParameter(f"{on!r} is not a date (YYYY-MM-DD)", param_hint="--on") from None
+    store = open_from(ctx)
+    try:
+        status = service.get_status(store, as_of=as_of)
+    finally:
+        store.close()
+    if as_json:
+        print_json(status.to_json())
+    else:
+        render.status_screen(stdout(), status, show=show)

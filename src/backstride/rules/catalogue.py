@@ -1,0 +1,49 @@
+"""The evidence rules as data (``shared/design/evidence.md`` §9): ids, thresholds, wording.
+
+Contract: :data:`CATALOGUE` maps a rule id (``L1`` ...) to a :class:`~backstride.rules.rule.Rule`;
+each rule names its practice, its short citation ("Author Year") and evidence grade, a
+one-line ``why``, its numeric ``thresholds``, and its ``outcomes``: every verdict the rule can
+give, with that verdict's severity and message template. Evaluation code takes its keyword
+defaults from here, so changing a number here changes the advice everywhere. The data lives
+in :mod:`~backstride.rules.catalogue_load` and :mod:`~backstride.rules.catalogue_practices`;
+:data:`PRACTICES` lists the seven practices the status screen shows, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from backstride.rules.catalogue_load import LOAD_RULES
+from backstride.rules.catalogue_practices import BAND_NAMES, GARMIN_BANDS, PRACTICE_RULES
+from backstride.rules.rule import Outcome, Rule
+
+#: (name, title, summary when nothing is known), in the order the status screen shows them.
+PRACTICES: tuple[tuple[str, str, str], ...] = (
+    ("gradual_mileage", "Gradual mileage", "No runs recorded yet."),
+    ("form", "Running form", "No runs with cadence or running dynamics yet."),
+    ("shoes", "Shoes", "No shoes recorded on your runs."),
+    ("core_strength", "Core strength", "No strength or core sessions recorded."),
+    ("cross_training", "Cross-training", "No activities recorded yet."),
+    (
+        "warmup_stretching",
+        "Warm-up and stretching",
+        "Warm up with easy running and dynamic drills; stretching is for comfort, "
+        "not injury prevention.",
+    ),
+    ("clinician", "Seeing a clinician", "Pain diary and symptom screen not set up yet."),
+)
+PRACTICE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in PRACTICES)
+
+#: Every rule by id.
+CATALOGUE: Mapping[str, Rule] = MappingProxyType({r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES)})
+
+__all__ = [
+    "BAND_NAMES",
+    "CATALOGUE",
+    "GARMIN_BANDS",
+    "PRACTICES",
+    "PRACTICE_NAMES",
+    "Outcome",
+    "Rule",
+]

@@ -1,0 +1,218 @@
+"""Catalogue data for the form, shoe, cross-training and strength rules (F1-F4, S1-S2, X1,
+C1; evidence.md §2, §3, §6 and §9), and Garmin's published bands for F2.
+
+Thresholds and wording only; see :mod:`backstride.rules.catalogue` for the whole catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from backstride.rules.rule import Rule, make_rule
+
+PRACTICE_RULES: tuple[Rule, ...] = (
+    make_rule(
+        "F1",
+        "Cadence at your own speed",
+        "form",
+        "Heiderscheit 2011",
+        "C",
+        "A 5-10% higher step rate at the same speed lowers knee and hip loading; compare "
+        "with your own cadence at the same speed, never with a fixed 180.",
+        {
+            "first_step": 0.05,
+            "second_step": 0.10,
+            "baseline_days": 90,
+            "min_runs": 3,
+            "min_points": 10,
+        },
+        {
+            "baseline": (
+                "ok",
+                "At your easy speed ({easy_pace}) your cadence is about "
+                "{baseline_spm:.0f} steps/min. If you want to retrain cadence for back or "
+                "form-related pain, aim for about {target_5_spm:.0f} (+5%), later up to "
+                "{target_10_spm:.0f} (+10%). There is no fixed 180 target.",
+            )
+        },
+        "Heiderscheit BC et al. 2011, Med Sci Sports Exerc 43(2):296-302; Anderson 2022.",
+    ),
+    make_rule(
+        "F2",
+        "Running dynamics compared with other runners",
+        "form",
+        "Garmin FR945 manual",
+        "D",
+        "Garmin's colour bands are percentiles of Garmin users, not injury thresholds.",
+        {},
+        {"bands": ("info", "Compared with other Garmin users (not a risk measure): {bands}.")},
+    ),
+    make_rule(
+        "F3",
+        "Ground contact time balance",
+        "form",
+        "Garmin Enduro 3 manual",
+        "D",
+        "Garmin found poor balance with injury in some runners (unpublished); it departs "
+        "from 50/50 on hills, so only flat runs count.",
+        {
+            "limit_pct": 52.2,
+            "persistent_runs": 3,
+            "flat_share_min": 0.9,
+            "baseline_min_runs": 5,
+            "new_shift_pct": 1.0,
+            "baseline_days": 90,
+        },
+        {
+            "within": (
+                "ok",
+                "Ground contact balance {balance} on your latest flat run: within "
+                "52.2% either side.",
+            ),
+            "isolated": (
+                "ok",
+                "Ground contact balance {balance} on your latest flat run, beyond "
+                "52.2% but not persistent or new; worth watching.",
+            ),
+            "persistent": (
+                "caution",
+                "Ground contact balance beyond 52.2% on your last {runs} "
+                "flat runs (latest {balance}): consider a check-up or strength "
+                "work.",
+            ),
+            "new": (
+                "caution",
+                "Ground contact balance {balance} on your latest flat run, beyond "
+                "52.2% and new against your usual {baseline}: consider a check-up or "
+                "strength work.",
+            ),
+        },
+    ),
+    make_rule(
+        "F4",
+        "Foot strike",
+        "form",
+        "Hamill 2017",
+        "A/C",
+        "Changing foot strike has not been shown to reduce injuries, impact or back load.",
+        {},
+        {
+            "advice": (
+                "info",
+                "backstride does not advise changing your foot strike to protect your back.",
+            )
+        },
+        "Hamill J & Gruber AH 2017, J Sport Health Sci 6:146-153; Rice 2016.",
+    ),
+    make_rule(
+        "S1",
+        "Shoe mileage",
+        "shoes",
+        "Verdejo 2004",
+        "C/D",
+        "Midsoles lose cushioning with distance; the 480/800 km marks are convention, not "
+        "proven injury thresholds.",
+        {"inspect_km": 480.0, "replace_km": 800.0},
+        {
+            "ok": ("ok", "{shoe}: {km:.0f} km."),
+            "inspect": (
+                "caution",
+                "{shoe}: {km:.0f} km, past {inspect_km:.0f} km: inspect the "
+                "midsole and outsole for wear.",
+            ),
+            "replace": (
+                "caution",
+                "{shoe}: {km:.0f} km, past {replace_km:.0f} km: consider replacing it.",
+            ),
+            "untracked": (
+                "info",
+                "No shoes recorded on your recent runs: add them to track their distance.",
+            ),
+        },
+        "Cook 1985; Verdejo R & Mills NJ 2004; Wang 2010.",
+    ),
+    make_rule(
+        "S2",
+        "Shoe rotation",
+        "shoes",
+        "Malisoux 2015",
+        "B",
+        "Runners who used more than one pair in parallel had fewer running injuries (HR 0.61).",
+        {"min_pairs": 2, "window_days": 30},
+        {
+            "rotation": ("ok", "{pairs} pairs of shoes used in the last 30 days."),
+            "single": (
+                "info",
+                "One pair of shoes used in the last 30 days: alternating two or "
+                "more pairs went with fewer injuries.",
+            ),
+        },
+        "Malisoux L et al. 2015, Scand J Med Sci Sports 25(1):110-115.",
+    ),
+    make_rule(
+        "X1",
+        "Cross-training",
+        "cross_training",
+        "Malisoux 2015",
+        "B/C",
+        "Each extra hour a week of another sport went with fewer running injuries "
+        "(HR 0.85); it counts in load, not in running distance.",
+        {"min_minutes": 60.0, "window_days": 7},
+        {
+            "enough": ("ok", "{minutes:.0f} min of other sport in the last 7 days (aim: 60+)."),
+            "low": (
+                "caution",
+                "{minutes:.0f} min of other sport in the last 7 days: aim for at "
+                "least 60 min a week (cycling, swimming, strength ...).",
+            ),
+        },
+        "Malisoux L et al. 2015; WHO 2020 guidelines.",
+    ),
+    make_rule(
+        "C1",
+        "Core and strength sessions",
+        "core_strength",
+        "Hayden 2021",
+        "A/C",
+        "Exercise therapy helps low back pain, and strength training lowered sports injuries "
+        "(RR 0.32, Lauersen 2014); any type works.",
+        {"min_sessions": 2, "max_sessions": 3, "window_days": 7},
+        {
+            "enough": ("ok", "{sessions} strength or core sessions in the last 7 days (aim: 2-3)."),
+            "low": (
+                "caution",
+                "{sessions} strength or core sessions in the last 7 days: aim for "
+                "2-3 a week (Pilates, motor control, resistance, McGill Big 3).",
+            ),
+            "none_recorded": (
+                "info",
+                "No strength or core sessions recorded. Aim for 2-3 a "
+                "week; imported strength activities count.",
+            ),
+        },
+        "Hayden JA et al. 2021, Cochrane CD009790; Owen 2020; WHO 2020; Lauersen 2014.",
+    ),
+)
+
+
+#: F2: metric -> (band edges, display resolution, whether larger values are better). A value
+#: (rounded to the resolution, as the manual prints it) reaching k edges is in band k counted
+#: from the low end: for "larger is better" metrics band 0 is red, otherwise purple.
+#: Source: Garmin Forerunner 945 manual, colour gauges; chest-strap (HRM) values for VO/VR.
+GARMIN_BANDS: Mapping[str, tuple[tuple[float, ...], float, bool]] = MappingProxyType(
+    {
+        "cadence_spm": ((153, 164, 174, 184), 1.0, True),
+        "stance_time_ms": ((218, 249, 278, 309), 1.0, False),
+        "vertical_oscillation_cm": ((6.4, 8.2, 9.8, 11.6), 0.1, False),
+        "vertical_ratio_pct": ((6.1, 7.5, 8.7, 10.2), 0.1, False),
+    }
+)
+#: Band names from best to worst, with the share of Garmin users they stand for.
+BAND_NAMES: tuple[str, ...] = (
+    "purple (top 5%)",
+    "blue (70-95th percentile)",
+    "green (30-69th percentile)",
+    "orange (5-29th percentile)",
+    "red (bottom 5%)",
+)

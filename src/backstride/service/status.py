@@ -1,0 +1,121 @@
+"""`backstride status`: every rule over the runner's stored activities, as of one day.
+
+Builds the columnar inputs the pure layers take (``analysis.table.ActivityTable`` from the
+stored summaries, ``analysis.form.FormTable`` from the streams of recent runs), evaluates
+the catalogue (``rules.evaluate``) and returns the findings with the seven practice lights.
+Nothing here decides anything: every word of advice comes from a catalogue rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from backstride.analysis.form import FormSummary, FormTable, form_summary
+from backstride.analysis.table import ActivityTable, activity_kind
+from backstride.model import Gear, StoredActivity
+from backstride.rules.catalogue import CATALOGUE
+from backstride.rules.evaluate import evaluate
+from backstride.rules.finding import Finding
+from backstride.rules.practices import PracticeLight, practice_lights, status_data
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
+from backstride.store import gear as gear_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+#: How far back running dynamics are read for the form rules (baseline and trends).
+FORM_HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``status`` shows: the lights, then the findings, most pressing first."""
+
+    as_of: date
+    lights: dict[str, PracticeLight]
+    findings: list[Finding]
+
+    def why(self, finding: Finding) -> str:
+        """Why the rule behind a finding matters (from the evidence catalogue)."""
+        return CATALOGUE[finding.rule].why
+
+    def to_json(self) -> dict[str, object]:
+        data = status_data(self.findings, as_of=self.as_of)
+        for item, finding in zip(data["findings"], self.findings, strict=True):  # type: ignore[call-overload]
+            item["why"] = self.why(finding)
+        return data
+
+
+def activity_table(items: list[StoredActivity]) -> ActivityTable:
+    """The stored summaries as the columns the load, habit and shoe rules read."""
+    summaries = [a.activity.summary for a in items]
+
+    def column(values: list[float | None]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    gear_ids = [-1 if a.gear_id is None else a.gear_id for a in items]
+    return ActivityTable.from_columns(
+        _days(items),
+        np.array([_kind(a) for a in items], dtype=np.int8),
+        column([s.distance_m for s in summaries]),
+        column([s.timer_s if s.timer_s is not None else s.elapsed_s for s in summaries]),
+        rpe=column([float(a.meta.rpe) if a.meta.rpe is not None else None for a in items]),
+        avg_hr_bpm=column([s.avg_hr_bpm for s in summaries]),
+        shoe_id=np.array(gear_ids, dtype=np.int64),
+        activity_id=np.array([a.id for a in items], dtype=np.int64),
+    )
+
+
+def _days(items: list[StoredActivity]) -> np.ndarray:
+    return np.array([a.activity.local_date.isoformat() for a in items], dtype="datetime64[D]")
+
+
+def _kind(item: StoredActivity) -> int:
+    return int(activity_kind(item.activity.sport, item.activity.sub_sport))
+
+
+def form_table(
+    store: Store, athlete_id: int, items: list[StoredActivity], as_of: date
+) -> FormTable | None:
+    """Steady-running form of every run in the year before ``as_of`` that has cadence."""
+    since = as_of - timedelta(days=FORM_HISTORY_DAYS)
+    runs = [
+        a
+        for a in items
+        if a.activity.sport == "running"
+        and since <= a.activity.local_date <= as_of
+        and "cadence_spm" in a.channels
+    ]
+    summaries: list[FormSummary] = []
+    kept: list[StoredActivity] = []
+    with transaction(store) as conn:
+        for run in runs:
+            stored = activity_rows.get_activity(conn, athlete_id, run.id, with_streams=True)
+            summary = form_summary(stored.activity.streams)
+            if summary.steady_s > 0:
+                summaries.append(summary)
+                kept.append(run)
+    if not kept:
+        return None
+    return FormTable.from_summaries(_days(kept), [a.id for a in kept], summaries)
+
+
+def get_status(
+    store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
+) -> Status:
+    """Every rule over the athlete's activities up to ``as_of`` (default: today)."""
+    day = as_of or datetime.now(UTC).astimezone().date()  # the runner's local today
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        items = activity_rows.list_activities(conn, athlete_id)
+        shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
+    gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
+    findings = evaluate(
+        activity_table(items),
+        as_of=day,
+        form=form_table(store, athlete_id, items, day),
+        gear=gear,
+    )
+    return Status(as_of=day, lights=practice_lights(findings), findings=findings)

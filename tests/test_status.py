@@ -1,0 +1,91 @@
+"""`status` over stored activities: the rules see what the store holds, and the CLI shows it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backstride import service
+from backstride.cli.app import app
+from backstride.store import Store, transaction
+from backstride.store import activities as rows
+from backstride.store.athletes import get_or_create_athlete
+from tests.conftest import DATA, make_activity
+
+
+def _store_runs(store: Store, runs: list[tuple[date, float]]) -> dict[date, int]:
+    """Runs at 3 m/s on the given days (distance in metres); returns their ids by day."""
+    from datetime import UTC, datetime
+
+    ids = {}
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn).id
+        for day, distance in runs:
+            start = datetime(day.year, day.month, day.day, 7, tzinfo=UTC).isoformat()
+            activity = make_activity(start=start, seconds=int(distance / 3.0), utc_offset_s=0)
+            ids[day] = rows.add_activity(
+                conn, athlete_id, activity, source_name="x.fit", imported_at=datetime.now(UTC)
+            )
+    return ids
+
+
+def test_a_21_km_run_after_a_month_of_10_km_is_a_very_high_spike(store: Store) -> None:
+    start = date(2026, 2, 2)  # a Monday
+    runs = [(start + timedelta(days=d), 10_000.0) for d in range(0, 35, 3)]
+    long_day = start + timedelta(days=36)
+    runs.append((long_day, 21_000.0))
+    ids = _store_runs(store, runs)
+
+    status = service.get_status(store, as_of=long_day)
+    l1 = [f for f in status.findings if f.rule == "L1"]
+    assert [(f.severity, f.activity_id) for f in l1 if f.severity not in ("ok", "info")] == [
+        ("very_high", ids[long_day])
+    ]
+    assert status.lights["gradual_mileage"].status == "red"
+    data = status.to_json()
+    top = data["findings"][0]  # type: ignore[index]
+    assert (top["rule"], top["severity"]) == ("L1", "very_high")
+    assert top["citation"] == "Frandsen 2025"
+    assert top["why"]
+
+    # The weeks around it: no L1 above ok.
+    before = service.get_status(store, as_of=long_day - timedelta(days=2))
+    assert all(f.severity in ("ok", "info") for f in before.findings if f.rule == "L1")
+
+
+def test_status_cli_json_has_the_documented_shape(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    runner = CliRunner()
+    runner.invoke(
+        app, ["--db", db, "import", str(DATA / "fit" / "workoutizer__run_with_coordinates.fit")]
+    )
+    result = runner.invoke(app, ["--db", db, "status", "--on", "2020-12-11", "--json"])
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["as_of"] == "2020-12-11"
+    assert set(out["practices"]) == {
+        "gradual_mileage", "form", "shoes", "core_strength", "cross_training",
+        "warmup_stretching", "clinician",
+    }  # fmt: skip
+    for light in out["practices"].values():
+        assert light["status"] in {"green", "amber", "red", "unknown"}
+        assert light["summary"]
+    for finding in out["findings"]:
+        assert {"rule", "severity", "date", "activity_id", "message", "values", "citation",
+                "grade"} <= set(finding)  # fmt: skip
+    human = runner.invoke(app, ["--db", db, "status", "--on", "2020-12-11"])
+    assert "does not diagnose" in human.stdout
+    assert "Gradual mileage" in human.stdout
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-13-01"])
+def test_status_with_a_bad_date_is_bad_usage(tmp_path: Path, value: str) -> None:
+    result = CliRunner().invoke(
+        app, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "status", "--on", value]
+    )
+    assert result.exit_code == 2
+    assert "is not a date" in result.stderr

@@ -89,3 +89,47 @@ def test_status_with_a_bad_date_is_bad_usage(tmp_path: Path, value: str) -> None
     )
     assert result.exit_code == 2
     assert "is not a date" in result.stderr
+
+
+def test_load_weeks_sum_the_runs_and_compare_with_two_weeks_before(store: Store) -> None:
+    # Monday 2 March 2026: 10 km, 10 km the week after, 14 km (two runs) the week after.
+    _store_runs(
+        store,
+        [
+            (date(2026, 3, 2), 10_000.0),
+            (date(2026, 3, 9), 10_000.0),
+            (date(2026, 3, 16), 6_000.0),
+            (date(2026, 3, 18), 8_000.0),
+        ],
+    )
+    history = service.get_load(store, weeks=3, as_of=date(2026, 3, 22))
+    assert [w.monday for w in history.weeks] == [
+        date(2026, 3, 2),
+        date(2026, 3, 9),
+        date(2026, 3, 16),
+    ]
+    assert [w.run_distance_m for w in history.weeks] == pytest.approx(
+        [10_000, 10_000, 14_000], abs=5
+    )
+    assert [w.runs for w in history.weeks] == [1, 1, 2]
+    assert history.weeks[2].long_run_m == pytest.approx(8_000, abs=5)
+    assert history.weeks[0].change_2w is None  # nothing two weeks before
+    assert history.weeks[2].change_2w == pytest.approx(0.4, abs=0.001)  # 14 vs 10 km
+    assert "assumed" in history.load_basis
+
+
+def test_load_cli_json_and_bad_weeks(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    runner = CliRunner()
+    runner.invoke(
+        app, ["--db", db, "import", str(DATA / "fit" / "workoutizer__run_with_coordinates.fit")]
+    )
+    out = json.loads(
+        runner.invoke(
+            app, ["--db", db, "load", "--on", "2020-12-13", "--weeks", "2", "--json"]
+        ).stdout
+    )
+    assert [w["week_start"] for w in out["weeks"]] == ["2020-11-30", "2020-12-07"]
+    assert out["weeks"][1]["runs"] == 1
+    bad = runner.invoke(app, ["--db", db, "load", "--weeks", "0"])
+    assert bad.exit_code == 2

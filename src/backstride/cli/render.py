@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backstride.model import ImportReport, StoredActivity, StoredGear
-from backstride.service import Status
+from backstride.service import LoadHistory, Status, sparkline
 
 
 def km(distance_m: float | None) -> str:
@@ -184,5 +184,40 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
             "\nbackstride does not diagnose. Severe, new or spreading pain, or pain into the legs: "
             "see a clinician.",
             style="italic",
+        )
+    )
+
+
+def load_table(console: Console, history: LoadHistory) -> None:
+    km_values = [w.run_distance_m / 1000 for w in history.weeks]
+    console.print(
+        Text(f"running km, last {len(history.weeks)} weeks: ", style="bold")
+        + Text(sparkline(km_values), style="cyan")
+    )
+    table = Table(title_justify="left")
+    for header in ("week of", "km", "runs", "long run km", "vs 2 weeks before", "load", "other min",
+                   "strength"):  # fmt: skip
+        table.add_column(header, justify="left" if header == "week of" else "right")
+    for w in history.weeks:
+        change = ""
+        if w.change_2w is not None:
+            change = f"{w.change_2w:+.0%}"
+        style = "red" if w.change_2w is not None and w.change_2w > 0.30 else ""
+        table.add_row(
+            w.monday.isoformat(),
+            km(w.run_distance_m),
+            str(w.runs),
+            km(w.long_run_m),
+            Text(change, style=style),
+            f"{w.load_au:.0f}",
+            f"{w.other_minutes:.0f}",
+            str(w.strength_sessions),
+        )
+    console.print(table)
+    console.print(
+        Text(
+            "More than +30% over two weeks is the L2 caution (Nielsen 2014); up to +10% a week "
+            "is conservative, not proven. Load: " + history.load_basis + ".",
+            style="dim",
         )
     )

@@ -15,11 +15,13 @@ from backstride.service.gear import (
     set_default_shoe,
 )
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
+from backstride.service.load import LoadHistory, get_load, sparkline
 from backstride.service.status import Status, get_status
 from backstride.store import Store
 
 __all__ = [
     "DemoResult",
+    "LoadHistory",
     "Progress",
     "Status",
     "Store",
@@ -27,6 +29,7 @@ __all__ = [
     "assign_shoe",
     "demo_files",
     "get_activity",
+    "get_load",
     "get_status",
     "import_files",
     "import_paths",
@@ -37,5 +40,6 @@ __all__ = [
     "retire_shoe",
     "run_demo",
     "set_default_shoe",
+    "sparkline",
     "upgrade_database",
 ]

@@ -133,3 +133,20 @@ def test_load_cli_json_and_bad_weeks(tmp_path: Path) -> None:
     assert out["weeks"][1]["runs"] == 1
     bad = runner.invoke(app, ["--db", db, "load", "--weeks", "0"])
     assert bad.exit_code == 2
+
+
+def test_form_cli_gives_plausible_numbers_from_real_running_dynamics(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'f.db'}"
+    runner = CliRunner()
+    run = DATA / "fit" / "fit-parser-js__running-with-developer-data.fit"  # Fenix 5X + Stryd
+    runner.invoke(app, ["--db", db, "import", str(run)])
+    result = runner.invoke(app, ["--db", db, "form", "--on", "2018-06-15", "--json"])
+    assert result.exit_code == 0, result.stderr
+    [row] = json.loads(result.stdout)["runs"]
+    assert 150 < row["cadence_spm"] < 200
+    assert 0.6 < row["step_length_m"] < 1.6
+    assert 0.05 < row["vertical_oscillation_m"] < 0.15
+    assert 0.15 < row["stance_time_s"] < 0.40
+    assert row["steady_s"] > 600
+    rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert "F4" in rules  # foot strike: never advised, always said

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backstride.model import ImportReport, StoredActivity, StoredGear
-from backstride.service import LoadHistory, Status, sparkline
+from backstride.service import FormHistory, LoadHistory, Status, sparkline
 
 
 def km(distance_m: float | None) -> str:
@@ -221,3 +221,39 @@ def load_table(console: Console, history: LoadHistory) -> None:
             style="dim",
         )
     )
+
+
+def _cell(value: float, scale: float = 1.0, digits: int = 0) -> str:
+    return "" if value != value else f"{value * scale:.{digits}f}"
+
+
+def form_screen(console: Console, history: FormHistory) -> None:
+    table = history.table
+    if table is None or not len(table):
+        console.print("No runs with cadence in the year before " + history.as_of.isoformat())
+        return
+    out = Table(title=f"Form over steady running, {len(table)} runs", title_justify="left")
+    for header in ("date", "id", "pace /km", "spm", "step m", "VO cm", "VR %", "GCT ms",
+                   "L/R %", "W"):  # fmt: skip
+        out.add_column(header, justify="left" if header == "date" else "right")
+    for i in range(len(table)):
+        speed = float(table.speed_mps[i])
+        pace = "" if not speed > 0 else f"{int(1000 / speed // 60)}:{int(1000 / speed % 60):02d}"
+        out.add_row(
+            str(table.local_date[i]),
+            str(int(table.activity_id[i])),
+            pace,
+            _cell(table.cadence_spm[i]),
+            _cell(table.step_length_m[i], digits=2),
+            _cell(table.vertical_oscillation_m[i], 100, 1),
+            _cell(table.vertical_ratio_pct[i], digits=1),
+            _cell(table.stance_time_s[i], 1000),
+            _cell(table.balance_left_pct[i], digits=1),
+            _cell(table.power_w[i]),
+        )
+    console.print(out)
+    for finding in history.findings:
+        console.print(
+            Text(f"{finding.rule} {finding.severity}: ", style="bold") + Text(finding.message)
+        )
+        console.print(Text(f"  source: {finding.citation}, grade {finding.grade}", style="dim"))

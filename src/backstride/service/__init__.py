@@ -16,11 +16,12 @@ from backstride.service.gear import (
 )
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
 from backstride.service.load import LoadHistory, get_load, sparkline
-from backstride.service.status import Status, get_status
+from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
 
 __all__ = [
     "DemoResult",
+    "FormHistory",
     "LoadHistory",
     "Progress",
     "Status",
@@ -29,6 +30,7 @@ __all__ = [
     "assign_shoe",
     "demo_files",
     "get_activity",
+    "get_form",
     "get_load",
     "get_status",
     "import_files",

@@ -18,7 +18,8 @@ from backstride.analysis.table import ActivityTable, activity_kind
 from backstride.model import Gear, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
-from backstride.rules.finding import Finding
+from backstride.rules.finding import Finding, most_pressing
+from backstride.rules.form import form_findings
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -119,3 +120,25 @@ def get_status(
         gear=gear,
     )
     return Status(as_of=day, lights=practice_lights(findings), findings=findings)
+
+
+@dataclass(frozen=True)
+class FormHistory:
+    """Steady-running form per run in the year before ``as_of``, and the form findings."""
+
+    as_of: date
+    table: FormTable | None
+    findings: list[Finding]
+
+
+def get_form(
+    store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
+) -> FormHistory:
+    """The runs' form numbers over steady running, and what the form rules say."""
+    day = as_of or datetime.now(UTC).astimezone().date()
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        items = activity_rows.list_activities(conn, athlete_id)
+    table = form_table(store, athlete_id, items, day)
+    findings = form_findings(table, as_of=day) if table is not None else []
+    return FormHistory(as_of=day, table=table, findings=most_pressing(findings))

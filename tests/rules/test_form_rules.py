@@ -58,6 +58,10 @@ def test_f1_needs_three_recent_runs_with_cadence() -> None:
     assert cadence_findings(form_table([3.0] * 2, [170.0] * 2), as_of=AS_OF) == []
     no_cadence = form_table([3.0] * 5, [np.nan] * 5)
     assert cadence_findings(no_cadence, as_of=AS_OF) == []
+    no_speed = form_table([np.nan] * 5, [170.0] * 5)  # treadmill without a foot pod
+    assert cadence_findings(no_speed, as_of=AS_OF) == []
+    with pytest.raises(ValueError, match="easy_speed_mps"):
+        cadence_findings(form_table([3.0] * 5, [170.0] * 5), as_of=AS_OF, easy_speed_mps=0.0)
     old = form_table([3.0] * 5, [170.0] * 5)  # runs from 1 March: outside a 10-day window
     assert cadence_findings(old, as_of=AS_OF, baseline_days=10) == []
     assert cadence_findings(old, as_of=date(2024, 2, 1)) == []  # before any run

@@ -69,7 +69,10 @@ def cadence_findings(
     ----------
     Evidence F1: Heiderscheit et al. 2011; Anderson et al. 2022.
     """
-    rows = _window(form, as_of, baseline_days) & np.isfinite(form.cadence_spm)
+    if easy_speed_mps is not None and not easy_speed_mps > 0:
+        raise ValueError(f"easy_speed_mps must be > 0, got {easy_speed_mps}")
+    rows = _window(form, as_of, baseline_days)
+    rows &= np.isfinite(form.cadence_spm) & np.isfinite(form.speed_mps)
     if rows.sum() < min_runs:
         return []
     in_rows = rows[form.chunk_row]
@@ -78,9 +81,7 @@ def cadence_findings(
     )
     if baseline is None:
         return []
-    easy = (
-        easy_speed_mps if easy_speed_mps is not None else float(np.nanmedian(form.speed_mps[rows]))
-    )
+    easy = easy_speed_mps if easy_speed_mps is not None else float(np.median(form.speed_mps[rows]))
     at_easy = cadence_at_speed(baseline, easy)
     latest = int(np.flatnonzero(rows)[-1])
     latest_expected = cadence_at_speed(baseline, float(form.speed_mps[latest]))

@@ -146,8 +146,13 @@ def strain_threshold(
 ) -> FloatArray:
     """Each athlete's own strain percentile over the same weekday of the previous weeks.
 
-    Uses ``strain[row - 7k]`` for ``k = 1..weeks`` (finite values only); NaN with fewer than
-    ``min_weeks`` of them.
+    Uses ``strain[row - 7k]`` for ``k = 1..weeks`` (finite, positive values only: a week
+    without training is no measure of the runner's usual strain, and a threshold of 0 would
+    flag any training after a break); NaN with fewer than ``min_weeks`` of them.
+
+    >>> s = np.r_[np.zeros(7 * 12), np.full(7, 80.0)][:, None]
+    >>> strain_threshold(s, 90, weeks=12, percentile=90, min_weeks=4).tolist()
+    [nan]
 
     >>> s = np.r_[np.full(7 * 4, 100.0), np.full(7, 300.0)][:, None]
     >>> strain_threshold(s, 34, weeks=12, percentile=90, min_weeks=4).tolist()
@@ -156,7 +161,10 @@ def strain_threshold(
     lags = [row - 7 * k for k in range(1, int(weeks) + 1) if row - 7 * k >= 0]
     if len(lags) < min_weeks:
         return np.full(strain.shape[1], np.nan)
-    return column_percentile(strain[lags], percentile, min_count=int(min_weeks))
+    earlier = strain[lags]
+    return column_percentile(
+        np.where(earlier > 0, earlier, np.nan), percentile, min_count=int(min_weeks)
+    )
 
 
 def column_percentile(values: FloatArray, q: float, *, min_count: int = 1) -> FloatArray:

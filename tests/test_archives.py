@@ -83,6 +83,7 @@ def test_strava_archive_imports_files_manual_entries_gear_and_rpe(
     assert jog_m is not None
     assert ghost.distance_m == pytest.approx(runs_m + jog_m)
     assert shoes["Old Pegasus"].activity_count == 0
+    assert (ghost.gear.inspect_at_m, ghost.gear.replace_at_m) == (480_000.0, 800_000.0)
 
 
 def test_strava_archive_twice_then_loose_files_stores_each_activity_once(

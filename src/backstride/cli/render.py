@@ -124,7 +124,7 @@ def import_summary(console: Console, report: ImportReport) -> None:
 
 def shoes_table(items: Sequence[StoredGear]) -> Table:
     table = Table(title=f"{len(items)} pairs of shoes", title_justify="left")
-    for header in ("name", "brand / model", "km", "runs", "since", "default", "status"):
+    for header in ("name", "brand / model", "km", "runs", "since", "default", "status", "wear"):
         table.add_column(header, justify="right" if header in ("km", "runs") else "left")
     for item in items:
         g = item.gear
@@ -136,8 +136,22 @@ def shoes_table(items: Sequence[StoredGear]) -> Table:
             g.start_date.isoformat() if g.start_date else "",
             ", ".join(item.default_for),
             "retired" if g.retired else "in use",
+            _wear(item),
         )
+    table.caption = (
+        "S1: inspect at 480 km, consider replacing at 800 km unless set per pair "
+        "(convention, not proven thresholds; Verdejo 2004, grade C/D)."
+    )
     return table
+
+
+def _wear(item: StoredGear) -> Text:
+    g = item.gear
+    if g.replace_at_m and item.distance_m >= g.replace_at_m:
+        return Text(f"past {g.replace_at_m / 1000:.0f} km: consider replacing", style="red")
+    if g.inspect_at_m and item.distance_m >= g.inspect_at_m:
+        return Text(f"past {g.inspect_at_m / 1000:.0f} km: inspect", style="yellow")
+    return Text("ok")
 
 
 _LIGHT_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "unknown": "dim"}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from backstride.errors import InputError
 from backstride.model import Gear, StoredGear
+from backstride.rules.catalogue import CATALOGUE
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
@@ -30,10 +33,26 @@ def sport_name(word: str) -> str:
 
 
 def list_shoes(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[StoredGear]:
-    """Every pair with its distance (initial + activities) and number of activities."""
+    """Every pair with its distance (initial + activities) and number of activities.
+
+    Each pair's inspect and replace distances are filled in: its own when set, else the S1
+    rule's (480 and 800 km, convention rather than proven thresholds).
+    """
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        return gear_rows.list_gear(conn, athlete_id, "shoe")
+        shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
+    limits = CATALOGUE["S1"].thresholds
+    return [
+        replace(
+            s,
+            gear=replace(
+                s.gear,
+                inspect_at_m=s.gear.inspect_at_m or limits["inspect_km"] * 1000.0,
+                replace_at_m=s.gear.replace_at_m or limits["replace_km"] * 1000.0,
+            ),
+        )
+        for s in shoes
+    ]
 
 
 def add_shoe(store: Store, shoe: Gear, *, athlete: str = DEFAULT_ATHLETE) -> StoredGear:

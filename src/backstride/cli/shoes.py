@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, print_json, stdout
+from backstride.cli.state import open_from, parse_day, print_json, stdout
 from backstride.model import Gear
 from backstride.views import shoe_view
 
@@ -64,12 +63,7 @@ def add_command(
 
     Example: backstride shoes add "Ghost 15" --brand Brooks --start-date 2026-03-01
     """
-    try:
-        started = date.fromisoformat(start_date) if start_date else None
-    except ValueError:
-        raise typer.BadParameter(
-            f"{start_date!r} is not a date (YYYY-MM-DD)", param_hint="--start-date"
-        ) from None
+    started = parse_day(start_date, "--start-date")
     shoe = Gear(
         name=name,
         brand=brand,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -44,3 +45,21 @@ def stderr() -> Console:
 
 def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+OnOption = Annotated[
+    str | None,
+    typer.Option("--on", metavar="YYYY-MM-DD", help="Judge as of this day [default: today]."),
+]
+
+
+def parse_day(value: str | None, option: str = "--on") -> date | None:
+    """A YYYY-MM-DD option value; bad usage (exit 2) when it is not a date."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None

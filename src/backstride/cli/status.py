@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, print_json, stdout
+from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 
 
 def status_command(
     ctx: typer.Context,
-    on: Annotated[
-        str | None,
-        typer.Option("--on", metavar="YYYY-MM-DD", help="Judge as of this day [default: today]."),
-    ] = None,
+    on: OnOption = None,
     show: Annotated[int, typer.Option(help="How many findings to list.", min=0)] = 6,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -25,10 +21,7 @@ def status_command(
 
     Example: backstride status --on 2026-03-01
     """
-    try:
-        as_of = date.fromisoformat(on) if on else None
-    except ValueError:
-        raise typer.BadParameter(f"{on!r} is not a date (YYYY-MM-DD)", param_hint="--on") from None
+    as_of = parse_day(on)
     store = open_from(ctx)
     try:
         status = service.get_status(store, as_of=as_of)

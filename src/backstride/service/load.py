@@ -39,6 +39,25 @@ class LoadHistory:
     """How session load was computed: RPE x minutes where RPE is known, else minutes x an
     assumed RPE (the activities of the period, counted)."""
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "load_basis": self.load_basis,
+            "weeks": [
+                {
+                    "week_start": w.monday.isoformat(),
+                    "run_distance_m": round(w.run_distance_m, 1),
+                    "runs": w.runs,
+                    "long_run_m": round(w.long_run_m, 1),
+                    "load_au": round(w.load_au, 1),
+                    "other_minutes": round(w.other_minutes, 1),
+                    "strength_sessions": w.strength_sessions,
+                    "change_2w": None if w.change_2w is None else round(w.change_2w, 4),
+                }
+                for w in self.weeks
+            ],
+        }
+
 
 def get_load(
     store: Store, *, weeks: int = 12, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE

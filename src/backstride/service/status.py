@@ -8,12 +8,13 @@ Nothing here decides anything: every word of advice comes from a catalogue rule.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from backstride.analysis.form import FormSummary, FormTable, form_summary
+from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
 from backstride.analysis.table import ActivityTable, activity_kind
 from backstride.model import Gear, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
@@ -129,6 +130,26 @@ class FormHistory:
     as_of: date
     table: FormTable | None
     findings: list[Finding]
+
+    def to_json(self) -> dict[str, object]:
+        """Per run: date, activity id, each metric in SI units (null where not recorded)."""
+        runs: list[dict[str, object]] = []
+        table = self.table
+        for i in range(len(table) if table is not None else 0):
+            assert table is not None
+            row: dict[str, object] = {
+                "date": str(table.local_date[i]),
+                "activity_id": int(table.activity_id[i]),
+            }
+            for name in (*METRICS, "steady_s"):
+                value = float(getattr(table, name)[i])
+                row[name] = round(value, 4) if math.isfinite(value) else None
+            runs.append(row)
+        return {
+            "as_of": self.as_of.isoformat(),
+            "runs": runs,
+            "findings": [f.to_json() for f in self.findings],
+        }
 
 
 def get_form(

@@ -206,6 +206,34 @@ class StoredGear:
     """Sports for which this gear is the default."""
 
 
+PainMoment = Literal["before", "during", "after", "next_morning"]
+LegSymptoms = Literal["none", "one_side", "both_sides"]
+
+
+@dataclass(frozen=True)
+class PainRecord:
+    """One back-pain diary entry: NRS 0-10 at a moment relative to a run."""
+
+    id: int
+    day: date
+    nrs: int
+    moment: PainMoment
+    activity_id: int | None = None
+    leg_symptoms: LegSymptoms = "none"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """A red-flag screen as answered on a day: the answers (True, False, None = not answered)
+    and its outcome (``emergency``, ``urgent``, ``review``, ``clear``, ``incomplete``)."""
+
+    id: int
+    day: date
+    answers: dict[str, bool | None]
+    outcome: str
+
+
 @dataclass(frozen=True)
 class Athlete:
     """Whose data a row is. A local install has one, created on first use."""

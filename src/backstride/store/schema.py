@@ -9,9 +9,10 @@ the file) that was found to hold an activity, including twins that were merged i
 existing one; ``source_files`` marks a file whose every session has been stored, so a
 re-import can skip it without decoding. ``gear`` holds shoes and bikes; an activity points
 at its gear (``gear_source`` says whether the archive, a default rule or the athlete chose
-it), and ``gear_defaults`` names the default gear per sport. Migrations ``0001_initial`` and
-``0002_gear_and_archive_metadata`` create these tables; a change here needs a new numbered
-migration.
+it), and ``gear_defaults`` names the default gear per sport. ``pain_entries`` is the
+back-pain diary (NRS 0-10, the moment relative to a run, leg symptoms); ``screenings`` keeps
+each red-flag screen's answers (JSON) and outcome with its date. Migrations ``0001`` to
+``0003`` create these tables; a change here needs a new numbered migration.
 """
 
 from __future__ import annotations
@@ -179,4 +180,35 @@ source_files = Table(
     Column("activity_count", Integer, nullable=False),
     Column("imported_at", UTCDateTime, nullable=False),
     UniqueConstraint("athlete_id", "sha256", name="uq_source_files_sha"),
+)
+
+
+pain_entries = Table(
+    "pain_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("local_date", Date, nullable=False),
+    Column("moment", String(16), nullable=False),
+    Column("nrs", Integer, nullable=False),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="SET NULL")),
+    Column("leg_symptoms", String(16), nullable=False),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_pain_entries_athlete_date", "athlete_id", "local_date"),
+)
+
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("local_date", Date, nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

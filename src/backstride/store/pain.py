@@ -1,0 +1,99 @@
+"""The back-pain diary and the red-flag screenings."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from backstride.model import LegSymptoms, PainMoment, PainRecord, ScreeningRecord
+from backstride.store.schema import pain_entries, screenings
+
+
+def add_pain_entry(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    day: date,
+    nrs: int,
+    moment: PainMoment,
+    activity_id: int | None,
+    leg_symptoms: LegSymptoms,
+    note: str | None,
+) -> int:
+    key = conn.execute(
+        sa.insert(pain_entries).values(
+            athlete_id=athlete_id,
+            local_date=day,
+            moment=moment,
+            nrs=nrs,
+            activity_id=activity_id,
+            leg_symptoms=leg_symptoms,
+            note=note,
+            created_at=datetime.now(UTC),
+        )
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def list_pain_entries(
+    conn: Connection, athlete_id: int, *, since: date | None = None, until: date | None = None
+) -> list[PainRecord]:
+    """Diary entries, oldest first (by day, then by when they were logged)."""
+    query = sa.select(pain_entries).where(pain_entries.c.athlete_id == athlete_id)
+    if since is not None:
+        query = query.where(pain_entries.c.local_date >= since)
+    if until is not None:
+        query = query.where(pain_entries.c.local_date <= until)
+    rows = conn.execute(query.order_by(pain_entries.c.local_date, pain_entries.c.id))
+    return [
+        PainRecord(
+            id=r.id,
+            day=r.local_date,
+            nrs=r.nrs,
+            moment=r.moment,
+            activity_id=r.activity_id,
+            leg_symptoms=r.leg_symptoms,
+            note=r.note,
+        )
+        for r in rows
+    ]
+
+
+def add_screening(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    day: date,
+    answers: dict[str, bool | None],
+    outcome: str,
+) -> int:
+    key = conn.execute(
+        sa.insert(screenings).values(
+            athlete_id=athlete_id,
+            local_date=day,
+            answers=json.dumps(answers, sort_keys=True),
+            outcome=outcome,
+            created_at=datetime.now(UTC),
+        )
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def list_screenings(conn: Connection, athlete_id: int) -> list[ScreeningRecord]:
+    """Every screen, oldest first."""
+    rows = conn.execute(
+        sa.select(screenings)
+        .where(screenings.c.athlete_id == athlete_id)
+        .order_by(screenings.c.local_date, screenings.c.id)
+    )
+    return [
+        ScreeningRecord(
+            id=r.id, day=r.local_date, answers=json.loads(r.answers), outcome=r.outcome
+        )
+        for r in rows
+    ]

@@ -10,7 +10,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from backstride.model import ImportReport, Lap, StoredActivity, StoredGear
+from backstride.model import ImportReport, Lap, PainRecord, StoredActivity, StoredGear
 
 
 def _time(value: datetime) -> str:
@@ -111,4 +111,17 @@ def shoe_view(item: StoredGear) -> dict[str, Any]:
         "default_for": list(item.default_for),
         "inspect_at_m": _num(g.inspect_at_m, 1),
         "replace_at_m": _num(g.replace_at_m, 1),
+    }
+
+
+def pain_view(entry: PainRecord) -> dict[str, Any]:
+    """One diary entry."""
+    return {
+        "id": entry.id,
+        "date": entry.day.isoformat(),
+        "nrs": entry.nrs,
+        "when": entry.moment.replace("_", "-"),
+        "activity_id": entry.activity_id,
+        "leg_symptoms": entry.leg_symptoms.replace("_", "-"),
+        "note": entry.note,
     }

@@ -16,7 +16,7 @@ import typer
 from rich.text import Text
 
 from backstride import __version__
-from backstride.cli import activities, dbcmd, demo, form, imports, load, shoes, status
+from backstride.cli import activities, dbcmd, demo, form, imports, load, pain, shoes, status
 from backstride.cli.state import CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError
@@ -126,6 +126,10 @@ shoes_app.command("retire")(translating_errors(shoes.retire_command))
 shoes_app.command("default")(translating_errors(shoes.default_command))
 shoes_app.command("assign")(translating_errors(shoes.assign_command))
 app.add_typer(shoes_app, name="shoes")
+pain_app = typer.Typer(invoke_without_command=True)
+pain_app.callback()(translating_errors(pain.list_command))
+pain_app.command("log")(translating_errors(pain.log_command))
+app.add_typer(pain_app, name="pain")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backstride.model import ImportReport, StoredActivity, StoredGear
+from backstride.model import ImportReport, PainRecord, StoredActivity, StoredGear
 from backstride.service import FormHistory, LoadHistory, Status, sparkline
 
 
@@ -271,3 +271,24 @@ def form_screen(console: Console, history: FormHistory) -> None:
             Text(f"{finding.rule} {finding.severity}: ", style="bold") + Text(finding.message)
         )
         console.print(Text(f"  source: {finding.citation}, grade {finding.grade}", style="dim"))
+
+
+def pain_diary(console: Console, entries: Sequence[PainRecord]) -> None:
+    if not entries:
+        console.print("No pain logged yet: backstride pain log NRS (0-10) after a run.")
+        return
+    table = Table(title=f"{len(entries)} diary entries", title_justify="left")
+    for header in ("date", "when", "pain", "", "legs", "run", "note"):
+        table.add_column(header, justify="right" if header in ("pain", "run") else "left")
+    for e in entries:
+        style = "red" if e.nrs > 5 else "yellow" if e.nrs >= 3 else "green"
+        table.add_row(
+            e.day.isoformat(),
+            e.moment.replace("_", "-"),
+            f"{e.nrs}/10",
+            Text("█" * e.nrs, style=style),
+            e.leg_symptoms.replace("_", "-"),
+            "" if e.activity_id is None else str(e.activity_id),
+            Text(e.note or ""),
+        )
+    console.print(table)

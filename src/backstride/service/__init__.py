@@ -16,6 +16,7 @@ from backstride.service.gear import (
 )
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
 from backstride.service.load import LoadHistory, get_load, sparkline
+from backstride.service.pain import LoggedPain, list_pain, log_pain
 from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
 
@@ -23,6 +24,7 @@ __all__ = [
     "DemoResult",
     "FormHistory",
     "LoadHistory",
+    "LoggedPain",
     "Progress",
     "Status",
     "Store",
@@ -37,7 +39,9 @@ __all__ = [
     "import_paths",
     "list_activities",
     "list_import_files",
+    "list_pain",
     "list_shoes",
+    "log_pain",
     "open_database",
     "retire_shoe",
     "run_demo",

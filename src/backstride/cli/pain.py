@@ -1,0 +1,96 @@
+"""`backstride pain`: the back-pain diary. `pain log` adds an entry; `pain` shows them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backstride import service
+from backstride.cli import render
+from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.views import pain_view
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def list_command(
+    ctx: typer.Context,
+    weeks: Annotated[int, typer.Option(help="How many weeks back.", min=1, max=520)] = 8,
+    as_json: JsonOption = False,
+) -> None:
+    """Your back-pain diary and its trend. Subcommand: log.
+
+    Example: backstride pain --weeks 4
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    store = open_from(ctx)
+    try:
+        entries = service.list_pain(store, weeks=weeks)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"entries": [pain_view(e) for e in entries]})
+    else:
+        render.pain_diary(stdout(), entries)
+
+
+def log_command(
+    ctx: typer.Context,
+    nrs: Annotated[
+        int, typer.Argument(metavar="NRS", help="Pain from 0 (none) to 10 (worst imaginable).")
+    ],
+    when: Annotated[
+        str | None,
+        typer.Option(
+            "--when",
+            help="before, during, after (a run) or next-morning "
+            "[default: after with --activity, else next-morning].",
+        ),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+    ] = None,
+    activity: Annotated[
+        int | None, typer.Option("--activity", metavar="ID", help="The run it belongs to.")
+    ] = None,
+    leg_symptoms: Annotated[
+        str,
+        typer.Option(
+            "--leg-symptoms", help="none, one-side or both-sides (pain, pins and needles...)."
+        ),
+    ] = "none",
+    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Log back pain on the 0-10 scale (NRS).
+
+    Example: backstride pain log 3 --when after --activity 42
+    """
+    day = parse_day(on, "--date")
+    store = open_from(ctx)
+    try:
+        logged = service.log_pain(
+            store,
+            nrs,
+            moment=when,
+            day=day,
+            activity_id=activity,
+            leg_symptoms=leg_symptoms,
+            note=note,
+        )
+    finally:
+        store.close()
+    if as_json:
+        print_json(pain_view(logged.record))
+        return
+    entry = logged.record
+    text = f"logged pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"
+    if logged.linked_run_day is not None:
+        text += f", linked to the run of {logged.linked_run_day} (activity {entry.activity_id})"
+    stdout().print(text)
+    if entry.leg_symptoms != "none":
+        stdout().print(
+            "Leg symptoms logged: please answer the symptom screen now: backstride screen"
+        )

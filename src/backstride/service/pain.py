@@ -1,0 +1,127 @@
+"""The back-pain diary: logging pain, reading it back.
+
+Validation happens here, before anything is stored: a bad entry is refused whole with one
+line naming the value and what is allowed. The pain-monitoring rules that read the diary
+are in ``rules/pain.py``; the red-flag screen in ``service/screening.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import get_args
+
+from backstride.errors import InputError
+from backstride.model import LegSymptoms, PainMoment, PainRecord
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
+from backstride.store import pain as pain_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+MOMENTS: tuple[str, ...] = get_args(PainMoment)
+LEG_SYMPTOMS: tuple[str, ...] = get_args(LegSymptoms)
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone().date()
+
+
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    normalised = value.strip().lower().replace("-", "_")
+    if normalised not in allowed:
+        shown = ", ".join(a.replace("_", "-") for a in allowed)
+        raise InputError(f"{what} {value!r} is not one of: {shown}")
+    return normalised
+
+
+@dataclass(frozen=True)
+class LoggedPain:
+    """What was stored, including what backstride filled in (moment, linked run)."""
+
+    record: PainRecord
+    linked_run_day: date | None
+
+
+def log_pain(
+    store: Store,
+    nrs: int,
+    *,
+    moment: str | None = None,
+    day: date | None = None,
+    activity_id: int | None = None,
+    leg_symptoms: str = "none",
+    note: str | None = None,
+    today: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> LoggedPain:
+    """Store one diary entry.
+
+    ``moment`` defaults to ``after`` when an activity is named, else ``next_morning``. A
+    next-morning entry without an activity is linked to the last run of the previous day,
+    when there was one (P2 compares it with the pain before that run).
+    """
+    today = today or _today()
+    day = day or today
+    if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
+        raise InputError(f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}")
+    if day > today:
+        raise InputError(f"the date {day.isoformat()} is in the future (today is {today})")
+    chosen = _choice(moment, MOMENTS, "--when") if moment else None
+    legs = _choice(leg_symptoms, LEG_SYMPTOMS, "--leg-symptoms")
+    if note is not None and len(note) > 2000:
+        raise InputError(f"the note is {len(note)} characters long; 2000 at most")
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        linked_day = None
+        if activity_id is not None:
+            activity = activity_rows.get_activity(conn, athlete_id, activity_id)
+            linked_day = activity.activity.local_date
+            chosen = chosen or "after"
+        else:
+            chosen = chosen or "next_morning"
+            if chosen == "next_morning":
+                runs = [
+                    a
+                    for a in activity_rows.list_activities(conn, athlete_id)
+                    if a.activity.sport == "running"
+                    and a.activity.local_date == day - timedelta(days=1)
+                ]
+                if runs:
+                    activity_id, linked_day = runs[-1].id, runs[-1].activity.local_date
+        entry_id = pain_rows.add_pain_entry(
+            conn,
+            athlete_id,
+            day=day,
+            nrs=nrs,
+            moment=chosen,  # type: ignore[arg-type]
+            activity_id=activity_id,
+            leg_symptoms=legs,  # type: ignore[arg-type]
+            note=note,
+        )
+    record = PainRecord(
+        id=entry_id,
+        day=day,
+        nrs=nrs,
+        moment=chosen,  # type: ignore[arg-type]
+        activity_id=activity_id,
+        leg_symptoms=legs,  # type: ignore[arg-type]
+        note=note,
+    )
+    return LoggedPain(record=record, linked_run_day=linked_day)
+
+
+def list_pain(
+    store: Store,
+    *,
+    weeks: int | None = None,
+    today: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> list[PainRecord]:
+    """Diary entries of the last ``weeks`` weeks (all when None), oldest first."""
+    if weeks is not None and not 1 <= weeks <= 520:
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+    today = today or _today()
+    since = today - timedelta(weeks=weeks) if weeks else None
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        return pain_rows.list_pain_entries(conn, athlete_id, since=since, until=today)

@@ -1,0 +1,77 @@
+"""The back-pain diary: logging with sensible defaults; bad input refused, nothing stored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backstride.cli.app import app
+from tests.conftest import DATA
+
+RUN = DATA / "fit" / "workoutizer__run_with_coordinates.fit"  # a run on 2020-12-10
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'pain.db'}"
+    CliRunner().invoke(app, ["--db", url, "import", str(RUN)])
+    return url
+
+
+def run(db: str, *args: str) -> object:
+    return CliRunner().invoke(app, ["--db", db, *args])
+
+
+def entries(db: str) -> list[dict[str, object]]:
+    result = run(db, "pain", "--weeks", "520", "--json")
+    return json.loads(result.stdout)["entries"]  # type: ignore[attr-defined,no-any-return]
+
+
+def test_next_morning_entry_links_to_the_previous_days_run(db: str) -> None:
+    result = run(db, "pain", "log", "3", "--date", "2020-12-11", "--json")
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    entry = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert (entry["when"], entry["nrs"], entry["activity_id"]) == ("next-morning", 3, 1)
+
+
+def test_entry_with_an_activity_defaults_to_after(db: str) -> None:
+    result = run(db, "pain", "log", "4", "--activity", "1", "--date", "2020-12-10", "--json")
+    entry = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert (entry["when"], entry["activity_id"]) == ("after", 1)
+
+
+def test_no_run_the_day_before_means_no_link(db: str) -> None:
+    entry = json.loads(run(db, "pain", "log", "1", "--date", "2020-12-20", "--json").stdout)  # type: ignore[attr-defined]
+    assert entry["activity_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["11"], 1, "whole number from 0 (none) to 10"),
+        (["-1"], 2, ""),
+        (["3", "--date", "2099-01-01"], 1, "is in the future"),
+        (["3", "--date", "12/10/2020"], 2, "is not a date"),
+        (["3", "--activity", "99"], 1, "no activity with id 99"),
+        (["3", "--when", "lunch"], 1, "'lunch' is not one of: before, during, after, next-morning"),
+        (["3", "--leg-symptoms", "left"], 1, "is not one of: none, one-side, both-sides"),
+        (["three"], 2, ""),
+    ],
+)
+def test_bad_entries_are_one_line_errors_and_store_nothing(
+    db: str, args: list[str], code: int, message: str
+) -> None:
+    result = run(db, "pain", "log", *args)
+    assert result.exit_code == code  # type: ignore[attr-defined]
+    assert message in " ".join(result.stderr.split())  # type: ignore[attr-defined]
+    assert "Traceback" not in result.stderr  # type: ignore[attr-defined]
+    assert entries(db) == []
+
+
+def test_leg_symptoms_prompt_the_screen(db: str) -> None:
+    result = run(db, "pain", "log", "4", "--leg-symptoms", "both-sides", "--date", "2020-12-11")
+    assert "backstride screen" in result.stdout  # type: ignore[attr-defined]
+    assert entries(db)[0]["leg_symptoms"] == "both-sides"

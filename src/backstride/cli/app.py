@@ -16,7 +16,18 @@ import typer
 from rich.text import Text
 
 from backstride import __version__
-from backstride.cli import activities, dbcmd, demo, form, imports, load, pain, shoes, status
+from backstride.cli import (
+    activities,
+    dbcmd,
+    demo,
+    form,
+    imports,
+    load,
+    pain,
+    screen,
+    shoes,
+    status,
+)
 from backstride.cli.state import CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError
@@ -115,6 +126,7 @@ app.command("show")(translating_errors(activities.show_command))
 app.command("status")(translating_errors(status.status_command))
 app.command("load")(translating_errors(load.load_command))
 app.command("form")(translating_errors(form.form_command))
+app.command("screen")(translating_errors(screen.screen_command))
 app.command("demo")(translating_errors(demo.demo_command))
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backstride.model import ImportReport, PainRecord, StoredActivity, StoredGear
-from backstride.service import FormHistory, LoadHistory, Status, sparkline
+from backstride.service import FormHistory, LoadHistory, ScreenResult, Status, sparkline
 
 
 def km(distance_m: float | None) -> str:
@@ -167,6 +167,20 @@ _SEVERITY_STYLE = {
 def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
     """Lights first (each with a word, readable without colour), then the top findings."""
     console.print(Text(f"backstride status on {status.as_of.isoformat()}", style="bold"))
+    for finding in status.findings:
+        if finding.rule.startswith("R") and finding.severity in ("very_high", "high"):
+            # Red flags come first, everywhere, before any training light.
+            style = "bold white on red" if finding.severity == "very_high" else "bold red"
+            console.print(Text(finding.message, style=style))
+    if status.training_suspended:
+        console.print(
+            Text("Training advice is suspended until a clinician has seen you.", style="bold")
+        )
+    if status.screen_due:
+        console.print(
+            Text("Symptom screen due: ", style="bold yellow")
+            + Text(f"{status.screen_due}. Take it with: backstride screen")
+        )
     lights = Table.grid(padding=(0, 2))
     lights.add_column(no_wrap=True)
     lights.add_column(no_wrap=True)
@@ -292,3 +306,23 @@ def pain_diary(console: Console, entries: Sequence[PainRecord]) -> None:
             Text(e.note or ""),
         )
     console.print(table)
+
+
+def screen_result(console: Console, result: ScreenResult) -> None:
+    """The screen's outcome, most pressing first; emergencies in bold, with words."""
+    for finding in result.findings:
+        style = _SEVERITY_STYLE[finding.severity]
+        if finding.severity == "very_high":
+            style = "bold white on red"
+        console.print(Text(finding.message, style=style))
+        console.print(
+            Text(f"  source: {finding.citation}, evidence grade {finding.grade}", style="dim")
+        )
+    if result.record.outcome == "incomplete":
+        console.print(
+            Text(
+                "Some questions were skipped: this screen is incomplete, not negative.",
+                style="yellow",
+            )
+        )
+    console.print(Text(f"Saved as the screen of {result.record.day.isoformat()}.", style="dim"))

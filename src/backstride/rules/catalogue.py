@@ -5,7 +5,8 @@ each rule names its practice, its short citation ("Author Year") and evidence gr
 one-line ``why``, its numeric ``thresholds``, and its ``outcomes``: every verdict the rule can
 give, with that verdict's severity and message template. Evaluation code takes its keyword
 defaults from here, so changing a number here changes the advice everywhere. The data lives
-in :mod:`~backstride.rules.catalogue_load` and :mod:`~backstride.rules.catalogue_practices`;
+in :mod:`~backstride.rules.catalogue_load`, :mod:`~backstride.rules.catalogue_practices`
+and :mod:`~backstride.rules.catalogue_pain`;
 :data:`PRACTICES` lists the seven practices the status screen shows, in order.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from backstride.rules.catalogue_load import LOAD_RULES
+from backstride.rules.catalogue_pain import PAIN_RULES
 from backstride.rules.catalogue_practices import BAND_NAMES, GARMIN_BANDS, PRACTICE_RULES
 from backstride.rules.rule import Outcome, Rule
 
@@ -36,7 +38,9 @@ PRACTICES: tuple[tuple[str, str, str], ...] = (
 PRACTICE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in PRACTICES)
 
 #: Every rule by id.
-CATALOGUE: Mapping[str, Rule] = MappingProxyType({r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES)})
+CATALOGUE: Mapping[str, Rule] = MappingProxyType(
+    {r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES, *PAIN_RULES)}
+)
 
 __all__ = [
     "BAND_NAMES",

@@ -4,6 +4,7 @@ The only package that composes layers (ingest, store, analysis ...). Functions a
 take an opened :class:`Store` first, own their transactions, and return ``model`` objects.
 """
 
+from backstride.rules.redflags import QUESTIONS as SCREEN_QUESTIONS
 from backstride.service.activities import get_activity, list_activities
 from backstride.service.database import open_database, upgrade_database
 from backstride.service.demo import DemoResult, demo_files, run_demo
@@ -17,15 +18,18 @@ from backstride.service.gear import (
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
 from backstride.service.load import LoadHistory, get_load, sparkline
 from backstride.service.pain import LoggedPain, list_pain, log_pain
+from backstride.service.screening import ScreenResult, latest_screen, take_screen
 from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
 
 __all__ = [
+    "SCREEN_QUESTIONS",
     "DemoResult",
     "FormHistory",
     "LoadHistory",
     "LoggedPain",
     "Progress",
+    "ScreenResult",
     "Status",
     "Store",
     "add_shoe",
@@ -37,6 +41,7 @@ __all__ = [
     "get_status",
     "import_files",
     "import_paths",
+    "latest_screen",
     "list_activities",
     "list_import_files",
     "list_pain",
@@ -47,5 +52,6 @@ __all__ = [
     "run_demo",
     "set_default_shoe",
     "sparkline",
+    "take_screen",
     "upgrade_database",
 ]

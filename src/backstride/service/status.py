@@ -9,7 +9,7 @@ Nothing here decides anything: every word of advice comes from a catalogue rule.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -21,10 +21,14 @@ from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding, most_pressing
 from backstride.rules.form import form_findings
+from backstride.rules.pain import PainEntry, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
+from backstride.rules.redflags import blocks_training
+from backstride.service.screening import findings_for
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
+from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
@@ -33,11 +37,18 @@ FORM_HISTORY_DAYS = 365
 
 @dataclass(frozen=True)
 class Status:
-    """What ``status`` shows: the lights, then the findings, most pressing first."""
+    """What ``status`` shows: the lights, then the findings, most pressing first.
+
+    ``screen_due`` says why a red-flag screen is due (None when it is not);
+    ``training_suspended`` is True after an R1/R2 screen: then no light is green and the
+    training practices say so, whatever the training data look like.
+    """
 
     as_of: date
     lights: dict[str, PracticeLight]
     findings: list[Finding]
+    screen_due: str | None = None
+    training_suspended: bool = False
 
     def why(self, finding: Finding) -> str:
         """Why the rule behind a finding matters (from the evidence catalogue)."""
@@ -45,8 +56,11 @@ class Status:
 
     def to_json(self) -> dict[str, object]:
         data = status_data(self.findings, as_of=self.as_of)
+        data["practices"] = {k: v.to_json() for k, v in self.lights.items()}
         for item, finding in zip(data["findings"], self.findings, strict=True):  # type: ignore[call-overload]
             item["why"] = self.why(finding)
+        data["screen_due"] = self.screen_due
+        data["training_suspended"] = self.training_suspended
         return data
 
 
@@ -113,14 +127,55 @@ def get_status(
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = activity_rows.list_activities(conn, athlete_id)
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
+        diary = [
+            PainEntry(
+                day=e.day,
+                nrs=e.nrs,
+                when=e.moment,
+                activity_id=e.activity_id,
+                leg_symptoms=e.leg_symptoms,
+            )
+            for e in pain_rows.list_pain_entries(conn, athlete_id, until=day)
+        ]
+        screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
     gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
-    findings = evaluate(
+    training = evaluate(
         activity_table(items),
         as_of=day,
         form=form_table(store, athlete_id, items, day),
         gear=gear,
     )
-    return Status(as_of=day, lights=practice_lights(findings), findings=findings)
+    pain = pain_findings(diary, as_of=day)
+    red_flags = findings_for(screens[-1]) if screens else []
+    findings = most_pressing([*red_flags, *pain, *training])
+    due = screen_due(
+        diary,
+        screens[-1].day if screens else None,
+        as_of=day,
+        p4_worsened=any(f.rule == "P4" and f.severity in ("caution", "high") for f in pain),
+    )
+    suspended = blocks_training(red_flags)
+    lights = practice_lights(findings)
+    if suspended:
+        # Red flags win over training advice: no light of a training practice stays green
+        # or reads as advice while a clinician has not been seen (issue 5, R1/R2).
+        lights = {
+            name: light
+            if name == "clinician"
+            else replace(
+                light,
+                status="unknown",
+                summary="Training advice suspended until a clinician has seen you (R1/R2).",
+            )
+            for name, light in lights.items()
+        }
+    return Status(
+        as_of=day,
+        lights=lights,
+        findings=findings,
+        screen_due=due,
+        training_suspended=suspended,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,300 @@
+"""Catalogue data for the pain-monitoring rules P1-P4, the red-flag rules R1-R4 and the
+disc-myth card D1 (evidence.md §4, §5, §7 and §9).
+
+Thresholds and wording only; see :mod:`backstride.rules.catalogue` for the whole catalogue.
+Every message starts with its rule id and source. None of them diagnoses: a red flag "may be
+a sign of" something that "needs to be checked by a doctor"; a negative screen only says
+that no red flags were reported. Evaluation: :mod:`backstride.rules.pain` (P1-P4, D1) and
+:mod:`backstride.rules.redflags` (R1-R3). R4 (return to run) is data for the plan.
+"""
+
+from __future__ import annotations
+
+from backstride.rules.rule import Rule, make_rule
+
+_TENDON = (
+    " The model comes from Achilles tendon research and is applied to back pain by extrapolation."
+)
+_REDUCE = "cut the time or distance of your next session by 20-50%"
+
+PAIN_RULES: tuple[Rule, ...] = (
+    make_rule(
+        "P1",
+        "Pain during the run",
+        "clinician",
+        "Silbernagel 2007",
+        "B/C",
+        "Runners with Achilles pain who kept running with pain up to 5/10 did as well as "
+        "those who rested; exercising into some pain need not be a barrier (Smith 2017)." + _TENDON,
+        {"safe_max": 2, "acceptable_max": 5, "recent_days": 7},
+        {
+            "safe": (
+                "ok",
+                "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
+                "{run_day}: within 0-2, the safe band.",
+            ),
+            "acceptable": (
+                "caution",
+                "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
+                "{run_day}: within 3-5, acceptable, but hold your load rather than add to it.",
+            ),
+            "too_much": (
+                "high",
+                "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
+                "{run_day}: above 5. Stop or walk when pain goes above 5, and " + _REDUCE + ".",
+            ),
+            "missing": (
+                "info",
+                "P1 (Silbernagel 2007): no pain logged during or after a run in the last "
+                "{recent_days} days; log it to use the pain-monitoring model.",
+            ),
+        },
+        "Silbernagel KG et al. 2007, Am J Sports Med 35(6):897-906; Smith BE et al. 2017, "
+        "Br J Sports Med 51(23):1679-1687.",
+    ),
+    make_rule(
+        "P2",
+        "Pain the next morning",
+        "clinician",
+        "Silbernagel 2007",
+        "C",
+        "Pain after exercise should settle by the next morning; backstride reads this as "
+        "next-morning pain at most 1 point above your pain before the run (a design choice)."
+        + _TENDON,
+        {"margin": 1, "reduce_min_pct": 20, "reduce_max_pct": 50, "recent_days": 7},
+        {
+            "settled": (
+                "ok",
+                "P2 (Silbernagel 2007): next-morning back pain {morning}/10 after your run on "
+                "{run_day}, against {baseline}/10 before it: settled overnight.",
+            ),
+            "not_settled": (
+                "caution",
+                "P2 (Silbernagel 2007): next-morning back pain {morning}/10 after your run on "
+                "{run_day}, more than 1 point above the {baseline}/10 before it: " + _REDUCE + ".",
+            ),
+            "no_morning": (
+                "info",
+                "P2 (Silbernagel 2007): no next-morning pain logged after your run on "
+                "{run_day}; log it to check how your back settles.",
+            ),
+            "no_baseline": (
+                "info",
+                "P2 (Silbernagel 2007): no pain logged before your run on {run_day}, so "
+                "there is no baseline to compare the next morning with.",
+            ),
+        },
+        "Silbernagel KG et al. 2007, Am J Sports Med 35(6):897-906 (operationalisation "
+        "UNVERIFIED).",
+    ),
+    make_rule(
+        "P3",
+        "Weekly morning pain trend",
+        "clinician",
+        "Silbernagel 2007",
+        "C",
+        "Pain and stiffness should not rise from one week to the next; backstride compares "
+        "the mean morning pain of Monday-to-Sunday weeks." + _TENDON,
+        {"min_entries": 2, "rise_above": 0.0},
+        {
+            "steady": (
+                "ok",
+                "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
+                "of {week}, against {mean_before:.1f}/10 the week before: not rising.",
+            ),
+            "rising": (
+                "caution",
+                "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
+                "of {week}, up from {mean_before:.1f}/10 the week before: hold your weekly "
+                "load until it stops rising.",
+            ),
+            "missing": (
+                "info",
+                "P3 (Silbernagel 2007): the weekly trend needs at least 2 next-morning pain "
+                "entries in each of two weeks in a row.",
+            ),
+        },
+        "Silbernagel KG et al. 2007 (exact week-to-week wording UNVERIFIED).",
+    ),
+    make_rule(
+        "P4",
+        "Change that matters",
+        "clinician",
+        "Ostelo 2008",
+        "C",
+        "An international panel set the smallest pain change that matters at 2 points out "
+        "of 10 or 30% from baseline; using the same size for worsening is an extrapolation.",
+        {"points": 2.0, "fraction": 0.30, "pct_min_points": 1.0, "window_days": 7, "gap_days": 28},
+        {
+            "improved": (
+                "ok",
+                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last 7 days, "
+                "down from {mean_before:.1f}/10 four weeks earlier: a change that matters.",
+            ),
+            "stable": (
+                "info",
+                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last 7 days, "
+                "against {mean_before:.1f}/10 four weeks earlier: no change that matters.",
+            ),
+            "worsened": (
+                "caution",
+                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last 7 days, "
+                "up from {mean_before:.1f}/10 four weeks earlier: a change that matters. "
+                + _REDUCE[0].upper()
+                + _REDUCE[1:]
+                + ", take the symptom screen again, and consider seeing a physiotherapist "
+                "or GP.",
+            ),
+            "missing": (
+                "info",
+                "P4 (Ostelo 2008): comparing your pain needs at least 2 entries before a run "
+                "or in the morning in the last 7 days and in the same 7 days four weeks "
+                "earlier.",
+            ),
+        },
+        "Ostelo RW et al. 2008, Spine 33(1):90-94.",
+    ),
+    make_rule(
+        "R1",
+        "Emergency signs (nerves at the base of the spine)",
+        "clinician",
+        "Finucane 2020",
+        "C",
+        "New numbness between the legs, bladder, bowel or sexual changes, or weakness in both "
+        "legs need emergency assessment the same day (BMJ Best Practice, NICE NG59).",
+        {"screen_every_days": 28},
+        {
+            "emergency": (
+                "very_high",
+                "R1 (Finucane 2020; BMJ Best Practice): you reported {signs}. With back pain "
+                "this may be a sign of pressure on the nerves at the base of the spine, which "
+                "needs to be checked at a hospital straight away: go to an emergency "
+                "department now, or call emergency services. Do not wait to see if it "
+                "passes. All training is paused.",
+            ),
+            "none_reported": (
+                "ok",
+                "R1-R3 (Finucane 2020; NICE NG59): no red flags reported in your screen. "
+                "backstride cannot examine you, so this is not a check-up: see a clinician "
+                "if anything changes or worries you.",
+            ),
+            "incomplete": (
+                "info",
+                "R1-R3 (Finucane 2020; NICE NG59): the symptom screen is incomplete, "
+                "{unanswered} question(s) unanswered, so it cannot count as negative. "
+                "Answer the rest to finish it.",
+            ),
+        },
+        "Finucane LM et al. 2020, J Orthop Sports Phys Ther 50(7):350-372; BMJ Best Practice "
+        "cauda equina pathway; NICE NG59.",
+    ),
+    make_rule(
+        "R2",
+        "Signs to see a doctor promptly",
+        "clinician",
+        "Downie 2013",
+        "A/C",
+        "A few answers (a history of cancer, long-term steroids, significant trauma) raise "
+        "the chance of a cause that needs medical care; most single flags change it little, "
+        "so a doctor should weigh them.",
+        {},
+        {
+            "urgent": (
+                "high",
+                "R2 (Downie 2013; Finucane 2020): you reported {signs}. With back pain this "
+                "needs to be checked by a doctor promptly: contact your GP or doctor today or "
+                "tomorrow. Often no serious cause is found, but only a doctor can tell; "
+                "training is paused until a doctor has seen you.",
+            ),
+        },
+        "Downie A et al. 2013, BMJ 347:f7095; Finucane LM et al. 2020.",
+    ),
+    make_rule(
+        "R3",
+        "Inflammatory pattern or leg symptoms: routine review",
+        "clinician",
+        "NICE NG65 2017",
+        "C",
+        "Back pain that began before 45, has lasted over 3 months and has 4 or more of NICE's "
+        "features should be assessed by a rheumatologist; pain spreading below the knee "
+        "deserves a clinician review (NICE NG59).",
+        {"onset_age_max": 45, "min_months": 3, "refer_at": 4, "test_at": 3},
+        {
+            "inflammatory": (
+                "caution",
+                "R3 (NICE NG65): back pain that began before 45, has lasted more than 3 months "
+                "and has {count} of the 7 features NICE lists may be a sign of inflammatory "
+                "back pain and needs to be checked by a doctor: ask your GP about a referral "
+                "to a rheumatologist. Easy running guided by your pain can go on meanwhile.",
+            ),
+            "inflammatory_possible": (
+                "caution",
+                "R3 (NICE NG65): back pain that began before 45, has lasted more than 3 months "
+                "and has 3 of the 7 features NICE lists: mention it to your GP, who may "
+                "arrange a blood test. Easy running guided by your pain can go on meanwhile.",
+            ),
+            "leg_below_knee": (
+                "caution",
+                "R3 (NICE NG59): pain, numbness or tingling below the knee may come from an "
+                "irritated nerve and needs a clinician review (GP or physiotherapist). Keep "
+                "to easy running guided by your pain meanwhile; if both legs are affected or "
+                "numbness between the legs or bladder changes start, go to an emergency "
+                "department.",
+            ),
+        },
+        "NICE NG65 (2017) spondyloarthritis; NICE NG59 (2016, 2020) low back pain and sciatica.",
+    ),
+    make_rule(
+        "R4",
+        "Return to running with back pain",
+        "clinician",
+        "Neason 2024",
+        "B",
+        "In a small trial, a progressive run-walk plan of three 30-minute sessions a week "
+        "lowered chronic back pain against a waitlist.",
+        {
+            "sessions_per_week": 3,
+            "max_session_min": 30,
+            "max_stages_per_week": 1,
+            "sessions_at_target": 2,
+            "break_days": 14,
+        },
+        {
+            "run_walk": (
+                "info",
+                "R4 (Neason 2024): after a flare or a break of 2 weeks or more, restart with "
+                "run-walk sessions, 3 a week of up to 30 min at an easy pace on flat ground; "
+                "move up at most one stage a week, after 2 sessions done at target with the "
+                "pain rules met.",
+            ),
+        },
+        "Neason C et al. 2024, Br J Sports Med, doi:10.1136/bjsports-2024-108245.",
+    ),
+    make_rule(
+        "D1",
+        "Running and your discs",
+        "clinician",
+        "Belavý 2017",
+        "C",
+        "Studies of runners' spines are small or cross-sectional: they show associations, "
+        "not proof, and none found running harmful to discs at easy paces.",
+        {},
+        {
+            "card": (
+                "info",
+                "D1 (Belavý 2017; Mitchell 2020; Horga 2022; Brinjikji 2015): worried about "
+                "your discs? In scans, regular runners' discs were on average as well or "
+                "better hydrated, and in some studies taller, than those of people who do not "
+                "run, and first-time marathon runners showed no disc changes getting worse "
+                "over 16 weeks of training. Disc bulges and wear are common in people with no "
+                "pain at all (about a third at age 20). These studies are small and show "
+                "associations, not proof. "
+                "Easy-paced, regular running with gradual progress is the kind linked with "
+                "healthier discs; leg symptoms still need a clinician.",
+            ),
+        },
+        "Belavý DL et al. 2017, Sci Rep 7:45975; Mitchell UH et al. 2020, PLoS One "
+        "15(2):e0229457; Horga LM et al. 2022, Skeletal Radiol 51(5):971-980; Brinjikji W "
+        "et al. 2015, AJNR 36(4):811-816.",
+    ),
+)

@@ -1,0 +1,310 @@
+"""Pain-monitoring rules P1-P4 over the back-pain diary, the training adjustment they ask
+for, when a red-flag screen is due, and the disc-myth card D1.
+
+Contract: :func:`pain_findings` takes :class:`PainEntry` values (NRS 0-10, one moment of a
+local day) and ``as_of`` and returns :class:`~backstride.rules.finding.Finding` values of
+practice ``clinician``; entries after ``as_of`` are ignored. With no entries at all it
+returns nothing; when a rule lacks the entries it needs it says what is missing (``info``)
+rather than guessing. :func:`pain_adjustment` turns findings (pain and red-flag ones) into
+one :class:`PainAdjustment`, the most restrictive. The model (P1-P3) comes from Achilles
+tendon research (Silbernagel 2007) and is applied to back pain by extrapolation.
+
+Definitions (design choices, evidence.md §4.1-4.2 marks the operationalisation UNVERIFIED):
+
+- A *run day* is a day with a ``during`` or ``after`` entry. P1 reads the highest such NRS
+  on the latest run day within ``recent_days`` of ``as_of``.
+- P2: a ``next_morning`` entry is dated on the morning itself and belongs to the run of the
+  day before. The *baseline* is the lowest ``before`` entry of that run day (the lowest, so
+  a doubtful case counts against running on). P2 judges the latest run day with a possible
+  next morning (run day before ``as_of``) within ``recent_days``.
+- P3: *morning pain* is the ``next_morning`` entries. Weeks run Monday to Sunday; the week of
+  ``as_of`` counts when it already has ``min_entries`` entries, else the week before it, and
+  it is compared with the week before that. Any rise of the mean is "rising".
+- P4: *typical pain* is the ``before`` and ``next_morning`` entries (not pain just caused
+  by a run). The mean of the ``window_days`` days ending on ``as_of`` is compared with the
+  same window ``gap_days`` earlier. A change matters at ``points`` or more, or at
+  ``fraction`` of the earlier mean or more provided it is at least ``pct_min_points``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import fmean
+from typing import Literal
+
+from backstride.rules.catalogue import CATALOGUE
+from backstride.rules.finding import Finding, most_pressing
+
+P1, P2, P3, P4, D1 = (CATALOGUE[r] for r in ("P1", "P2", "P3", "P4", "D1"))
+_T1, _T2, _T3, _T4 = P1.thresholds, P2.thresholds, P3.thresholds, P4.thresholds
+
+When = Literal["before", "during", "after", "next_morning"]
+LegSymptoms = Literal["none", "one_side", "both_sides"]
+Action = Literal["continue", "hold", "reduce", "stop_and_see_clinician"]
+#: Actions from least to most restrictive.
+ACTIONS: tuple[Action, ...] = ("continue", "hold", "reduce", "stop_and_see_clinician")
+_RUN_MOMENTS = ("during", "after")
+_REDUCE_PCT = (int(_T2["reduce_min_pct"]), int(_T2["reduce_max_pct"]))
+
+
+@dataclass(frozen=True)
+class PainEntry:
+    """One diary entry: low back pain NRS (0-10) at one moment of a local day."""
+
+    day: date
+    nrs: int
+    when: When
+    activity_id: int | None = None
+    leg_symptoms: LegSymptoms = "none"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.nrs, bool) or not isinstance(self.nrs, int) or not 0 <= self.nrs <= 10:
+            raise ValueError(f"nrs must be an integer from 0 to 10, got {self.nrs!r}")
+
+
+@dataclass(frozen=True)
+class PainAdjustment:
+    """What the next training should do, and the rule behind it (``""`` when no finding
+    asks for anything)."""
+
+    action: Action
+    reduce_pct: tuple[int, int] | None
+    rule: str
+    message: str
+
+
+def pain_findings(entries: Sequence[PainEntry], *, as_of: date) -> list[Finding]:
+    """P1-P4 findings on ``as_of``, most pressing first (none without any entry).
+
+    Parameters
+    ----------
+    entries : diary entries in any order; those after ``as_of`` are ignored.
+    as_of : the local day to judge.
+
+    Returns
+    -------
+    One finding per rule P1-P4: its verdict, or ``info`` saying which entries are missing
+    (P2 stays silent when there was no run in the last ``recent_days``).
+
+    Examples
+    --------
+    >>> d = date(2024, 3, 6)
+    >>> diary = [PainEntry(d, 1, "before"), PainEntry(d, 4, "during"),
+    ...          PainEntry(date(2024, 3, 7), 3, "next_morning")]
+    >>> [(f.rule, f.severity) for f in pain_findings(diary, as_of=date(2024, 3, 7))]
+    [('P1', 'caution'), ('P2', 'caution'), ('P3', 'info'), ('P4', 'info')]
+
+    References
+    ----------
+    Evidence P1-P3: Silbernagel 2007 (Achilles; extrapolated to back pain), Smith 2017.
+    Evidence P4: Ostelo 2008.
+    """
+    past = [e for e in entries if e.day <= as_of]
+    if not past:
+        return []
+    found = [_p1(past, as_of), _p2(past, as_of), _p3(past, as_of), _p4(past, as_of)]
+    return most_pressing([f for f in found if f is not None])
+
+
+def _run_days(entries: Iterable[PainEntry]) -> set[date]:
+    return {e.day for e in entries if e.when in _RUN_MOMENTS}
+
+
+def _p1(entries: list[PainEntry], as_of: date) -> Finding:
+    recent = as_of - timedelta(days=int(_T1["recent_days"]) - 1)
+    days = [d for d in _run_days(entries) if d >= recent]
+    if not days:
+        return P1.finding("missing", as_of, {"recent_days": int(_T1["recent_days"])})
+    run_day = max(days)
+    nrs = max(e.nrs for e in entries if e.day == run_day and e.when in _RUN_MOMENTS)
+    outcome = _p1_outcome(nrs)
+    return P1.finding(outcome, as_of, {"nrs": nrs, "run_day": run_day.isoformat()})
+
+
+def _p1_outcome(nrs: int) -> str:
+    if nrs <= _T1["safe_max"]:
+        return "safe"
+    return "acceptable" if nrs <= _T1["acceptable_max"] else "too_much"
+
+
+def _p2(entries: list[PainEntry], as_of: date) -> Finding | None:
+    recent = as_of - timedelta(days=int(_T2["recent_days"]))
+    days = [d for d in _run_days(entries) if recent <= d < as_of]
+    if not days:
+        return None  # no recent run to judge; P1 already says so
+    run_day = max(days)
+    shown = {"run_day": run_day.isoformat()}
+    mornings = [
+        e.nrs for e in entries if e.when == "next_morning" and e.day == run_day + timedelta(1)
+    ]
+    before = [e.nrs for e in entries if e.when == "before" and e.day == run_day]
+    if not mornings:
+        return P2.finding("no_morning", as_of, shown)
+    if not before:
+        return P2.finding("no_baseline", as_of, shown)
+    morning, baseline = max(mornings), min(before)
+    outcome = "not_settled" if morning > baseline + _T2["margin"] else "settled"
+    return P2.finding(outcome, as_of, {**shown, "morning": morning, "baseline": baseline})
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _p3(entries: list[PainEntry], as_of: date) -> Finding:
+    need = int(_T3["min_entries"])
+    by_week: dict[date, list[int]] = {}
+    for e in entries:
+        if e.when == "next_morning":
+            by_week.setdefault(_monday(e.day), []).append(e.nrs)
+    week = _monday(as_of)
+    if len(by_week.get(week, [])) < need:
+        week -= timedelta(days=7)
+    now, before = by_week.get(week, []), by_week.get(week - timedelta(days=7), [])
+    if len(now) < need or len(before) < need:
+        return P3.finding("missing", as_of, {})
+    mean_now, mean_before = fmean(now), fmean(before)
+    outcome = "rising" if mean_now - mean_before > _T3["rise_above"] else "steady"
+    values = {"mean_now": mean_now, "mean_before": mean_before, "week": week.isoformat()}
+    return P3.finding(outcome, as_of, values)
+
+
+def meaningful_change(
+    before: float,
+    now: float,
+    *,
+    points: float = _T4["points"],
+    fraction: float = _T4["fraction"],
+    pct_min_points: float = _T4["pct_min_points"],
+) -> Literal["improved", "stable", "worsened"]:
+    """P4 verdict for a change of mean pain (NRS 0-10) from ``before`` to ``now``.
+
+    >>> meaningful_change(5.0, 3.0), meaningful_change(5.0, 3.5), meaningful_change(5.0, 3.6)
+    ('improved', 'improved', 'stable')
+    >>> meaningful_change(3.0, 4.0), meaningful_change(0.5, 1.0), meaningful_change(0.0, 1.5)
+    ('worsened', 'stable', 'stable')
+
+    References
+    ----------
+    Evidence P4: Ostelo 2008 (2 points or 30%; worsening of the same size is extrapolated).
+    """
+    change = abs(now - before)
+    tiny = 1e-9  # means of integers: 1.5 / 5 must count as 30%
+    matters = change >= points - tiny or (
+        before > 0 and change >= pct_min_points - tiny and change >= fraction * before - tiny
+    )
+    if not matters:
+        return "stable"
+    return "worsened" if now > before else "improved"
+
+
+def _p4(entries: list[PainEntry], as_of: date) -> Finding:
+    width, gap = int(_T4["window_days"]), int(_T4["gap_days"])
+
+    def window(end: date) -> list[int]:
+        start = end - timedelta(days=width - 1)
+        return [
+            e.nrs for e in entries if e.when in ("before", "next_morning") and start <= e.day <= end
+        ]
+
+    now, before = window(as_of), window(as_of - timedelta(days=gap))
+    if len(now) < 2 or len(before) < 2:
+        return P4.finding("missing", as_of, {})
+    mean_now, mean_before = fmean(now), fmean(before)
+    outcome = meaningful_change(mean_before, mean_now)
+    return P4.finding(outcome, as_of, {"mean_now": mean_now, "mean_before": mean_before})
+
+
+#: Action each pain or red-flag rule asks for at a severity; anything else: continue.
+_ACTION_OF: dict[tuple[str, str], Action] = {
+    ("P1", "caution"): "hold",
+    ("P1", "high"): "reduce",
+    ("P2", "caution"): "reduce",
+    ("P3", "caution"): "hold",
+    ("P4", "caution"): "reduce",
+    ("R3", "caution"): "hold",
+    ("R2", "high"): "stop_and_see_clinician",
+    ("R2", "very_high"): "stop_and_see_clinician",
+    ("R1", "high"): "stop_and_see_clinician",
+    ("R1", "very_high"): "stop_and_see_clinician",
+}
+_WORDS: dict[Action, str] = {
+    "hold": "Hold your training load: do not add to it",
+    "reduce": "Reduce your next session by 20-50% (time or distance)",
+    "stop_and_see_clinician": "Stop all training and see a clinician as the finding says",
+}
+
+
+def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
+    """The most restrictive adjustment any finding asks for.
+
+    R1/R2 red flags stop training; P1 above 5, P2 not settled and P4 worsening cut the next
+    session by 20-50%; P1 at 3-5, P3 rising and R3 hold the load. Ties go to the most
+    pressing finding. Other findings (and none) mean continue.
+
+    >>> d = date(2024, 3, 7)
+    >>> f = CATALOGUE["P2"].finding("not_settled", d, {"morning": 4, "baseline": 1,
+    ...     "run_day": "2024-03-06"})
+    >>> a = pain_adjustment([f])
+    >>> a.action, a.reduce_pct, a.rule
+    ('reduce', (20, 50), 'P2')
+    """
+    best: tuple[int, Finding] | None = None
+    for finding in most_pressing(list(findings)):
+        level = ACTIONS.index(_ACTION_OF.get((finding.rule, finding.severity), "continue"))
+        if best is None or level > best[0]:
+            best = (level, finding)
+    if best is None or best[0] == 0:
+        return PainAdjustment(
+            "continue",
+            None,
+            "",
+            "Continue as planned: no pain or red-flag finding asks for a change.",
+        )
+    action, finding = ACTIONS[best[0]], best[1]
+    pct = _REDUCE_PCT if action == "reduce" else None
+    return PainAdjustment(action, pct, finding.rule, f"{_WORDS[action]} ({finding.rule}).")
+
+
+def screen_due(
+    entries: Sequence[PainEntry],
+    last_screen_day: date | None,
+    *,
+    as_of: date,
+    p4_worsened: bool,
+    every_days: int = int(CATALOGUE["R1"].thresholds["screen_every_days"]),
+    window_days: int = int(_T4["window_days"]),
+) -> str | None:
+    """Why a red-flag screen is due on ``as_of``, or None when it is not.
+
+    Due at first use (no screen yet); when leg symptoms were logged after the last screen's
+    day; when P4 says pain worsened and the last screen is older than P4's 7-day window
+    (a screen inside that window already saw the worse pain); and ``every_days`` after the
+    last screen while pain above 0 has been logged since.
+
+    >>> screen_due([], None, as_of=date(2024, 3, 7), p4_worsened=False)
+    'first use: no symptom screen yet'
+    >>> screen_due([], date(2024, 3, 1), as_of=date(2024, 3, 7), p4_worsened=False) is None
+    True
+    """
+    if last_screen_day is None:
+        return "first use: no symptom screen yet"
+    since = [e for e in entries if last_screen_day < e.day <= as_of]
+    if any(e.leg_symptoms != "none" for e in since):
+        return "leg symptoms logged since the last screen"
+    if p4_worsened and (as_of - last_screen_day).days >= window_days:
+        return "pain has worsened by a change that matters (P4) since the last screen"
+    if (as_of - last_screen_day).days >= every_days and any(e.nrs > 0 for e in since):
+        return f"{every_days} days since the last screen while pain is logged"
+    return None
+
+
+def disc_card(*, day: date) -> Finding:
+    """The D1 disc-myth card (education, ``info``), for when a runner worries about discs.
+
+    >>> disc_card(day=date(2024, 3, 7)).message[:2]
+    'D1'
+    """
+    return D1.finding("card", day, {})

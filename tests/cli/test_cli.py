@@ -130,9 +130,13 @@ def test_demo_imports_the_bundled_samples_and_merges_the_twin(tmp_path: Path) ->
     assert out["import"]["imported"] == len(out["activities"]) == 8
     sports = {a["sport"] for a in out["activities"]}
     assert {"running", "cycling", "swimming"} <= sports
-    # The status is judged on the day of the newest sample, with real findings.
-    assert out["status"]["as_of"] == max(a["local_date"] for a in out["activities"])
-    assert any(f["rule"] == "L1" for f in out["status"]["findings"])
+    # The status is judged the day after the newest run, with real findings, and the short
+    # demo pain diary gives a P2 (next-morning pain 4 after 2 before the run).
+    last_run = max(a["local_date"] for a in out["activities"] if a["sport"] == "running")
+    assert out["status"]["as_of"] > last_run
+    rules = {f["rule"] for f in out["status"]["findings"]}
+    assert {"L1", "P1", "P2"} <= rules
+    assert out["status"]["screen_due"] is None  # the demo took a screen the day before
 
 
 @pytest.mark.parametrize(

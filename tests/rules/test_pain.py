@@ -221,7 +221,7 @@ def test_p4_worsening_reduces_and_asks_for_a_screen() -> None:
     assert p4.severity == "caution"
     assert "take the symptom screen again" in p4.message
     assert pain_adjustment([p4]) == PainAdjustment(
-        "reduce", (20, 50), "P4", "Reduce your next session by 20-50% (time or distance) (P4)."
+        "reduce", (20, 50), "P4", "P4: reduce your next session by 20-50% (time or distance)."
     )
 
 
@@ -231,7 +231,7 @@ def test_p4_needs_two_entries_in_each_window() -> None:
 
 
 def test_p4_ignores_pain_during_and_after_runs() -> None:
-    diary = windows([2, 2], [2, 2]) + [e(date(2024, 3, 30), 9), e(date(2024, 3, 30), 9, "after")]
+    diary = [*windows([2, 2], [2, 2]), e(date(2024, 3, 30), 9), e(date(2024, 3, 30), 9, "after")]
     assert by_rule(diary, AS_OF)["P4"].severity == "info"
 
 
@@ -245,7 +245,7 @@ def test_no_findings_means_continue() -> None:
 
 
 def test_the_most_restrictive_finding_wins() -> None:
-    diary = run_and_morning(5) + [e(MON + D, 4)]  # P1 acceptable (hold) + P2 not settled
+    diary = [*run_and_morning(5), e(MON + D, 4)]  # P1 acceptable (hold) + P2 not settled
     adjustment = pain_adjustment(pain_findings(diary, as_of=MON + D))
     assert (adjustment.action, adjustment.rule) == ("reduce", "P2")
 

@@ -42,7 +42,13 @@ def verdicts(found: list[Finding]) -> list[tuple[str, str]]:
 def assert_emergency_first(found: list[Finding]) -> None:
     assert verdicts(found)[0] == ("R1", "very_high")
     assert blocks_training(found) is True
-    assert pain_adjustment(found).action == "stop_and_see_clinician"
+    adjustment = pain_adjustment(found)
+    assert (adjustment.action, adjustment.rule, adjustment.reduce_pct) == (
+        "stop_and_see_clinician",
+        "R1",
+        None,
+    )
+    assert adjustment.message.startswith("R1: all training stops")
     assert all(f.severity != "ok" for f in found)
     assert practice_lights(found)["clinician"].status == "red"
     assert "emergency department now" in found[0].message
@@ -195,7 +201,8 @@ def test_messages_name_their_rule_and_source_and_never_diagnose(finding: Finding
     text = finding.message
     assert text.startswith(finding.rule)
     assert re.search(r"\((Finucane|Downie|NICE)", text)
-    assert finding.citation and finding.grade
+    assert finding.citation
+    assert finding.grade
     lowered = text.lower()
     assert "diagnos" not in lowered
     assert "you have" not in lowered

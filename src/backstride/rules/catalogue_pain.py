@@ -124,7 +124,14 @@ PAIN_RULES: tuple[Rule, ...] = (
         "C",
         "An international panel set the smallest pain change that matters at 2 points out "
         "of 10 or 30% from baseline; using the same size for worsening is an extrapolation.",
-        {"points": 2.0, "fraction": 0.30, "pct_min_points": 1.0, "window_days": 7, "gap_days": 28},
+        {
+            "points": 2.0,
+            "fraction": 0.30,
+            "pct_min_points": 1.0,
+            "window_days": 7,
+            "gap_days": 28,
+            "min_entries": 2,
+        },
         {
             "improved": (
                 "ok",

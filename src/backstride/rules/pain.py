@@ -210,7 +210,7 @@ def _p4(entries: list[PainEntry], as_of: date) -> Finding:
         ]
 
     now, before = window(as_of), window(as_of - timedelta(days=gap))
-    if len(now) < 2 or len(before) < 2:
+    if min(len(now), len(before)) < _T4["min_entries"]:
         return P4.finding("missing", as_of, {})
     mean_now, mean_before = fmean(now), fmean(before)
     outcome = meaningful_change(mean_before, mean_now)
@@ -231,9 +231,9 @@ _ACTION_OF: dict[tuple[str, str], Action] = {
     ("R1", "very_high"): "stop_and_see_clinician",
 }
 _WORDS: dict[Action, str] = {
-    "hold": "Hold your training load: do not add to it",
-    "reduce": "Reduce your next session by 20-50% (time or distance)",
-    "stop_and_see_clinician": "Stop all training and see a clinician as the finding says",
+    "hold": "hold your training load: do not add to it.",
+    "reduce": "reduce your next session by 20-50% (time or distance).",
+    "stop_and_see_clinician": "all training stops; see a doctor as the red-flag finding says.",
 }
 
 
@@ -265,7 +265,7 @@ def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
         )
     action, finding = ACTIONS[best[0]], best[1]
     pct = _REDUCE_PCT if action == "reduce" else None
-    return PainAdjustment(action, pct, finding.rule, f"{_WORDS[action]} ({finding.rule}).")
+    return PainAdjustment(action, pct, finding.rule, f"{finding.rule}: {_WORDS[action]}")
 
 
 def screen_due(

@@ -92,8 +92,6 @@ def list_screenings(conn: Connection, athlete_id: int) -> list[ScreeningRecord]:
         .order_by(screenings.c.local_date, screenings.c.id)
     )
     return [
-        ScreeningRecord(
-            id=r.id, day=r.local_date, answers=json.loads(r.answers), outcome=r.outcome
-        )
+        ScreeningRecord(id=r.id, day=r.local_date, answers=json.loads(r.answers), outcome=r.outcome)
         for r in rows
     ]

@@ -187,9 +187,7 @@ pain_entries = Table(
     "pain_entries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
     Column("local_date", Date, nullable=False),
     Column("moment", String(16), nullable=False),
     Column("nrs", Integer, nullable=False),
@@ -204,9 +202,7 @@ screenings = Table(
     "screenings",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
     Column("local_date", Date, nullable=False),
     Column("answers", Text, nullable=False),
     Column("outcome", String(16), nullable=False),

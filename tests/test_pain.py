@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from backstride import service
 from backstride.cli.app import app
+from backstride.config import load_settings
 from tests.conftest import DATA
 
 RUN = DATA / "fit" / "workoutizer__run_with_coordinates.fit"  # a run on 2020-12-10
@@ -75,3 +78,26 @@ def test_leg_symptoms_prompt_the_screen(db: str) -> None:
     result = run(db, "pain", "log", "4", "--leg-symptoms", "both-sides", "--date", "2020-12-11")
     assert "backstride screen" in result.stdout  # type: ignore[attr-defined]
     assert entries(db)[0]["leg_symptoms"] == "both-sides"
+
+
+def test_pain_overview_gives_p2_and_the_adjustment_for_the_next_session(db: str) -> None:
+    # The run of 2020-12-10: 2/10 before it, 4/10 the next morning: more than baseline + 1.
+    run(db, "pain", "log", "2", "--when", "before", "--activity", "1", "--date", "2020-12-10")
+    run(db, "pain", "log", "4", "--date", "2020-12-11")
+    from backstride import service
+    from backstride.config import load_settings
+
+    store = service.open_database(load_settings({}, database_url=db))
+    try:
+        overview = service.pain_overview(
+            store, weeks=2, today=__import__("datetime").date(2020, 12, 11)
+        )
+    finally:
+        store.close()
+    p2 = [f for f in overview.findings if f.rule == "P2"]
+    assert [f.severity for f in p2] == ["caution"]
+    assert overview.adjustment.action == "reduce"
+    assert overview.adjustment.reduce_pct == (20, 50)
+    assert overview.adjustment.rule == "P2"
+    assert overview.weekly_morning_mean[-1][1] == 4.0
+    assert all("diagnos" not in f.message for f in overview.findings)

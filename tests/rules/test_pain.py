@@ -373,3 +373,18 @@ def test_the_disc_card_is_education_framed_as_association() -> None:
     assert (card.rule, card.severity, card.practice) == ("D1", "info", "clinician")
     assert "associations, not proof" in card.message
     assert "leg symptoms still need a clinician" in card.message
+
+
+def test_p2_sees_a_run_known_only_from_linked_before_and_morning_entries() -> None:
+    # Regression: a diary with pain before the run and the next morning, linked to the run,
+    # but nothing during or after it, used to give no P2 at all.
+    from backstride.rules.pain import PainEntry as Entry
+
+    run_day = date(2024, 3, 4)
+    diary = [
+        Entry(run_day, 2, "before", activity_id=7),
+        Entry(run_day + timedelta(days=1), 4, "next_morning", activity_id=7),
+    ]
+    [p2] = [f for f in pain_findings(diary, as_of=run_day + timedelta(days=1)) if f.rule == "P2"]
+    assert p2.severity == "caution"
+    assert (p2.values["morning"], p2.values["baseline"]) == (4, 2)

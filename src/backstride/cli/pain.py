@@ -27,13 +27,29 @@ def list_command(
         return
     store = open_from(ctx)
     try:
-        entries = service.list_pain(store, weeks=weeks)
+        overview = service.pain_overview(store, weeks=weeks)
     finally:
         store.close()
     if as_json:
-        print_json({"entries": [pain_view(e) for e in entries]})
+        print_json(
+            {
+                "as_of": overview.as_of.isoformat(),
+                "entries": [pain_view(e) for e in overview.entries],
+                "weekly_morning_mean": [
+                    {"week_start": d.isoformat(), "mean_nrs": None if m is None else round(m, 2)}
+                    for d, m in overview.weekly_morning_mean
+                ],
+                "findings": [f.to_json() for f in overview.findings],
+                "adjustment": {
+                    "action": overview.adjustment.action,
+                    "reduce_pct": overview.adjustment.reduce_pct,
+                    "rule": overview.adjustment.rule,
+                    "message": overview.adjustment.message,
+                },
+            }
+        )
     else:
-        render.pain_diary(stdout(), entries)
+        render.pain_diary(stdout(), overview)
 
 
 def log_command(

@@ -8,8 +8,15 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backstride.model import ImportReport, PainRecord, StoredActivity, StoredGear
-from backstride.service import FormHistory, LoadHistory, ScreenResult, Status, sparkline
+from backstride.model import ImportReport, StoredActivity, StoredGear
+from backstride.service import (
+    FormHistory,
+    LoadHistory,
+    PainOverview,
+    ScreenResult,
+    Status,
+    sparkline,
+)
 
 
 def km(distance_m: float | None) -> str:
@@ -287,10 +294,17 @@ def form_screen(console: Console, history: FormHistory) -> None:
         console.print(Text(f"  source: {finding.citation}, grade {finding.grade}", style="dim"))
 
 
-def pain_diary(console: Console, entries: Sequence[PainRecord]) -> None:
+def pain_diary(console: Console, overview: PainOverview) -> None:
+    entries = overview.entries
     if not entries:
-        console.print("No pain logged yet: backstride pain log NRS (0-10) after a run.")
+        console.print("No pain logged in these weeks: backstride pain log NRS (0-10) after a run.")
         return
+    means = [m for _, m in overview.weekly_morning_mean][-26:]  # half a year fits a line
+    console.print(
+        Text("morning pain by week: ", style="bold")
+        + Text(sparkline([m if m is not None else 0.0 for m in means]), style="yellow")
+        + Text("  " + " ".join("-" if m is None else f"{m:.1f}" for m in means), style="dim")
+    )
     table = Table(title=f"{len(entries)} diary entries", title_justify="left")
     for header in ("date", "when", "pain", "", "legs", "run", "note"):
         table.add_column(header, justify="right" if header in ("pain", "run") else "left")
@@ -306,6 +320,11 @@ def pain_diary(console: Console, entries: Sequence[PainRecord]) -> None:
             Text(e.note or ""),
         )
     console.print(table)
+    for finding in overview.findings:
+        console.print(Text(finding.message, style=_SEVERITY_STYLE[finding.severity]))
+        source = f"  source: {finding.citation}, evidence grade {finding.grade}"
+        console.print(Text(source, style="dim"))
+    console.print(Text("Next session: ", style="bold") + Text(overview.adjustment.message))
 
 
 def screen_result(console: Console, result: ScreenResult) -> None:

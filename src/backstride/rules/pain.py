@@ -112,6 +112,19 @@ def _run_days(entries: Iterable[PainEntry]) -> set[date]:
     return {e.day for e in entries if e.when in _RUN_MOMENTS}
 
 
+def _runs_known(entries: Iterable[PainEntry]) -> set[date]:
+    """Days with a run the diary knows of: pain logged during or after it, or an entry
+    linked to it (before it, or the next morning: the day before). A runner who logs only
+    before and next-morning pain still gets P2."""
+    days = _run_days(entries)
+    for e in entries:
+        if e.activity_id is not None and e.when == "before":
+            days.add(e.day)
+        elif e.activity_id is not None and e.when == "next_morning":
+            days.add(e.day - timedelta(days=1))
+    return days
+
+
 def _p1(entries: list[PainEntry], as_of: date) -> Finding:
     recent = as_of - timedelta(days=int(_T1["recent_days"]) - 1)
     days = [d for d in _run_days(entries) if d >= recent]
@@ -131,7 +144,7 @@ def _p1_outcome(nrs: int) -> str:
 
 def _p2(entries: list[PainEntry], as_of: date) -> Finding | None:
     recent = as_of - timedelta(days=int(_T2["recent_days"]))
-    days = [d for d in _run_days(entries) if recent <= d < as_of]
+    days = [d for d in _runs_known(entries) if recent <= d < as_of]
     if not days:
         return None  # no recent run to judge; P1 already says so
     run_day = max(days)

@@ -17,7 +17,7 @@ from backstride.service.gear import (
 )
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
 from backstride.service.load import LoadHistory, get_load, sparkline
-from backstride.service.pain import LoggedPain, list_pain, log_pain
+from backstride.service.pain import LoggedPain, PainOverview, list_pain, log_pain, pain_overview
 from backstride.service.screening import ScreenResult, latest_screen, take_screen
 from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
@@ -28,6 +28,7 @@ __all__ = [
     "FormHistory",
     "LoadHistory",
     "LoggedPain",
+    "PainOverview",
     "Progress",
     "ScreenResult",
     "Status",
@@ -48,6 +49,7 @@ __all__ = [
     "list_shoes",
     "log_pain",
     "open_database",
+    "pain_overview",
     "retire_shoe",
     "run_demo",
     "set_default_shoe",

@@ -13,6 +13,8 @@ from typing import get_args
 
 from backstride.errors import InputError
 from backstride.model import LegSymptoms, PainMoment, PainRecord
+from backstride.rules.finding import Finding
+from backstride.rules.pain import PainAdjustment, PainEntry, pain_adjustment, pain_findings
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
@@ -125,3 +127,54 @@ def list_pain(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         return pain_rows.list_pain_entries(conn, athlete_id, since=since, until=today)
+
+
+@dataclass(frozen=True)
+class PainOverview:
+    """The diary of the last weeks with what the pain rules say on ``as_of``."""
+
+    as_of: date
+    entries: list[PainRecord]
+    weekly_morning_mean: list[tuple[date, float | None]]
+    """Mean next-morning pain per Monday-Sunday week (None: no morning entry that week)."""
+    findings: list[Finding]
+    adjustment: PainAdjustment
+
+
+def pain_overview(
+    store: Store,
+    *,
+    weeks: int = 8,
+    today: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> PainOverview:
+    """The diary, the weekly morning-pain trend, the P1-P4 findings and what they ask of the
+    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation)."""
+    today = today or _today()
+    recent = list_pain(store, weeks=weeks, today=today, athlete=athlete)
+    everything = list_pain(store, today=today, athlete=athlete)
+    diary = [
+        PainEntry(
+            day=e.day, nrs=e.nrs, when=e.moment, activity_id=e.activity_id,
+            leg_symptoms=e.leg_symptoms,
+        )
+        for e in everything
+    ]  # fmt: skip
+    findings = pain_findings(diary, as_of=today)
+    monday = today - timedelta(days=today.weekday())
+    trend: list[tuple[date, float | None]] = []
+    for k in range(weeks - 1, -1, -1):
+        start = monday - timedelta(weeks=k)
+        mornings = [
+            e.nrs
+            for e in recent
+            if e.moment == "next_morning" and start <= e.day < start + timedelta(days=7)
+        ]
+        trend.append((start, sum(mornings) / len(mornings) if mornings else None))
+    return PainOverview(
+        as_of=today,
+        entries=recent,
+        weekly_morning_mean=trend,
+        findings=findings,
+        adjustment=pain_adjustment(findings),
+    )

@@ -84,14 +84,9 @@ def test_pain_overview_gives_p2_and_the_adjustment_for_the_next_session(db: str)
     # The run of 2020-12-10: 2/10 before it, 4/10 the next morning: more than baseline + 1.
     run(db, "pain", "log", "2", "--when", "before", "--activity", "1", "--date", "2020-12-10")
     run(db, "pain", "log", "4", "--date", "2020-12-11")
-    from backstride import service
-    from backstride.config import load_settings
-
     store = service.open_database(load_settings({}, database_url=db))
     try:
-        overview = service.pain_overview(
-            store, weeks=2, today=__import__("datetime").date(2020, 12, 11)
-        )
+        overview = service.pain_overview(store, weeks=2, today=date(2020, 12, 11))
     finally:
         store.close()
     p2 = [f for f in overview.findings if f.rule == "P2"]

@@ -86,3 +86,22 @@ def test_leg_symptoms_after_a_screen_make_the_next_one_due(db: str) -> None:
     cli(db, "screen", "--no-others", "--date", "2020-12-10")
     cli(db, "pain", "log", "3", "--date", "2020-12-11", "--leg-symptoms", "one-side")
     assert status(db)["screen_due"] == "leg symptoms logged since the last screen"
+
+
+def test_learn_discs_shows_the_d1_card_with_its_source() -> None:
+    result = CliRunner().invoke(app, ["learn", "discs", "--json"])
+    [card] = json.loads(result.stdout)
+    assert card["rule"] == "D1"
+    assert card["citation"]
+    assert "associations, not proof" in card["text"]
+    assert "diagnos" not in card["text"].lower()
+
+
+def test_learn_practices_covers_every_training_rule_and_refuses_unknown_topics() -> None:
+    lessons = json.loads(CliRunner().invoke(app, ["learn", "--json"]).stdout)
+    rules = {lesson["rule"] for lesson in lessons}
+    assert {"L1", "L2", "F1", "F4", "S1", "X1", "C1", "P1"} <= rules
+    assert all(lesson["grade"] and lesson["citation"] for lesson in lessons)
+    bad = CliRunner().invoke(app, ["learn", "spine"])
+    assert bad.exit_code == 1
+    assert "unknown topic 'spine'" in bad.stderr

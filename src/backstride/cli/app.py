@@ -22,6 +22,7 @@ from backstride.cli import (
     demo,
     form,
     imports,
+    learn,
     load,
     pain,
     screen,
@@ -127,6 +128,7 @@ app.command("status")(translating_errors(status.status_command))
 app.command("load")(translating_errors(load.load_command))
 app.command("form")(translating_errors(form.form_command))
 app.command("screen")(translating_errors(screen.screen_command))
+app.command("learn")(translating_errors(learn.learn_command))
 app.command("demo")(translating_errors(demo.demo_command))
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))

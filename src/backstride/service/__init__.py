@@ -16,6 +16,7 @@ from backstride.service.gear import (
     set_default_shoe,
 )
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
+from backstride.service.learn import Lesson, learn
 from backstride.service.load import LoadHistory, get_load, sparkline
 from backstride.service.pain import LoggedPain, PainOverview, list_pain, log_pain, pain_overview
 from backstride.service.screening import ScreenResult, latest_screen, take_screen
@@ -26,6 +27,7 @@ __all__ = [
     "SCREEN_QUESTIONS",
     "DemoResult",
     "FormHistory",
+    "Lesson",
     "LoadHistory",
     "LoggedPain",
     "PainOverview",
@@ -43,6 +45,7 @@ __all__ = [
     "import_files",
     "import_paths",
     "latest_screen",
+    "learn",
     "list_activities",
     "list_import_files",
     "list_pain",

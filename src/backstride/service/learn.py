@@ -1,0 +1,45 @@
+"""`backstride learn`: the honest framing behind each practice, and the disc-myth card.
+
+Everything shown is the catalogue's own text (``rules/catalogue*.py``): each rule's title,
+why it matters, its source and evidence grade. No advice is written here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from backstride.errors import InputError
+from backstride.rules.catalogue import CATALOGUE, PRACTICES
+from backstride.rules.pain import disc_card
+
+TOPICS = ("practices", "discs")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One item to read: a rule's title and why it matters, with its source."""
+
+    heading: str
+    text: str
+    citation: str
+    grade: str
+    rule: str
+
+
+def learn(topic: str = "practices") -> list[Lesson]:
+    """``practices``: every rule grouped by practice; ``discs``: the D1 card."""
+    if topic not in TOPICS:
+        raise InputError(f"unknown topic {topic!r}; topics: {', '.join(TOPICS)}")
+    if topic == "discs":
+        card = disc_card(day=datetime.now(UTC).date())
+        rule = CATALOGUE["D1"]
+        return [Lesson(rule.title, f"{card.message} {rule.why}", card.citation, card.grade, "D1")]
+    lessons = []
+    for name, title, _ in PRACTICES:
+        for rule in CATALOGUE.values():
+            if rule.practice == name and not rule.id.startswith(("R", "D")):
+                lessons.append(
+                    Lesson(f"{title}: {rule.title}", rule.why, rule.citation, rule.grade, rule.id)
+                )
+    return lessons

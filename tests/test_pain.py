@@ -96,3 +96,43 @@ def test_pain_overview_gives_p2_and_the_adjustment_for_the_next_session(db: str)
     assert overview.adjustment.rule == "P2"
     assert overview.weekly_morning_mean[-1][1] == 4.0
     assert all("diagnos" not in f.message for f in overview.findings)
+
+
+def test_pain_associations_need_eight_pairs_and_find_a_clear_one(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backstride.store import activities as rows
+    from backstride.store import transaction
+    from backstride.store.athletes import get_or_create_athlete
+    from tests.conftest import make_activity
+
+    store = service.open_database(load_settings({}, database_url=f"sqlite:///{tmp_path / 'a.db'}"))
+    try:
+        first = date(2026, 1, 5)
+        for k in range(10):
+            day = first + timedelta(days=3 * k)
+            with transaction(store) as conn:
+                athlete_id = get_or_create_athlete(conn).id
+                seconds = 1200 + 300 * k  # longer runs ...
+                activity_id = rows.add_activity(
+                    conn, athlete_id,
+                    make_activity(start=f"{day}T07:00:00+00:00", seconds=seconds, utc_offset_s=0),
+                    source_name="x.fit", imported_at=datetime.now(UTC),
+                )  # fmt: skip
+            # ... and more pain the next morning (ties for the first few)
+            service.log_pain(
+                store, min(10, k // 2 + 1), moment="next_morning", day=day + timedelta(days=1),
+                activity_id=activity_id, today=day + timedelta(days=1),
+            )  # fmt: skip
+            if k == 6:
+                early = service.pain_associations(store, today=day + timedelta(days=1))
+                assert early.pairs == 7
+                assert early.correlations == []  # silent below 8 pairs
+        found = service.pain_associations(store, today=date(2026, 3, 1))
+    finally:
+        store.close()
+    assert found.pairs == 10
+    distance = next(a for a in found.correlations if a.factor == "run distance (km)")
+    assert distance.n == 10
+    assert distance.rho > 0.9
+    assert distance.is_clear

@@ -143,6 +143,7 @@ app.add_typer(shoes_app, name="shoes")
 pain_app = typer.Typer(invoke_without_command=True)
 pain_app.callback()(translating_errors(pain.list_command))
 pain_app.command("log")(translating_errors(pain.log_command))
+pain_app.command("associations")(translating_errors(pain.associations_command))
 app.add_typer(pain_app, name="pain")
 
 

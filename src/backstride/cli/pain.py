@@ -110,3 +110,37 @@ def log_command(
         stdout().print(
             "Leg symptoms logged: please answer the symptom screen now: backstride screen"
         )
+
+
+def associations_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """What went with next-morning pain after a run: distance, spike, cadence, shoe.
+
+    Associations, not causes; nothing is said below a minimum of data.
+
+    Example: backstride pain associations --json
+    """
+    store = open_from(ctx)
+    try:
+        found = service.pain_associations(store)
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            {
+                "as_of": found.as_of.isoformat(),
+                "pairs": found.pairs,
+                "label": "association, not cause",
+                "correlations": [
+                    {"factor": a.factor, "n": a.n, "rho": round(a.rho, 3),
+                     "low": round(a.low, 3), "high": round(a.high, 3)}
+                    for a in found.correlations
+                ],
+                "by_shoe": [
+                    {"shoe": g.group, "n": g.n, "mean_nrs": round(g.mean, 2),
+                     "low": round(g.low, 2), "high": round(g.high, 2)}
+                    for g in found.by_shoe
+                ],
+            }
+        )  # fmt: skip
+    else:
+        render.pain_associations(stdout(), found)

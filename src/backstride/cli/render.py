@@ -12,6 +12,7 @@ from backstride.model import ImportReport, StoredActivity, StoredGear
 from backstride.service import (
     FormHistory,
     LoadHistory,
+    PainAssociations,
     PainOverview,
     ScreenResult,
     Status,
@@ -345,3 +346,33 @@ def screen_result(console: Console, result: ScreenResult) -> None:
             )
         )
     console.print(Text(f"Saved as the screen of {result.record.day.isoformat()}.", style="dim"))
+
+
+def pain_associations(console: Console, found: PainAssociations) -> None:
+    console.print(
+        Text("What went with next-morning pain (association, not cause)", style="bold")
+        + Text(f": {found.pairs} run / next-morning pairs", style="dim")
+    )
+    if not found.correlations and not found.by_shoe:
+        console.print(
+            "Not enough data yet: log next-morning pain after at least 8 runs to see anything."
+        )
+        return
+    for a in found.correlations:
+        direction = "more" if a.rho > 0 else "less"
+        verdict = (
+            f"more {a.factor.split(' (')[0]} went with {direction} pain"
+            if a.is_clear
+            else "no clear association"
+        )
+        console.print(
+            Text(f"{a.factor}: ", style="bold")
+            + Text(f"rank correlation {a.rho:+.2f} (95% range {a.low:+.2f} to {a.high:+.2f}, "
+                   f"{a.n} pairs): {verdict}")
+        )  # fmt: skip
+    for g in found.by_shoe:
+        console.print(
+            Text(f"shoe {g.group}: ", style="bold")
+            + Text(f"mean next-morning pain {g.mean:.1f} (95% range {g.low:.1f}-{g.high:.1f}, "
+                   f"{g.n} runs)")
+        )  # fmt: skip

@@ -18,7 +18,15 @@ from backstride.service.gear import (
 from backstride.service.importing import Progress, import_files, import_paths, list_import_files
 from backstride.service.learn import Lesson, learn
 from backstride.service.load import LoadHistory, get_load, sparkline
-from backstride.service.pain import LoggedPain, PainOverview, list_pain, log_pain, pain_overview
+from backstride.service.pain import (
+    LoggedPain,
+    PainAssociations,
+    PainOverview,
+    list_pain,
+    log_pain,
+    pain_associations,
+    pain_overview,
+)
 from backstride.service.screening import ScreenResult, latest_screen, take_screen
 from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
@@ -30,6 +38,7 @@ __all__ = [
     "Lesson",
     "LoadHistory",
     "LoggedPain",
+    "PainAssociations",
     "PainOverview",
     "Progress",
     "ScreenResult",
@@ -52,6 +61,7 @@ __all__ = [
     "list_shoes",
     "log_pain",
     "open_database",
+    "pain_associations",
     "pain_overview",
     "retire_shoe",
     "run_demo",

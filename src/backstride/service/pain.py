@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import get_args
 
+from backstride.analysis.pain import Association, GroupPain, pain_by_group, rank_association
 from backstride.errors import InputError
 from backstride.model import LegSymptoms, PainMoment, PainRecord
+from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, PainEntry, pain_adjustment, pain_findings
+from backstride.service.status import activity_table, form_table
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
@@ -177,4 +180,59 @@ def pain_overview(
         weekly_morning_mean=trend,
         findings=findings,
         adjustment=pain_adjustment(findings),
+    )
+
+
+@dataclass(frozen=True)
+class PainAssociations:
+    """What went with next-morning pain after a run: associations, never causes."""
+
+    as_of: date
+    pairs: int
+    correlations: list[Association]
+    """Only factors with enough pairs (``analysis.pain.MIN_PAIRS``) appear."""
+    by_shoe: list[GroupPain]
+
+
+def pain_associations(
+    store: Store, *, today: date | None = None, athlete: str = DEFAULT_ATHLETE
+) -> PainAssociations:
+    """Next-morning pain against the run the day before: its distance, its L1 spike ratio,
+    its cadence over steady running, and the shoe worn. Silent below the minimum data."""
+    today = today or _today()
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        items = activity_rows.list_activities(conn, athlete_id)
+        diary = pain_rows.list_pain_entries(conn, athlete_id, until=today)
+    by_id = {a.id: a for a in items}
+    mornings = [e for e in diary if e.moment == "next_morning" and e.activity_id in by_id]
+    table = activity_table(items)
+    analysis = analyse_up_to(table, today)
+    spike = {}
+    if analysis is not None:
+        spike = {int(i): float(r) for i, r in zip(table.activity_id, analysis.spike, strict=True)}
+    form = form_table(store, athlete_id, items, today)
+    cadence = {}
+    if form is not None:
+        cadence = {
+            int(i): float(c) for i, c in zip(form.activity_id, form.cadence_spm, strict=True)
+        }
+    pain = [float(e.nrs) for e in mornings]
+    runs = [by_id[e.activity_id] for e in mornings if e.activity_id is not None]
+    nan = float("nan")
+    factors = {
+        "run distance (km)": [(r.activity.summary.distance_m or nan) / 1000 for r in runs],
+        "L1 spike ratio": [spike.get(r.id, nan) for r in runs],
+        "cadence (steps/min)": [cadence.get(r.id, nan) for r in runs],
+    }
+    correlations = [
+        found
+        for name, values in factors.items()
+        if (found := rank_association(name, pain, values)) is not None
+    ]
+    return PainAssociations(
+        as_of=today,
+        pairs=len(mornings),
+        correlations=correlations,
+        by_shoe=pain_by_group(pain, [r.gear_name for r in runs]),
     )

@@ -136,3 +136,36 @@ def test_pain_associations_need_eight_pairs_and_find_a_clear_one(tmp_path: Path)
     assert distance.n == 10
     assert distance.rho > 0.9
     assert distance.is_clear
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["odi", "120"], "odi score must be from 0 to 100"),
+        (["rmdq", "25"], "rmdq score must be from 0 to 24"),
+        (["startback", "5"], "needs --distress"),
+        (["startback", "3", "--distress", "4"], "at most the total"),
+        (["odi", "30", "--distress", "2"], "--distress is for STarT Back only"),
+        (["sf36", "50"], "questionnaire 'sf36' is not one of: odi, rmdq, startback"),
+    ],
+)
+def test_bad_scores_are_refused_and_nothing_is_stored(
+    db: str, args: list[str], message: str
+) -> None:
+    result = run(db, "pain", "score", *args)
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert message in " ".join(result.stderr.split())  # type: ignore[attr-defined]
+    store = service.open_database(load_settings({}, database_url=db))
+    try:
+        assert service.list_scores(store) == []
+    finally:
+        store.close()
+
+
+def test_a_high_risk_startback_score_shows_in_status(db: str) -> None:
+    saved = run(db, "pain", "score", "startback", "6", "--distress", "4", "--date", "2020-12-11")
+    assert saved.exit_code == 0, saved.stderr  # type: ignore[attr-defined]
+    status = json.loads(run(db, "status", "--on", "2020-12-11", "--json").stdout)  # type: ignore[attr-defined]
+    p7 = [f for f in status["findings"] if f["rule"] == "P7"]
+    assert [f["severity"] for f in p7] == ["high"]
+    assert status["practices"]["clinician"]["status"] == "red"

@@ -144,6 +144,7 @@ pain_app = typer.Typer(invoke_without_command=True)
 pain_app.callback()(translating_errors(pain.list_command))
 pain_app.command("log")(translating_errors(pain.log_command))
 pain_app.command("associations")(translating_errors(pain.associations_command))
+pain_app.command("score")(translating_errors(pain.score_command))
 app.add_typer(pain_app, name="pain")
 
 

@@ -144,3 +144,36 @@ def associations_command(ctx: typer.Context, as_json: JsonOption = False) -> Non
         )  # fmt: skip
     else:
         render.pain_associations(stdout(), found)
+
+
+def score_command(
+    ctx: typer.Context,
+    instrument: Annotated[
+        str, typer.Argument(metavar="QUESTIONNAIRE", help="odi, rmdq or startback.")
+    ],
+    score: Annotated[float, typer.Argument(help="ODI %, RMDQ 0-24, or STarT Back total 0-9.")],
+    distress: Annotated[
+        float | None, typer.Option(help="STarT Back distress subscale, 0-5.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a questionnaire score your clinician gave you (ODI, RMDQ, STarT Back).
+
+    Example: backstride pain score odi 28 --date 2026-03-01
+    """
+    day = parse_day(on, "--date")
+    store = open_from(ctx)
+    try:
+        saved = service.add_score(store, instrument, score, distress=distress, day=day)
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            {"date": saved.day.isoformat(), "questionnaire": saved.instrument,
+             "score": saved.score, "distress": saved.distress}
+        )  # fmt: skip
+    else:
+        stdout().print(f"recorded {saved.instrument} {saved.score:g} on {saved.day}")

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from backstride.rules.catalogue_load import LOAD_RULES
 from backstride.rules.catalogue_pain import PAIN_RULES
 from backstride.rules.catalogue_practices import BAND_NAMES, GARMIN_BANDS, PRACTICE_RULES
+from backstride.rules.catalogue_scores import SCORE_RULES
 from backstride.rules.rule import Outcome, Rule
 
 #: (name, title, summary when nothing is known), in the order the status screen shows them.
@@ -39,7 +40,7 @@ PRACTICE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in PRACTICES)
 
 #: Every rule by id.
 CATALOGUE: Mapping[str, Rule] = MappingProxyType(
-    {r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES, *PAIN_RULES)}
+    {r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES, *PAIN_RULES, *SCORE_RULES)}
 )
 
 __all__ = [

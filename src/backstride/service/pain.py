@@ -17,6 +17,7 @@ from backstride.model import LegSymptoms, PainMoment, PainRecord
 from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, PainEntry, pain_adjustment, pain_findings
+from backstride.rules.scores import RANGES, Score
 from backstride.service.status import activity_table, form_table
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -236,3 +237,49 @@ def pain_associations(
         correlations=correlations,
         by_shoe=pain_by_group(pain, [r.gear_name for r in runs]),
     )
+
+
+def add_score(
+    store: Store,
+    instrument: str,
+    score: float,
+    *,
+    distress: float | None = None,
+    day: date | None = None,
+    today: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> Score:
+    """Store a questionnaire score your clinician gave you (ODI %, RMDQ 0-24, STarT Back
+    0-9 with its distress subscale 0-5). Only scores: the questionnaires' text is
+    copyrighted (docs/questionnaires.md)."""
+    today = today or _today()
+    day = day or today
+    name = _choice(instrument, tuple(RANGES), "questionnaire")
+    low, high = RANGES[name]
+    if not low <= score <= high:
+        raise InputError(f"a {name} score must be from {low:g} to {high:g}, not {score:g}")
+    if name == "startback":
+        if distress is None or not 0 <= distress <= 5 or distress > score:
+            raise InputError(
+                "a STarT Back score needs --distress, the subscale from 0 to 5 (at most the total)"
+            )
+    elif distress is not None:
+        raise InputError("--distress is for STarT Back only")
+    if day > today:
+        raise InputError(f"the date {day.isoformat()} is in the future (today is {today})")
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        pain_rows.add_score(
+            conn, athlete_id, day=day, instrument=name, score=score, distress=distress
+        )
+    return Score(day=day, instrument=name, score=score, distress=distress)  # type: ignore[arg-type]
+
+
+def list_scores(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[Score]:
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        rows = pain_rows.list_scores(conn, athlete_id)
+    return [
+        Score(day=d, instrument=i, score=s, distress=x)  # type: ignore[arg-type]
+        for d, i, s, x in rows
+    ]

@@ -24,6 +24,7 @@ from backstride.rules.form import form_findings
 from backstride.rules.pain import PainEntry, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.redflags import blocks_training
+from backstride.rules.scores import Score, score_findings
 from backstride.service.screening import findings_for
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -138,6 +139,10 @@ def get_status(
             for e in pain_rows.list_pain_entries(conn, athlete_id, until=day)
         ]
         screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
+        scores = [
+            Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]
+            for d, i, v, x in pain_rows.list_scores(conn, athlete_id)
+        ]
     gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
     training = evaluate(
         activity_table(items),
@@ -147,7 +152,8 @@ def get_status(
     )
     pain = pain_findings(diary, as_of=day)
     red_flags = findings_for(screens[-1]) if screens else []
-    findings = most_pressing([*red_flags, *pain, *training])
+    questionnaires = score_findings(scores, as_of=day)
+    findings = most_pressing([*red_flags, *pain, *questionnaires, *training])
     due = screen_due(
         diary,
         screens[-1].day if screens else None,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backstride.model import LegSymptoms, PainMoment, PainRecord, ScreeningRecord
-from backstride.store.schema import pain_entries, screenings
+from backstride.store.schema import pain_entries, questionnaire_scores, screenings
 
 
 def add_pain_entry(
@@ -95,3 +95,36 @@ def list_screenings(conn: Connection, athlete_id: int) -> list[ScreeningRecord]:
         ScreeningRecord(id=r.id, day=r.local_date, answers=json.loads(r.answers), outcome=r.outcome)
         for r in rows
     ]
+
+
+def add_score(
+    conn: Connection,
+    athlete_id: int,
+    *,
+    day: date,
+    instrument: str,
+    score: float,
+    distress: float | None,
+) -> int:
+    key = conn.execute(
+        sa.insert(questionnaire_scores).values(
+            athlete_id=athlete_id,
+            local_date=day,
+            instrument=instrument,
+            score=score,
+            distress=distress,
+            created_at=datetime.now(UTC),
+        )
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def list_scores(conn: Connection, athlete_id: int) -> list[tuple[date, str, float, float | None]]:
+    """(day, instrument, score, distress) of every score, oldest first."""
+    rows = conn.execute(
+        sa.select(questionnaire_scores)
+        .where(questionnaire_scores.c.athlete_id == athlete_id)
+        .order_by(questionnaire_scores.c.local_date, questionnaire_scores.c.id)
+    )
+    return [(r.local_date, r.instrument, r.score, r.distress) for r in rows]

@@ -11,8 +11,9 @@ re-import can skip it without decoding. ``gear`` holds shoes and bikes; an activ
 at its gear (``gear_source`` says whether the archive, a default rule or the athlete chose
 it), and ``gear_defaults`` names the default gear per sport. ``pain_entries`` is the
 back-pain diary (NRS 0-10, the moment relative to a run, leg symptoms); ``screenings`` keeps
-each red-flag screen's answers (JSON) and outcome with its date. Migrations ``0001`` to
-``0003`` create these tables; a change here needs a new numbered migration.
+each red-flag screen's answers (JSON) and outcome with its date; ``questionnaire_scores``
+the ODI/RMDQ/STarT Back scores entered from a clinician. Migrations ``0001`` to ``0004``
+create these tables; a change here needs a new numbered migration.
 """
 
 from __future__ import annotations
@@ -206,5 +207,18 @@ screenings = Table(
     Column("local_date", Date, nullable=False),
     Column("answers", Text, nullable=False),
     Column("outcome", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+questionnaire_scores = Table(
+    "questionnaire_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("instrument", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("distress", Float),
     Column("created_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,92 @@
+"""Catalogue data for questionnaire scores entered from a clinician: P5 (ODI), P6 (RMDQ),
+P7 (STarT Back) (evidence.md §4.3, §9). Scores only: the questionnaires' text is
+copyrighted and not included (docs/questionnaires.md). The change that matters for ODI
+(10 points) and RMDQ (5 points, or 30 %) is P4's (Ostelo 2008)."""
+
+from __future__ import annotations
+
+from backstride.rules.rule import Rule, make_rule
+
+SCORE_RULES: tuple[Rule, ...] = (
+    make_rule(
+        "P5",
+        "Oswestry Disability Index (score from your clinician)",
+        "clinician",
+        "Fairbank 2000",
+        "C",
+        "The ODI measures how much back pain limits daily life (0-100 %); above 40 % is "
+        "severe disability, a reason to see a clinician before running more (a design choice "
+        "on top of the published bands).",
+        {"severe_above": 40.0, "change_points": 10.0},
+        {
+            "band": ("ok", "P5 (Fairbank 2000): ODI {score:.0f}% on {day}: {band} disability."),
+            "severe": (
+                "high",
+                "P5 (Fairbank 2000): ODI {score:.0f}% on {day}: {band} disability. Please see "
+                "a clinician before increasing your running.",
+            ),
+            "better": (
+                "ok",
+                "P5/P4 (Ostelo 2008): ODI down {change:.0f} points since {before_day}: an "
+                "improvement that matters.",
+            ),
+            "worse": (
+                "high",
+                "P5/P4 (Ostelo 2008): ODI up {change:.0f} points since {before_day}: a "
+                "worsening that matters; reduce your load and see a clinician.",
+            ),
+        },
+        "Fairbank JCT, Pynsent PB 2000, Spine 25(22):2940-2953; Ostelo RWJG et al. 2008, "
+        "Spine 33(1):90-94.",
+    ),
+    make_rule(
+        "P6",
+        "Roland-Morris Disability Questionnaire (score from your clinician)",
+        "clinician",
+        "Roland 1983",
+        "C",
+        "The RMDQ counts how many of 24 everyday limits apply today (0-24); a change of 5 "
+        "points or 30 % matters.",
+        {"change_points": 5.0, "change_share": 0.30},
+        {
+            "score": ("ok", "P6 (Roland 1983): RMDQ {score:.0f}/24 on {day}."),
+            "better": (
+                "ok",
+                "P6/P4 (Ostelo 2008): RMDQ down {change:.0f} points since {before_day}: an "
+                "improvement that matters.",
+            ),
+            "worse": (
+                "high",
+                "P6/P4 (Ostelo 2008): RMDQ up {change:.0f} points since {before_day}: a "
+                "worsening that matters; reduce your load and see a clinician.",
+            ),
+        },
+        "Roland M, Morris R 1983, Spine 8(2):141-144; Ostelo RWJG et al. 2008, Spine 33(1):90-94.",
+    ),
+    make_rule(
+        "P7",
+        "STarT Back risk group (score from your clinician)",
+        "clinician",
+        "Hill 2008",
+        "B",
+        "STarT Back sorts back pain by its risk of a poor outcome; NICE NG59 recommends such "
+        "stratification, and the high-risk group does better with psychologically informed "
+        "physiotherapy.",
+        {"low_max": 3.0, "distress_high_min": 4.0},
+        {
+            "low": ("ok", "P7 (Hill 2008): STarT Back {total:.0f}/9 on {day}: low-risk group."),
+            "medium": (
+                "caution",
+                "P7 (Hill 2008): STarT Back {total:.0f}/9 on {day}: medium-risk group; "
+                "physiotherapy is the usual recommendation.",
+            ),
+            "high": (
+                "high",
+                "P7 (Hill 2008; NICE NG59): STarT Back distress {distress:.0f}/5 on {day}: "
+                "high-risk group. Please see a clinician (a physiotherapist offering "
+                "psychologically informed care).",
+            ),
+        },
+        "Hill JC et al. 2008, Arthritis Rheum 59(5):632-641; NICE NG59 (2016).",
+    ),
+)

@@ -105,3 +105,22 @@ def test_learn_practices_covers_every_training_rule_and_refuses_unknown_topics()
     bad = CliRunner().invoke(app, ["learn", "spine"])
     assert bad.exit_code == 1
     assert "unknown topic 'spine'" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["load"], ["form"], ["shoes"], ["activities"], ["pain"], ["show", "1"]]
+)
+def test_after_an_emergency_screen_every_view_shows_it_first(db: str, command: list[str]) -> None:
+    cli(db, "screen", "--yes", "bladder_bowel_change", "--no-others", "--date", "2020-12-11")
+    result = cli(db, *command)
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert result.stderr.startswith("R1")  # type: ignore[attr-defined]
+    assert "emergency" in result.stderr  # type: ignore[attr-defined]
+    as_json = cli(db, *command, "--json")  # JSON on stdout stays parseable
+    json.loads(as_json.stdout)  # type: ignore[attr-defined]
+
+
+def test_a_later_clear_screen_lifts_the_banner(db: str) -> None:
+    cli(db, "screen", "--yes", "fever", "--no-others", "--date", "2020-12-10")
+    cli(db, "screen", "--no-others", "--date", "2020-12-11")
+    assert cli(db, "load").stderr == ""  # type: ignore[attr-defined]

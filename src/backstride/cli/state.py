@@ -9,9 +9,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from backstride.config import Settings
-from backstride.service import Store, open_database
+from backstride.service import Store, active_red_flags, open_database
 
 
 @dataclass
@@ -27,7 +28,19 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def open_from(ctx: typer.Context) -> Store:
-    return open_database(state(ctx).settings)
+    """Open the store; when the latest symptom screen found an R1/R2 red flag, say so first
+    on the terminal, before whatever the command shows (red flags win, issue 5)."""
+    store = open_database(state(ctx).settings)
+    try:
+        flags = active_red_flags(store)
+    except Exception:
+        store.close()
+        raise
+    console = stderr()
+    for finding in flags:
+        style = "bold white on red" if finding.severity == "very_high" else "bold red"
+        console.print(Text(finding.message, style=style))
+    return store
 
 
 def stdout() -> Console:

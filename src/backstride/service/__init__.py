@@ -29,7 +29,12 @@ from backstride.service.pain import (
     pain_associations,
     pain_overview,
 )
-from backstride.service.screening import ScreenResult, latest_screen, take_screen
+from backstride.service.screening import (
+    ScreenResult,
+    active_red_flags,
+    latest_screen,
+    take_screen,
+)
 from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
 
@@ -46,6 +51,7 @@ __all__ = [
     "ScreenResult",
     "Status",
     "Store",
+    "active_red_flags",
     "add_score",
     "add_shoe",
     "assign_shoe",

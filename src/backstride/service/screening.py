@@ -95,3 +95,14 @@ def latest_screen(
     if not screens:
         return None
     return ScreenResult(record=screens[-1], findings=findings_for(screens[-1]))
+
+
+def active_red_flags(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[Finding]:
+    """The R1/R2 findings of the latest screen, when it found any: every view shows them
+    first, before anything about training (empty when the latest screen did not)."""
+    latest = latest_screen(store, athlete=athlete)
+    if latest is None or not latest.blocks_training:
+        return []
+    return [
+        f for f in latest.findings if f.rule.startswith("R") and f.severity in ("high", "very_high")
+    ]

@@ -155,8 +155,9 @@ def pain_overview(
     """The diary, the weekly morning-pain trend, the P1-P4 findings and what they ask of the
     next session (``rules/pain.py``; a model from tendon research, applied by extrapolation)."""
     today = today or _today()
-    recent = list_pain(store, weeks=weeks, today=today, athlete=athlete)
     everything = list_pain(store, today=today, athlete=athlete)
+    since = today - timedelta(weeks=weeks)
+    recent = [e for e in everything if e.day >= since]
     diary = [
         PainEntry(
             day=e.day, nrs=e.nrs, when=e.moment, activity_id=e.activity_id,

@@ -24,7 +24,6 @@ import posixpath
 from pathlib import Path
 
 from backstride.errors import BackstrideError, EmptyActivityError, InputError
-from backstride.ingest import read_activities
 from backstride.ingest.archive import Archive, Member, is_archive, open_archive
 from backstride.ingest.files import is_activity_name
 from backstride.ingest.garmin import (
@@ -36,15 +35,13 @@ from backstride.ingest.garmin import (
     read_summaries,
 )
 from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
-from backstride.model import Activity, ImportFailure, ImportReport, ImportWarning, Summary
+from backstride.model import Activity, ActivityMeta, Gear, ImportFailure, ImportReport, Summary
 from backstride.service.importing import (
     Progress,
     Source,
     athlete_id_for,
     guarded,
     import_bytes,
-    is_known_file,
-    mark_empty_file,
     store_activities,
 )
 from backstride.store import Store, transaction
@@ -185,10 +182,7 @@ def _import_strava_gear(
         if member is None:
             continue
         with archive.open(member) as stream:
-            items = read_gear_csv(stream, kind)  # type: ignore[arg-type]
-        with transaction(store) as conn:
-            for item in items:
-                gear_rows.upsert_gear(conn, athlete_id, item)
+            _store_gear(store, athlete_id, read_gear_csv(stream, kind))  # type: ignore[arg-type]
 
 
 def _store_manual(
@@ -220,6 +214,17 @@ def _store_manual(
     store_activities(store, athlete_id, [activity], key, source, report, meta=row.meta)
 
 
+def _store_gear(store: Store, athlete_id: int, items: list[Gear]) -> None:
+    with transaction(store) as conn:
+        for item in items:
+            gear_rows.upsert_gear(conn, athlete_id, item)
+
+
+def _summary_meta(index: SummaryIndex, activity: Activity) -> ActivityMeta | None:
+    match = index.match(activity.start_at) if len(index) else None
+    return match.meta if match is not None else None
+
+
 # -- Garmin ------------------------------------------------------------------------------
 
 
@@ -237,10 +242,7 @@ def _import_garmin(
             summaries.extend(read_summaries(stream))
     for member in (m for m in members if is_gear_name(m.path)):
         with archive.open(member) as stream:
-            items = read_gear(stream)
-        with transaction(store) as conn:
-            for item in items:
-                gear_rows.upsert_gear(conn, athlete_id, item)
+            _store_gear(store, athlete_id, read_gear(stream))
     index = SummaryIndex(summaries)
     files = [m for m in members if is_upload_member(m.path) and is_activity_name(Path(m.path))]
     if progress is not None:
@@ -249,25 +251,16 @@ def _import_garmin(
         source = _source(archive, member)
 
         def work(member: Member = member, source: Source = source) -> None:
-            data = archive.read(member)
-            sha256 = hashlib.sha256(data).hexdigest()
-            if is_known_file(store, athlete_id, sha256):
-                import_bytes(store, athlete_id, data, source, report)
-                return
-            try:
-                parsed = read_activities(data)
-            except EmptyActivityError:
+            import_bytes(
+                store,
+                athlete_id,
+                archive.read(member),
+                source,
+                report,
+                match_meta=lambda activity: _summary_meta(index, activity),
                 # Monitoring, sleep and settings FIT files share the folder with activities.
-                # Remembered as holding nothing, so a re-import skips them without decoding.
-                report.skipped += 1
-                mark_empty_file(store, athlete_id, sha256, source)
-                return
-            match = index.match(parsed[0].start_at) if len(index) else None
-            meta = match.meta if match is not None else None
-            for activity in parsed:
-                for warning in activity.warnings:
-                    report.warnings.append(ImportWarning(source.display, warning))
-            store_activities(store, athlete_id, parsed, sha256, source, report, meta=meta)
+                skip_empty=True,
+            )
 
         guarded(report, source, work)
         if progress is not None:

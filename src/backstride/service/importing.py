@@ -141,13 +141,7 @@ def guarded(report: ImportReport, source: Source, work: Callable[[], None]) -> N
         )
 
 
-def is_known_file(store: Store, athlete_id: int, sha256: str) -> bool:
-    """True when a file with these bytes was completely imported before."""
-    with transaction(store) as conn:
-        return activity_rows.get_source_file(conn, athlete_id, sha256) is not None
-
-
-def mark_empty_file(store: Store, athlete_id: int, sha256: str, source: Source) -> None:
+def _mark_empty_file(store: Store, athlete_id: int, sha256: str, source: Source) -> None:
     """Remember a file that holds no activity, so a re-import skips it without decoding."""
     with transaction(store) as conn:
         activity_rows.add_source_file(
@@ -168,8 +162,15 @@ def import_bytes(
     report: ImportReport,
     *,
     meta: ActivityMeta | None = None,
+    match_meta: Callable[[Activity], ActivityMeta | None] | None = None,
+    skip_empty: bool = False,
 ) -> list[int]:
     """Store the activities in one file's bytes; returns their ids (new or existing).
+
+    ``match_meta`` finds the metadata from the file's first activity when there is no
+    ``meta`` (a Garmin summary matched by start time). ``skip_empty`` counts a file that
+    holds no activity as skipped instead of failed, and remembers it so a re-import does not
+    decode it again (the monitoring and settings FIT files of a Garmin export).
 
     ``meta`` (from an export archive) is merged onto every activity of the file, also when
     the file was imported before: a loose FIT first, its Strava archive later still gets the
@@ -185,9 +186,18 @@ def import_bytes(
                 for activity_id in ids:
                     _apply_meta(conn, athlete_id, activity_id, meta)
             return ids
-    parsed = read_activities(data)
-    if not parsed:
-        raise EmptyActivityError("the file holds no activity")
+    try:
+        parsed = read_activities(data)
+        if not parsed:
+            raise EmptyActivityError("the file holds no activity")
+    except EmptyActivityError:
+        if not skip_empty:
+            raise
+        report.skipped += 1
+        _mark_empty_file(store, athlete_id, sha256, source)
+        return []
+    if meta is None and match_meta is not None:
+        meta = match_meta(parsed[0])
     for activity in parsed:
         for warning in activity.warnings:
             report.warnings.append(ImportWarning(source.display, warning))

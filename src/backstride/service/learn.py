@@ -7,11 +7,11 @@ why it matters, its source and evidence grade. No advice is written here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from backstride.errors import InputError
 from backstride.rules.catalogue import CATALOGUE, PRACTICES
 from backstride.rules.pain import disc_card
+from backstride.service.clock import local_today
 
 TOPICS = ("practices", "discs")
 
@@ -32,7 +32,7 @@ def learn(topic: str = "practices") -> list[Lesson]:
     if topic not in TOPICS:
         raise InputError(f"unknown topic {topic!r}; topics: {', '.join(TOPICS)}")
     if topic == "discs":
-        card = disc_card(day=datetime.now(UTC).date())
+        card = disc_card(day=local_today())
         rule = CATALOGUE["D1"]
         return [Lesson(rule.title, f"{card.message} {rule.why}", card.citation, card.grade, "D1")]
     lessons = []

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 
 from backstride.analysis.series import daily_series, weekly_series
 from backstride.analysis.table import as_day
 from backstride.errors import InputError
+from backstride.service.clock import local_today
 from backstride.service.status import activity_table
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -65,7 +66,7 @@ def get_load(
     """The last ``weeks`` Monday-Sunday weeks up to the week of ``as_of`` (default today)."""
     if not 1 <= weeks <= 520:
         raise InputError(f"weeks must be between 1 and 520, not {weeks}")
-    day = as_of or datetime.now(UTC).astimezone().date()
+    day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = activity_rows.list_activities(conn, athlete_id)

@@ -8,7 +8,7 @@ are in ``rules/pain.py``; the red-flag screen in ``service/screening.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import get_args
 
 from backstride.analysis.pain import Association, GroupPain, pain_by_group, rank_association
@@ -18,6 +18,7 @@ from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, PainEntry, pain_adjustment, pain_findings
 from backstride.rules.scores import RANGES, Score
+from backstride.service.clock import local_today
 from backstride.service.status import activity_table, form_table
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -26,10 +27,6 @@ from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 MOMENTS: tuple[str, ...] = get_args(PainMoment)
 LEG_SYMPTOMS: tuple[str, ...] = get_args(LegSymptoms)
-
-
-def _today() -> date:
-    return datetime.now(UTC).astimezone().date()
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -66,7 +63,7 @@ def log_pain(
     next-morning entry without an activity is linked to the last run of the previous day,
     when there was one (P2 compares it with the pain before that run).
     """
-    today = today or _today()
+    today = today or local_today()
     day = day or today
     if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
         raise InputError(f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}")
@@ -126,7 +123,7 @@ def list_pain(
     """Diary entries of the last ``weeks`` weeks (all when None), oldest first."""
     if weeks is not None and not 1 <= weeks <= 520:
         raise InputError(f"weeks must be between 1 and 520, not {weeks}")
-    today = today or _today()
+    today = today or local_today()
     since = today - timedelta(weeks=weeks) if weeks else None
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
@@ -154,7 +151,7 @@ def pain_overview(
 ) -> PainOverview:
     """The diary, the weekly morning-pain trend, the P1-P4 findings and what they ask of the
     next session (``rules/pain.py``; a model from tendon research, applied by extrapolation)."""
-    today = today or _today()
+    today = today or local_today()
     everything = list_pain(store, today=today, athlete=athlete)
     since = today - timedelta(weeks=weeks)
     recent = [e for e in everything if e.day >= since]
@@ -201,7 +198,7 @@ def pain_associations(
 ) -> PainAssociations:
     """Next-morning pain against the run the day before: its distance, its L1 spike ratio,
     its cadence over steady running, and the shoe worn. Silent below the minimum data."""
-    today = today or _today()
+    today = today or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = activity_rows.list_activities(conn, athlete_id)
@@ -253,7 +250,7 @@ def add_score(
     """Store a questionnaire score your clinician gave you (ODI %, RMDQ 0-24, STarT Back
     0-9 with its distress subscale 0-5). Only scores: the questionnaires' text is
     copyrighted (docs/questionnaires.md)."""
-    today = today or _today()
+    today = today or local_today()
     day = day or today
     name = _choice(instrument, tuple(RANGES), "questionnaire")
     low, high = RANGES[name]

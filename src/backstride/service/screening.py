@@ -7,12 +7,13 @@ evidence catalogue); this module validates answers, stores them and finds the la
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date
 
 from backstride.errors import InputError
 from backstride.model import ScreeningRecord
 from backstride.rules.finding import Finding
 from backstride.rules.redflags import QUESTIONS, ScreenAnswers, blocks_training, screen_findings
+from backstride.service.clock import local_today
 from backstride.store import Store, transaction
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -71,7 +72,7 @@ def take_screen(
 ) -> ScreenResult:
     """Store a screen's answers (None: not answered) and evaluate them."""
     checked = validate_answers(answers)
-    day = day or datetime.now(UTC).astimezone().date()
+    day = day or local_today()
     findings = screen_findings(ScreenAnswers(**checked), day=day)
     verdict = outcome(findings, checked)
     with transaction(store) as conn:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from backstride.rules.pain import PainEntry, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.redflags import blocks_training
 from backstride.rules.scores import Score, score_findings
+from backstride.service.clock import local_today
 from backstride.service.screening import findings_for
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -123,7 +124,7 @@ def get_status(
     store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
 ) -> Status:
     """Every rule over the athlete's activities up to ``as_of`` (default: today)."""
-    day = as_of or datetime.now(UTC).astimezone().date()  # the runner's local today
+    day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = activity_rows.list_activities(conn, athlete_id)
@@ -217,7 +218,7 @@ def get_form(
     store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
 ) -> FormHistory:
     """The runs' form numbers over steady running, and what the form rules say."""
-    day = as_of or datetime.now(UTC).astimezone().date()
+    day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = activity_rows.list_activities(conn, athlete_id)

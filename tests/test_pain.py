@@ -7,25 +7,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from backstride import service
-from backstride.cli.app import app
 from backstride.config import load_settings
-from tests.conftest import DATA
-
-RUN = DATA / "fit" / "workoutizer__run_with_coordinates.fit"  # a run on 2020-12-10
+from tests.cli_runs import cli as run
+from tests.cli_runs import database_with_a_run
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'pain.db'}"
-    CliRunner().invoke(app, ["--db", url, "import", str(RUN)])
-    return url
-
-
-def run(db: str, *args: str) -> object:
-    return CliRunner().invoke(app, ["--db", db, *args])
+    return database_with_a_run(tmp_path)
 
 
 def entries(db: str) -> list[dict[str, object]]:

@@ -9,20 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from backstride.cli.app import app
-from tests.conftest import DATA
-
-RUN = DATA / "fit" / "workoutizer__run_with_coordinates.fit"  # a run on 2020-12-10
+from tests.cli_runs import cli, database_with_a_run
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'screen.db'}"
-    CliRunner().invoke(app, ["--db", url, "import", str(RUN)])
-    return url
-
-
-def cli(db: str, *args: str) -> object:
-    return CliRunner().invoke(app, ["--db", db, *args])
+    return database_with_a_run(tmp_path)
 
 
 def status(db: str, day: str = "2020-12-11") -> dict[str, object]:

@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the store: sqlite:///path.db (default: a file in the user data "
         "directory) or postgresql+psycopg://user@host/db.",
     ),
+    Setting(
+        "jobs",
+        "BACKSTRIDE_JOBS",
+        "Processes that decode files during an import (default: one per CPU; 1 decodes in "
+        "the importing process).",
+    ),
 )
 
 
@@ -47,10 +53,12 @@ class Settings:
     """The resolved settings of one run."""
 
     database_url: str
+    jobs: str | None = None
+    """As given (flag or environment); ``service.resolve_jobs`` validates it."""
 
     def __repr__(self) -> str:
         # A database URL may carry a password: never print it.
-        return f"Settings(database_url={_redact(self.database_url)!r})"
+        return f"Settings(database_url={_redact(self.database_url)!r}, jobs={self.jobs!r})"
 
 
 def _redact(url: str) -> str:
@@ -68,4 +76,4 @@ def load_settings(
     """Resolve settings from flags (keyword arguments), then ``environ``, then defaults."""
     env = os.environ if environ is None else environ
     url = database_url or env.get("BACKSTRIDE_DATABASE_URL") or default_database_url()
-    return Settings(database_url=url)
+    return Settings(database_url=url, jobs=env.get("BACKSTRIDE_JOBS") or None)

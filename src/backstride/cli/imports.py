@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, print_json, stderr, stdout
+from backstride.cli.state import open_from, print_json, state, stderr, stdout
 from backstride.views import import_report_view
 
 _COLUMNS = (
@@ -48,6 +48,18 @@ def import_command(
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Decode files in N processes (1: in this one) [default: BACKSTRIDE_JOBS, "
+            "else one per CPU].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import activity files, folders and export archives. Re-importing is harmless.
 
@@ -58,14 +70,15 @@ def import_command(
     for path in paths:
         if not path.exists():
             raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATHS")
+    workers = service.resolve_jobs(jobs if jobs is not None else state(ctx).settings.jobs)
     store = open_from(ctx)
     try:
         err = stderr()
         if as_json or not err.is_terminal:
-            report = service.import_paths(store, paths)
+            report = service.import_paths(store, paths, jobs=workers)
         else:
             with Progress(*_COLUMNS, console=err, transient=True) as bar:
-                report = service.import_paths(store, paths, progress=_Bar(bar))
+                report = service.import_paths(store, paths, progress=_Bar(bar), jobs=workers)
     finally:
         store.close()
     if as_json:

@@ -7,6 +7,7 @@ take an opened :class:`Store` first, own their transactions, and return ``model`
 from backstride.rules.redflags import QUESTIONS as SCREEN_QUESTIONS
 from backstride.service.activities import get_activity, list_activities
 from backstride.service.database import open_database, upgrade_database
+from backstride.service.decoding import resolve_jobs
 from backstride.service.demo import DemoResult, demo_files, run_demo
 from backstride.service.gear import (
     add_shoe,
@@ -73,6 +74,7 @@ __all__ = [
     "open_database",
     "pain_associations",
     "pain_overview",
+    "resolve_jobs",
     "retire_shoe",
     "run_demo",
     "set_default_shoe",

@@ -3,8 +3,10 @@
 An archive (a ``.zip``, or the same unpacked into a folder) is checked whole before anything
 is stored (``ingest.archive``: zip-slip, absolute paths, symlinks, bombs, nesting): a hostile
 archive is refused with one line and leaves no trace. Then it is imported member by member
-through :func:`~backstride.service.importing.import_bytes`, one activity per transaction, so
-an interrupted archive import resumes on re-run without duplicates.
+through :func:`~backstride.service.importing.run_pipeline` (the path of loose files too), one
+activity per transaction, so an interrupted archive import resumes on re-run without
+duplicates. Members are read one at a time, in order, by the importing process; with
+``jobs`` > 1 they are decoded by worker processes a few members ahead of the writer.
 
 - **Strava**: ``activities.csv`` is the index. Each row's ``Filename`` names its file (the
   activity id in the file name is not to be trusted); the row's name, type, gear, RPE and
@@ -19,6 +21,7 @@ an interrupted archive import resumes on re-run without duplicates.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 from pathlib import Path
@@ -37,11 +40,11 @@ from backstride.ingest.garmin import (
 from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
 from backstride.model import Activity, ActivityMeta, Gear, ImportFailure, ImportReport, Summary
 from backstride.service.importing import (
+    FileWork,
     Progress,
     Source,
     athlete_id_for,
-    guarded,
-    import_bytes,
+    run_pipeline,
     store_activities,
 )
 from backstride.store import Store, transaction
@@ -62,6 +65,7 @@ def import_archive(
     athlete: str,
     progress: Progress | None,
     report: ImportReport,
+    jobs: int = 1,
 ) -> None:
     """Import one export archive into ``report`` (see the module docstring)."""
     try:
@@ -71,58 +75,40 @@ def import_archive(
         return
     with archive:
         try:
-            _import_open_archive(store, archive, athlete, progress, report)
+            _import_open_archive(store, archive, athlete, progress, report, jobs)
         except BackstrideError as e:
             # The archive as a whole cannot be read (its index is unusable): one line for it.
             report.failed.append(ImportFailure(str(path), e.message))
 
 
 def _import_open_archive(
-    store: Store, archive: Archive, athlete: str, progress: Progress | None, report: ImportReport
+    store: Store,
+    archive: Archive,
+    athlete: str,
+    progress: Progress | None,
+    report: ImportReport,
+    jobs: int,
 ) -> None:
     members = archive.members()
     athlete_id = athlete_id_for(store, athlete)
     csv_member = _strava_index(members)
     if csv_member is not None:
-        _import_strava(store, athlete_id, archive, members, csv_member, progress, report)
+        work = _strava_work(store, athlete_id, archive, members, csv_member, report)
     elif any(is_upload_member(m.path) or is_summary_name(m.path) for m in members):
-        _import_garmin(store, athlete_id, archive, members, progress, report)
+        work = _garmin_work(store, athlete_id, archive, members)
     else:
-        _import_members(
-            store,
-            athlete_id,
-            archive,
-            [m for m in members if is_activity_name(Path(m.path))],
-            progress,
-            report,
-        )
+        work = [
+            FileWork(source=_source(archive, m), read=functools.partial(archive.read, m))
+            for m in members
+            if is_activity_name(Path(m.path))
+        ]
+    run_pipeline(store, athlete_id, work, report=report, progress=progress, jobs=jobs)
 
 
 def _source(archive: Archive, member: Member) -> Source:
     return Source(
         display=f"{archive.name}:{member.path}", file_name=posixpath.basename(member.path)
     )
-
-
-def _import_members(
-    store: Store,
-    athlete_id: int,
-    archive: Archive,
-    members: list[Member],
-    progress: Progress | None,
-    report: ImportReport,
-) -> None:
-    if progress is not None:
-        progress.add_total(len(members))
-    for member in members:
-        source = _source(archive, member)
-
-        def work(member: Member = member, source: Source = source) -> None:
-            import_bytes(store, athlete_id, archive.read(member), source, report)
-
-        guarded(report, source, work)
-        if progress is not None:
-            progress.advance(source.file_name)
 
 
 # -- Strava ------------------------------------------------------------------------------
@@ -134,44 +120,45 @@ def _strava_index(members: list[Member]) -> Member | None:
     return min(found, key=lambda m: m.path.count("/"), default=None)
 
 
-def _import_strava(
+def _strava_work(
     store: Store,
     athlete_id: int,
     archive: Archive,
     members: list[Member],
     csv_member: Member,
-    progress: Progress | None,
     report: ImportReport,
-) -> None:
+) -> list[FileWork]:
     root = posixpath.dirname(csv_member.path)
     by_path = {m.path.lower(): m for m in members}
     with archive.open(csv_member) as stream:
         rows = list(read_activities_csv(stream))  # an unusable CSV stops here, nothing stored
     _import_strava_gear(store, athlete_id, archive, by_path, root)
-    if progress is not None:
-        progress.add_total(len(rows))
+    work = []
     for row in rows:
-        label = row.filename or f"manual activity {row.activity_id}"
         source = Source(
             display=f"{archive.name}:{row.filename or 'activities.csv line ' + str(row.line)}",
             file_name=posixpath.basename(row.filename) or "activities.csv",
         )
+        label = row.filename or f"manual activity {row.activity_id}"
+        if not row.filename:
+            store_row = functools.partial(_store_manual, store, athlete_id, row, source, report)
+            work.append(FileWork(source=source, label=label, direct=store_row))
+            continue
+        member = by_path.get(posixpath.join(root, row.filename).lower())
+        read = (
+            functools.partial(archive.read, member)
+            if member is not None
+            else functools.partial(_missing, row)
+        )
+        work.append(FileWork(source=source, read=read, label=label, meta=row.meta))
+    return work
 
-        def work(row: StravaRow = row, source: Source = source) -> None:
-            if not row.filename:
-                _store_manual(store, athlete_id, row, source, report)
-                return
-            member = by_path.get(posixpath.join(root, row.filename).lower())
-            if member is None:
-                raise InputError(
-                    f"activities.csv (line {row.line}) names {row.filename!r}, "
-                    "which is missing from the archive"
-                )
-            import_bytes(store, athlete_id, archive.read(member), source, report, meta=row.meta)
 
-        guarded(report, source, work)
-        if progress is not None:
-            progress.advance(label)
+def _missing(row: StravaRow) -> bytes:
+    raise InputError(
+        f"activities.csv (line {row.line}) names {row.filename!r}, "
+        "which is missing from the archive"
+    )
 
 
 def _import_strava_gear(
@@ -228,14 +215,9 @@ def _summary_meta(index: SummaryIndex, activity: Activity) -> ActivityMeta | Non
 # -- Garmin ------------------------------------------------------------------------------
 
 
-def _import_garmin(
-    store: Store,
-    athlete_id: int,
-    archive: Archive,
-    members: list[Member],
-    progress: Progress | None,
-    report: ImportReport,
-) -> None:
+def _garmin_work(
+    store: Store, athlete_id: int, archive: Archive, members: list[Member]
+) -> list[FileWork]:
     summaries = []
     for member in (m for m in members if is_summary_name(m.path)):
         with archive.open(member) as stream:
@@ -244,24 +226,14 @@ def _import_garmin(
         with archive.open(member) as stream:
             _store_gear(store, athlete_id, read_gear(stream))
     index = SummaryIndex(summaries)
-    files = [m for m in members if is_upload_member(m.path) and is_activity_name(Path(m.path))]
-    if progress is not None:
-        progress.add_total(len(files))
-    for member in files:
-        source = _source(archive, member)
-
-        def work(member: Member = member, source: Source = source) -> None:
-            import_bytes(
-                store,
-                athlete_id,
-                archive.read(member),
-                source,
-                report,
-                match_meta=lambda activity: _summary_meta(index, activity),
-                # Monitoring, sleep and settings FIT files share the folder with activities.
-                skip_empty=True,
-            )
-
-        guarded(report, source, work)
-        if progress is not None:
-            progress.advance(source.file_name)
+    return [
+        FileWork(
+            source=_source(archive, member),
+            read=functools.partial(archive.read, member),
+            match_meta=functools.partial(_summary_meta, index),
+            # Monitoring, sleep and settings FIT files share the folder with activities.
+            skip_empty=True,
+        )
+        for member in members
+        if is_upload_member(member.path) and is_activity_name(Path(member.path))
+    ]

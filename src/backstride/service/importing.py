@@ -7,13 +7,19 @@ decoding; the same activity from another file (a FIT and its GPX export) is stor
 keeping the richer record (:func:`backstride.model.richness`), and the other file is
 remembered as a source. What an export archive adds (name, RPE, gear ...) is merged onto
 the activity in the same transaction. Export archives themselves are walked in
-``service/archives.py``, which hands each member to :func:`import_bytes`.
+``service/archives.py``, which lists their members as :class:`FileWork` for
+:func:`run_pipeline`, as :func:`import_files` does for loose files.
+
+Decoding may run in worker processes (``jobs``, ``service/decoding.py``); storing never does:
+this process is the only writer, and it stores files in the order it met them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +37,7 @@ from backstride.model import (
     ImportReport,
     ImportWarning,
 )
+from backstride.service.decoding import DecodePool, DecodingCrashError
 from backstride.store import Connection, Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
@@ -69,12 +76,14 @@ def import_paths(
     *,
     athlete: str = DEFAULT_ATHLETE,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> ImportReport:
     """Import activity files, folders and whole-account export archives; never stops at a bad one.
 
     A ``.zip`` file, or a folder holding an unpacked Strava (``activities.csv``) or Garmin
     (``DI_CONNECT``) export, is imported as an archive; other folders are searched for
-    activity files.
+    activity files. ``jobs`` > 1 decodes files in that many worker processes while this one
+    stores them (see :func:`run_pipeline`); the store ends up the same either way.
     """
     # Imported here: archives imports this module for import_bytes.
     from backstride.service.archives import import_archive, is_export
@@ -83,13 +92,15 @@ def import_paths(
     loose: list[Path] = []
     for path in paths:
         if is_export(path):
-            import_archive(store, path, athlete=athlete, progress=progress, report=report)
+            import_archive(
+                store, path, athlete=athlete, progress=progress, report=report, jobs=jobs
+            )
         elif path.is_dir():
             loose.extend(iter_activity_files([path]))
         else:
             loose.append(path)
     if loose:
-        import_files(store, loose, athlete=athlete, progress=progress, report=report)
+        import_files(store, loose, athlete=athlete, progress=progress, report=report, jobs=jobs)
     return report
 
 
@@ -100,23 +111,149 @@ def import_files(
     athlete: str = DEFAULT_ATHLETE,
     progress: Progress | None = None,
     report: ImportReport | None = None,
+    jobs: int = 1,
 ) -> ImportReport:
     """:func:`import_paths` over an explicit list of loose files (no folder walking)."""
     report = report if report is not None else ImportReport()
-    files = list(files)
-    if progress is not None:
-        progress.add_total(len(files))
     athlete_id = athlete_id_for(store, athlete)
-    for path in files:
-        source = Source(display=str(path), file_name=path.name)
-
-        def work(path: Path = path, source: Source = source) -> None:
-            import_bytes(store, athlete_id, path.read_bytes(), source, report)
-
-        guarded(report, source, work)
-        if progress is not None:
-            progress.advance(path.name)
+    work = [
+        FileWork(source=Source(display=str(path), file_name=path.name), read=path.read_bytes)
+        for path in files
+    ]
+    run_pipeline(store, athlete_id, work, report=report, progress=progress, jobs=jobs)
     return report
+
+
+@dataclass(frozen=True)
+class FileWork:
+    """One unit of an import, in the order the import meets it: bytes to read, decode and
+    store (a file, an archive member), or a row to store directly (``direct``)."""
+
+    source: Source
+    read: Callable[[], bytes] | None = None
+    """Reads the bytes; may raise (a missing or unreadable file fails this unit only)."""
+    label: str | None = None
+    """What the progress bar shows when the unit is done (default: the file name)."""
+    meta: ActivityMeta | None = None
+    match_meta: Callable[[Activity], ActivityMeta | None] | None = None
+    skip_empty: bool = False
+    direct: Callable[[], None] | None = None
+    """Work without bytes, done in order with the rest (a manual Strava activity)."""
+
+
+#: Fewest files to decode before worker processes pay for their start (measured in
+#: BENCHMARKS.md: a worker starts in a few ms by fork; one FIT file takes 20-400 ms).
+POOL_MIN_FILES = 3
+
+
+@dataclass
+class _Pending:
+    work: FileWork
+    sha256: str = ""
+    ticket: int | None = None
+    error: BaseException | None = None
+
+
+def run_pipeline(
+    store: Store,
+    athlete_id: int,
+    work: Sequence[FileWork],
+    *,
+    report: ImportReport,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> None:
+    """Import ``work`` in order: each unit's bytes are read, hashed and (unless known) decoded,
+    then stored one activity per transaction by this process, the only writer.
+
+    With ``jobs`` > 1 and enough units, decoding runs ahead in a :class:`DecodePool` of
+    ``jobs`` worker processes: a few units at a time (``2 * jobs + 2``), so memory does not
+    grow with the import, and results are stored in the order of ``work`` whichever worker
+    finishes first, so the outcome (ids, twins, the report) is the serial one. A file whose
+    bytes are already complete in the store is not sent to a worker at all.
+    """
+    if progress is not None:
+        progress.add_total(len(work))
+    with ExitStack() as stack:
+        pool = None
+        if jobs > 1 and sum(1 for w in work if w.read is not None) >= POOL_MIN_FILES:
+            pool = stack.enter_context(DecodePool(jobs))
+        window = 2 * jobs + 2 if pool is not None else 1
+        pending: deque[_Pending] = deque()
+        upcoming = iter(work)
+        while True:
+            if pool is not None:
+                pool.poll()
+            while len(pending) < window and (unit := next(upcoming, None)) is not None:
+                pending.append(_admit(store, athlete_id, unit, pool))
+            if not pending:
+                break
+            head = pending.popleft()
+
+            def finish(head: _Pending = head) -> None:
+                _finish(store, athlete_id, head, pool, report)
+
+            guarded(report, head.work.source, finish)
+            if pool is not None and head.ticket is not None:
+                pool.forget(head.ticket)
+            if progress is not None:
+                progress.advance(head.work.label or head.work.source.file_name)
+
+
+def _admit(store: Store, athlete_id: int, work: FileWork, pool: DecodePool | None) -> _Pending:
+    """Read and hash a unit's bytes; with a pool, send them to decode unless already stored."""
+    pending = _Pending(work)
+    if work.read is None or pool is None:
+        return pending  # read when its turn comes: one file in memory at a time
+    try:
+        data = work.read()
+        pending.sha256 = hashlib.sha256(data).hexdigest()
+        with transaction(store) as conn:
+            known = activity_rows.get_source_file(conn, athlete_id, pending.sha256)
+        if known is None:
+            pending.ticket = pool.submit(data)
+    except Exception as e:  # re-raised in order by _finish, where guarded records it
+        pending.error = e
+    return pending
+
+
+def _finish(
+    store: Store, athlete_id: int, pending: _Pending, pool: DecodePool | None, report: ImportReport
+) -> None:
+    work = pending.work
+    if pending.error is not None:
+        raise pending.error
+    if work.read is None:
+        if work.direct is not None:
+            work.direct()
+        return
+    if pool is None:
+        data = work.read()
+        sha256 = hashlib.sha256(data).hexdigest()
+
+        def decode() -> list[Activity]:
+            return read_activities(data)
+
+    else:
+        sha256, ticket = pending.sha256, pending.ticket
+
+        def decode() -> list[Activity]:
+            if ticket is None:  # complete in the store when admitted, and no longer
+                return read_activities(work.read())  # type: ignore[misc]
+            pending.ticket = None
+            return pool.result(ticket).unwrap()
+
+    import_hashed(
+        store,
+        athlete_id,
+        sha256,
+        decode,
+        work.source,
+        report,
+        meta=work.meta,
+        match_meta=work.match_meta,
+        skip_empty=work.skip_empty,
+    )
 
 
 def athlete_id_for(store: Store, athlete: str) -> int:
@@ -133,10 +270,11 @@ def guarded(report: ImportReport, source: Source, work: Callable[[], None]) -> N
     except OSError as e:
         report.failed.append(ImportFailure(source.display, f"cannot read: {e.strerror or e}"))
     except Exception as e:  # per-item boundary: one bad file never stops the import
+        kind = e.kind if isinstance(e, DecodingCrashError) else type(e).__name__
         report.failed.append(
             ImportFailure(
                 source.display,
-                f"unexpected error, please report it: {type(e).__name__}: {e}".splitlines()[0],
+                f"unexpected error, please report it: {kind}: {e}".splitlines()[0],
             )
         )
 
@@ -177,6 +315,33 @@ def import_bytes(
     archive's name, RPE and shoe.
     """
     sha256 = hashlib.sha256(data).hexdigest()
+    return import_hashed(
+        store,
+        athlete_id,
+        sha256,
+        lambda: read_activities(data),
+        source,
+        report,
+        meta=meta,
+        match_meta=match_meta,
+        skip_empty=skip_empty,
+    )
+
+
+def import_hashed(
+    store: Store,
+    athlete_id: int,
+    sha256: str,
+    decode: Callable[[], list[Activity]],
+    source: Source,
+    report: ImportReport,
+    *,
+    meta: ActivityMeta | None = None,
+    match_meta: Callable[[Activity], ActivityMeta | None] | None = None,
+    skip_empty: bool = False,
+) -> list[int]:
+    """:func:`import_bytes` for bytes already hashed; ``decode`` is called only when the
+    file is not complete in the store yet."""
     with transaction(store) as conn:
         known = activity_rows.get_source_file(conn, athlete_id, sha256)
         if known is not None:
@@ -187,7 +352,7 @@ def import_bytes(
                     _apply_meta(conn, athlete_id, activity_id, meta)
             return ids
     try:
-        parsed = read_activities(data)
+        parsed = decode()
         if not parsed:
             raise EmptyActivityError("the file holds no activity")
     except EmptyActivityError:

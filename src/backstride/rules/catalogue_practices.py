@@ -1,5 +1,5 @@
 """Catalogue data for the form, shoe, cross-training and strength rules (F1-F4, S1-S2, X1,
-C1; evidence.md §2, §3, §6 and §9), and Garmin's published bands for F2.
+C1-C3; evidence.md §2, §3, §6 and §9), and Garmin's published bands for F2.
 
 Thresholds and wording only; see :mod:`backstride.rules.catalogue` for the whole catalogue.
 """
@@ -192,6 +192,46 @@ PRACTICE_RULES: tuple[Rule, ...] = (
             ),
         },
         "Hayden JA et al. 2021, Cochrane CD009790; Owen 2020; WHO 2020; Lauersen 2014.",
+    ),
+    make_rule(
+        "C2",
+        "Warm-up and stretching",
+        "warmup_stretching",
+        "Lauersen 2014",
+        "A",
+        "Stretching did not prevent sports injuries (RR 0.96); warm up with easy running and "
+        "dynamic drills, keep any static stretch under 60 s per muscle, and stretch after a "
+        "run for comfort only.",
+        {"static_max_s": 60, "window_days": 14, "min_share": 0.75},
+        {
+            "warmed_up": (
+                "ok",
+                "A warm-up logged before {warmed} of your {runs} runs in the last 14 days.",
+            ),
+            "often_skipped": (
+                "caution",
+                "A warm-up logged before {warmed} of your {runs} runs in the last 14 days: "
+                "warm up before every run with easy running and dynamic drills (stretching is "
+                "for comfort, not injury prevention).",
+            ),
+            "not_logged": (
+                "info",
+                "No warm-up logged yet: after a warm-up, log it with backstride done warmup.",
+            ),
+        },
+        "Lauersen JB et al. 2014, Br J Sports Med 48:871-877; Behm 2016; Pereles 2011.",
+    ),
+    make_rule(
+        "C3",
+        "Strength training prevents injuries",
+        "core_strength",
+        "Lauersen 2014",
+        "A",
+        "Strength training lowered sports injuries to about a third (RR 0.32); it, not "
+        "stretching, is what the plan counts on for prevention.",
+        {},
+        {},
+        "Lauersen JB et al. 2014, Br J Sports Med 48:871-877.",
     ),
 )
 

@@ -1,0 +1,334 @@
+"""The plan generator: hand-computed vignettes, then properties over random histories and
+pain diaries (L1 cap, the 30% two-week limit, hard days apart, red flags, pain holds or cuts).
+"""
+
+from __future__ import annotations
+
+import doctest
+import math
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backstride.coach import plan as plan_module
+from backstride.coach.model import Plan
+from backstride.coach.plan import CROSS_SPORTS, PlanInput, Preferences, RunDone, generate_plan
+from backstride.coach.return_to_run import stage
+from backstride.rules.catalogue import CATALOGUE
+from backstride.rules.finding import Finding
+
+SUNDAY = date(2026, 3, 29)  # as_of: the plan is the week of Monday 2026-03-30
+
+
+def weeks_of(first_monday: date, n: int, pattern: dict[int, float]) -> tuple[RunDone, ...]:
+    """n weeks of runs: weekday -> km, at 6:00 min/km."""
+    return tuple(
+        RunDone(first_monday + timedelta(days=7 * w + d), km * 1000, km * 360)
+        for w in range(n)
+        for d, km in pattern.items()
+    )
+
+
+THIRTY = {1: 9.0, 3: 9.0, 6: 12.0}  # 30 km a week, a 12 km long run on Sunday
+
+
+def finding(rule: str, outcome: str, day: date = SUNDAY) -> Finding:
+    values = {
+        "P1": {"nrs": 7, "run_day": "2026-03-28"},
+        "P2": {"morning": 4, "baseline": 1, "run_day": "2026-03-28"},
+        "P3": {"mean_now": 3.0, "mean_before": 2.0, "week": "2026-03-23"},
+        "P4": {"mean_now": 5.0, "mean_before": 2.0},
+        "R1": {"signs": "numbness between your legs", "count": 1},
+        "R2": {"signs": "fever or feeling unwell", "count": 1},
+        "R3": {},
+    }[rule]
+    return CATALOGUE[rule].finding(outcome, day, values)
+
+
+def runs_of(plan: Plan) -> list[tuple[date, float]]:
+    return [(s.day, s.distance_m) for s in plan.sessions if s.is_run and s.distance_m]
+
+
+def test_the_module_examples_hold() -> None:
+    assert doctest.testmod(plan_module).failed == 0
+
+
+def test_two_weeks_of_30_km_grow_by_10_percent_with_the_long_run_capped_by_l1() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs))
+    week = plan.weeks[0]
+    assert plan.mode == "build" and not week.lighter
+    # Target 33 km; Tue 33/3.5 = 9.43 -> 9.4, Fri 23.6/2.5 -> 9.4, Sun 14.2 capped at 13.2.
+    assert runs_of(plan) == [
+        (date(2026, 3, 31), 9400.0),
+        (date(2026, 4, 3), 9400.0),
+        (date(2026, 4, 5), 13200.0),
+    ]
+    assert week.running_distance_m == 32000.0 <= 33000.0
+    long_run = next(s for s in week.sessions if s.intensity == "long")
+    assert long_run.distance_m == 13200.0 and math.isclose(13200.0, 1.10 * 12000.0)
+    assert "L1" in long_run.rules and "12.0 km" in long_run.why
+    assert long_run.duration_s == 13200 * 0.36  # at the runner's own 6:00 min/km
+    assert all(s.warmup == "warmup" and s.cooldown == "cooldown" for s in week.sessions if s.is_run)
+    assert "conservative" in plan.notes[0]
+
+
+def test_four_weeks_of_30_km_bring_the_lighter_week_then_growth() -> None:
+    runs = weeks_of(date(2026, 3, 2), 4, THIRTY)
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, weeks=4))
+    totals = [w.running_distance_m for w in plan.weeks]
+    assert [w.lighter for w in plan.weeks] == [True, False, False, False]
+    assert totals[0] == 24000.0  # 0.8 x 30 km, all within 33 km
+    assert max(d for _, d in runs_of(plan)) <= 1.10 * max(
+        d for _, d in runs_of(plan)[:-1] + [(SUNDAY, 12000.0)]
+    )
+    assert totals[1] == 30000.0  # back to the level, no growth straight after a light week
+    assert totals[2] <= 1.30 * totals[0] + 1e-9  # 31.2 km: 30% over the light week
+    assert totals[2] == 31200.0
+    assert totals[3] <= 1.10 * max(totals[1], totals[2]) + 1e-9
+
+
+def test_a_p2_finding_cuts_the_next_run_by_20_to_50_percent_and_holds_the_weeks() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    free = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, weeks=2))
+    held = generate_plan(
+        PlanInput(as_of=SUNDAY, runs=runs, weeks=2, findings=(finding("P3", "rising"),))
+    )
+    cut = generate_plan(
+        PlanInput(as_of=SUNDAY, runs=runs, weeks=2, findings=(finding("P2", "not_settled"),))
+    )
+    # Held at 30 km: Tue 30/3.5 = 8.57 -> 8.5 km; the P2 cut is 35%: 8.5 x 0.65 = 5.525 -> 5.5.
+    assert runs_of(held)[0] == (date(2026, 3, 31), 8500.0)
+    first = next(s for s in cut.sessions if s.is_run)
+    assert (first.day, first.distance_m) == (date(2026, 3, 31), 5500.0)
+    assert "P2" in first.rules and "35%" in first.title
+    assert 0.20 <= 1 - first.distance_m / 8500.0 <= 0.50
+    assert 0.20 <= 1 - first.distance_m / runs_of(free)[0][1] <= 0.50
+    for a, b, c in zip(cut.weeks, held.weeks, free.weeks, strict=True):
+        assert a.running_distance_m <= b.running_distance_m <= c.running_distance_m
+        assert b.running_distance_m <= 30000.0  # held: not above the last two weeks
+    assert any(n.startswith("P2") for n in cut.notes)
+    assert not any(s.intensity == "quality" for s in cut.sessions)
+
+
+def test_pain_above_5_during_the_last_run_makes_the_next_run_run_walk() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("P1", "too_much"),)))
+    first = next(s for s in plan.sessions if s.is_run)
+    assert first.kind == "run_walk" and first.run_walk is not None
+    assert first.distance_m is None and {"P1", "R4", "C2"} <= set(first.rules)
+    # 8.5 km held, cut 35% -> 5.5 km at 6:00 min/km = 33 min -> 6 x (4 + 1) min.
+    assert (first.run_walk.run_s, first.run_walk.walk_s, first.run_walk.repeats) == (240, 60, 6)
+    assert first.duration_s == 1800.0
+    later = [s for s in plan.sessions if s.is_run][1:]
+    assert later and all(s.kind == "run" for s in later)
+
+
+def test_an_r1_or_r2_screen_blocks_the_plan() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    for rule, outcome in (("R1", "emergency"), ("R2", "urgent")):
+        plan = generate_plan(
+            PlanInput(
+                as_of=SUNDAY, runs=runs, findings=(finding(rule, outcome), finding("P3", "rising"))
+            )
+        )
+        assert plan.mode == "blocked" and plan.weeks == () and plan.sessions == ()
+        assert plan.blocked_message is not None
+        assert plan.blocked_message.endswith("No training plan until a clinician has seen you.")
+        assert CATALOGUE[rule].outcomes[outcome].template.split("{")[0] in plan.blocked_message
+        assert plan.rules == (rule,)
+
+
+def test_an_r3_finding_holds_the_load_and_says_why() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    plan = generate_plan(
+        PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("R3", "leg_below_knee"),))
+    )
+    assert plan.mode == "build" and plan.weeks[0].running_distance_m <= 30000.0
+    assert finding("R3", "leg_below_knee").message in plan.notes
+
+
+def test_no_runs_in_30_days_starts_return_to_run_stage_1_with_three_sessions() -> None:
+    runs = weeks_of(date(2026, 1, 5), 4, THIRTY)  # the last run 2026-02-01, 56 days ago
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, weeks=2))
+    assert plan.mode == "return_to_run"
+    for week in plan.weeks:
+        assert week.stage == 1
+        sessions = [s for s in week.sessions if s.is_run]
+        assert len(sessions) == 3
+        assert all(s.kind == "run_walk" and s.run_walk == stage(1).intervals for s in sessions)
+        assert all(s.duration_s == 1800.0 for s in sessions)
+        gaps = [(b.day - a.day).days for a, b in zip(sessions, sessions[1:], strict=False)]
+        assert min(gaps) >= 2
+    assert "R4" in plan.rules
+
+
+def test_a_flare_p4_worse_also_starts_the_program() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("P4", "worsened"),)))
+    assert plan.mode == "return_to_run" and plan.weeks[0].stage == 1
+
+
+def test_the_plan_starts_tomorrow_and_counts_this_weeks_runs() -> None:
+    runs = (*weeks_of(date(2026, 3, 9), 2, THIRTY), RunDone(date(2026, 3, 24), 9000.0, 3240.0))
+    plan = generate_plan(PlanInput(as_of=date(2026, 3, 25), runs=runs))  # a Wednesday
+    week = plan.weeks[0]
+    assert week.start == date(2026, 3, 23)
+    assert all(s.day > date(2026, 3, 25) for s in week.sessions)
+    # 33 km target, 9 km done: Fri 24/2.5 = 9.6 km, Sun 14.4 capped at 13.2.
+    assert runs_of(plan) == [(date(2026, 3, 27), 9600.0), (date(2026, 3, 29), 13200.0)]
+    assert week.running_distance_m == 9000.0 + 9600.0 + 13200.0
+
+
+def test_core_and_cross_training_sessions() -> None:
+    runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    prefs = Preferences(days_per_week=3, long_run_day=6, cross_sport="swim", core_level=2)
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, preferences=prefs))
+    core = [s for s in plan.sessions if s.kind == "core"]
+    assert [s.day.weekday() for s in core] == [0, 2, 5]  # Mon, Wed, Sat: no run days
+    assert all(s.routine == "core_2" and {"C1", "C3"} <= set(s.rules) for s in core)
+    cross = [s for s in plan.sessions if s.kind == "cross"]
+    assert sum(s.duration_s or 0 for s in cross) == 3600.0
+    assert all(s.sport == "swim" and s.rules == ("X1",) for s in cross)
+    assert all(not s.is_run for s in cross)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+PAIN_CHOICES: list[tuple[str, str] | None] = [
+    None,
+    ("P1", "safe"),
+    ("P1", "acceptable"),
+    ("P1", "too_much"),
+    ("P2", "settled"),
+    ("P2", "not_settled"),
+    ("P3", "steady"),
+    ("P3", "rising"),
+]
+
+
+@st.composite
+def plan_inputs(draw: st.DrawFn) -> PlanInput:
+    as_of = date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 400)))
+    size = draw(st.sampled_from([0, 10, 20, 30]))
+    days = draw(st.lists(st.integers(1, 84), min_size=size, max_size=size + 10, unique=True))
+    runs = tuple(
+        RunDone(as_of - timedelta(days=d - 1), km * 1000.0, km * draw(st.integers(240, 480)))
+        for d in days
+        for km in [draw(st.floats(1.0, 30.0))]
+    )
+    pains = draw(st.lists(st.sampled_from(PAIN_CHOICES), max_size=3))
+    findings = [finding(*p, day=as_of) for p in pains if p is not None]
+    flag = draw(st.sampled_from([None] * 8 + [("R1", "emergency"), ("R2", "urgent")]))
+    if flag is not None:
+        findings.append(finding(*flag, day=as_of))
+    prefs = Preferences(
+        days_per_week=draw(st.integers(2, 6)),
+        long_run_day=draw(st.integers(0, 6)),
+        cross_sport=draw(st.sampled_from([None, *CROSS_SPORTS])),
+        growth=draw(st.sampled_from([0.0, 0.05, 0.10, 0.20])),
+        core_level=draw(st.integers(1, 3)),
+    )
+    return PlanInput(
+        as_of=as_of,
+        runs=runs,
+        findings=tuple(findings),
+        preferences=prefs,
+        weeks=draw(st.integers(1, 4)),
+    )
+
+
+def week_totals(plan_input: PlanInput, plan: Plan) -> dict[date, float]:
+    totals: dict[date, float] = {}
+    for day, d in [(r.day, r.distance_m) for r in plan_input.runs] + runs_of(plan):
+        key = day - timedelta(days=day.weekday())
+        totals[key] = totals.get(key, 0.0) + d
+    return totals
+
+
+@settings(deadline=None, max_examples=300)
+@given(plan_inputs())
+def test_no_plan_breaks_the_load_rules_or_schedules_hard_days_in_a_row(p: PlanInput) -> None:
+    plan = generate_plan(p)
+    flagged = any(f.rule in ("R1", "R2") for f in p.findings)
+    if flagged:
+        assert plan.mode == "blocked" and not plan.sessions and plan.blocked_message
+        return
+    history = [(r.day, r.distance_m) for r in p.runs]
+    planned = runs_of(plan)
+    # L1: every planned run <= 1.10 x the longest run (done or planned) of the 30 days before.
+    for day, distance in planned:
+        window = [d for x, d in history + planned if day - timedelta(days=30) <= x < day]
+        assert window, "a distance-based run needs a run in the 30 days before (else run-walk)"
+        assert distance <= 1.10 * max(window) + 1e-6
+    # L2: a week with planned running is at most 30% above either of the two weeks before.
+    totals = week_totals(p, plan)
+    for week in plan.weeks:
+        if not any(s.is_run and s.distance_m for s in week.sessions):
+            continue
+        for back in (7, 14):
+            before = totals.get(week.start - timedelta(days=back), 0.0)
+            if before > 0:
+                assert totals[week.start] <= 1.30 * before + 1e-6
+    # Hard days and core days never on consecutive days; everything after as_of.
+    hard = sorted({s.day for s in plan.sessions if s.is_hard})
+    assert all((b - a).days >= 2 for a, b in zip(hard, hard[1:], strict=False))
+    core = sorted(s.day for s in plan.sessions if s.kind == "core")
+    assert all((b - a).days >= 2 for a, b in zip(core, core[1:], strict=False))
+    assert all(s.day > p.as_of for s in plan.sessions)
+    for s in plan.sessions:
+        assert s.rules and s.why
+        if s.is_run:
+            assert s.warmup == "warmup" and s.cooldown == "cooldown" and "C2" in s.rules
+    for week in plan.weeks:
+        assert len({s.day for s in week.sessions if s.is_run}) == len(
+            [s for s in week.sessions if s.is_run]
+        )
+        if week.start > p.as_of:  # a whole week
+            assert 2 <= sum(s.kind == "core" for s in week.sessions) <= 3
+            if p.preferences.cross_sport:
+                minutes = sum((s.duration_s or 0) for s in week.sessions if s.kind == "cross")
+                assert math.isclose(minutes, 3600.0)
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    plan_inputs(),
+    st.sampled_from(
+        [("P2", "not_settled"), ("P3", "rising"), ("P1", "too_much"), ("P1", "acceptable")]
+    ),
+)
+def test_a_pain_finding_always_reduces_or_holds_the_load(
+    p: PlanInput, pain: tuple[str, str]
+) -> None:
+    clean = PlanInput(as_of=p.as_of, runs=p.runs, preferences=p.preferences, weeks=p.weeks)
+    hurt = PlanInput(
+        as_of=p.as_of,
+        runs=p.runs,
+        preferences=p.preferences,
+        weeks=p.weeks,
+        findings=(finding(*pain, day=p.as_of),),
+    )
+    a, b = generate_plan(clean), generate_plan(hurt)
+    assert a.mode == b.mode
+    if b.mode != "build":
+        return
+    totals_a, totals_b = week_totals(clean, a), week_totals(hurt, b)
+    for week in b.weeks:
+        assert totals_b.get(week.start, 0.0) <= totals_a.get(week.start, 0.0) + 1e-6
+        if any(s.is_run and s.distance_m for s in week.sessions):
+            prev = max(
+                totals_b.get(week.start - timedelta(days=7), 0.0),
+                totals_b.get(week.start - timedelta(days=14), 0.0),
+            )
+            assert totals_b[week.start] <= prev + 1e-6  # held: nothing added
+    first_a = next((s for s in a.sessions if s.is_run), None)
+    first_b = next((s for s in b.sessions if s.is_run), None)
+    if pain[1] in ("not_settled", "too_much") and first_b is not None:
+        assert pain[0] in first_b.rules
+        if pain[0] == "P1":
+            assert first_b.kind == "run_walk"
+        assert first_a is not None and first_a.day == first_b.day
+        if first_a.distance_m and first_b.distance_m:
+            assert first_b.distance_m <= 0.80 * first_a.distance_m + 1e-6

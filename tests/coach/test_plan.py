@@ -5,6 +5,7 @@ pain diaries (L1 cap, the 30% two-week limit, hard days apart, red flags, pain h
 from __future__ import annotations
 
 import doctest
+import itertools
 import math
 from datetime import date, timedelta
 
@@ -58,7 +59,8 @@ def test_two_weeks_of_30_km_grow_by_10_percent_with_the_long_run_capped_by_l1() 
     runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
     plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs))
     week = plan.weeks[0]
-    assert plan.mode == "build" and not week.lighter
+    assert plan.mode == "build"
+    assert not week.lighter
     # Target 33 km; Tue 33/3.5 = 9.43 -> 9.4, Fri 23.6/2.5 -> 9.4, Sun 14.2 capped at 13.2.
     assert runs_of(plan) == [
         (date(2026, 3, 31), 9400.0),
@@ -67,8 +69,10 @@ def test_two_weeks_of_30_km_grow_by_10_percent_with_the_long_run_capped_by_l1() 
     ]
     assert week.running_distance_m == 32000.0 <= 33000.0
     long_run = next(s for s in week.sessions if s.intensity == "long")
-    assert long_run.distance_m == 13200.0 and math.isclose(13200.0, 1.10 * 12000.0)
-    assert "L1" in long_run.rules and "12.0 km" in long_run.why
+    assert long_run.distance_m == 13200.0
+    assert math.isclose(13200.0, 1.10 * 12000.0)
+    assert "L1" in long_run.rules
+    assert "12.0 km" in long_run.why
     assert long_run.duration_s == 13200 * 0.36  # at the runner's own 6:00 min/km
     assert all(s.warmup == "warmup" and s.cooldown == "cooldown" for s in week.sessions if s.is_run)
     assert "conservative" in plan.notes[0]
@@ -81,7 +85,7 @@ def test_four_weeks_of_30_km_bring_the_lighter_week_then_growth() -> None:
     assert [w.lighter for w in plan.weeks] == [True, False, False, False]
     assert totals[0] == 24000.0  # 0.8 x 30 km, all within 33 km
     assert max(d for _, d in runs_of(plan)) <= 1.10 * max(
-        d for _, d in runs_of(plan)[:-1] + [(SUNDAY, 12000.0)]
+        d for _, d in [*runs_of(plan)[:-1], (SUNDAY, 12000.0)]
     )
     assert totals[1] == 30000.0  # back to the level, no growth straight after a light week
     assert totals[2] <= 1.30 * totals[0] + 1e-9  # 31.2 km: 30% over the light week
@@ -102,7 +106,8 @@ def test_a_p2_finding_cuts_the_next_run_by_20_to_50_percent_and_holds_the_weeks(
     assert runs_of(held)[0] == (date(2026, 3, 31), 8500.0)
     first = next(s for s in cut.sessions if s.is_run)
     assert (first.day, first.distance_m) == (date(2026, 3, 31), 5500.0)
-    assert "P2" in first.rules and "35%" in first.title
+    assert "P2" in first.rules
+    assert "35%" in first.title
     assert 0.20 <= 1 - first.distance_m / 8500.0 <= 0.50
     assert 0.20 <= 1 - first.distance_m / runs_of(free)[0][1] <= 0.50
     for a, b, c in zip(cut.weeks, held.weeks, free.weeks, strict=True):
@@ -116,13 +121,16 @@ def test_pain_above_5_during_the_last_run_makes_the_next_run_run_walk() -> None:
     runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
     plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("P1", "too_much"),)))
     first = next(s for s in plan.sessions if s.is_run)
-    assert first.kind == "run_walk" and first.run_walk is not None
-    assert first.distance_m is None and {"P1", "R4", "C2"} <= set(first.rules)
+    assert first.kind == "run_walk"
+    assert first.run_walk is not None
+    assert first.distance_m is None
+    assert {"P1", "R4", "C2"} <= set(first.rules)
     # 8.5 km held, cut 35% -> 5.5 km at 6:00 min/km = 33 min -> 6 x (4 + 1) min.
     assert (first.run_walk.run_s, first.run_walk.walk_s, first.run_walk.repeats) == (240, 60, 6)
     assert first.duration_s == 1800.0
     later = [s for s in plan.sessions if s.is_run][1:]
-    assert later and all(s.kind == "run" for s in later)
+    assert later
+    assert all(s.kind == "run" for s in later)
 
 
 def test_an_r1_or_r2_screen_blocks_the_plan() -> None:
@@ -133,7 +141,9 @@ def test_an_r1_or_r2_screen_blocks_the_plan() -> None:
                 as_of=SUNDAY, runs=runs, findings=(finding(rule, outcome), finding("P3", "rising"))
             )
         )
-        assert plan.mode == "blocked" and plan.weeks == () and plan.sessions == ()
+        assert plan.mode == "blocked"
+        assert plan.weeks == ()
+        assert plan.sessions == ()
         assert plan.blocked_message is not None
         assert plan.blocked_message.endswith("No training plan until a clinician has seen you.")
         assert CATALOGUE[rule].outcomes[outcome].template.split("{")[0] in plan.blocked_message
@@ -145,7 +155,8 @@ def test_an_r3_finding_holds_the_load_and_says_why() -> None:
     plan = generate_plan(
         PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("R3", "leg_below_knee"),))
     )
-    assert plan.mode == "build" and plan.weeks[0].running_distance_m <= 30000.0
+    assert plan.mode == "build"
+    assert plan.weeks[0].running_distance_m <= 30000.0
     assert finding("R3", "leg_below_knee").message in plan.notes
 
 
@@ -159,7 +170,7 @@ def test_no_runs_in_30_days_starts_return_to_run_stage_1_with_three_sessions() -
         assert len(sessions) == 3
         assert all(s.kind == "run_walk" and s.run_walk == stage(1).intervals for s in sessions)
         assert all(s.duration_s == 1800.0 for s in sessions)
-        gaps = [(b.day - a.day).days for a, b in zip(sessions, sessions[1:], strict=False)]
+        gaps = [(b.day - a.day).days for a, b in itertools.pairwise(sessions)]
         assert min(gaps) >= 2
     assert "R4" in plan.rules
 
@@ -167,7 +178,8 @@ def test_no_runs_in_30_days_starts_return_to_run_stage_1_with_three_sessions() -
 def test_a_flare_p4_worse_also_starts_the_program() -> None:
     runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
     plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("P4", "worsened"),)))
-    assert plan.mode == "return_to_run" and plan.weeks[0].stage == 1
+    assert plan.mode == "return_to_run"
+    assert plan.weeks[0].stage == 1
 
 
 def test_the_plan_starts_tomorrow_and_counts_this_weeks_runs() -> None:
@@ -253,7 +265,9 @@ def test_no_plan_breaks_the_load_rules_or_schedules_hard_days_in_a_row(p: PlanIn
     plan = generate_plan(p)
     flagged = any(f.rule in ("R1", "R2") for f in p.findings)
     if flagged:
-        assert plan.mode == "blocked" and not plan.sessions and plan.blocked_message
+        assert plan.mode == "blocked"
+        assert not plan.sessions
+        assert plan.blocked_message
         return
     history = [(r.day, r.distance_m) for r in p.runs]
     planned = runs_of(plan)
@@ -273,14 +287,17 @@ def test_no_plan_breaks_the_load_rules_or_schedules_hard_days_in_a_row(p: PlanIn
                 assert totals[week.start] <= 1.30 * before + 1e-6
     # Hard days and core days never on consecutive days; everything after as_of.
     hard = sorted({s.day for s in plan.sessions if s.is_hard})
-    assert all((b - a).days >= 2 for a, b in zip(hard, hard[1:], strict=False))
+    assert all((b - a).days >= 2 for a, b in itertools.pairwise(hard))
     core = sorted(s.day for s in plan.sessions if s.kind == "core")
-    assert all((b - a).days >= 2 for a, b in zip(core, core[1:], strict=False))
+    assert all((b - a).days >= 2 for a, b in itertools.pairwise(core))
     assert all(s.day > p.as_of for s in plan.sessions)
     for s in plan.sessions:
-        assert s.rules and s.why
+        assert s.rules
+        assert s.why
         if s.is_run:
-            assert s.warmup == "warmup" and s.cooldown == "cooldown" and "C2" in s.rules
+            assert s.warmup == "warmup"
+            assert s.cooldown == "cooldown"
+            assert "C2" in s.rules
     for week in plan.weeks:
         assert len({s.day for s in week.sessions if s.is_run}) == len(
             [s for s in week.sessions if s.is_run]
@@ -329,6 +346,7 @@ def test_a_pain_finding_always_reduces_or_holds_the_load(
         assert pain[0] in first_b.rules
         if pain[0] == "P1":
             assert first_b.kind == "run_walk"
-        assert first_a is not None and first_a.day == first_b.day
+        assert first_a is not None
+        assert first_a.day == first_b.day
         if first_a.distance_m and first_b.distance_m:
             assert first_b.distance_m <= 0.80 * first_a.distance_m + 1e-6

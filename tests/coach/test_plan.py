@@ -252,10 +252,17 @@ def plan_inputs(draw: st.DrawFn) -> PlanInput:
 
 
 def week_totals(plan_input: PlanInput, plan: Plan) -> dict[date, float]:
+    """Running distance per Monday: the history's, then each planned week's (runs done in
+    it included, run-walk counted by its running part)."""
     totals: dict[date, float] = {}
-    for day, d in [(r.day, r.distance_m) for r in plan_input.runs] + runs_of(plan):
-        key = day - timedelta(days=day.weekday())
-        totals[key] = totals.get(key, 0.0) + d
+    for r in plan_input.runs:
+        key = r.day - timedelta(days=r.day.weekday())
+        totals[key] = totals.get(key, 0.0) + r.distance_m
+    for week in plan.weeks:
+        done = totals.get(week.start, 0.0)
+        planned = sum(s.distance_m or 0.0 for s in week.sessions if s.is_run)
+        assert week.running_distance_m >= done + planned - 1e-6
+        totals[week.start] = week.running_distance_m
     return totals
 
 

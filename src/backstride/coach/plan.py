@@ -359,8 +359,13 @@ class _ReturnPlanner(_Planner):
             core = self.core_sessions(week, run_weekdays, ())
             cross = self.cross_sessions(week, run_weekdays, [c.day.weekday() for c in core])
             ordered = tuple(sorted([*sessions, *core, *cross], key=_order))
+            end = week + timedelta(days=7)
+            done = sum(
+                r.distance_m for r in self.input.runs if week <= r.day < end and r.day <= self.as_of
+            )
+            running = done + len(sessions) * _floor(s.running_s * self.speed)
             weeks.append(
-                PlanWeek(start=week, sessions=ordered, running_distance_m=0.0, stage=s.number)
+                PlanWeek(start=week, sessions=ordered, running_distance_m=running, stage=s.number)
             )
         self.notes.append(CATALOGUE["R4"].outcomes["run_walk"].template)
         self.notes.append(
@@ -432,7 +437,7 @@ class _BuildPlanner(_Planner):
             sessions = self.week_runs(
                 week, run_weekdays, None if lighter else quality, target, first=True
             )
-            planned = sum(s.distance_m or 0.0 for s in sessions)
+            planned = sum(self.running_m(s) for s in sessions)
             self.totals[week] = self.total(week) + planned
             self.light[week] = lighter
             core = self.core_sessions(
@@ -463,6 +468,12 @@ class _BuildPlanner(_Planner):
         )
         self.pain_notes()
         return self.finish("build", weeks)
+
+    def running_m(self, session: PlannedSession) -> float:
+        """A run's distance; for run-walk, the running part at the runner's easy speed."""
+        if session.run_walk is not None and session.distance_m is None:
+            return _floor(session.run_walk.run_s * session.run_walk.repeats * self.speed)
+        return session.distance_m or 0.0
 
     def cap(self, day: date) -> float:
         since = day - timedelta(days=SPIKE_WINDOW_DAYS)

@@ -30,6 +30,7 @@ from backstride.service.pain import (
     pain_associations,
     pain_overview,
 )
+from backstride.service.report_data import ReportData, build_report, default_period
 from backstride.service.screening import (
     ScreenResult,
     active_red_flags,
@@ -49,6 +50,7 @@ __all__ = [
     "PainAssociations",
     "PainOverview",
     "Progress",
+    "ReportData",
     "ScreenResult",
     "Status",
     "Store",
@@ -56,6 +58,8 @@ __all__ = [
     "add_score",
     "add_shoe",
     "assign_shoe",
+    "build_report",
+    "default_period",
     "demo_files",
     "get_activity",
     "get_form",

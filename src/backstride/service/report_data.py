@@ -1,0 +1,616 @@
+"""The clinician report's data: everything a physiotherapist reads, gathered for one period.
+
+:func:`build_report` reads the store once per concern and returns a :class:`ReportData`,
+plain values the report templates (``backstride.report``) and ``--json`` render. Every
+verdict in it comes from a catalogue rule (id, citation and grade travel with it); nothing
+here diagnoses. By design it carries no positions, tracks or activity names (names often
+say where someone ran): only dates, sports, distances, durations and the numbers the rules
+read.
+
+Definitions (stated again in docs/report.md):
+
+- The period is ``start`` .. ``end`` inclusive (local days). Totals count activities dated
+  inside it. Weekly rows run Monday to Sunday, so the first and last week may include days
+  outside the period.
+- L1 judges every run of the period against the longest run of the 30 days before it (the
+  rule in ``status`` judges only the last 7 days); L2 is the rule's verdict on each Sunday
+  of the period (the last week: on ``end``).
+- Pain trend: the mean ``next_morning`` NRS of each week; P4's sizes (Ostelo 2008) compare
+  the first and the last week that have morning entries.
+- Form: medians over steady running of the runs in the first and in the second half of
+  the period, for each metric recorded in both halves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import fmean, median
+from typing import Any
+
+import numpy as np
+
+from backstride.errors import InputError
+from backstride.rules.catalogue import CATALOGUE
+from backstride.rules.evaluate import analyse_up_to
+from backstride.rules.finding import Finding
+from backstride.rules.load import load_status
+from backstride.rules.load_outcomes import spike_outcome
+from backstride.rules.pain import meaningful_change
+from backstride.rules.redflags import QUESTIONS
+from backstride.rules.scores import odi_band
+from backstride.service.clock import local_today
+from backstride.service.gear import list_shoes
+from backstride.service.load import get_load
+from backstride.service.pain import list_pain, list_scores, pain_overview
+from backstride.service.screening import findings_for
+from backstride.service.status import activity_table, form_table, get_status
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
+from backstride.store import pain as pain_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+#: Longest period a report covers (ten years), so a typo in a year cannot ask for a century.
+MAX_DAYS = 3660
+
+#: Weeks a report covers when no period is given.
+DEFAULT_WEEKS = 12
+
+#: The rules the report cites, in the order of its sections.
+CITED_RULES: tuple[str, ...] = (
+    "R1", "R2", "R3", "P3", "P4", "P5", "P6", "P7",
+    "L1", "L2", "F1", "F2", "S1", "S2", "C1", "X1",
+)  # fmt: skip
+
+#: Form metrics the report compares: (attribute, label, unit, factor from SI, decimals).
+FORM_METRICS: tuple[tuple[str, str, str, float, int], ...] = (
+    ("cadence_spm", "Cadence", "steps/min", 1.0, 0),
+    ("stance_time_s", "Ground contact time", "ms", 1000.0, 0),
+    ("vertical_oscillation_m", "Vertical oscillation", "cm", 100.0, 1),
+    ("vertical_ratio_pct", "Vertical ratio", "%", 1.0, 1),
+    ("step_length_m", "Step length", "m", 1.0, 2),
+    ("balance_left_pct", "Ground contact balance (left)", "%", 1.0, 1),
+    ("speed_mps", "Steady-running speed", "km/h", 3.6, 1),
+)
+
+_SPIKES = ("caution", "high", "very_high", "after_break")
+_INSTRUMENTS = {"odi": "Oswestry (ODI)", "rmdq": "Roland-Morris (RMDQ)", "startback": "STarT Back"}
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """A catalogue rule as the report cites it."""
+
+    id: str
+    title: str
+    citation: str
+    grade: str
+    references: str
+
+
+@dataclass(frozen=True)
+class Week:
+    """One Monday-Sunday week: running, other sport, strength, morning pain, L1/L2."""
+
+    monday: date
+    run_distance_m: float
+    runs: int
+    long_run_m: float
+    other_minutes: float
+    strength_sessions: int
+    morning_pain_mean: float | None
+    morning_entries: int
+    spikes: int
+    l2_outcome: str | None
+    """L2's verdict on the week's Sunday (None: not enough data for the rule)."""
+    l2_change: float | None
+
+
+@dataclass(frozen=True)
+class Spike:
+    """A run the L1 rule flags: longer than the 30-day longest by more than 10 %, or after
+    a break of 30 days or more."""
+
+    day: date
+    activity_id: int
+    distance_m: float
+    longest_before_m: float
+    ratio: float | None
+    """distance / longest of the previous 30 days - 1 (None: no run in those 30 days)."""
+    outcome: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PainSummary:
+    entries: int
+    morning_entries: int
+    first_week: date | None
+    first_mean: float | None
+    last_week: date | None
+    last_mean: float | None
+    change: str | None
+    """P4's verdict from the first to the last week: improved, stable, worsened (None:
+    fewer than two weeks with morning entries)."""
+    during_max: int | None
+    during_max_day: date | None
+    leg_symptom_days: list[date]
+    findings: list[Finding]
+    """P1-P4 as judged on the last day of the period."""
+
+
+@dataclass(frozen=True)
+class FormChange:
+    metric: str
+    label: str
+    unit: str
+    earlier: float
+    earlier_runs: int
+    recent: float
+    recent_runs: int
+
+    @property
+    def change(self) -> float:
+        return self.recent - self.earlier
+
+
+@dataclass(frozen=True)
+class FormPoint:
+    day: date
+    values: dict[str, float | None]
+    """Display units (see :data:`FORM_METRICS`)."""
+
+
+@dataclass(frozen=True)
+class ShoeRow:
+    name: str
+    description: str
+    distance_m: float
+    period_distance_m: float
+    period_runs: int
+    inspect_at_m: float
+    replace_at_m: float
+    retired: bool
+
+    @property
+    def state(self) -> str:
+        """S1's verdict on the pair's total distance: ok, inspect or replace."""
+        if self.distance_m >= self.replace_at_m:
+            return "replace"
+        return "inspect" if self.distance_m >= self.inspect_at_m else "ok"
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """Core/strength (C1) and cross-training (X1) over the period's weeks."""
+
+    weeks: int
+    strength_sessions: int
+    weeks_with_enough_strength: int
+    min_sessions: int
+    other_minutes: float
+    weeks_with_enough_other: int
+    min_minutes: float
+    findings: list[Finding]
+    """C1 and X1 as judged on the last day of the period."""
+    logged: list[str] = field(default_factory=list)
+    """Adherence to a logged plan or routine, when one exists (one line each)."""
+
+
+@dataclass(frozen=True)
+class ScreenRow:
+    day: date
+    outcome: str
+    signs: list[tuple[str, str]]
+    """(rule group, sign) for every question answered yes: R1, R2, R3 or leg."""
+    unanswered: int
+    findings: list[Finding]
+    in_period: bool
+    """False for the latest screen before the period (shown so the reader knows it)."""
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    day: date
+    instrument: str
+    label: str
+    score: float
+    distress: float | None
+    band: str
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the clinician report shows, for one athlete and period."""
+
+    athlete: str
+    start: date
+    end: date
+    created: date
+    runs: int
+    run_distance_m: float
+    run_time_s: float
+    longest_run_m: float
+    longest_run_day: date | None
+    other_sessions: int
+    other_minutes: float
+    weeks: list[Week]
+    spikes: list[Spike]
+    l2_steep_weeks: list[date]
+    load_basis: str
+    pain: PainSummary
+    form: list[FormChange]
+    form_points: list[FormPoint]
+    form_halves: tuple[date, date]
+    """(first day of the second half, last day of the first half)."""
+    shoes: list[ShoeRow]
+    adherence: Adherence
+    screens: list[ScreenRow]
+    scores: list[ScoreRow]
+    findings: list[Finding]
+    """What ``status`` says on the last day of the period, most pressing first."""
+    training_suspended: bool
+    rules: list[RuleRef]
+
+    @property
+    def red_flags(self) -> list[Finding]:
+        """R1/R2 findings of the screens shown (the report puts them first)."""
+        return [
+            f
+            for s in self.screens
+            for f in s.findings
+            if f.rule in ("R1", "R2") and f.severity in ("high", "very_high")
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready data (dates ISO, distances in metres, findings as in ``status``)."""
+        data: dict[str, Any] = _plain(self)
+        return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Finding):
+        return value.to_json()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4) if math.isfinite(value) else None
+    if hasattr(value, "__dataclass_fields__"):
+        out = {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
+        for extra in ("state", "change", "red_flags"):
+            if isinstance(getattr(type(value), extra, None), property):
+                out[extra] = _plain(getattr(value, extra))
+        return out
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> tuple[date, date]:
+    """The last ``weeks`` Monday-Sunday weeks up to ``today`` (the last one so far)."""
+    end = today or local_today()
+    return _monday(end) - timedelta(weeks=weeks - 1), end
+
+
+def check_period(start: date, end: date) -> None:
+    """Refuse a period that ends before it starts or is longer than :data:`MAX_DAYS`."""
+    if start > end:
+        raise InputError(
+            f"the period starts after it ends ({start.isoformat()} > {end.isoformat()})",
+            hint="give --from an earlier day than --to",
+        )
+    if (end - start).days + 1 > MAX_DAYS:
+        raise InputError(
+            f"the period is {(end - start).days + 1} days long; {MAX_DAYS} at most",
+            hint="a report covers up to ten years",
+        )
+
+
+def build_report(
+    store: Store,
+    *,
+    start: date,
+    end: date,
+    athlete: str = DEFAULT_ATHLETE,
+    created: date | None = None,
+) -> ReportData:
+    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days)."""
+    check_period(start, end)
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        items = activity_rows.list_activities(conn, athlete_id)
+        screenings = pain_rows.list_screenings(conn, athlete_id)
+    inside = [a for a in items if start <= a.activity.local_date <= end]
+    runs = [a for a in inside if a.activity.sport == "running"]
+    others = [a for a in inside if a.activity.sport != "running"]
+
+    n_weeks = (_monday(end) - _monday(start)).days // 7 + 1
+    load = get_load(store, weeks=n_weeks, as_of=end, athlete=athlete)
+    spikes, l2 = _load_rules(items, start, end, load_mondays=[w.monday for w in load.weeks])
+    diary = [e for e in list_pain(store, today=end, athlete=athlete) if e.day >= start]
+    morning: dict[date, list[int]] = {}
+    for e in diary:
+        if e.moment == "next_morning":
+            morning.setdefault(_monday(e.day), []).append(e.nrs)
+    spikes_by_week: dict[date, int] = {}
+    for s in spikes:
+        spikes_by_week[_monday(s.day)] = spikes_by_week.get(_monday(s.day), 0) + 1
+    weeks = [
+        Week(
+            monday=w.monday,
+            run_distance_m=w.run_distance_m,
+            runs=w.runs,
+            long_run_m=w.long_run_m,
+            other_minutes=w.other_minutes,
+            strength_sessions=w.strength_sessions,
+            morning_pain_mean=fmean(morning[w.monday]) if w.monday in morning else None,
+            morning_entries=len(morning.get(w.monday, [])),
+            spikes=spikes_by_week.get(w.monday, 0),
+            l2_outcome=l2.get(w.monday, (None, None))[0],
+            l2_change=l2.get(w.monday, (None, None))[1],
+        )
+        for w in load.weeks
+    ]
+    status = get_status(store, as_of=end, athlete=athlete)
+    longest = max(runs, key=lambda a: a.activity.summary.distance_m or 0.0, default=None)
+    halves, form_changes, points = _form(store, athlete_id, items, start, end)
+    return ReportData(
+        athlete=athlete,
+        start=start,
+        end=end,
+        created=created or end,
+        runs=len(runs),
+        run_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in runs),
+        run_time_s=sum(_duration(a) for a in runs),
+        longest_run_m=(longest.activity.summary.distance_m or 0.0) if longest else 0.0,
+        longest_run_day=longest.activity.local_date if longest else None,
+        other_sessions=len(others),
+        other_minutes=sum(_duration(a) for a in others) / 60.0,
+        weeks=weeks,
+        spikes=spikes,
+        l2_steep_weeks=[w.monday for w in weeks if w.l2_outcome == "steep"],
+        load_basis=load.load_basis,
+        pain=_pain(store, diary, weeks, end, athlete),
+        form=form_changes,
+        form_points=points,
+        form_halves=halves,
+        shoes=_shoes(store, runs, athlete),
+        adherence=_adherence(weeks, status.findings),
+        screens=_screens(screenings, start, end),
+        scores=_scores(store, end, athlete),
+        findings=status.findings,
+        training_suspended=status.training_suspended,
+        rules=[
+            RuleRef(r.id, r.title, r.citation, r.grade, r.references)
+            for r in (CATALOGUE[i] for i in CITED_RULES)
+        ],
+    )
+
+
+def _duration(item: Any) -> float:
+    s = item.activity.summary
+    value = s.timer_s if s.timer_s is not None else s.elapsed_s
+    return float(value or 0.0)
+
+
+def _load_rules(
+    items: list[Any], start: date, end: date, *, load_mondays: list[date]
+) -> tuple[list[Spike], dict[date, tuple[str | None, float | None]]]:
+    """L1 for every run of the period; L2 on each Sunday (the last week: on ``end``)."""
+    table = activity_table(items)
+    analysis = analyse_up_to(table, end)
+    if analysis is None:
+        return [], {}
+    l1 = CATALOGUE["L1"]
+    days = table.local_date.astype(object)
+    rows = [
+        i
+        for i in range(len(table))
+        if start <= days[i] <= end and not math.isnan(float(analysis.spike[i]))
+    ]
+    codes: list[int] = (
+        spike_outcome(analysis.spike[rows], analysis.had_run_before[rows]).tolist() if rows else []
+    )
+    run_days = sorted({a.activity.local_date for a in items if a.activity.sport == "running"})
+    spikes = []
+    for row, code in zip(rows, codes, strict=True):
+        outcome = l1.outcome_names[code]
+        if outcome not in _SPIKES:
+            continue
+        day: date = days[row]
+        distance = float(table.distance_m[row])
+        longest = float(analysis.longest_before_m[row])
+        ratio = float(analysis.spike[row])
+        earlier = [d for d in run_days if d < day]
+        gap = (day - earlier[-1]).days if earlier else 0
+        finding = l1.finding(
+            outcome,
+            day,
+            {"distance_m": distance, "longest_before_m": longest, "spike": ratio},
+            activity_id=int(table.activity_id[row]),
+            display={
+                "distance_km": distance / 1000.0,
+                "longest_km": longest / 1000.0,
+                "spike_pct": ratio * 100.0,
+                "gap_days": gap,
+            },
+        )
+        spikes.append(
+            Spike(
+                day=day,
+                activity_id=int(table.activity_id[row]),
+                distance_m=distance,
+                longest_before_m=longest,
+                ratio=ratio if math.isfinite(ratio) else None,
+                outcome=outcome,
+                severity=finding.severity,
+                message=finding.message,
+            )
+        )
+    l2_rule = CATALOGUE["L2"]
+    first = analysis.daily.first_day.astype(object)
+    l2: dict[date, tuple[str | None, float | None]] = {}
+    for monday in load_mondays:
+        sunday = min(monday + timedelta(days=6), end)
+        if sunday < first:
+            continue
+        status = load_status(analysis, table, as_of=sunday)
+        code = int(status.l2_code[0])
+        if code < 0:
+            continue
+        cur, prev = float(status.run_7d_m[0]), float(status.run_prev_7d_m[0])
+        l2[monday] = (l2_rule.outcome_names[code], cur / prev - 1.0 if prev > 0 else None)
+    return spikes, l2
+
+
+def _pain(
+    store: Store, diary: list[Any], weeks: list[Week], end: date, athlete: str
+) -> PainSummary:
+    means = [(w.monday, w.morning_pain_mean) for w in weeks if w.morning_pain_mean is not None]
+    first = means[0] if means else None
+    last = means[-1] if len(means) > 1 else None
+    change = meaningful_change(first[1], last[1]) if first and last else None
+    during = [e for e in diary if e.moment in ("during", "after")]
+    top = max(during, key=lambda e: (e.nrs, e.day), default=None)
+    overview = pain_overview(store, today=end, athlete=athlete)
+    return PainSummary(
+        entries=len(diary),
+        morning_entries=sum(1 for e in diary if e.moment == "next_morning"),
+        first_week=first[0] if first else None,
+        first_mean=first[1] if first else None,
+        last_week=last[0] if last else None,
+        last_mean=last[1] if last else None,
+        change=change,
+        during_max=top.nrs if top else None,
+        during_max_day=top.day if top else None,
+        leg_symptom_days=sorted({e.day for e in diary if e.leg_symptoms != "none"}),
+        findings=[f for f in overview.findings if f.rule in ("P1", "P2", "P3", "P4")],
+    )
+
+
+def _form(
+    store: Store, athlete_id: int, items: list[Any], start: date, end: date
+) -> tuple[tuple[date, date], list[FormChange], list[FormPoint]]:
+    half = start + timedelta(days=(end - start).days // 2)
+    halves = (half + timedelta(days=1), half)
+    table = form_table(store, athlete_id, items, end)
+    if table is None:
+        return halves, [], []
+    days = table.local_date.astype(object)
+    rows = [i for i in range(len(table)) if start <= days[i] <= end]
+    points = [
+        FormPoint(
+            day=days[i],
+            values={
+                name: _finite(float(getattr(table, name)[i]) * factor)
+                for name, _, _, factor, _ in FORM_METRICS
+            },
+        )
+        for i in rows
+    ]
+    changes = []
+    for name, label, unit, factor, _ in FORM_METRICS:
+        column = np.asarray(getattr(table, name), dtype=np.float64) * factor
+        earlier = [float(column[i]) for i in rows if days[i] <= half and np.isfinite(column[i])]
+        recent = [float(column[i]) for i in rows if days[i] > half and np.isfinite(column[i])]
+        if earlier and recent:
+            changes.append(
+                FormChange(name, label, unit, median(earlier), len(earlier),
+                           median(recent), len(recent))
+            )  # fmt: skip
+    return halves, changes, points
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _shoes(store: Store, runs: list[Any], athlete: str) -> list[ShoeRow]:
+    rows = []
+    for shoe in list_shoes(store, athlete=athlete):
+        mine = [a for a in runs if a.gear_id == shoe.id]
+        g = shoe.gear
+        if g.retired and not mine:
+            continue
+        rows.append(
+            ShoeRow(
+                name=g.name,
+                description=" ".join(x for x in (g.brand, g.model) if x),
+                distance_m=shoe.distance_m,
+                period_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in mine),
+                period_runs=len(mine),
+                inspect_at_m=g.inspect_at_m or CATALOGUE["S1"].thresholds["inspect_km"] * 1000,
+                replace_at_m=g.replace_at_m or CATALOGUE["S1"].thresholds["replace_km"] * 1000,
+                retired=g.retired,
+            )
+        )
+    return rows
+
+
+def _adherence(weeks: list[Week], findings: list[Finding]) -> Adherence:
+    sessions = int(CATALOGUE["C1"].thresholds["min_sessions"])
+    minutes = CATALOGUE["X1"].thresholds["min_minutes"]
+    return Adherence(
+        weeks=len(weeks),
+        strength_sessions=sum(w.strength_sessions for w in weeks),
+        weeks_with_enough_strength=sum(1 for w in weeks if w.strength_sessions >= sessions),
+        min_sessions=sessions,
+        other_minutes=sum(w.other_minutes for w in weeks),
+        weeks_with_enough_other=sum(1 for w in weeks if w.other_minutes >= minutes),
+        min_minutes=minutes,
+        findings=[f for f in findings if f.rule in ("C1", "X1")],
+    )
+
+
+def _screens(screenings: list[Any], start: date, end: date) -> list[ScreenRow]:
+    """Every screen of the period, and the latest one before it."""
+    before = [s for s in screenings if s.day < start]
+    chosen = [*before[-1:], *(s for s in screenings if start <= s.day <= end)]
+    groups: dict[str, tuple[str, str]] = {q.field: (q.group, q.sign) for q in QUESTIONS}
+    rows = []
+    for s in chosen:
+        signs = [groups[k] for k, v in s.answers.items() if v is True and k in groups]
+        rows.append(
+            ScreenRow(
+                day=s.day,
+                outcome=s.outcome,
+                signs=signs,
+                unanswered=sum(1 for v in s.answers.values() if v is None),
+                findings=findings_for(s),
+                in_period=s.day >= start,
+            )
+        )
+    return rows
+
+
+def _scores(store: Store, end: date, athlete: str) -> list[ScoreRow]:
+    rows = []
+    for s in list_scores(store, athlete=athlete):
+        if s.day > end:
+            continue
+        if s.instrument == "odi":
+            band = f"{odi_band(s.score)} disability band"
+        elif s.instrument == "startback":
+            band = _startback_group(s.score, s.distress)
+        else:
+            band = "0-24, higher is more disability"
+        rows.append(
+            ScoreRow(s.day, s.instrument, _INSTRUMENTS[s.instrument], s.score, s.distress, band)
+        )
+    return rows
+
+
+def _startback_group(total: float, distress: float | None) -> str:
+    """Hill 2008's groups: low (total 0-3), medium, high (distress subscale 4-5)."""
+    t = CATALOGUE["P7"].thresholds
+    if distress is not None and distress >= t["distress_high_min"]:
+        return "high-risk group"
+    return "low-risk group" if total <= t["low_max"] else "medium-risk group"

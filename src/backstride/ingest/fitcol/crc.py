@@ -1,0 +1,66 @@
+"""The FIT CRC (CRC-16/ARC: polynomial 0x8005 reflected, initial value 0) without a byte loop.
+
+The CRC is linear over GF(2), so the bytes are cut into many equal lanes whose CRCs advance
+side by side, two bytes per NumPy step, and the lane CRCs are then folded pairwise. A FIT
+file's CRC over 3 MB takes a few milliseconds instead of the seconds of a Python byte loop.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+_LANE_WORDS = 64  # 16-bit words per lane: 128 bytes
+
+
+def _byte_step(state: np.ndarray, byte: np.ndarray | int) -> np.ndarray:
+    """One byte of the reflected CRC-16/ARC over every state at once (bit by bit)."""
+    crc = (state ^ byte) & 0xFFFF
+    for _ in range(8):
+        crc = np.where(crc & 1, (crc >> 1) ^ 0xA001, crc >> 1)
+    return crc.astype(np.uint16)
+
+
+@functools.cache
+def _word_table() -> np.ndarray:
+    """State after two zero bytes, for every 16-bit state: T[crc ^ word] consumes a word."""
+    states = np.arange(65536, dtype=np.uint32)
+    return _byte_step(_byte_step(states, 0).astype(np.uint32), 0)
+
+
+@functools.cache
+def _zeros_map(words: int) -> tuple[np.ndarray, np.ndarray]:
+    """How ``words`` zero words move a state, as low-byte and high-byte XOR tables."""
+    table = _word_table()
+    if words == 1:
+        full = table
+    else:
+        lo, hi = _zeros_map(words // 2)
+        states = np.arange(65536, dtype=np.uint16)
+        half = lo[states & 0xFF] ^ hi[states >> 8]
+        full = lo[half & 0xFF] ^ hi[half >> 8]
+    return full[:256].copy(), full[np.arange(256) << 8].copy()
+
+
+def fit_crc(data: bytes | memoryview | np.ndarray) -> int:
+    """The FIT CRC of ``data``; equal to the FIT SDK's byte-by-byte CrcCalculator."""
+    buf = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data
+    lane_bytes = 2 * _LANE_WORDS
+    lanes = max(1, -(-len(buf) // lane_bytes))
+    lanes = 1 << (lanes - 1).bit_length()  # a power of two, for the pairwise fold
+    padded = np.zeros(lanes * lane_bytes, dtype=np.uint8)
+    # Leading zero bytes leave a CRC that starts at 0 unchanged.
+    padded[len(padded) - len(buf) :] = buf
+    words = padded.view("<u2").reshape(lanes, _LANE_WORDS).T.copy()
+    table = _word_table()
+    crc = np.zeros(lanes, dtype=np.uint16)
+    for row in words:
+        crc = table[crc ^ row]
+    span = _LANE_WORDS
+    while len(crc) > 1:
+        lo, hi = _zeros_map(span)
+        first, second = crc[0::2], crc[1::2]
+        crc = lo[first & 0xFF] ^ hi[first >> 8] ^ second
+        span *= 2
+    return int(crc[0])

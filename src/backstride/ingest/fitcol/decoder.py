@@ -1,0 +1,393 @@
+"""The columnar FIT decoder: :func:`decode` turns a FIT file's bytes into one table per message.
+
+Pass 1 (:mod:`~backstride.ingest.fitcol.walk`) finds every message; pass 2
+(:mod:`~backstride.ingest.fitcol.columns`) decodes all messages of one layout at once; this
+module then finishes what depends on message order across the whole file (accumulated
+components such as the FR70's compressed distance, compressed-timestamp headers), decodes
+developer fields by their field_description, and joins each message's layouts into one
+:class:`Table` in file order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backstride.ingest.fitcol.columns import (
+    Column,
+    Group,
+    Pending,
+    decode_group,
+    gather,
+    numbers,
+    put,
+    strings,
+)
+from backstride.ingest.fitcol.profile import (
+    BASE_TYPES,
+    BYTE,
+    FIELD_DESCRIPTION,
+    STRING,
+    TIMESTAMP_FIELD,
+    message_spec,
+    value_name,
+)
+from backstride.ingest.fitcol.walk import Damage, FitHeaderError, walk
+
+__all__ = ["Damage", "DeveloperField", "FitFile", "FitHeaderError", "Table", "decode"]
+
+
+@dataclass(frozen=True)
+class DeveloperField:
+    """A developer field as its field_description message describes it."""
+
+    developer_data_index: int
+    number: int
+    name: str | None
+    units: str | None
+    base_type: int
+
+
+@dataclass
+class Table:
+    """All messages of one global message number, in file order, as columns.
+
+    Numeric columns are float64, shape ``(n,)`` or ``(n, k)`` for array fields, NaN where a
+    message lacks the field or holds its invalid value; scale and offset are applied and
+    date_time fields are raw FIT seconds. String columns hold ``str`` or None.
+    """
+
+    name: str
+    num: int
+    positions: np.ndarray
+    columns: dict[str, Column] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+    developer: dict[int, Column] = field(default_factory=dict)
+    """Developer field columns by index into :attr:`FitFile.developer_fields`."""
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def rows(self, *, names: bool = True) -> list[dict[str, object]]:
+        """The messages as dicts (fields they lack left out), enum values by name.
+
+        For small messages (session, lap, file_id ...), not for records.
+        """
+        out: list[dict[str, object]] = [{} for _ in range(len(self))]
+        for key, column in self.columns.items():
+            ftype = self.types.get(key, "")
+            values = column.tolist()
+            for row, value in zip(out, values, strict=True):
+                if isinstance(value, list):
+                    if all(v != v for v in value):  # every element NaN
+                        continue
+                    row[key] = tuple(None if v != v else v for v in value)
+                elif value is None or value != value:
+                    continue
+                elif isinstance(value, float) and value.is_integer():
+                    named = value_name(ftype, int(value)) if names else None
+                    row[key] = named if named is not None else int(value)
+                else:
+                    row[key] = value
+        return out
+
+
+@dataclass
+class FitFile:
+    """A decoded FIT file (all its chained parts): tables by message name, and its troubles."""
+
+    tables: dict[str, Table]
+    developer_fields: list[DeveloperField]
+    """Every field_description of the file; :attr:`Table.developer` keys index this list."""
+    parts: int
+    crc_errors: list[str]
+    """"file" and/or "header" for each CRC that did not match."""
+    warnings: list[str]
+    damage: Damage | None
+
+    def table(self, name: str) -> Table:
+        """The table of message ``name`` (e.g. "record"), empty when the file has none."""
+        found = self.tables.get(name)
+        return found if found is not None else Table(name, -1, np.zeros(0, dtype=np.int64))
+
+
+def decode(data: bytes) -> FitFile:
+    """Decode every message of ``data``.
+
+    Lenient like the importer: a bad CRC is listed in :attr:`FitFile.crc_errors`, and
+    truncation or corrupt data end the file at :attr:`FitFile.damage`, keeping everything
+    before it. Raises :class:`FitHeaderError` only when the bytes do not start as FIT.
+    """
+    walked = walk(data)
+    array = np.frombuffer(data, dtype=np.uint8)
+    groups: list[Group] = []
+    records: list[np.ndarray] = []
+    if len(walked.positions):
+        order = np.argsort(walked.layouts, kind="stable")
+        layouts = walked.layouts[order]
+        cuts = np.flatnonzero(np.diff(layouts)) + 1
+        for rows in np.split(order, cuts):
+            definition = walked.definitions[int(walked.layouts[rows[0]])]
+            positions = walked.positions[rows]
+            group = Group(definition, message_spec(definition.global_num), positions)
+            records.append(gather(array, positions, definition))
+            decode_group(group, records[-1])
+            groups.append(group)
+    descriptions = _descriptions([g for g in groups if g.spec.num == FIELD_DESCRIPTION])
+    for group, block in zip(groups, records, strict=True):
+        if group.definition.dev_fields:
+            _developer(group, block, descriptions)
+    _accumulate(groups)
+    _compressed_timestamps(groups, array)
+    return FitFile(
+        tables=_tables(groups),
+        developer_fields=[described for _at, described in descriptions],
+        parts=walked.parts,
+        crc_errors=walked.crc_errors,
+        warnings=walked.warnings,
+        damage=walked.damage,
+    )
+
+
+def _descriptions(groups: list[Group]) -> list[tuple[int, DeveloperField]]:
+    """Every field_description message, with its position, in file order."""
+    found: list[tuple[int, DeveloperField]] = []
+    for group in groups:
+        cols = group.columns
+        if "developer_data_index" not in cols or "field_definition_number" not in cols:
+            continue
+        names = cols.get("field_name")
+        units = cols.get("units")
+        base = cols.get("fit_base_type_id")
+        for i, at in enumerate(group.positions.tolist()):
+            index = cols["developer_data_index"][i]
+            number = cols["field_definition_number"][i]
+            kind = base[i] if base is not None and base.ndim == 1 else np.nan
+            if np.isnan(index) or np.isnan(number) or np.isnan(kind):
+                continue
+            described = DeveloperField(
+                int(index),
+                int(number),
+                _text(names, i),
+                _text(units, i),
+                int(kind) & 0x1F if int(kind) & 0x1F in BASE_TYPES else BYTE,
+            )
+            found.append((at, described))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _text(column: Column | None, i: int) -> str | None:
+    if column is None or column.dtype != object:
+        return None
+    value = column[i]
+    return value if isinstance(value, str) else None
+
+
+def _developer(
+    group: Group, records: np.ndarray, described: list[tuple[int, DeveloperField]]
+) -> None:
+    """Developer field columns of ``group``, keyed by the index in ``described`` of the
+    field_description in force (the last one before each message; the first one for
+    messages before any). Fields without a description are left out."""
+    order = ">" if group.definition.big_endian else "<"
+    for i, (number, size, index) in enumerate(group.definition.dev_fields):
+        mine = [
+            k
+            for k, (_at, d) in enumerate(described)
+            if (d.developer_data_index, d.number) == (index, number)
+        ]
+        if not mine or not size:
+            continue
+        starts = np.asarray([described[k][0] for k in mine])
+        which = np.maximum(np.searchsorted(starts, group.positions) - 1, 0)
+        block = np.ascontiguousarray(records[f"d{i}"])
+        for choice in np.unique(which).tolist():
+            key = mine[choice]
+            rows = which == choice
+            column = _dev_column(block, described[key][1].base_type, size, order)
+            if len(mine) > 1:
+                full = column
+                column = np.full(
+                    full.shape, None if full.dtype == object else np.nan, dtype=full.dtype
+                )
+                column[rows] = full[rows]
+            group.developer[key] = column
+
+
+def _dev_column(block: np.ndarray, base: int, size: int, order: str) -> Column:
+    code, element, _ = BASE_TYPES[base]
+    if size % element:
+        base, code, element = BYTE, "u1", 1
+    if base == STRING:
+        return strings(block.view(f"S{size}").reshape(len(block)))
+    raw = block.view(order + code).reshape(len(block), size // element)
+    return numbers(raw[:, 0] if size == element else raw, base)
+
+
+def _accumulate(groups: list[Group]) -> None:
+    """Accumulated components (FIT "accumulate"): each adds its bits' forward difference,
+    modulo 2**bits, to a running value per message type and field, in file order; a message
+    that carries the field itself restarts the running value (garmin-fit-sdk's Accumulator)."""
+    keys = {(g.spec.num, p.target) for g in groups for p in g.pending}
+    for mesg_num, target in keys:
+        pos, kind, slot, value, mask = [], [], [], [], []
+        owners: list[tuple[Group, Pending | None]] = []
+        for group in groups:
+            if group.spec.num != mesg_num:
+                continue
+            direct = group.raw.get(target)
+            spec = group.spec.fields.get(target)
+            if direct is not None and spec is not None and spec.accumulated:
+                rows = np.flatnonzero(~np.isnan(direct))
+                pos.append(group.positions[rows])
+                kind.append(np.zeros(len(rows), dtype=np.int64))
+                slot.append(np.zeros(len(rows), dtype=np.int64))
+                value.append(direct[rows].astype(np.int64))
+                mask.append(np.zeros(len(rows), dtype=np.int64))
+                owners.append((group, None))
+            for pending in group.pending:
+                if pending.target == target:
+                    pos.append(group.positions[pending.rows])
+                    kind.append(np.ones(len(pending.rows), dtype=np.int64))
+                    slot.append(np.full(len(pending.rows), pending.slot, dtype=np.int64))
+                    value.append(pending.raw)
+                    mask.append(np.full(len(pending.rows), (1 << pending.bits) - 1))
+                    owners.append((group, pending))
+        order = np.lexsort((np.concatenate(slot), np.concatenate(kind), np.concatenate(pos)))
+        running = np.empty(len(order), dtype=np.int64)
+        running[order] = _running(
+            np.concatenate(value)[order],
+            np.concatenate(mask)[order].astype(np.int64),
+            np.concatenate(kind)[order] == 0,
+        )
+        at = 0
+        for (owner, source), chunk in zip(owners, pos, strict=True):
+            if source is not None:
+                scale_t, offset_t, invalid = source.invalid_check
+                values = running[at : at + len(chunk)] / source.scale - source.offset
+                raw_target = np.rint((values + offset_t) * scale_t).astype(np.int64)
+                values[raw_target == invalid] = np.nan
+                n = len(owner.positions)
+                rows = np.zeros(n, dtype=bool)
+                rows[source.rows] = True
+                ftype = owner.spec.fields[target].type
+                put(owner, source.name, ftype, n, rows, source.slot, source.slots, values)
+            at += len(chunk)
+
+
+def _running(value: np.ndarray, mask: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Running values in event order: a start event sets the value; every other event adds
+    ``(value - previous value) & mask``. Vectorised as a cumulative sum per segment."""
+    start = start.copy()
+    start[0] = True
+    delta = np.zeros(len(value), dtype=np.int64)
+    delta[1:] = (value[1:] - value[:-1]) & mask[1:]
+    delta[start] = 0
+    total = np.cumsum(delta)
+    first = np.maximum.accumulate(np.where(start, np.arange(len(value)), 0))
+    return value[first] + total - total[first]
+
+
+def _compressed_timestamps(groups: list[Group], array: np.ndarray) -> None:
+    """Timestamps of messages with a compressed-timestamp header: the last timestamp seen
+    (a timestamp field of any message, or the previous compressed one) rolled forward to
+    the header's 5-bit offset."""
+    heads = [array[g.positions] for g in groups]
+    if not any((h & 0x80).any() for h in heads):
+        return
+    # A virtual first event: before any timestamp field the running value starts at 0.
+    pos, kind, value = [np.array([-1])], [np.array([0])], [np.array([0])]
+    owners: list[Group | None] = [None]
+    for group, head in zip(groups, heads, strict=True):
+        stamp = group.raw.get(TIMESTAMP_FIELD)
+        if stamp is not None:
+            rows = np.flatnonzero(~np.isnan(stamp))
+            pos.append(group.positions[rows])
+            kind.append(np.zeros(len(rows), dtype=np.int64))
+            value.append(stamp[rows].astype(np.int64))
+            owners.append(None)
+        rows = np.flatnonzero(head & 0x80)
+        if len(rows):
+            pos.append(group.positions[rows])
+            kind.append(np.ones(len(rows), dtype=np.int64))
+            value.append((head[rows] & 0x1F).astype(np.int64))
+            owners.append(group)
+    all_kind = np.concatenate(kind)
+    order = np.lexsort((all_kind, np.concatenate(pos)))
+    # A compressed header's offset is the low 5 bits of its time: it adds the step from the
+    # previous time's low 5 bits, modulo 32.
+    stamps = np.empty(len(order), dtype=np.int64)
+    stamps[order] = _running(
+        np.concatenate(value)[order], np.full(len(order), 0x1F), all_kind[order] == 0
+    )
+    at = 0
+    for owner, chunk in zip(owners, pos, strict=True):
+        if owner is not None:
+            n = len(owner.positions)
+            rows = np.zeros(n, dtype=bool)
+            rows[np.flatnonzero(array[owner.positions] & 0x80)] = True
+            values = stamps[at : at + len(chunk)].astype(np.float64)
+            put(owner, "timestamp", "date_time", n, rows, 0, 1, values)
+            owner.raw[TIMESTAMP_FIELD] = owner.columns["timestamp"]
+        at += len(chunk)
+
+
+def _tables(groups: list[Group]) -> dict[str, Table]:
+    """One table per message type: its layouts' columns joined in file order."""
+    by_num: dict[int, list[Group]] = {}
+    for group in groups:
+        by_num.setdefault(group.spec.num, []).append(group)
+    tables: dict[str, Table] = {}
+    for num, members in by_num.items():
+        spec = members[0].spec
+        if len(members) == 1:
+            only = members[0]
+            table = Table(spec.name, num, only.positions, only.columns, only.types, only.parents)
+            table.developer = only.developer
+        else:
+            positions = np.concatenate([g.positions for g in members])
+            order = np.argsort(positions, kind="stable")
+            table = Table(spec.name, num, positions[order])
+            for attr in ("columns", "developer"):
+                keys = list(dict.fromkeys(k for g in members for k in getattr(g, attr)))
+                joined = {
+                    key: _join([getattr(g, attr).get(key) for g in members], members)[order]
+                    for key in keys
+                }
+                setattr(table, attr, joined)
+            for group in members:
+                for key, value in group.types.items():
+                    table.types.setdefault(key, value)
+                table.parents.update(group.parents)
+        tables[spec.name] = table
+    return tables
+
+
+def _join(parts: list[Column | None], members: list[Group]) -> Column:
+    """Columns of several layouts stacked (missing ones NaN/None, arrays padded)."""
+    present = [p for p in parts if p is not None]
+    if any(p.dtype == object for p in present):
+        out: list[Column] = []
+        for part, group in zip(parts, members, strict=True):
+            n = len(group.positions)
+            if part is None or part.dtype != object:
+                part = np.full(n, None, dtype=object)
+            out.append(part)
+        return np.concatenate(out)
+    width = max(p.shape[1] if p.ndim == 2 else 1 for p in present)
+    blocks: list[Column] = []
+    for part, group in zip(parts, members, strict=True):
+        n = len(group.positions)
+        block = np.full((n, width) if width > 1 else (n,), np.nan)
+        if part is not None:
+            if width == 1:
+                block[:] = part
+            elif part.ndim == 1:
+                block[:, 0] = part
+            else:
+                block[:, : part.shape[1]] = part
+        blocks.append(block)
+    return np.concatenate(blocks)

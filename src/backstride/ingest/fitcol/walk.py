@@ -1,0 +1,309 @@
+"""Pass 1 of the columnar FIT decoder: find every message, without decoding any.
+
+:func:`walk` reads the file header(s) and message headers once. A definition message is
+parsed (rarely: a few dozen per file); a data message only costs a table look-up of its
+size and an append of its position. Where the file repeats a short cycle of data messages
+(record, hrv, record, hrv ...), the cycle's header bytes are checked for hundreds of
+repeats at once with NumPy and its messages added in bulk, since equal header bytes at the
+expected places prove the walk would go exactly that way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backstride.ingest.fitcol.crc import fit_crc
+from backstride.ingest.fitcol.profile import BASE_TYPE_NAMES, BASE_TYPES, BYTE
+
+_FIELD = 3  # bytes per field definition
+_MAX_CYCLE = 4  # longest repeating sequence of data messages detected
+_FIRST_TRY = 48  # data messages between attempts at a bulk step (doubles on failure)
+
+
+class FitHeaderError(Exception):
+    """The bytes do not start with a usable FIT file header (the decoder's own error)."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One distinct message layout (definition messages with the same bytes share it)."""
+
+    index: int
+    global_num: int
+    big_endian: bool
+    fields: tuple[tuple[int, int, int], ...]
+    """(field number, size in bytes, base type) in message order."""
+    dev_fields: tuple[tuple[int, int, int], ...]
+    """(field number, size in bytes, developer data index) after the native fields."""
+    size: int
+    """Bytes of a data message after its header byte."""
+
+
+@dataclass(frozen=True)
+class Damage:
+    """Where and why the walk stopped early; everything before ``at`` is whole."""
+
+    kind: str  # "truncated", "header" (a chained part's header), "corrupt"
+    at: int
+    detail: str
+
+
+@dataclass
+class Walk:
+    """Every data message's header position and layout, file facts and what went wrong."""
+
+    definitions: list[Definition] = field(default_factory=list)
+    positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    layouts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Index into ``definitions`` of each message in ``positions``."""
+    parts: int = 0
+    crc_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    damage: Damage | None = None
+
+
+def walk(data: bytes) -> Walk:
+    """All messages of all chained FIT files in ``data``.
+
+    Raises :class:`FitHeaderError` when the first file header is not FIT. Damage further on
+    ends the walk with :attr:`Walk.damage` set and keeps what came before.
+    """
+    result = Walk()
+    positions: list[np.ndarray] = []
+    def_log: list[tuple[int, int, int]] = []  # (position, local number, definition index)
+    by_bytes: dict[bytes, int] = {}
+    start = 0
+    size = len(data)
+    while start < size:
+        header = _file_header(data, start)
+        if isinstance(header, str):
+            if result.parts == 0:
+                raise FitHeaderError(header)
+            result.damage = Damage("header", start, header)
+            break
+        header_size, data_size = header
+        result.parts += 1
+        end = start + header_size + data_size
+        stop = min(end, size)
+        pos, damage = _messages(
+            data, start + header_size, stop, positions, def_log, by_bytes, result
+        )
+        if damage is None and pos > stop:
+            damage = _overrun(pos, stop, size)
+        if damage is None and end + 2 > size:
+            damage = Damage("truncated", size, f"file is truncated at byte {size}")
+        if damage is not None:
+            result.damage = damage
+            break
+        _check_crcs(data, start, header_size, end, result)
+        start = end + 2
+    all_positions = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+    result.positions = all_positions.astype(np.int64, copy=False)
+    result.layouts = _layouts(data, result.positions, def_log)
+    return result
+
+
+def _overrun(pos: int, stop: int, size: int) -> Damage:
+    if stop == size:
+        return Damage("truncated", size, f"file is truncated at byte {size}")
+    return Damage("corrupt", stop, "a message runs past the data size in the file header")
+
+
+def _file_header(data: bytes, start: int) -> tuple[int, int] | str:
+    """(header size, data size) of the FIT file header at ``start``, or what is wrong."""
+    if len(data) - start < 12:
+        return f"{len(data) - start} bytes are too few for a FIT file header"
+    header_size = data[start]
+    if data[start + 8 : start + 12] != b".FIT":
+        return "no '.FIT' signature"
+    if header_size < 12 or len(data) - start < header_size:
+        return f"header size {header_size} is invalid"
+    return header_size, int.from_bytes(data[start + 4 : start + 8], "little")
+
+
+def _check_crcs(data: bytes, start: int, header_size: int, end: int, result: Walk) -> None:
+    if header_size >= 14:
+        stored = int.from_bytes(data[start + 12 : start + 14], "little")
+        if stored != 0 and stored != fit_crc(memoryview(data)[start : start + 12]):
+            result.crc_errors.append("header")
+    stored = int.from_bytes(data[end : end + 2], "little")
+    if stored != fit_crc(memoryview(data)[start:end]):
+        result.crc_errors.append("file")
+
+
+def _messages(
+    data: bytes,
+    pos: int,
+    end: int,
+    chunks: list[np.ndarray],
+    def_log: list[tuple[int, int, int]],
+    by_bytes: dict[bytes, int],
+    result: Walk,
+) -> tuple[int, Damage | None]:
+    """Walk the messages of one FIT file from ``pos`` to ``end``; the stop position and damage.
+
+    ``step[h]`` is the length of a data message whose header byte is ``h`` under the
+    definitions read so far (0: no data message has that header yet).
+    """
+    step = [0] * 256
+    found: list[int] = []
+    append = found.append
+    array = np.frombuffer(data, dtype=np.uint8)
+    countdown = interval = _FIRST_TRY
+    while pos < end:
+        length = step[data[pos]]
+        if length:
+            append(pos)
+            pos += length
+            countdown -= 1
+            if countdown:
+                continue
+            jumped = _bulk(array, found, pos, end, chunks)
+            if jumped:
+                found = []
+                append = found.append
+                pos = jumped
+                interval = _FIRST_TRY
+            else:
+                interval = min(interval * 2, 4096)
+            countdown = interval
+            continue
+        header = data[pos]
+        if header & 0xC0 != 0x40:
+            kind = "compressed-timestamp" if header & 0x80 else "data"
+            local = (header >> 5) & 3 if header & 0x80 else header & 0x0F
+            chunks.append(np.asarray(found, dtype=np.int64))
+            detail = f"{kind} message for undefined local message {local}"
+            return pos, Damage("corrupt", pos, detail)
+        parsed = _definition(data, pos, end, by_bytes, result)
+        if isinstance(parsed, Damage):
+            chunks.append(np.asarray(found, dtype=np.int64))
+            return pos, parsed
+        definition, pos = parsed
+        local = header & 0x0F
+        def_log.append((pos, local, definition.index))
+        length = definition.size + 1
+        for bits in (0x00, 0x10, 0x20, 0x30):
+            step[local | bits] = length
+        if local < 4:
+            first = 0x80 | local << 5
+            step[first : first + 32] = [length] * 32
+    if pos > end:  # the last message runs past the end: leave it out
+        found.pop()
+    chunks.append(np.asarray(found, dtype=np.int64))
+    return pos, None
+
+
+def _bulk(array: np.ndarray, found: list[int], pos: int, end: int, chunks: list[np.ndarray]) -> int:
+    """Add whole repeats of the last few messages' cycle at ``pos``; the new position or 0."""
+    if len(found) < 2 * _MAX_CYCLE:
+        return 0
+    recent = found[-2 * _MAX_CYCLE :]
+    heads = [int(array[p]) for p in recent]
+    for cycle in range(1, _MAX_CYCLE + 1):
+        if heads[-cycle:] == heads[-2 * cycle : -cycle] and not any(h & 0x80 for h in heads):
+            break
+    else:
+        return 0
+    first = recent[-cycle]
+    period = pos - first
+    offsets = [p - first for p in recent[-cycle:]]
+    total = 0
+    room = (end - pos) // period
+    while total < room:
+        count = min(room - total, max(256, total))
+        base = pos + total * period
+        ok = np.ones(count, dtype=bool)
+        for offset, head in zip(offsets, heads[-cycle:], strict=True):
+            lo = base + offset
+            ok &= array[lo : lo + period * count : period] == head
+        bad = np.flatnonzero(~ok)
+        total += int(bad[0]) if len(bad) else count
+        if len(bad):
+            break
+    if total == 0:
+        return 0
+    chunks.append(np.asarray(found, dtype=np.int64))
+    grid = pos + np.arange(total, dtype=np.int64)[:, None] * period
+    chunks.append((grid + np.asarray(offsets, dtype=np.int64)).ravel())
+    return pos + total * period
+
+
+def _definition(
+    data: bytes, pos: int, end: int, by_bytes: dict[bytes, int], result: Walk
+) -> tuple[Definition, int] | Damage:
+    """The definition message at ``pos`` and the position after it."""
+    header = data[pos]
+    fields_at = pos + 6
+    if fields_at > end:
+        return _cut(pos, end, len(data))
+    count = data[pos + 5]
+    after = fields_at + _FIELD * count
+    dev_count = 0
+    if header & 0x20:
+        if after + 1 > end:
+            return _cut(pos, end, len(data))
+        dev_count = data[after]
+        after += 1 + _FIELD * dev_count
+    if after > end:
+        return _cut(pos, end, len(data))
+    fields = []
+    for at in range(fields_at, fields_at + _FIELD * count, _FIELD):
+        num, size, base = data[at], data[at + 1], data[at + 2] & 0x1F
+        if base not in BASE_TYPES:
+            base = BYTE
+        element = BASE_TYPES[base][1]
+        if size % element:
+            result.warnings.append(
+                f"invalid field size {size} in definition message @ {pos} for type "
+                f"{BASE_TYPE_NAMES[base]} (expected a multiple of {element})"
+            )
+            base = BYTE
+        fields.append((num, size, base))
+    key = bytes(data[pos + 2 : after]) + bytes([header & 0x20])
+    index = by_bytes.get(key)
+    if index is None:
+        big = data[pos + 2] != 0
+        dev_at = fields_at + _FIELD * count + 1
+        dev_fields = tuple(
+            (data[at], data[at + 1], data[at + 2])
+            for at in range(dev_at, dev_at + _FIELD * dev_count, _FIELD)
+        )
+        global_num = int.from_bytes(data[pos + 3 : pos + 5], "big" if big else "little")
+        definition = Definition(
+            index=len(result.definitions),
+            global_num=global_num,
+            big_endian=big,
+            fields=tuple(fields),
+            dev_fields=dev_fields,
+            size=sum(f[1] for f in fields) + sum(f[1] for f in dev_fields),
+        )
+        by_bytes[key] = definition.index
+        result.definitions.append(definition)
+        return definition, after
+    return result.definitions[index], after
+
+
+def _cut(pos: int, end: int, size: int) -> Damage:
+    if end == size:
+        return Damage("truncated", size, f"file is truncated at byte {size}")
+    return Damage("corrupt", pos, "a definition message runs past the data size in the header")
+
+
+def _layouts(data: bytes, positions: np.ndarray, def_log: list[tuple[int, int, int]]) -> np.ndarray:
+    """The definition in force for each data message: the last one of its local number."""
+    layouts = np.zeros(len(positions), dtype=np.int64)
+    if not len(positions):
+        return layouts
+    heads = np.frombuffer(data, dtype=np.uint8)[positions]
+    locals_ = np.where(heads & 0x80, (heads >> 5) & 3, heads & 0x0F)
+    log = np.asarray(def_log, dtype=np.int64).reshape(-1, 3)
+    for local in np.unique(locals_):
+        mine = log[log[:, 1] == local]
+        rows = np.flatnonzero(locals_ == local)
+        # A definition is logged at the position after it; data messages follow it.
+        at = np.searchsorted(mine[:, 0], positions[rows], side="right") - 1
+        layouts[rows] = mine[at, 2]
+    return layouts

@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
         "rules",
         "coach",
     },
-    "cli": {"service", "model", "units", "errors", "config", "views", "cli", "__init__"},
+    "cli": {"service", "model", "units", "errors", "config", "views", "cli", "report", "__init__"},
     "web": {
         "service",
         "model",

@@ -25,6 +25,7 @@ from backstride.cli import (
     learn,
     load,
     pain,
+    report,
     screen,
     shoes,
     status,
@@ -128,6 +129,7 @@ app.command("status")(translating_errors(status.status_command))
 app.command("load")(translating_errors(load.load_command))
 app.command("form")(translating_errors(form.form_command))
 app.command("screen")(translating_errors(screen.screen_command))
+app.command("report")(translating_errors(report.report_command))
 app.command("learn")(translating_errors(learn.learn_command))
 app.command("demo")(translating_errors(demo.demo_command))
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -233,3 +234,9 @@ def test_unknown_ids_raise_not_found_with_the_known_ones() -> None:
 def test_exercise_finds_library_and_cross_training_items() -> None:
     assert exercise("bird_dog") is EXERCISES["bird_dog"]
     assert exercise("swim") is CROSS_TRAINING["swim"]
+
+
+def test_the_docs_name_every_exercise_routine_and_sport() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "exercises.md").read_text()
+    for key in [*EXERCISES, *ROUTINES, *CROSS_TRAINING]:
+        assert f"`{key}`" in docs, key

@@ -107,15 +107,16 @@ WARMUP_EXERCISES: tuple[Exercise, ...] = (
         rules=_WARMUP_RULES,
     ),
     Exercise(
-        id="easy_jog_build",
-        name="Easy jog",
+        id="walk_jog_build",
+        name="Walk-jog build-up",
         category="warmup",
-        trains="Brings you up to running pace gradually.",
+        trains="Brings you up to running gradually, in bouts no longer than a run-walk "
+        "session's first stage.",
         cues=(
-            "Start jogging very slowly, slower than your easy pace.",
-            "Build toward your easy pace over the last minute.",
+            "Alternate about 30 s of very easy jogging with 30 s of brisk walking.",
+            "Keep the jogging slower than your easy pace; you should be able to talk.",
         ),
-        if_it_hurts=if_it_hurts("Walk instead and try again after a minute."),
+        if_it_hurts=if_it_hurts("Walk instead and try a short jog again after a minute."),
         minutes=2,
         rules=_WARMUP_RULES,
     ),

@@ -76,7 +76,10 @@ def _failure(error: BaseException) -> Decoded:
         return Decoded(error_type=type(error), message=error.message, hint=error.hint)
     kind = type(error).__name__
     if getattr(builtins, kind, None) is type(error):
-        return Decoded(error_type=type(error), message=str(error))
+        # Rebuilt from its argument: str(KeyError("x")) is "'x'", and KeyError("'x'") is not.
+        args = error.args
+        message = args[0] if len(args) == 1 and isinstance(args[0], str) else str(error)
+        return Decoded(error_type=type(error), message=message)
     return Decoded(error_kind=kind, message=str(error))
 
 

@@ -38,6 +38,7 @@ from datetime import date, timedelta
 from statistics import median
 
 from backstride.coach import schedule
+from backstride.coach.exercises import ROUTINES
 from backstride.coach.model import (
     Intensity,
     Plan,
@@ -229,6 +230,7 @@ class _Planner:
         count = CORE_MAX if self.prefs.days_per_week <= 4 else CORE_MIN
         days = schedule.spaced_days(count, avoid=tuple(run_weekdays) + tuple(busy))
         routine = f"core_{self.prefs.core_level}"
+        minutes = ROUTINES[routine].minutes if routine in ROUTINES else CORE_S // 60
         why = (
             f"Core and strength session {self.prefs.core_level} of 3 levels: {CORE_MIN}-{CORE_MAX} "
             "a week, never two days in a row (C1); strength training is what lowers injury "
@@ -240,7 +242,7 @@ class _Planner:
                 kind="core",
                 title=f"Core session (level {self.prefs.core_level})",
                 intensity="easy",
-                duration_s=float(CORE_S),
+                duration_s=float(minutes * 60),
                 rules=("C1", "C3"),
                 why=why,
                 routine=routine,

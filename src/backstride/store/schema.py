@@ -12,7 +12,9 @@ at its gear (``gear_source`` says whether the archive, a default rule or the ath
 it), and ``gear_defaults`` names the default gear per sport. ``pain_entries`` is the
 back-pain diary (NRS 0-10, the moment relative to a run, leg symptoms); ``screenings`` keeps
 each red-flag screen's answers (JSON) and outcome with its date; ``questionnaire_scores``
-the ODI/RMDQ/STarT Back scores entered from a clinician. Migrations ``0001`` to ``0004``
+the ODI/RMDQ/STarT Back scores entered from a clinician; ``routine_log`` the core, warm-up,
+cool-down and cross-training sessions logged as done, and ``planned_sessions`` the plan as
+last generated. Migrations ``0001`` to ``0005``
 create these tables; a change here needs a new numbered migration.
 """
 
@@ -221,4 +223,51 @@ questionnaire_scores = Table(
     Column("score", Float, nullable=False),
     Column("distress", Float),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# 0005: what the runner logged as done (core, warm-up, cool-down, cross-training), and the
+# sessions of the plan as last generated (one row per session; days after the day of
+# generation are replaced each time, past days stay so review can show done and missed).
+routine_log = Table(
+    "routine_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("minutes", Float),
+    Column("rpe", Integer),
+    Column("sport", String(32)),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_routine_log_athlete_date", "athlete_id", "local_date"),
+)
+
+planned_sessions = Table(
+    "planned_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("intensity", String(16), nullable=False),
+    Column("duration_s", Float),
+    Column("distance_m", Float),
+    Column("run_s", Integer),
+    Column("walk_s", Integer),
+    Column("repeats", Integer),
+    Column("routine", String(32)),
+    Column("warmup", String(32)),
+    Column("cooldown", String(32)),
+    Column("sport", String(32)),
+    Column("rules", JSONList, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("stage", Integer),
+    Column("lighter", Boolean, nullable=False),
+    Column("generated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("athlete_id", "local_date", "position", name="uq_planned_day_position"),
 )

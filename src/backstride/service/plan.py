@@ -1,0 +1,419 @@
+"""`backstride plan`: the coming weeks from the runner's history, diary and screen, saved so
+that review (and the web calendar) can show what was done and what was missed.
+
+The plan itself is made by ``coach/plan.py`` (pure); this module gathers its inputs from the
+store (runs, pain and red-flag findings, the return-to-run stage replayed from the runs,
+the core level from the routine log, the cross-training sport), validates the options, and
+stores the sessions from tomorrow on. :func:`review` compares the stored plan with what was
+imported and logged; :mod:`backstride.service.plan_views` turns both into JSON.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from backstride.analysis.table import ActivityKind, activity_kind
+from backstride.coach.ics import plan_to_ics
+from backstride.coach.model import Plan, PlannedSession, RunWalk
+from backstride.coach.plan import (
+    CROSS_SPORTS,
+    DEFAULT_GROWTH,
+    MAX_GROWTH,
+    PlanInput,
+    Preferences,
+    RunDone,
+    generate_plan,
+    monday,
+)
+from backstride.coach.return_to_run import BREAK_DAYS, replay
+from backstride.coach.schedule import WEEKDAYS
+from backstride.errors import InputError
+from backstride.model import StoredActivity
+from backstride.rules.catalogue import CATALOGUE
+from backstride.rules.finding import Finding
+from backstride.rules.pain import Action, PainEntry, pain_adjustment, pain_findings
+from backstride.service.clock import local_today
+from backstride.service.screening import findings_for
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
+from backstride.store import pain as pain_rows
+from backstride.store import plans as plan_rows
+from backstride.store import routines as routine_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+#: A comeback longer ago than this no longer keeps the runner in the run-walk program.
+PROGRAM_HORIZON_DAYS = 26 * 7
+#: Which imported sports fulfil a planned cross-training sport.
+CROSS_FAMILIES: dict[str, frozenset[ActivityKind]] = {
+    "swim": frozenset({ActivityKind.SWIM}),
+    "cycle": frozenset({ActivityKind.RIDE}),
+    "elliptical": frozenset({ActivityKind.OTHER, ActivityKind.STRENGTH}),
+    "strength": frozenset({ActivityKind.STRENGTH}),
+}
+_KIND_SPORT = {
+    ActivityKind.SWIM: "swim",
+    ActivityKind.RIDE: "cycle",
+    ActivityKind.STRENGTH: "strength",
+}
+
+
+def _kind(item: StoredActivity) -> ActivityKind:
+    return activity_kind(item.activity.sport, item.activity.sub_sport)
+
+
+def _seconds(item: StoredActivity) -> float:
+    s = item.activity.summary
+    return s.timer_s if s.timer_s is not None else s.elapsed_s
+
+
+def parse_weekday(value: str | int) -> int:
+    """``mon`` .. ``sun`` (or a full name, or 0-6) as Monday 0 .. Sunday 6."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value <= 6:
+            return value
+    else:
+        key = str(value).strip().lower()[:3]
+        if key in WEEKDAYS:
+            return WEEKDAYS.index(key)
+    raise InputError(f"--long-run-day {value!r} is not a weekday: use one of {', '.join(WEEKDAYS)}")
+
+
+def _preferences(
+    days_per_week: int, long_run_day: str | int, cross: str | None, growth_pct: float
+) -> tuple[int, int, str | None, float]:
+    if isinstance(days_per_week, bool) or not 2 <= days_per_week <= 6:
+        raise InputError(f"--days-per-week must be 2 to 6, not {days_per_week!r}")
+    day = parse_weekday(long_run_day)
+    sport = None if cross is None else cross.strip().lower()
+    if sport is not None and sport not in (*CROSS_SPORTS, "none", "auto"):
+        raise InputError(f"--cross {cross!r} is not one of: {', '.join(CROSS_SPORTS)}, none, auto")
+    if not 0 <= growth_pct <= MAX_GROWTH * 100:
+        raise InputError(
+            f"--growth must be 0 to {MAX_GROWTH * 100:.0f} (% a week), not {growth_pct!r}"
+        )
+    return days_per_week, day, sport, growth_pct / 100.0
+
+
+@dataclass(frozen=True)
+class _History:
+    items: list[StoredActivity]
+    diary: list[PainEntry]
+    red_flags: list[Finding]
+    routines: list[routine_rows.RoutineRow]
+
+
+def _history(store: Store, athlete: str, day: date) -> _History:
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        items = [
+            a
+            for a in activity_rows.list_activities(conn, athlete_id)
+            if a.activity.local_date <= day
+        ]
+        diary = [
+            PainEntry(e.day, e.nrs, e.moment, e.activity_id, e.leg_symptoms)
+            for e in pain_rows.list_pain_entries(conn, athlete_id, until=day)
+        ]
+        screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
+        routines = routine_rows.list_routines(conn, athlete_id, until=day)
+    return _History(items, diary, findings_for(screens[-1]) if screens else [], routines)
+
+
+def _runs(items: list[StoredActivity]) -> tuple[RunDone, ...]:
+    return tuple(
+        RunDone(a.activity.local_date, float(a.activity.summary.distance_m or 0.0), _seconds(a))
+        for a in items
+        if _kind(a) == ActivityKind.RUN and (a.activity.summary.distance_m or 0.0) > 0
+    )
+
+
+def program_stage(runs: tuple[RunDone, ...], diary: list[PainEntry], as_of: date) -> int | None:
+    """The run-walk stage (R4) of the week after ``as_of`` replayed from the latest comeback
+    (a run after 14 or more days without one), or None when there is no recent comeback.
+    The start of the data is not a comeback (backstride does not know what came before);
+    the plan itself starts the program when the runner has not run in the last 14 days.
+
+    Pain at the end of each program week (the P1-P4 adjustment) holds or lowers the stage
+    as it would have when planned week by week.
+    """
+    days = sorted({r.day for r in runs})
+    comeback = None
+    for before, d in itertools.pairwise(days):
+        if (d - before).days > BREAK_DAYS:
+            comeback = d
+    if comeback is None or (as_of - comeback).days > PROGRAM_HORIZON_DAYS:
+        return None
+    first, until = monday(comeback), monday(as_of + timedelta(days=1))
+    actions: dict[date, Action] = {}
+    week = first
+    while week < until:
+        end = week + timedelta(days=6)
+        actions[week] = pain_adjustment(pain_findings(diary, as_of=end)).action
+        week += timedelta(days=7)
+    return replay(first, [(r.day, r.duration_s or 0.0) for r in runs], actions, until)
+
+
+def _core_level(routines: list[routine_rows.RoutineRow], week0: date) -> int:
+    """1, then 2 after two weeks in a row with 2+ logged core sessions, 3 after four."""
+    streak = 0
+    week = week0 - timedelta(days=7)
+    while streak < 4:
+        done = sum(1 for r in routines if r.kind == "core" and week <= r.day < week + timedelta(7))
+        if done < CATALOGUE["C1"].thresholds["min_sessions"]:
+            break
+        streak += 1
+        week -= timedelta(days=7)
+    return 1 + min(2, streak // 2)
+
+
+def _cross_sport(history: _History, day: date) -> str | None:
+    """The sport of the latest cross-training of the last 28 days (logged or imported)."""
+    since = day - timedelta(days=28)
+    found: list[tuple[date, str]] = [
+        (r.day, r.sport)
+        for r in history.routines
+        if r.kind == "cross" and r.sport and r.day >= since
+    ]
+    found += [
+        (a.activity.local_date, _KIND_SPORT[_kind(a)])
+        for a in history.items
+        if _kind(a) in _KIND_SPORT and a.activity.local_date >= since
+    ]
+    found = [(d, s) for d, s in found if s in CROSS_SPORTS]
+    return max(found)[1] if found else None
+
+
+def get_plan(
+    store: Store,
+    *,
+    weeks: int = 1,
+    days_per_week: int = 3,
+    long_run_day: str | int = "sun",
+    cross: str | None = "auto",
+    growth_pct: float = DEFAULT_GROWTH * 100,
+    as_of: date | None = None,
+    save: bool = True,
+    athlete: str = DEFAULT_ATHLETE,
+) -> Plan:
+    """The plan for the weeks after ``as_of`` (default: today), saved from tomorrow on.
+
+    ``cross``: a sport (swim, cycle, elliptical, strength), ``none``, or ``auto`` (the
+    sport of the latest cross-training of the last 4 weeks). ``growth_pct``: weekly growth of
+    running distance, 0-20 (default 10, "conservative").
+    """
+    if isinstance(weeks, bool) or not 1 <= weeks <= 4:
+        raise InputError(f"--weeks must be 1 to 4, not {weeks!r}")
+    days, long_day, sport, growth = _preferences(days_per_week, long_run_day, cross, growth_pct)
+    day = as_of or local_today()
+    history = _history(store, athlete, day)
+    runs = _runs(history.items)
+    if sport == "auto":
+        sport = _cross_sport(history, day)
+    elif sport == "none":
+        sport = None
+    findings = (*pain_findings(history.diary, as_of=day), *history.red_flags)
+    start = day + timedelta(days=1)
+    prefs = Preferences(
+        days_per_week=days,
+        long_run_day=long_day,
+        cross_sport=sport,
+        growth=growth,
+        core_level=_core_level(history.routines, monday(start)),
+    )
+    plan = generate_plan(
+        PlanInput(
+            as_of=day,
+            runs=runs,
+            findings=findings,
+            preferences=prefs,
+            weeks=weeks,
+            program_stage=program_stage(runs, history.diary, day),
+        )
+    )
+    if save:
+        with transaction(store) as conn:
+            athlete_id = get_or_create_athlete(conn, athlete).id
+            plan_rows.replace_planned(conn, athlete_id, first_day=start, rows=_rows(plan))
+    return plan
+
+
+def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
+    rows = []
+    for week in plan.weeks:
+        position: dict[date, int] = {}
+        for s in week.sessions:
+            n = position.get(s.day, 0)
+            position[s.day] = n + 1
+            rw = s.run_walk
+            rows.append(
+                plan_rows.PlannedRow(
+                    day=s.day,
+                    position=n,
+                    mode=plan.mode,
+                    kind=s.kind,
+                    title=s.title,
+                    intensity=s.intensity,
+                    duration_s=s.duration_s,
+                    distance_m=s.distance_m,
+                    run_s=rw.run_s if rw else None,
+                    walk_s=rw.walk_s if rw else None,
+                    repeats=rw.repeats if rw else None,
+                    routine=s.routine,
+                    warmup=s.warmup,
+                    cooldown=s.cooldown,
+                    sport=s.sport,
+                    rules=s.rules,
+                    why=s.why,
+                    stage=week.stage,
+                    lighter=week.lighter,
+                )
+            )
+    return rows
+
+
+def session_of(row: plan_rows.PlannedRow) -> PlannedSession:
+    """A stored planned session as the coach's shape."""
+    run_walk = None
+    if row.run_s is not None and row.walk_s is not None and row.repeats is not None:
+        run_walk = RunWalk(row.run_s, row.walk_s, row.repeats)
+    return PlannedSession(
+        day=row.day,
+        kind=row.kind,  # type: ignore[arg-type]
+        title=row.title,
+        intensity=row.intensity,  # type: ignore[arg-type]
+        duration_s=row.duration_s,
+        rules=row.rules,
+        why=row.why,
+        distance_m=row.distance_m,
+        run_walk=run_walk,
+        routine=row.routine,
+        warmup=row.warmup,
+        cooldown=row.cooldown,
+        sport=row.sport,
+    )
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    """One Monday-to-Sunday week (up to ``as_of``): planned against done, per practice.
+
+    Runs: planned runs fulfilled by an imported run on their day. Core: logged core
+    sessions plus imported strength sessions, against C1's 2-3. Cross-training: logged
+    minutes plus imported activities other than runs and walks, against X1's 60. Warm-up and
+    cool-down: runs done with a logged warm-up (cool-down) the same day.
+    """
+
+    start: date
+    runs_planned: int
+    runs_fulfilled: int
+    runs_done: int
+    core_planned: int
+    core_done: int
+    cross_planned: int
+    cross_fulfilled: int
+    cross_minutes: float
+    runs_with_warmup: int
+    runs_with_cooldown: int
+    planned_km: float
+    done_km: float
+
+    @property
+    def core_target(self) -> tuple[int, int]:
+        t = CATALOGUE["C1"].thresholds
+        return int(t["min_sessions"]), int(t["max_sessions"])
+
+    @property
+    def cross_target_min(self) -> float:
+        return float(CATALOGUE["X1"].thresholds["min_minutes"])
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    """Adherence per past week, oldest first (the current week up to ``as_of``)."""
+
+    as_of: date
+    weeks: tuple[WeekAdherence, ...]
+
+
+def review(
+    store: Store, *, weeks: int = 4, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
+) -> PlanReview:
+    """How the last ``weeks`` weeks went against the stored plan and the practice targets."""
+    if isinstance(weeks, bool) or not 1 <= weeks <= 52:
+        raise InputError(f"--weeks must be 1 to 52 for a review, not {weeks!r}")
+    day = as_of or local_today()
+    first = monday(day) - timedelta(days=7 * (weeks - 1))
+    history = _history(store, athlete, day)
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        planned = plan_rows.list_planned(conn, athlete_id, since=first, until=day)
+    out = []
+    for k in range(weeks):
+        start = first + timedelta(days=7 * k)
+        end = min(start + timedelta(days=6), day)
+        out.append(_week(start, end, history, [p for p in planned if start <= p.day <= end]))
+    return PlanReview(as_of=day, weeks=tuple(out))
+
+
+def _week(
+    start: date, end: date, history: _History, planned: list[plan_rows.PlannedRow]
+) -> WeekAdherence:
+    items = [a for a in history.items if start <= a.activity.local_date <= end]
+    logs = [r for r in history.routines if start <= r.day <= end]
+    runs = [a for a in items if _kind(a) == ActivityKind.RUN]
+    run_days = [a.activity.local_date for a in runs]
+    planned_runs = [p for p in planned if p.kind in ("run", "run_walk")]
+    fulfilled = sum(1 for p in planned_runs if p.day in run_days)
+    planned_cross = [p for p in planned if p.kind == "cross"]
+    cross_fulfilled = sum(1 for p in planned_cross if _cross_done(p, items, logs))
+    other = [a for a in items if _kind(a) not in (ActivityKind.RUN, ActivityKind.WALK)]
+    cross_minutes = sum(_seconds(a) for a in other) / 60.0
+    cross_minutes += sum(r.minutes or 0.0 for r in logs if r.kind == "cross")
+    core = sum(1 for r in logs if r.kind == "core")
+    core += sum(1 for a in items if _kind(a) == ActivityKind.STRENGTH)
+
+    def with_log(kind: str) -> int:
+        return sum(
+            min(run_days.count(d), sum(1 for r in logs if r.kind == kind and r.day == d))
+            for d in set(run_days)
+        )
+
+    return WeekAdherence(
+        start=start,
+        runs_planned=len(planned_runs),
+        runs_fulfilled=fulfilled,
+        runs_done=len(runs),
+        core_planned=sum(1 for p in planned if p.kind == "core"),
+        core_done=core,
+        cross_planned=len(planned_cross),
+        cross_fulfilled=cross_fulfilled,
+        cross_minutes=cross_minutes,
+        runs_with_warmup=with_log("warmup"),
+        runs_with_cooldown=with_log("cooldown"),
+        planned_km=sum(p.distance_m or 0.0 for p in planned_runs) / 1000.0,
+        done_km=sum(a.activity.summary.distance_m or 0.0 for a in runs) / 1000.0,
+    )
+
+
+def _cross_done(
+    planned: plan_rows.PlannedRow,
+    items: list[StoredActivity],
+    logs: list[routine_rows.RoutineRow],
+) -> bool:
+    kinds = CROSS_FAMILIES.get(planned.sport or "", frozenset())
+    if any(a.activity.local_date == planned.day and _kind(a) in kinds for a in items):
+        return True
+    return any(
+        r.kind == "cross" and r.day == planned.day and r.sport in (None, planned.sport)
+        for r in logs
+    )
+
+
+def export_ics(plan: Plan) -> bytes:
+    """The plan as an iCalendar file (``coach/ics.py``)."""
+    return plan_to_ics(plan)

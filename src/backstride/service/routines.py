@@ -1,0 +1,105 @@
+"""`backstride done`: log a core session, warm-up, cool-down or cross-training as done.
+
+Validated here before anything is stored (one line naming the value and what is allowed).
+Imported activities need no logging: runs and other sports count by themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from backstride.coach.plan import CROSS_SPORTS
+from backstride.errors import InputError
+from backstride.service.clock import local_today
+from backstride.store import Store, transaction
+from backstride.store import routines as routine_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+#: What can be logged as done.
+KINDS: tuple[str, ...] = ("core", "warmup", "cooldown", "cross")
+MAX_MINUTES = 600
+
+
+@dataclass(frozen=True)
+class LoggedRoutine:
+    """One routine as stored."""
+
+    id: int
+    day: date
+    kind: str
+    minutes: float | None
+    rpe: int | None
+    sport: str | None
+    note: str | None
+
+
+def log_done(
+    store: Store,
+    kind: str,
+    *,
+    day: date | None = None,
+    minutes: float | None = None,
+    rpe: int | None = None,
+    sport: str | None = None,
+    note: str | None = None,
+    today: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> LoggedRoutine:
+    """Store one routine done on ``day`` (default today; never in the future).
+
+    ``minutes`` 1-600; ``rpe`` 0-10 (CR-10: how hard the session felt, about 30 min after);
+    ``sport`` only for cross-training (swim, cycle, elliptical, strength).
+    """
+    today = today or local_today()
+    day = day or today
+    chosen = kind.strip().lower().replace("-", "")
+    if chosen not in KINDS:
+        raise InputError(f"{kind!r} is not one of: {', '.join(KINDS)}")
+    if day > today:
+        raise InputError(f"the date {day.isoformat()} is in the future (today is {today})")
+    if minutes is not None and (
+        isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES or minutes != minutes
+    ):
+        raise InputError(f"--minutes must be 1 to {MAX_MINUTES}, not {minutes!r}")
+    if rpe is not None and (
+        isinstance(rpe, bool) or not isinstance(rpe, int) or not 0 <= rpe <= 10
+    ):
+        raise InputError(f"--rpe must be a whole number from 0 (rest) to 10 (maximal), not {rpe!r}")
+    if sport is not None:
+        sport = sport.strip().lower()
+        if chosen != "cross":
+            raise InputError(
+                "--sport is only for cross-training: backstride done cross --sport swim"
+            )
+        if sport not in CROSS_SPORTS:
+            raise InputError(f"--sport {sport!r} is not one of: {', '.join(CROSS_SPORTS)}")
+    if note is not None and len(note) > 2000:
+        raise InputError(f"the note is {len(note)} characters long; 2000 at most")
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        key = routine_rows.add_routine(
+            conn,
+            athlete_id,
+            day=day,
+            kind=chosen,
+            minutes=minutes,
+            rpe=rpe,
+            sport=sport,
+            note=note,
+        )
+    return LoggedRoutine(key, day, chosen, minutes, rpe, sport, note)
+
+
+def list_done(
+    store: Store,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> list[LoggedRoutine]:
+    """Logged routines, oldest first."""
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        rows = routine_rows.list_routines(conn, athlete_id, since=since, until=until)
+    return [LoggedRoutine(r.id, r.day, r.kind, r.minutes, r.rpe, r.sport, r.note) for r in rows]

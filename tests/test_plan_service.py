@@ -1,0 +1,222 @@
+"""`get_plan`, `review` and `log_done` over a real store: the plan is saved from tomorrow on,
+red flags clear it, imported activities fulfil planned runs and cross-training, logged
+routines count, and bad input stores nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from backstride import service
+from backstride.coach.plan import RunDone
+from backstride.coach.return_to_run import GRADUATED
+from backstride.errors import InputError
+from backstride.rules.pain import PainEntry
+from backstride.service.plan import program_stage
+from backstride.service.screening import FIELDS
+from backstride.store import Store, transaction
+from backstride.store import activities as rows
+from backstride.store import plans as plan_rows
+from backstride.store.athletes import get_or_create_athlete
+from tests.conftest import DATA, make_activity
+
+SUNDAY = date(2026, 3, 29)
+
+
+def store_runs(store: Store, runs: list[tuple[date, float]]) -> None:
+    """Runs at 2.78 m/s (6:00 min/km) on the given days (distance in metres)."""
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn).id
+        for day, distance in runs:
+            start = datetime(day.year, day.month, day.day, 7, tzinfo=UTC).isoformat()
+            activity = make_activity(
+                start=start, seconds=int(distance * 0.36), speed_mps=1 / 0.36, utc_offset_s=0
+            )
+            rows.add_activity(
+                conn, athlete_id, activity, source_name="x.fit", imported_at=datetime.now(UTC)
+            )
+
+
+def two_weeks_of_30_km(store: Store) -> None:
+    first = date(2026, 3, 16)
+    store_runs(
+        store,
+        [
+            (first + timedelta(days=7 * w + d), km * 1000)
+            for w in range(2)
+            for d, km in ((1, 9.0), (3, 9.0), (6, 12.0))
+        ],
+    )
+
+
+def stored(store: Store) -> list[plan_rows.PlannedRow]:
+    with transaction(store) as conn:
+        return plan_rows.list_planned(conn, get_or_create_athlete(conn).id)
+
+
+def test_the_plan_is_built_from_the_store_and_saved_from_tomorrow(store: Store) -> None:
+    two_weeks_of_30_km(store)
+    plan = service.get_plan(store, as_of=SUNDAY, cross="none")
+    assert plan.mode == "build"
+    runs = [(s.day, s.distance_m) for s in plan.sessions if s.is_run]
+    assert runs == [
+        (date(2026, 3, 31), 9400.0),
+        (date(2026, 4, 3), 9400.0),
+        (date(2026, 4, 5), 13200.0),
+    ]
+    saved = stored(store)
+    assert [(r.day, r.kind, r.distance_m) for r in saved] == [
+        (s.day, s.kind, s.distance_m) for s in plan.sessions
+    ]
+    assert all(r.day > SUNDAY for r in saved)
+    assert [service.plan.session_of(r) for r in saved] == list(plan.sessions)
+    # Planning again (two weeks now) replaces the future sessions: nothing doubles.
+    again = service.get_plan(store, as_of=SUNDAY, weeks=2, cross="none")
+    assert len(stored(store)) == len(again.sessions) > len(plan.sessions)
+    data = service.plan_to_json(again)
+    assert data["mode"] == "build"
+    assert [w["start"] for w in data["weeks"]] == ["2026-03-30", "2026-04-06"]
+    assert {r["rule"] for r in data["rules"]} >= {"L1", "L2", "C1", "C2", "C3"}
+    assert all(r["citation"] and r["grade"] for r in data["rules"])
+
+
+def test_a_red_flag_screen_blocks_the_plan_and_clears_future_sessions(store: Store) -> None:
+    two_weeks_of_30_km(store)
+    service.get_plan(store, as_of=SUNDAY, weeks=2)
+    assert stored(store)
+    answers: dict[str, bool | None] = dict.fromkeys(FIELDS, False)
+    answers["saddle_numbness"] = True
+    service.take_screen(store, answers, day=SUNDAY)
+    plan = service.get_plan(store, as_of=SUNDAY, weeks=2)
+    assert plan.mode == "blocked"
+    assert plan.sessions == ()
+    assert plan.blocked_message is not None
+    assert "clinician" in plan.blocked_message
+    assert stored(store) == []
+
+
+def test_a_new_runner_starts_the_run_walk_program(store: Store) -> None:
+    plan = service.get_plan(store, as_of=SUNDAY)
+    assert plan.mode == "return_to_run"
+    assert plan.weeks[0].stage == 1
+    assert sum(s.is_run for s in plan.sessions) == 3
+
+
+def test_program_stage_replays_the_comeback_week_by_week() -> None:
+    monday = date(2026, 3, 2)
+    before = [RunDone(monday - timedelta(days=40), 5000.0, 1800.0)]  # then a 40-day break
+    weekly = [
+        RunDone(monday + timedelta(days=7 * w + d), 4000.0, 1800.0)
+        for w in range(3)
+        for d in (1, 3, 5)
+    ]
+    runs = tuple(before + weekly)
+    # Sunday of each week: stage of the coming week.
+    assert program_stage(runs, [], monday + timedelta(days=6)) == 2
+    assert program_stage(runs, [], monday + timedelta(days=13)) == 3
+    assert program_stage(runs, [], monday + timedelta(days=20)) == 4
+    # Pain above 5 during the run of the second week's Saturday: that week ends in "reduce".
+    diary = [PainEntry(monday + timedelta(days=12), 7, "during")]
+    assert program_stage(runs, diary, monday + timedelta(days=13)) == 1
+    # A long-settled runner is not in the program; a new break is a fresh start.
+    steady = tuple(RunDone(monday - timedelta(days=d), 5000.0, 1800.0) for d in range(1, 400, 3))
+    assert program_stage(steady, [], monday) is None
+    assert program_stage(runs, [], monday + timedelta(days=200)) is None
+    eight = tuple(
+        RunDone(monday + timedelta(days=7 * w + d), 4000.0, 1800.0)
+        for w in range(9)
+        for d in (1, 3)
+    )
+    assert program_stage(before_and(eight), [], monday + timedelta(days=62)) == GRADUATED
+
+
+def before_and(runs: tuple[RunDone, ...]) -> tuple[RunDone, ...]:
+    return (RunDone(date(2026, 1, 1), 5000.0, 1800.0), *runs)
+
+
+def test_imported_activities_fulfil_planned_runs_and_cross_training(store: Store) -> None:
+    service.import_files(
+        store,
+        [
+            DATA / "fit" / "workoutizer__run_with_coordinates.fit",  # a run, Thu 2020-12-10
+            DATA / "fit" / "fitparse__sample_mulitple_header.fit",  # swim, ride, run 2018-05-27
+        ],
+    )
+    # A break before each: the run-walk program, 3 sessions on spaced days.
+    plan = service.get_plan(store, as_of=date(2020, 12, 6), long_run_day="thu", cross="none")
+    assert [s.day.isoformat() for s in plan.sessions if s.is_run] == [
+        "2020-12-07",
+        "2020-12-10",
+        "2020-12-12",
+    ]
+    service.log_done(store, "warmup", day=date(2020, 12, 10), minutes=8, today=date(2020, 12, 10))
+    service.log_done(store, "cooldown", day=date(2020, 12, 12), today=date(2020, 12, 12))
+    service.log_done(store, "core", day=date(2020, 12, 8), rpe=4, today=date(2020, 12, 8))
+    week = service.review(store, weeks=1, as_of=date(2020, 12, 13)).weeks[0]
+    assert (week.runs_planned, week.runs_fulfilled, week.runs_done) == (3, 1, 1)
+    assert (week.runs_with_warmup, week.runs_with_cooldown) == (1, 0)  # no run on the 12th
+    assert (week.core_planned, week.core_done) == (3, 1)
+    assert week.done_km == pytest.approx(6.00189, abs=1e-4)
+
+    service.get_plan(store, as_of=date(2018, 5, 20), long_run_day="mon", cross="swim")
+    week = service.review(store, weeks=1, as_of=date(2018, 5, 27)).weeks[0]
+    assert (week.cross_planned, week.cross_fulfilled) == (2, 1)  # Tue missed, Sun swum
+    assert week.cross_minutes == pytest.approx((1987.521 + 4422.14) / 60, abs=0.01)
+    assert (week.runs_planned, week.runs_fulfilled, week.runs_done) == (3, 0, 1)
+    data = service.review_to_json(service.review(store, weeks=2, as_of=date(2018, 5, 27)))
+    assert [w["start"] for w in data["weeks"]] == ["2018-05-14", "2018-05-21"]
+    assert data["weeks"][1]["cross_training"]["target_minutes"] == 60.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "message"),
+    [
+        ("stretch", {}, "not one of: core, warmup, cooldown, cross"),
+        ("core", {"day": date(2026, 3, 30)}, "in the future"),
+        ("core", {"minutes": 0}, "--minutes must be 1 to 600"),
+        ("cross", {"minutes": 601}, "--minutes must be 1 to 600"),
+        ("core", {"rpe": 11}, "--rpe must be a whole number from 0"),
+        ("core", {"rpe": -1}, "--rpe must be"),
+        ("warmup", {"sport": "swim"}, "only for cross-training"),
+        ("cross", {"sport": "golf"}, "is not one of: swim"),
+    ],
+)
+def test_bad_done_entries_are_refused_and_nothing_is_stored(
+    store: Store, kind: str, options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        service.log_done(store, kind, today=SUNDAY, **options)  # type: ignore[arg-type]
+    assert service.list_done(store) == []
+
+
+def test_done_entries_are_stored_with_their_values(store: Store) -> None:
+    logged = service.log_done(
+        store, "cross", minutes=45, rpe=3, sport="Swim", note="pool", today=SUNDAY
+    )
+    assert (logged.day, logged.kind, logged.minutes, logged.rpe, logged.sport) == (
+        SUNDAY,
+        "cross",
+        45,
+        3,
+        "swim",
+    )
+    assert [(r.kind, r.note) for r in service.list_done(store)] == [("cross", "pool")]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"weeks": 5}, "--weeks must be 1 to 4"),
+        ({"days_per_week": 7}, "--days-per-week must be 2 to 6"),
+        ({"long_run_day": "someday"}, "is not a weekday"),
+        ({"cross": "golf"}, "--cross 'golf' is not one of"),
+        ({"growth_pct": 25}, "--growth must be 0 to 20"),
+    ],
+)
+def test_bad_plan_options_are_refused_and_nothing_is_stored(
+    store: Store, options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        service.get_plan(store, as_of=SUNDAY, **options)  # type: ignore[arg-type]
+    assert stored(store) == []

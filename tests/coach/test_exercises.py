@@ -12,6 +12,7 @@ from backstride.coach.exercises import (
     CROSS_TRAINING,
     EXERCISES,
     MCGILL_BIG3,
+    ROUTINE_NOTES,
     ROUTINES,
     cross_training,
     dose_text,
@@ -240,3 +241,9 @@ def test_the_docs_name_every_exercise_routine_and_sport() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "exercises.md").read_text()
     for key in [*EXERCISES, *ROUTINES, *CROSS_TRAINING]:
         assert f"`{key}`" in docs, key
+
+
+def test_routine_notes_carry_the_c2_stretching_messages() -> None:
+    assert set(ROUTINE_NOTES) <= set(ROUTINES)
+    assert "less than 60 s" in ROUTINE_NOTES["warmup"]
+    assert "not for preventing injury" in ROUTINE_NOTES["cooldown"]

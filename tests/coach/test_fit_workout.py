@@ -11,6 +11,8 @@ from typing import Any
 import fitdecode
 import pytest
 from garmin_fit_sdk import Decoder, Stream
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backstride.coach.exercises import moving_minutes, routine
 from backstride.coach.fit_workout import (
@@ -218,3 +220,26 @@ def test_workout_names_fit_the_watch_field() -> None:
     assert workout_name(longer) == "Steady 1667 min"
     assert fit_text("Échauffement dynamique", 10) == "Échauffem"
     assert len(fit_text("ééééééééé", 15).encode()) <= 15
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    run_s=st.integers(1, 3600),
+    walk_s=st.integers(1, 600),
+    repeats=st.integers(1, 40),
+    distance_m=st.floats(100, 60000, allow_nan=False),
+)
+def test_any_session_decodes_to_what_it_asked(
+    run_s: int, walk_s: int, repeats: int, distance_m: float
+) -> None:
+    intervals = RunWalk(run_s=run_s, walk_s=walk_s, repeats=repeats)
+    run_walk = replace(_runs()[0], run_walk=intervals, duration_s=intervals.duration_s)
+    steps = _decode(session_to_fit(run_walk, as_of=MONDAY))["workout_step_mesgs"]
+    assert _executed_seconds(steps) == WARMUP_S + repeats * (run_s + walk_s) + COOLDOWN_S
+    by_distance = replace(_runs()[1], distance_m=distance_m)
+    (run,) = [
+        s
+        for s in _decode(session_to_fit(by_distance, as_of=MONDAY))["workout_step_mesgs"]
+        if s["wkt_step_name"] == "Run"
+    ]
+    assert run["duration_distance"] == pytest.approx(distance_m, abs=0.005)

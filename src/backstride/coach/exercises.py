@@ -28,6 +28,7 @@ from backstride.coach.exercises_core import CORE_EXERCISES, MCGILL_BIG3, PYRAMID
 from backstride.coach.exercises_run import (
     COOLDOWN_EXERCISES,
     CROSS_EXERCISES,
+    STATIC_STRETCH_MAX_HOLD_S,
     WARMUP_EXERCISES,
 )
 from backstride.coach.model import Exercise, Routine
@@ -39,6 +40,7 @@ __all__ = [
     "EXERCISES",
     "MCGILL_BIG3",
     "ROUTINES",
+    "ROUTINE_NOTES",
     "cross_training",
     "dose_text",
     "exercise",
@@ -122,6 +124,21 @@ ROUTINES: Mapping[str, Routine] = MappingProxyType(
                 rules=("C1",),
             ),
         )
+    }
+)
+
+#: One plain note per routine, shown with it (rule C2 for the warm-up and the cool-down).
+ROUTINE_NOTES: Mapping[str, str] = MappingProxyType(
+    {
+        "warmup": f"If you like to stretch before you run, hold each stretch for less than "
+        f"{STATIC_STRETCH_MAX_HOLD_S} s and do the drills after it.",
+        "cooldown": "The stretches are optional: do them if they feel good. They are for "
+        "comfort and mobility, not for preventing injury.",
+        "core_1": "Stop a set when your form slips. After about two weeks without pain, "
+        "try level 2.",
+        "core_2": "Stop a set when your form slips. After about two weeks without pain, "
+        "try level 3.",
+        "core_3": "Stop a set when your form slips; go back a level on days your back complains.",
     }
 )
 

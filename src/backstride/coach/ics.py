@@ -26,7 +26,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Calendar, Event
 
-from backstride.coach.exercises import cross_training, dose_text, exercises_of, routine
+from backstride.coach.exercises import (
+    ROUTINE_NOTES,
+    cross_training,
+    dose_text,
+    exercises_of,
+    routine,
+)
 from backstride.coach.exercises_core import PAIN_SCALE
 from backstride.coach.model import Plan, PlannedSession
 
@@ -136,6 +142,8 @@ def _routine_lines(label: str, routine_id: str, *, with_cues: bool) -> list[str]
         if with_cues:
             lines += [f"    {cue}" for cue in item.cues]
             lines.append(f"    If it hurts: {item.if_it_hurts.removesuffix(PAIN_SCALE).strip()}")
+    if routine_id in ROUTINE_NOTES:
+        lines.append(ROUTINE_NOTES[routine_id])
     return lines
 
 

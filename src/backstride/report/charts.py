@@ -40,7 +40,8 @@ def nice_step(top: float, ticks: int = 4) -> float:
 
 
 def _number(value: float, step: float) -> str:
-    decimals = 0 if step >= 1 else max(0, -math.floor(math.log10(step)))
+    """A tick label with as many decimals as the step needs (2.5 -> one, 0.25 -> two)."""
+    decimals = next((d for d in range(4) if abs(round(step, d) - step) < 1e-9), 3)
     return f"{value:.{decimals}f}"
 
 

@@ -10,6 +10,7 @@ decides anything: the data and every verdict come from ``backstride.service``.
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,9 @@ from backstride.service.report_data import ReportData
 #: Loggers of WeasyPrint and the libraries it drives; their warnings (missing glyphs,
 #: unsupported CSS, font subsetting notes) are for developers, never for the runner.
 QUIET_LOGGERS = ("weasyprint", "fontTools", "pydyf", "tinycss2", "cssselect2")
+# Logger levels and warning filters are process-wide: one PDF at a time (the dashboard may
+# serve two downloads at once), so a second render cannot restore the first one's levels.
+_PRINTING = threading.Lock()
 
 
 #: L1 outcomes in the words of the rule's bands (Frandsen 2025).
@@ -137,6 +141,12 @@ def render_html(data: ReportData) -> str:
 @contextmanager
 def _quiet() -> Iterator[None]:
     """Silence WeasyPrint's and fontTools' log messages and warnings while printing."""
+    with _PRINTING, _silenced():
+        yield
+
+
+@contextmanager
+def _silenced() -> Iterator[None]:
     saved = {}
     for name in QUIET_LOGGERS:
         logger = logging.getLogger(name)

@@ -20,11 +20,13 @@ from backstride.cli import (
     activities,
     dbcmd,
     demo,
+    done,
     form,
     imports,
     learn,
     load,
     pain,
+    plan,
     report,
     screen,
     shoes,
@@ -129,6 +131,8 @@ app.command("status")(translating_errors(status.status_command))
 app.command("load")(translating_errors(load.load_command))
 app.command("form")(translating_errors(form.form_command))
 app.command("screen")(translating_errors(screen.screen_command))
+app.command("plan")(translating_errors(plan.plan_command))
+app.command("done")(translating_errors(done.done_command))
 app.command("report")(translating_errors(report.report_command))
 app.command("learn")(translating_errors(learn.learn_command))
 app.command("demo")(translating_errors(demo.demo_command))

@@ -16,7 +16,9 @@ from datetime import date, timedelta
 
 from backstride.analysis.table import ActivityKind, activity_kind
 from backstride.coach.ics import plan_to_ics
-from backstride.coach.model import Plan, PlannedSession, RunWalk
+from backstride.coach.model import Plan as Plan  # re-exported for the shells' types
+from backstride.coach.model import PlannedSession as PlannedSession
+from backstride.coach.model import RunWalk
 from backstride.coach.plan import (
     CROSS_SPORTS,
     DEFAULT_GROWTH,

@@ -1,0 +1,58 @@
+"""`backstride done`: log a core session, warm-up, cool-down or cross-training as done."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from backstride import service
+from backstride.cli.state import open_from, parse_day, print_json, stdout
+
+
+def done_command(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="core, warmup, cooldown or cross.")],
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+    ] = None,
+    minutes: Annotated[float | None, typer.Option(help="How long, 1-600 minutes.")] = None,
+    rpe: Annotated[
+        int | None, typer.Option(help="How hard it felt, 0 (rest) to 10 (maximal), CR-10.")
+    ] = None,
+    sport: Annotated[
+        str | None,
+        typer.Option(help="For cross: swim, cycle, elliptical or strength."),
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Log a routine as done; imported activities need no logging.
+
+    Example: backstride done core --minutes 20 --rpe 4
+    """
+    day = parse_day(on, "--date")
+    store = open_from(ctx)
+    try:
+        logged = service.log_done(
+            store, kind, day=day, minutes=minutes, rpe=rpe, sport=sport, note=note
+        )
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            {
+                "id": logged.id,
+                "date": logged.day.isoformat(),
+                "kind": logged.kind,
+                "minutes": logged.minutes,
+                "rpe": logged.rpe,
+                "sport": logged.sport,
+                "note": logged.note,
+            }
+        )
+        return
+    details = [f"{logged.minutes:g} min" if logged.minutes is not None else None]
+    details += [f"RPE {logged.rpe}" if logged.rpe is not None else None, logged.sport]
+    shown = ", ".join(d for d in details if d)
+    stdout().print(f"logged {logged.kind} on {logged.day}" + (f" ({shown})" if shown else ""))

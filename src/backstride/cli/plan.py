@@ -1,0 +1,190 @@
+"""`backstride plan`: the coming weeks (runs, core, cross-training, warm-up and cool-down),
+`plan --review` for how past weeks went, `--ics` / `--fit-workouts` to take it elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from backstride import service
+from backstride.cli.render import duration, km
+from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
+from backstride.errors import InputError
+from backstride.service.plan import Plan, PlannedSession, PlanReview
+
+_MODE = {
+    "build": "building gradually",
+    "return_to_run": "return to running (run-walk program)",
+    "blocked": "no plan",
+}
+
+
+def plan_command(
+    ctx: typer.Context,
+    weeks: Annotated[
+        int | None,
+        typer.Option(
+            help="Weeks to plan, 1-4 [default: 1]; with --review, past weeks [default: 4].",
+            min=1,
+            max=52,
+        ),
+    ] = None,
+    days_per_week: Annotated[
+        int, typer.Option("--days-per-week", help="Run days a week, 2-6.", min=2, max=6)
+    ] = 3,
+    long_run_day: Annotated[
+        str, typer.Option("--long-run-day", metavar="DAY", help="mon, tue ... sun.")
+    ] = "sun",
+    cross: Annotated[
+        str,
+        typer.Option(
+            "--cross",
+            metavar="SPORT",
+            help="Cross-training: swim, cycle, elliptical, strength, none, or auto (the "
+            "sport of your latest cross-training).",
+        ),
+    ] = "auto",
+    growth: Annotated[
+        float,
+        typer.Option(
+            "--growth",
+            metavar="PCT",
+            help="Weekly growth of running distance in %, 0-20 (10 is conservative, not a "
+            "proven safe limit).",
+        ),
+    ] = 10.0,
+    on: OnOption = None,
+    review: Annotated[
+        bool, typer.Option("--review", help="How past weeks went against the plan.")
+    ] = False,
+    ics: Annotated[
+        Path | None,
+        typer.Option("--ics", metavar="FILE", help="Also write the plan as a calendar file."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Your next week(s): easy runs within the load rules, core sessions, cross-training, a
+    warm-up and cool-down for every run, adapted to your pain diary. Each session says
+    which rules put it there.
+
+    Example: backstride plan --weeks 2 --days-per-week 4 --long-run-day sat
+    """
+    as_of = parse_day(on)
+    store = open_from(ctx)
+    try:
+        if review:
+            result = service.review(store, weeks=weeks or 4, as_of=as_of)
+        else:
+            if weeks is not None and weeks > 4:
+                raise InputError(f"--weeks must be 1 to 4 for a plan, not {weeks}")
+            plan = service.get_plan(
+                store,
+                weeks=weeks or 1,
+                days_per_week=days_per_week,
+                long_run_day=long_run_day,
+                cross=cross,
+                growth_pct=growth,
+                as_of=as_of,
+            )
+    finally:
+        store.close()
+    if review:
+        if as_json:
+            print_json(service.review_to_json(result))
+        else:
+            review_screen(stdout(), result)
+        return
+    if ics is not None:
+        write_file(ics, service.export_ics(plan))
+    if as_json:
+        print_json(service.plan_to_json(plan))
+    else:
+        plan_screen(stdout(), plan)
+        if ics is not None:
+            stdout().print(f"Calendar written to {ics}")
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write an export; a one-line error when the place is not a writable file."""
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name such as plan.ics")
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _amount(s: PlannedSession) -> str:
+    if s.distance_m is not None:
+        return f"{km(s.distance_m)} km"
+    return duration(s.duration_s) if s.duration_s is not None else ""
+
+
+def plan_screen(console: Console, plan: Plan) -> None:
+    """The plan week by week; every session with its rules and reason."""
+    head = f"backstride plan from {plan.as_of.isoformat()}: {_MODE[plan.mode]}"
+    console.print(Text(head, style="bold"))
+    if plan.mode == "blocked":
+        console.print(Text(plan.blocked_message or "", style="bold white on red"))
+        return
+    for week in plan.weeks:
+        title = f"Week of {week.start.isoformat()}"
+        if week.stage is not None:
+            title += f", run-walk stage {week.stage}"
+        if week.running_distance_m:
+            title += f", about {km(week.running_distance_m)} km of running"
+        if week.lighter:
+            title += " (lighter week)"
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for header in ("day", "session", "amount", "rules", "why"):
+            table.add_column(header, no_wrap=header != "why", overflow="fold")
+        for s in week.sessions:
+            session = s.title
+            if s.is_run:
+                session += f"\n+ warm-up ({s.warmup}) and cool-down ({s.cooldown})"
+            table.add_row(s.day.strftime("%a %d %b"), session, _amount(s), " ".join(s.rules), s.why)
+        if not week.sessions:
+            table.add_row("", "nothing left to plan this week", "", "", "")
+        console.print(table)
+    for note in plan.notes:
+        console.print(Text("• " + note))
+    console.print(
+        Text(
+            "Plan again after each week: it adapts to what you did and to your pain diary. "
+            "Log core, warm-up and cool-down with: backstride done core|warmup|cooldown|cross",
+            style="dim",
+        )
+    )
+
+
+def review_screen(console: Console, result: PlanReview) -> None:
+    """Adherence per week: runs, core, cross-training, warm-up and cool-down."""
+    table = Table(title=f"How the weeks went (to {result.as_of.isoformat()})", title_justify="left")
+    for header in ("week", "runs done/planned", "km done/planned", "core (aim 2-3)",
+                   "cross min (aim 60)", "warm-up", "cool-down"):  # fmt: skip
+        table.add_column(header, no_wrap=True, justify="left" if header == "week" else "right")
+    for w in result.weeks:
+        table.add_row(
+            w.start.isoformat(),
+            f"{w.runs_fulfilled}/{w.runs_planned}"
+            + (f" (+{extra})" if (extra := w.runs_done - w.runs_fulfilled) > 0 else ""),
+            f"{w.done_km:.1f}/{w.planned_km:.1f}",
+            str(w.core_done),
+            f"{w.cross_minutes:.0f}",
+            f"{w.runs_with_warmup}/{w.runs_done}",
+            f"{w.runs_with_cooldown}/{w.runs_done}",
+        )
+    console.print(table)
+    console.print(
+        Text(
+            "Runs count when an imported run falls on a planned day (+N: runs on other days). "
+            "Core counts logged sessions and imported strength; cross-training counts logged "
+            "minutes and imported non-running sports.",
+            style="dim",
+        )
+    )

@@ -601,7 +601,7 @@ def _scores(store: Store, end: date, athlete: str) -> list[ScoreRow]:
         elif s.instrument == "startback":
             band = _startback_group(s.score, s.distress)
         else:
-            band = "0-24, higher is more disability"
+            band = ""  # RMDQ has no published bands: 0-24, higher is more disability
         rows.append(
             ScoreRow(s.day, s.instrument, _INSTRUMENTS[s.instrument], s.score, s.distress, band)
         )

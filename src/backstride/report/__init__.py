@@ -8,6 +8,7 @@ and ``render_pdf`` print it. The dashboard and the CLI call these three and noth
 """
 
 from backstride.report.render import render_html, render_pdf
-from backstride.service.report_data import ReportData, build_report, default_period
+from backstride.service.report_data import build_report, default_period
+from backstride.service.report_model import ReportData
 
 __all__ = ["ReportData", "build_report", "default_period", "render_html", "render_pdf"]

@@ -1,6 +1,6 @@
 """The clinician report as HTML (Jinja2, print CSS) and as PDF (WeasyPrint).
 
-Contract: :func:`render_html` takes a :class:`~backstride.service.report_data.ReportData`
+Contract: :func:`render_html` takes a :class:`~backstride.service.report_model.ReportData`
 and returns one self-contained HTML document (inline CSS, inline SVG charts, no scripts,
 no external resources); :func:`render_pdf` prints that document to A4 PDF bytes. The first
 page is the two-minute summary; the detail pages follow. Nothing here reads the store or
@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from backstride.report import charts
-from backstride.service.report_data import ReportData
+from backstride.service.report_model import ReportData
 
 #: Loggers of WeasyPrint and the libraries it drives; their warnings (missing glyphs,
 #: unsupported CSS, font subsetting notes) are for developers, never for the runner.

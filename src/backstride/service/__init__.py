@@ -39,7 +39,8 @@ from backstride.service.plan import (
     review,
 )
 from backstride.service.plan_views import plan_to_json, review_to_json
-from backstride.service.report_data import ReportData, build_report, default_period
+from backstride.service.report_data import build_report, default_period
+from backstride.service.report_model import ReportData
 from backstride.service.routines import KINDS as DONE_KINDS
 from backstride.service.routines import LoggedRoutine, list_done, log_done
 from backstride.service.screening import (

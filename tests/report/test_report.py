@@ -68,6 +68,9 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stored]:
         service.log_pain(store, nrs, moment="next_morning", day=date(2018, 7, day), today=today)
     service.log_pain(store, 5, moment="during", activity_id=long_run.id, day=date(2018, 5, 27),
                      today=today)  # fmt: skip
+    # Two core sessions logged in the week of 4 June (C1: 2-3 a week).
+    for day in (5, 7):
+        service.log_done(store, "core", day=date(2018, 6, day), minutes=20, today=today)
     service.add_score(store, "odi", 32, day=date(2018, 5, 22), today=today)
     service.add_score(store, "odi", 18, day=date(2018, 7, 2), today=today)
     streams = {}
@@ -126,6 +129,8 @@ def test_the_data_holds_the_hand_computed_numbers(stored: Stored) -> None:
     assert shoe.period_distance_m == pytest.approx(data.run_distance_m)
     assert data.adherence.other_minutes == pytest.approx(data.other_minutes)
     assert data.adherence.weeks_with_enough_other == 1  # 107 min in the week of 21 May
+    assert (data.adherence.strength_sessions, data.adherence.weeks_with_enough_strength) == (2, 1)
+    assert "backstride done" in data.adherence.basis
     out = json.loads(json.dumps(data.to_json()))
     assert out["runs"] == 2
     assert out["spikes"][0]["day"] == "2018-05-27"
@@ -145,6 +150,7 @@ def test_page_one_states_the_key_numbers(html: str) -> None:
         "23 May 2018",
         "<b>clear</b>",
         "107 min",
+        "<b>2</b> sessions; 1 of 7 weeks with 2 or more",
         "32%",
         "18%",
         "Trainer A",

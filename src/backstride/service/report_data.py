@@ -43,6 +43,7 @@ from backstride.service.clock import local_today
 from backstride.service.gear import list_shoes
 from backstride.service.load import get_load
 from backstride.service.pain import list_pain, list_scores, pain_overview
+from backstride.service.plan import PlanReview, review
 from backstride.service.report_model import (
     Adherence,
     FormChange,
@@ -68,6 +69,9 @@ MAX_DAYS = 3660
 
 #: Weeks a report covers when no period is given.
 DEFAULT_WEEKS = 12
+
+#: The plan review covers at most this many weeks; longer reports count imports only.
+MAX_PLAN_WEEKS = 52
 
 #: The rules the report cites, in the order of its sections.
 CITED_RULES: tuple[str, ...] = (
@@ -183,7 +187,13 @@ def build_report(
         form_points=points,
         form_halves=halves,
         shoes=_shoes(store, runs, athlete),
-        adherence=_adherence(weeks, status.findings),
+        adherence=_adherence(
+            weeks,
+            status.findings,
+            review(store, weeks=n_weeks, as_of=end, athlete=athlete)
+            if n_weeks <= MAX_PLAN_WEEKS
+            else None,
+        ),
         screens=_screens(screenings, start, end),
         scores=_scores(store, end, athlete),
         findings=status.findings,
@@ -355,19 +365,58 @@ def _shoes(store: Store, runs: list[Any], athlete: str) -> list[ShoeRow]:
     return rows
 
 
-def _adherence(weeks: list[Week], findings: list[Finding]) -> Adherence:
+def _adherence(weeks: list[Week], findings: list[Finding], plan: PlanReview | None) -> Adherence:
+    """C1 and X1 per week. With the plan review (``service/plan.py``, up to 52 weeks) the
+    counts add routines logged with ``backstride done`` and planned sessions appear."""
     sessions = int(CATALOGUE["C1"].thresholds["min_sessions"])
     minutes = CATALOGUE["X1"].thresholds["min_minutes"]
+    strength = [w.strength_sessions for w in weeks]
+    other = [w.other_minutes for w in weeks]
+    basis = "imported activities: strength sessions, and every activity that is not a run"
+    logged: list[str] = []
+    if plan is not None and [w.start for w in plan.weeks] == [w.monday for w in weeks]:
+        strength = [w.core_done for w in plan.weeks]
+        other = [w.cross_minutes for w in plan.weeks]
+        basis = (
+            "imported activities and routines logged with backstride done (cross-training: "
+            "not runs or walks)"
+        )
+        logged = _plan_lines(plan)
     return Adherence(
         weeks=len(weeks),
-        strength_sessions=sum(w.strength_sessions for w in weeks),
-        weeks_with_enough_strength=sum(1 for w in weeks if w.strength_sessions >= sessions),
+        strength_sessions=sum(strength),
+        weeks_with_enough_strength=sum(1 for n in strength if n >= sessions),
         min_sessions=sessions,
-        other_minutes=sum(w.other_minutes for w in weeks),
-        weeks_with_enough_other=sum(1 for w in weeks if w.other_minutes >= minutes),
+        other_minutes=sum(other),
+        weeks_with_enough_other=sum(1 for m in other if m >= minutes),
         min_minutes=minutes,
         findings=[f for f in findings if f.rule in ("C1", "X1")],
+        basis=basis,
+        logged=logged,
     )
+
+
+def _plan_lines(plan: PlanReview) -> list[str]:
+    """Planned against done, for each kind of session the plan held in the period."""
+    w = plan.weeks
+    lines = []
+    runs_planned = sum(x.runs_planned for x in w)
+    if runs_planned:
+        fulfilled = sum(x.runs_fulfilled for x in w)
+        lines.append(f"Planned runs done on their day: {fulfilled} of {runs_planned}.")
+    core_planned = sum(x.core_planned for x in w)
+    if core_planned:
+        done = sum(x.core_done for x in w)
+        lines.append(f"Core sessions: {done} done, {core_planned} planned.")
+    cross_planned = sum(x.cross_planned for x in w)
+    if cross_planned:
+        fulfilled = sum(x.cross_fulfilled for x in w)
+        lines.append(f"Planned cross-training sessions done: {fulfilled} of {cross_planned}.")
+    runs = sum(x.runs_done for x in w)
+    warmups = sum(x.runs_with_warmup for x in w)
+    if runs and warmups:
+        lines.append(f"Runs with a logged warm-up: {warmups} of {runs}.")
+    return lines
 
 
 def _screens(screenings: list[Any], start: date, end: date) -> list[ScreenRow]:

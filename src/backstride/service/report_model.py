@@ -132,8 +132,11 @@ class Adherence:
     min_minutes: float
     findings: list[Finding]
     """C1 and X1 as judged on the last day of the period."""
+    basis: str = "imported activities"
+    """What the counts include: imported activities, and routines logged with
+    ``backstride done`` when the plan review covers the period."""
     logged: list[str] = field(default_factory=list)
-    """Adherence to a logged plan or routine, when one exists (one line each)."""
+    """Adherence to a stored plan, when one exists (one line each)."""
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,38 @@ def test_bad_plan_options_are_refused_and_nothing_is_stored(
     with pytest.raises(InputError, match=message):
         service.get_plan(store, as_of=SUNDAY, **options)  # type: ignore[arg-type]
     assert stored(store) == []
+
+
+def test_status_lights_count_logged_core_cross_and_warm_ups(store: Store) -> None:
+    two_weeks_of_30_km(store)  # runs Tue 17, Thu 19, Sun 22, Tue 24, Thu 26, Sun 29 March
+    before = service.get_status(store, as_of=SUNDAY)
+    assert before.lights["core_strength"].status == "unknown"  # nothing recorded
+    assert before.lights["cross_training"].status == "amber"  # 0 min of other sport
+    assert before.lights["warmup_stretching"].status == "unknown"
+    for day in (date(2026, 3, 24), date(2026, 3, 27)):
+        service.log_done(store, "core", day=day, today=SUNDAY)
+    service.log_done(store, "cross", day=date(2026, 3, 25), minutes=40, today=SUNDAY)
+    service.log_done(store, "cross", day=date(2026, 3, 21), minutes=40, today=SUNDAY)  # too old
+    for day in (date(2026, 3, 24), date(2026, 3, 26), date(2026, 3, 29)):
+        service.log_done(store, "warmup", day=day, today=SUNDAY)
+    status = service.get_status(store, as_of=SUNDAY)
+    lights = status.lights
+    assert lights["core_strength"].status == "green"
+    assert lights["core_strength"].summary.startswith("2 strength or core sessions")
+    assert lights["cross_training"].status == "amber"
+    assert lights["cross_training"].summary.startswith("40 min of other sport")
+    # 6 runs from 16 to 29 March (17, 19, 22, 24, 26, 29), 3 with a warm-up: 50% < 75%.
+    assert lights["warmup_stretching"].status == "amber"
+    assert lights["warmup_stretching"].summary.startswith(
+        "A warm-up logged before 3 of your 6 runs"
+    )
+    c2 = next(f for f in status.findings if f.rule == "C2")
+    assert (c2.citation, c2.grade) == ("Lauersen 2014", "A")
+    service.log_done(store, "warmup", day=date(2026, 3, 22), today=SUNDAY)
+    service.log_done(store, "cross", day=date(2026, 3, 28), minutes=20, today=SUNDAY)
+    lights = service.get_status(store, as_of=SUNDAY).lights
+    assert lights["warmup_stretching"].status == "amber"  # 4 of 6 = 67%
+    service.log_done(store, "warmup", day=date(2026, 3, 19), today=SUNDAY)
+    lights = service.get_status(store, as_of=SUNDAY).lights
+    assert lights["warmup_stretching"].status == "green"  # 5 of 6 = 83%
+    assert lights["cross_training"].status == "green"  # 60 min

@@ -214,10 +214,6 @@ PRACTICE_RULES: tuple[Rule, ...] = (
                 "warm up before every run with easy running and dynamic drills (stretching is "
                 "for comfort, not injury prevention).",
             ),
-            "not_logged": (
-                "info",
-                "No warm-up logged yet: after a warm-up, log it with backstride done warmup.",
-            ),
         },
         "Lauersen JB et al. 2014, Br J Sports Med 48:871-877; Behm 2016; Pereles 2011.",
     ),

@@ -15,12 +15,13 @@ from datetime import date, timedelta
 import numpy as np
 
 from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
-from backstride.analysis.table import ActivityTable, activity_kind
+from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
 from backstride.model import Gear, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding, most_pressing
 from backstride.rules.form import form_findings
+from backstride.rules.habits import warmup_finding, with_logged_routines
 from backstride.rules.pain import PainEntry, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.redflags import blocks_training
@@ -31,7 +32,9 @@ from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
 from backstride.store import pain as pain_rows
+from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.store.routines import RoutineRow
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
 FORM_HISTORY_DAYS = 365
@@ -144,6 +147,7 @@ def get_status(
             Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]
             for d, i, v, x in pain_rows.list_scores(conn, athlete_id)
         ]
+        routines = routine_rows.list_routines(conn, athlete_id, until=day)
     gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
     training = evaluate(
         activity_table(items),
@@ -151,6 +155,7 @@ def get_status(
         form=form_table(store, athlete_id, items, day),
         gear=gear,
     )
+    training = logged_habits(training, items, routines, day)
     pain = pain_findings(diary, as_of=day)
     red_flags = findings_for(screens[-1]) if screens else []
     questionnaires = score_findings(scores, as_of=day)
@@ -183,6 +188,35 @@ def get_status(
         screen_due=due,
         training_suspended=suspended,
     )
+
+
+def logged_habits(
+    training: list[Finding],
+    items: list[StoredActivity],
+    routines: list[RoutineRow],
+    day: date,
+) -> list[Finding]:
+    """The habit findings with what was logged with ``backstride done``: core sessions (C1)
+    and cross-training minutes (X1) of the 7 days ending on ``day``, and the share of the
+    runs of the last 14 days with a logged warm-up that day (C2)."""
+    week = [r for r in routines if day - timedelta(days=6) <= r.day <= day]
+    found = with_logged_routines(
+        training,
+        as_of=day,
+        core_sessions=sum(1 for r in week if r.kind == "core"),
+        cross_minutes=sum(r.minutes or 0.0 for r in week if r.kind == "cross"),
+        core_ever=any(r.kind == "core" for r in routines),
+    )
+    since = day - timedelta(days=int(CATALOGUE["C2"].thresholds["window_days"]) - 1)
+    run_days = [
+        a.activity.local_date
+        for a in items
+        if since <= a.activity.local_date <= day and _kind(a) == ActivityKind.RUN
+    ]
+    warmups = [r.day for r in routines if r.kind == "warmup"]
+    warmed = sum(min(run_days.count(d), warmups.count(d)) for d in set(run_days))
+    c2 = warmup_finding(as_of=day, runs=len(run_days), warmed=warmed, ever_logged=bool(warmups))
+    return found if c2 is None else [*found, c2]
 
 
 @dataclass(frozen=True)

@@ -76,21 +76,28 @@ class Table:
         For small messages (session, lap, file_id ...), not for records.
         """
         out: list[dict[str, object]] = [{} for _ in range(len(self))]
-        for key, column in self.columns.items():
-            ftype = self.types.get(key, "")
-            values = column.tolist()
-            for row, value in zip(out, values, strict=True):
-                if isinstance(value, list):
-                    if all(v != v for v in value):  # every element NaN
-                        continue
-                    row[key] = tuple(None if v != v else v for v in value)
-                elif value is None or value != value:
-                    continue
-                elif isinstance(value, float) and value.is_integer():
-                    named = value_name(ftype, int(value)) if names else None
-                    row[key] = named if named is not None else int(value)
-                else:
+        for key in self.columns:
+            for row, value in zip(out, self.values(key, names=names), strict=True):
+                if value is not None:
                     row[key] = value
+        return out
+
+    def values(self, key: str, *, names: bool = True) -> list[object]:
+        """Column ``key`` as Python values: None where missing, whole numbers as int, enum
+        values by their profile name, arrays as tuples (None for invalid elements)."""
+        ftype = self.types.get(key, "")
+        out: list[object] = []
+        for value in self.columns[key].tolist():
+            if isinstance(value, list):
+                missing = all(v != v for v in value)  # every element NaN
+                out.append(None if missing else tuple(None if v != v else v for v in value))
+            elif value is None or value != value:
+                out.append(None)
+            elif isinstance(value, float) and value.is_integer():
+                named = value_name(ftype, int(value)) if names else None
+                out.append(named if named is not None else int(value))
+            else:
+                out.append(value)
         return out
 
 

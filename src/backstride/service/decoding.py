@@ -4,9 +4,10 @@
 :func:`backstride.ingest.read_activities` on one file's bytes at a time. The importing process
 keeps the store to itself (one writer, one transaction per activity); only bytes travel to a
 worker and only a file's decoded :class:`~backstride.model.Activity` objects (dataclasses of
-NumPy arrays, pickled once) travel back. Memory stays bounded because the caller submits a
-few files ahead of the one it is storing (``service.importing`` keeps a small window), and a
-worker holds one file at a time.
+NumPy arrays, pickled once) travel back, with their streams already compressed as the store
+keeps them (zstd was the writer's largest cost, see BENCHMARKS.md). Memory stays bounded
+because the caller submits a few files ahead of the one it is storing (``service.importing``
+keeps a small window), and a worker holds one file at a time.
 
 Failures are results, as everywhere in an import: a :class:`~backstride.errors.BackstrideError`
 raised while decoding is rebuilt in the importing process with its message and hint; any
@@ -34,6 +35,7 @@ from typing import Any
 from backstride.errors import BackstrideError, ConfigError
 from backstride.ingest import read_activities
 from backstride.model import Activity
+from backstride.store.streams import encode_streams
 
 # fork starts a worker in milliseconds with everything already imported; the worker only
 # decodes and talks to its own pipe, so nothing of the parent (database connections, the
@@ -55,6 +57,9 @@ class Decoded:
     """What decoding one file gave: its activities, or what went wrong."""
 
     activities: list[Activity] | None = None
+    blobs: list[bytes | None] | None = None
+    """Each activity's streams as the store keeps them (``store.streams.encode_streams``),
+    compressed in the worker so that the writer does not have to."""
     error_type: type[BaseException] | None = None
     error_kind: str = ""
     message: str = ""
@@ -84,9 +89,11 @@ def _failure(error: BaseException) -> Decoded:
 
 
 def decode(data: bytes) -> Decoded:
-    """Decode one file's bytes; what a worker runs for each file."""
+    """Decode one file's bytes and compress its streams; what a worker runs for each file."""
     try:
-        return Decoded(activities=read_activities(data))
+        activities = read_activities(data)
+        blobs = [encode_streams(a.streams) if len(a.streams) else None for a in activities]
+        return Decoded(activities=activities, blobs=blobs)
     except Exception as e:  # per-file boundary: the failure goes back as a result
         return _failure(e)
 

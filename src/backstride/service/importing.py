@@ -37,7 +37,7 @@ from backstride.model import (
     ImportReport,
     ImportWarning,
 )
-from backstride.service.decoding import DecodePool, DecodingCrashError
+from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError
 from backstride.store import Connection, Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
@@ -231,17 +231,17 @@ def _finish(
         data = work.read()
         sha256 = hashlib.sha256(data).hexdigest()
 
-        def decode() -> list[Activity]:
-            return read_activities(data)
+        def decode() -> Decoded:
+            return Decoded(activities=read_activities(data))
 
     else:
         sha256, ticket = pending.sha256, pending.ticket
 
-        def decode() -> list[Activity]:
+        def decode() -> Decoded:
             if ticket is None:  # complete in the store when admitted, and no longer
-                return read_activities(work.read())  # type: ignore[misc]
+                return Decoded(activities=read_activities(work.read()))  # type: ignore[misc]
             pending.ticket = None
-            return pool.result(ticket).unwrap()
+            return pool.result(ticket)
 
     import_hashed(
         store,
@@ -319,7 +319,7 @@ def import_bytes(
         store,
         athlete_id,
         sha256,
-        lambda: read_activities(data),
+        lambda: Decoded(activities=read_activities(data)),
         source,
         report,
         meta=meta,
@@ -332,7 +332,7 @@ def import_hashed(
     store: Store,
     athlete_id: int,
     sha256: str,
-    decode: Callable[[], list[Activity]],
+    decode: Callable[[], Decoded],
     source: Source,
     report: ImportReport,
     *,
@@ -341,7 +341,7 @@ def import_hashed(
     skip_empty: bool = False,
 ) -> list[int]:
     """:func:`import_bytes` for bytes already hashed; ``decode`` is called only when the
-    file is not complete in the store yet."""
+    file is not complete in the store yet (in this process, or a worker's result)."""
     with transaction(store) as conn:
         known = activity_rows.get_source_file(conn, athlete_id, sha256)
         if known is not None:
@@ -352,7 +352,8 @@ def import_hashed(
                     _apply_meta(conn, athlete_id, activity_id, meta)
             return ids
     try:
-        parsed = decode()
+        decoded = decode()
+        parsed = decoded.unwrap()
         if not parsed:
             raise EmptyActivityError("the file holds no activity")
     except EmptyActivityError:
@@ -366,7 +367,9 @@ def import_hashed(
     for activity in parsed:
         for warning in activity.warnings:
             report.warnings.append(ImportWarning(source.display, warning))
-    return store_activities(store, athlete_id, parsed, sha256, source, report, meta=meta)
+    return store_activities(
+        store, athlete_id, parsed, sha256, source, report, meta=meta, blobs=decoded.blobs
+    )
 
 
 def store_activities(
@@ -378,8 +381,12 @@ def store_activities(
     report: ImportReport,
     *,
     meta: ActivityMeta | None = None,
+    blobs: Sequence[bytes | None] | None = None,
 ) -> list[int]:
-    """Store decoded activities of one source, one transaction each (see module docstring)."""
+    """Store decoded activities of one source, one transaction each (see module docstring).
+
+    ``blobs``: the activities' streams already encoded (by a decoding worker), in order.
+    """
     if not parsed:
         raise InputError("nothing to store")
     now = datetime.now(UTC)
@@ -392,7 +399,8 @@ def store_activities(
                 # Stored by an earlier import that was interrupted before the file finished.
                 report.duplicates += 1
             else:
-                activity_id = _store_one(conn, athlete_id, activity, source, report, now)
+                blob = blobs[position] if blobs is not None else None
+                activity_id = _store_one(conn, athlete_id, activity, blob, source, report, now)
                 activity_rows.add_source_part(
                     conn,
                     athlete_id,
@@ -420,6 +428,7 @@ def _store_one(
     conn: Connection,
     athlete_id: int,
     activity: Activity,
+    blob: bytes | None,
     source: Source,
     report: ImportReport,
     now: datetime,
@@ -427,14 +436,24 @@ def _store_one(
     twin = activity_rows.find_twin(conn, athlete_id, activity)
     if twin is None:
         activity_id = activity_rows.add_activity(
-            conn, athlete_id, activity, source_name=source.file_name, imported_at=now
+            conn,
+            athlete_id,
+            activity,
+            source_name=source.file_name,
+            imported_at=now,
+            streams_blob=blob,
         )
         report.imported += 1
         report.activity_ids.append(activity_id)
         return activity_id
     if activity.richness > twin.stored_richness:
         activity_rows.replace_activity(
-            conn, twin.activity_id, activity, source_name=source.file_name, imported_at=now
+            conn,
+            twin.activity_id,
+            activity,
+            source_name=source.file_name,
+            imported_at=now,
+            streams_blob=blob,
         )
     report.duplicates += 1
     return twin.activity_id

@@ -92,7 +92,9 @@ def _activity_values(
     return values
 
 
-def _write_children(conn: Connection, activity_id: int, activity: Activity) -> None:
+def _write_children(
+    conn: Connection, activity_id: int, activity: Activity, streams_blob: bytes | None
+) -> None:
     if activity.laps:
         conn.execute(
             sa.insert(laps),
@@ -113,11 +115,8 @@ def _write_children(conn: Connection, activity_id: int, activity: Activity) -> N
             ],
         )
     if len(activity.streams):
-        conn.execute(
-            sa.insert(streams).values(
-                activity_id=activity_id, codec=CODEC, data=encode_streams(activity.streams)
-            )
-        )
+        blob = streams_blob if streams_blob is not None else encode_streams(activity.streams)
+        conn.execute(sa.insert(streams).values(activity_id=activity_id, codec=CODEC, data=blob))
 
 
 def add_activity(
@@ -127,14 +126,19 @@ def add_activity(
     *,
     source_name: str,
     imported_at: datetime,
+    streams_blob: bytes | None = None,
 ) -> int:
-    """Insert an activity with its laps and streams; returns its id."""
+    """Insert an activity with its laps and streams; returns its id.
+
+    ``streams_blob``, when given, is ``encode_streams(activity.streams)`` done beforehand (an
+    import compresses streams in its decoding processes, off the writer's path).
+    """
     values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
     result = conn.execute(sa.insert(activities).values(athlete_id=athlete_id, **values))
     key = result.inserted_primary_key
     assert key is not None
     activity_id = int(key[0])
-    _write_children(conn, activity_id, activity)
+    _write_children(conn, activity_id, activity, streams_blob)
     return activity_id
 
 
@@ -145,16 +149,18 @@ def replace_activity(
     *,
     source_name: str,
     imported_at: datetime,
+    streams_blob: bytes | None = None,
 ) -> None:
     """Replace what is stored for ``activity_id`` with a richer record of the same activity.
 
-    The id, and so everything that refers to it, stays.
+    The id, and so everything that refers to it, stays. ``streams_blob`` as in
+    :func:`add_activity`.
     """
     values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
     conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
     conn.execute(sa.delete(laps).where(laps.c.activity_id == activity_id))
     conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
-    _write_children(conn, activity_id, activity)
+    _write_children(conn, activity_id, activity, streams_blob)
 
 
 def apply_meta(conn: Connection, activity_id: int, meta: ActivityMeta) -> None:

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from backstride.cli.app import app
 from tests.cli_runs import cli, database_with_a_run
 
 
@@ -118,3 +120,22 @@ def test_after_a_red_flag_the_plan_is_only_the_clinician_message(db: str) -> Non
     human = cli(db, "plan", "--on", "2020-12-06")
     assert human.exit_code == 0
     assert "no plan" in human.stdout
+
+
+def test_the_demo_shows_next_weeks_plan(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--folder", str(tmp_path / "demo"), "--json"])
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    plan = out["plan"]
+    # The day after the newest demo run (a short triathlon run after a long gap): the
+    # run-walk program, and the demo diary's P2 shortens the first session.
+    assert plan["as_of"] == out["status"]["as_of"]
+    assert plan["mode"] == "return_to_run"
+    (week,) = plan["weeks"]
+    runs = [s for s in week["sessions"] if s["kind"] == "run_walk"]
+    assert len(runs) == 3
+    assert runs[0]["rules"][:2] == ["P2", "R4"]
+    assert runs[0]["run_walk"]["repeats"] == 6
+    human = CliRunner().invoke(app, ["demo", "--folder", str(tmp_path / "demo2")])
+    assert "backstride plan from" in human.stdout
+    assert "Week of" in human.stdout

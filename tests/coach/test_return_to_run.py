@@ -99,3 +99,21 @@ def test_the_plan_follows_the_stage_it_is_given() -> None:
         assert CATALOGUE["R4"].outcomes["run_walk"].template in plan.notes
     graduated = generate_plan(PlanInput(as_of=as_of, runs=runs, program_stage=rtr.GRADUATED))
     assert graduated.mode == "build"
+
+
+def test_a_reduce_finding_shortens_the_next_run_walk_session() -> None:
+    as_of = MONDAY - timedelta(days=1)
+    day = as_of.isoformat()
+    p2 = CATALOGUE["P2"].finding(
+        "not_settled", as_of, {"morning": 4, "baseline": 1, "run_day": day}
+    )
+    plan = generate_plan(PlanInput(as_of=as_of, findings=(p2,), weeks=2))
+    assert plan.mode == "return_to_run"
+    runs = [s for s in plan.sessions if s.is_run]
+    first = runs[0]
+    # 10 repeats cut by 35% -> 6 x (1 min run, 2 min walk) = 18 min.
+    assert first.run_walk == rtr.RunWalk(60, 120, 6)
+    assert first.duration_s == 1080.0
+    assert first.rules[:2] == ("P2", "R4")
+    assert all(s.run_walk == rtr.stage(1).intervals for s in runs[1:])
+    assert len(runs) == 6

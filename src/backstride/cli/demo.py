@@ -11,6 +11,7 @@ from rich.text import Text
 
 from backstride import service
 from backstride.cli import render
+from backstride.cli.plan import plan_screen
 from backstride.cli.state import print_json, stdout
 from backstride.views import activity_view, import_report_view
 
@@ -43,6 +44,7 @@ def demo_command(
                 "import": import_report_view(result.report),
                 "activities": [activity_view(a) for a in result.activities],
                 "status": result.status.to_json(),
+                "plan": None if result.plan is None else service.plan_to_json(result.plan),
             }
         )
         return
@@ -55,9 +57,16 @@ def demo_command(
         "see the 'duplicates' count above.\n"
     )
     render.status_screen(out, result.status, show=4)
+    if result.plan is not None:
+        out.print()
+        plan_screen(out, result.plan)
     out.print(f"\nLook closer:  backstride --db {result.database_url} show 1")
     out.print(
         f"              backstride --db {result.database_url} status "
         f"--on {result.status.as_of.isoformat()}"
+    )
+    out.print(
+        f"              backstride --db {result.database_url} plan "
+        f"--on {result.status.as_of.isoformat()} --weeks 2"
     )
     out.print("Your own files:  backstride import PATH ...   then   backstride activities")

@@ -358,6 +358,8 @@ class _ReturnPlanner(_Planner):
                 )
                 for d in self.dates(week, run_weekdays)
             ]
+            if sessions and week == self.mondays[0] and self.adjustment.action == "reduce":
+                sessions[0] = self.shorter(sessions[0])
             core = self.core_sessions(week, run_weekdays, ())
             cross = self.cross_sessions(week, run_weekdays, [c.day.weekday() for c in core])
             ordered = tuple(sorted([*sessions, *core, *cross], key=_order))
@@ -365,7 +367,11 @@ class _ReturnPlanner(_Planner):
             done = sum(
                 r.distance_m for r in self.input.runs if week <= r.day < end and r.day <= self.as_of
             )
-            running = done + len(sessions) * _floor(s.running_s * self.speed)
+            running = done + sum(
+                _floor(x.run_walk.run_s * x.run_walk.repeats * self.speed)
+                for x in sessions
+                if x.run_walk is not None
+            )
             weeks.append(
                 PlanWeek(start=week, sessions=ordered, running_distance_m=running, stage=s.number)
             )
@@ -376,6 +382,32 @@ class _ReturnPlanner(_Planner):
         )
         self.pain_notes()
         return self.finish("return_to_run", weeks)
+
+    def shorter(self, session: PlannedSession) -> PlannedSession:
+        """The next session after a pain rule asking to reduce: fewer repeats, by the
+        middle of the 20-50% range (P2's amounts)."""
+        assert session.run_walk is not None
+        rw = session.run_walk
+        repeats = max(1, int(rw.repeats * (1.0 - REDUCE_SHARE)))
+        if rw.walk_s == 0:  # the last stage: one continuous run, shortened
+            rw = RunWalk(run_s=int(rw.run_s * (1.0 - REDUCE_SHARE)), walk_s=0, repeats=1)
+        else:
+            rw = RunWalk(run_s=rw.run_s, walk_s=rw.walk_s, repeats=repeats)
+        rule, pct = self.adjustment.rule, round(REDUCE_SHARE * 100)
+        return self.run(
+            session.day,
+            session.kind,
+            f"{session.title.split(':')[0]}, shortened: {rw.repeats} x "
+            f"({rw.run_s // 60} min run, {rw.walk_s // 60} min walk)"
+            if rw.walk_s
+            else f"{session.title.split(':')[0]}, shortened: {rw.run_s // 60} min easy running",
+            "easy",
+            (rule, "R4"),
+            f"{rule}: your back asks for a lighter next session, about {pct}% shorter than the "
+            "stage's target (20-50%); the stage itself waits until the pain rules are met (R4).",
+            duration_s=float(rw.duration_s),
+            run_walk=rw,
+        )
 
 
 class _BuildPlanner(_Planner):

@@ -12,6 +12,7 @@ from backstride.model import ImportReport, StoredActivity
 from backstride.service.activities import list_activities
 from backstride.service.importing import Progress, import_files
 from backstride.service.pain import log_pain
+from backstride.service.plan import Plan, get_plan
 from backstride.service.screening import FIELDS, take_screen
 from backstride.service.status import Status, get_status
 from backstride.store import Store, open_store
@@ -27,6 +28,8 @@ class DemoResult:
     status: Status
     """The status the day after the newest demo run (the samples are years old), with a
     short made-up pain diary around that run."""
+    plan: Plan | None = None
+    """Next week's plan from that day."""
 
 
 def demo_files() -> list[Path]:
@@ -66,6 +69,7 @@ def run_demo(folder: Path, *, progress: Progress | None = None) -> DemoResult:
         day = last_run.activity.local_date
         _demo_diary(store, last_run.id, day)
         as_of = day + timedelta(days=1)
-        return DemoResult(url, report, items, get_status(store, as_of=as_of))
+        status = get_status(store, as_of=as_of)
+        return DemoResult(url, report, items, status, get_plan(store, as_of=as_of))
     finally:
         store.close()

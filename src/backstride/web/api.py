@@ -1,0 +1,247 @@
+"""The JSON API under /api/: the objects ``--json`` prints, one service call each.
+
+Query parameters mirror the CLI's options (``on`` is ``--on``, ``weeks`` is ``--weeks``).
+Bad input is a 4xx with ``{"detail": "<one line>", "hint": ...}``; see ``web/errors.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from backstride import report, service
+from backstride.errors import InputError
+from backstride.service import charts
+from backstride.service.report_data import default_period
+from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
+from backstride.web import shapes, uploads
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+On = Annotated[
+    date | None,
+    Query(description="Judge as of this day, YYYY-MM-DD (the CLI's --on) [default: today]."),
+]
+Weeks = Annotated[int, Query(ge=1, le=520, description="How many weeks back.")]
+
+
+def store_of(request: Request) -> service.Store:
+    store: service.Store = request.app.state.store
+    return store
+
+
+class PainIn(BaseModel):
+    """An entry of the back-pain diary (``backstride pain log``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nrs: int = Field(description="Pain from 0 (none) to 10 (worst imaginable).")
+    when: str | None = Field(
+        None, description="before, during, after (a run) or next-morning [default as the CLI]."
+    )
+    day: date | None = Field(None, alias="date", description="YYYY-MM-DD [default: today].")
+    activity_id: int | None = Field(None, description="The run it belongs to.")
+    leg_symptoms: str = Field("none", description="none, one-side or both-sides.")
+    note: str | None = Field(None, max_length=2000)
+
+
+class ScreenIn(BaseModel):
+    """Answers to the red-flag screen: question name -> true (yes), false (no), null (skip)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, bool | None]
+    day: date | None = Field(None, alias="date", description="YYYY-MM-DD [default: today].")
+
+
+@router.get("/status", summary="status --json: the seven practice lights and the findings")
+def status(request: Request, on: On = None) -> dict[str, object]:
+    return service.get_status(store_of(request), as_of=on).to_json()
+
+
+@router.get("/load", summary="load --json: weekly running distance, load, cross-training")
+def load(request: Request, weeks: Weeks = 12, on: On = None) -> dict[str, object]:
+    return service.get_load(store_of(request), weeks=weeks, as_of=on).to_json()
+
+
+@router.get(
+    "/load/chart",
+    summary="load --json plus each run's L1 level, daily ACWR and fitness/fatigue (context), "
+    "and load by kind",
+)
+def load_chart(request: Request, weeks: Weeks = 26, on: On = None) -> dict[str, object]:
+    return charts.load_chart(store_of(request), weeks=weeks, as_of=on).to_json()
+
+
+@router.get("/form", summary="form --json: steady-running form per run and the form findings")
+def form(request: Request, on: On = None) -> dict[str, object]:
+    return service.get_form(store_of(request), as_of=on).to_json()
+
+
+@router.get("/pain", summary="pain --json: the diary, weekly morning trend, P-rule findings")
+def pain(request: Request, weeks: Weeks = 8, on: On = None) -> dict[str, Any]:
+    return shapes.pain_overview_json(
+        service.pain_overview(store_of(request), weeks=weeks, today=on)
+    )
+
+
+@router.post("/pain", status_code=201, summary="pain log --json: add a diary entry")
+def log_pain(request: Request, entry: PainIn) -> dict[str, Any]:
+    logged = service.log_pain(
+        store_of(request),
+        entry.nrs,
+        moment=entry.when,
+        day=entry.day,
+        activity_id=entry.activity_id,
+        leg_symptoms=entry.leg_symptoms,
+        note=entry.note,
+    )
+    return pain_view(logged.record)
+
+
+@router.get("/pain/associations", summary="pain associations --json (association, not cause)")
+def associations(request: Request, on: On = None) -> dict[str, Any]:
+    return shapes.associations_json(service.pain_associations(store_of(request), today=on))
+
+
+@router.get("/screen/questions", summary="screen --list: the red-flag questions")
+def screen_questions() -> list[dict[str, str]]:
+    return [{"field": q.field, "text": q.text} for q in service.SCREEN_QUESTIONS]
+
+
+@router.post("/screen", status_code=201, summary="screen --json: take the red-flag screen")
+def take_screen(request: Request, screen: ScreenIn) -> dict[str, Any]:
+    if not screen.answers:
+        raise InputError(
+            "no answers", hint="answer at least one question (GET /api/screen/questions)"
+        )
+    result = service.take_screen(store_of(request), screen.answers, day=screen.day)
+    return shapes.screen_json(result)
+
+
+@router.get("/screen/latest", summary="the latest red-flag screen (null when none)")
+def latest_screen(request: Request) -> dict[str, Any] | None:
+    found = service.latest_screen(store_of(request))
+    return None if found is None else shapes.screen_json(found)
+
+
+@router.get("/red-flags", summary="the active red flags every view shows first")
+def red_flags(request: Request) -> list[dict[str, Any]]:
+    return [f.to_json() for f in service.active_red_flags(store_of(request))]
+
+
+@router.get("/shoes", summary="shoes --json: each pair with its distance")
+def shoes(request: Request) -> list[dict[str, Any]]:
+    return [shoe_view(s) for s in service.list_shoes(store_of(request))]
+
+
+@router.get("/activities", summary="activities --json: every activity, oldest first")
+def activities(request: Request) -> list[dict[str, Any]]:
+    return [activity_view(a) for a in service.list_activities(store_of(request))]
+
+
+@router.get("/activities/{activity_id}", summary="show ID --json: one activity with its laps")
+def activity(request: Request, activity_id: int) -> dict[str, Any]:
+    item = service.get_activity(store_of(request), activity_id, with_streams=False)
+    return activity_detail_view(item)
+
+
+@router.get(
+    "/activities/{activity_id}/streams",
+    summary="one activity's streams (SI units), thinned to at most max_points samples",
+)
+def activity_streams(
+    request: Request,
+    activity_id: int,
+    max_points: Annotated[int, Query(ge=2, le=100_000)] = charts.MAX_POINTS,
+) -> dict[str, Any]:
+    item = service.get_activity(store_of(request), activity_id)
+    return charts.activity_streams(item, max_points=max_points)
+
+
+@router.get("/plan", summary="plan --json: the coming weeks (not saved: a preview)")
+def plan(
+    request: Request,
+    weeks: Annotated[int, Query(ge=1, le=4)] = 2,
+    days_per_week: Annotated[int, Query(ge=1, le=7)] = 3,
+    long_run_day: str = "sun",
+    cross: str = "auto",
+    on: On = None,
+) -> dict[str, Any]:
+    found = service.get_plan(
+        store_of(request),
+        weeks=weeks,
+        days_per_week=days_per_week,
+        long_run_day=long_run_day,
+        cross=cross,
+        as_of=on,
+        save=False,
+    )
+    return service.plan_to_json(found)
+
+
+@router.get("/plan/review", summary="plan --review --json: adherence per week")
+def plan_review(
+    request: Request, weeks: Annotated[int, Query(ge=1, le=52)] = 4, on: On = None
+) -> dict[str, Any]:
+    return service.review_to_json(service.review(store_of(request), weeks=weeks, as_of=on))
+
+
+@router.get("/exercises", summary="exercise cards of routines (warmup, cooldown, core_1 ...)")
+def exercise_cards(
+    routine: Annotated[list[str], Query(description="Routine ids.", min_length=1, max_length=20)],
+) -> list[dict[str, Any]]:
+    return charts.routine_cards(routine)
+
+
+@router.get(
+    "/report",
+    summary="the clinician report for a period as HTML or PDF (a download)",
+    response_class=Response,
+)
+def clinician_report(
+    request: Request,
+    start: Annotated[
+        date | None, Query(alias="from", description="First day [default: 12 weeks ago].")
+    ] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day [default: today].")] = None,
+    format: Literal["html", "pdf"] = "html",
+) -> Response:
+    first, last = default_period()
+    data = service.build_report(store_of(request), start=start or first, end=end or last)
+    name = f"backstride-report-{data.start.isoformat()}-{data.end.isoformat()}.{format}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if format == "pdf":
+        return Response(report.render_pdf(data), media_type="application/pdf", headers=disposition)
+    return Response(
+        report.render_html(data), media_type="text/html; charset=utf-8", headers=disposition
+    )
+
+
+@router.post(
+    "/import",
+    summary="import --json: upload activity files or an export archive (multipart 'files'); "
+    "stream=true streams progress as one JSON object per line",
+)
+async def import_upload(
+    request: Request, files: list[UploadFile], stream: bool = False
+) -> Response:
+    saved = await uploads.save_uploads(files, request.app.state.max_upload_bytes)
+    jobs = service.resolve_jobs(request.app.state.settings.jobs)
+    store = store_of(request)
+    if stream:
+
+        def lines() -> Iterator[bytes]:
+            for event in uploads.import_events(store, saved, jobs):
+                yield (json.dumps(event, ensure_ascii=False) + "\n").encode()
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+    summary = await run_in_threadpool(uploads.run_import, store, saved, jobs)
+    return JSONResponse(summary)

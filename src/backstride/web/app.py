@@ -1,0 +1,127 @@
+"""The dashboard application: ``create_app(settings)`` builds the FastAPI app.
+
+The app holds one thing, the opened store (``app.state.store``); every page and API call is
+a service call on it, so any number of processes can serve the same database. Errors are
+translated once, in :mod:`backstride.web.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from backstride import __version__
+from backstride.config import Settings
+from backstride.service import open_database
+from backstride.web import api, errors, pages, uploads
+from backstride.web.errors import UploadTooLarge
+
+HERE = Path(__file__).resolve().parent
+#: Largest upload accepted by the import page and /api/import (a Garmin export can be big).
+DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
+#: Host names a loopback-bound dashboard answers to (anything else: DNS rebinding).
+UPLOAD_PATHS = frozenset({"/api/import", "/import"})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach."""
+    return host in LOCAL_HOSTS or host.startswith("127.")
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header without its port ("[::1]:8000" -> "::1")."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class LocalHostOnly:
+    """Refuse requests whose Host header is not this machine's (DNS rebinding: a web page
+    elsewhere that points its own name at 127.0.0.1 must not read the runner's data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope["headers"])
+            host = host_name(headers.get(b"host", b"").decode("latin-1"))
+            if not is_loopback(host):
+                body = (
+                    b'{"detail":"this dashboard only answers to localhost or 127.0.0.1 '
+                    b'(host header refused)"}'
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    local_only: bool = True,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> FastAPI:
+    """The dashboard over the store ``settings`` name.
+
+    ``local_only`` (the default, and what ``backstride serve`` uses on a loopback address)
+    refuses requests for any host name but localhost/127.0.0.1/::1.
+    """
+    store = open_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="backstride",
+        version=__version__,
+        description="Your running, pain diary and plan over backstride's store: the same "
+        "objects as the CLI's --json. backstride does not diagnose.",
+        lifespan=lifespan,
+        docs_url=None,  # Swagger UI loads from a CDN; the dashboard makes no outside requests
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.store = store
+    app.state.settings = settings
+    app.state.max_upload_bytes = max_upload_bytes
+    errors.install(app)
+
+    @app.middleware("http")
+    async def upload_limit(request: Request, call_next: Any) -> Response:
+        # Before the multipart body is read: a 4 GB export is refused at once, not after.
+        if request.method == "POST" and request.url.path in UPLOAD_PATHS:
+            try:
+                uploads.check_length(request.headers.get("content-length"), max_upload_bytes)
+            except UploadTooLarge as e:
+                return errors.respond(request, 413, e.message, e.hint)
+        response: Response = await call_next(request)
+        return response
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    if local_only:
+        app.add_middleware(LocalHostOnly)
+    return app

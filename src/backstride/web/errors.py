@@ -1,0 +1,89 @@
+"""The one place where errors become HTTP responses.
+
+API paths (``/api/...``) answer JSON ``{"detail": message, "hint": hint}``; pages answer the
+error page with the same one line. Status codes: ``InputError`` 400, a bad request parameter
+422, ``NotFoundError`` 404, an upload over the limit 413, ``ConfigError`` 503. Anything else
+is a bug: 500 with a generic line (never a traceback to the browser).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from backstride.errors import BackstrideError, ConfigError, InputError, NotFoundError
+
+log = logging.getLogger("backstride.web")
+
+
+class UploadTooLarge(InputError):
+    """An upload bigger than the app's limit (413)."""
+
+
+def status_of(error: BackstrideError) -> int:
+    if isinstance(error, UploadTooLarge):
+        return 413
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, InputError):
+        return 400
+    if isinstance(error, ConfigError):
+        return 503
+    return 400
+
+
+def validation_message(error: RequestValidationError) -> str:
+    """Pydantic's list of problems as one line: "on: Input should be a valid date ..."."""
+    parts = []
+    for item in error.errors():
+        where = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path")]
+        name = ".".join(where) or "request"
+        parts.append(f"{name}: {item.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def respond(request: Request, status: int, message: str, hint: str | None = None) -> Response:
+    if wants_json(request):
+        return JSONResponse({"detail": message, "hint": hint}, status_code=status)
+    from backstride.web.render import render_error  # late: render imports the routers' helpers
+
+    return render_error(request, status, message, hint)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(BackstrideError)
+    async def backstride_error(request: Request, error: BackstrideError) -> Response:
+        return respond(request, status_of(error), error.message, error.hint)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, error: RequestValidationError) -> Response:
+        return respond(request, 422, validation_message(error))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        message = error.detail if isinstance(error.detail, str) else "request refused"
+        if error.status_code == 404 and message == "Not Found":
+            message = f"no page at {request.url.path}"
+        if error.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return respond(request, error.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return respond(
+            request,
+            500,
+            f"unexpected error: {type(error).__name__}",
+            "please report it with the server's log",
+        )

@@ -1,0 +1,310 @@
+"""The dashboard's pages: each one service call (or a few) rendered by a template.
+
+Charts draw from the same JSON the API serves, embedded in the page. Forms post here; bad
+input re-renders the page with a one-line message (status 400), never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from backstride import service
+from backstride.errors import BackstrideError, InputError
+from backstride.service import charts
+from backstride.service.report_data import default_period
+from backstride.views import activity_detail_view, activity_view, shoe_view
+from backstride.web import shapes, uploads
+from backstride.web.errors import UploadTooLarge
+from backstride.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+On = Annotated[date | None, Query()]
+#: How many findings the overview lists (the CLI's status shows 6).
+TOP_FINDINGS = 6
+
+
+def _store(request: Request) -> service.Store:
+    store: service.Store = request.app.state.store
+    return store
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, on: On = None) -> Response:
+    status = service.get_status(_store(request), as_of=on)
+    data = status.to_json()
+    return page(
+        request,
+        "overview.html",
+        {"status": data, "top": data["findings"][:TOP_FINDINGS], "title": "Overview"},  # type: ignore[index]
+        on=on,
+    )
+
+
+@router.get("/load", response_class=HTMLResponse)
+def load(
+    request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=520)] = 26
+) -> Response:
+    chart = charts.load_chart(_store(request), weeks=weeks, as_of=on).to_json()
+    return page(request, "load.html", {"chart": chart, "weeks": weeks, "title": "Load"}, on=on)
+
+
+def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, Any]:
+    store = _store(request)
+    overview = shapes.pain_overview_json(service.pain_overview(store, weeks=weeks, today=on))
+    load = service.get_load(store, weeks=weeks, as_of=on).to_json()
+    runs = [
+        activity_view(a)
+        for a in service.list_activities(store)
+        if a.activity.sport == "running" and (on is None or a.activity.local_date <= on)
+    ][-10:]
+    latest = service.latest_screen(store)
+    return {
+        "title": "Pain",
+        "overview": overview,
+        "load": load,
+        "associations": shapes.associations_json(service.pain_associations(store, today=on)),
+        "runs": list(reversed(runs)),
+        "questions": [{"field": q.field, "text": q.text} for q in service.SCREEN_QUESTIONS],
+        "latest_screen": None if latest is None else shapes.screen_json(latest),
+        "weeks": weeks,
+        "form": {},
+    }
+
+
+@router.get("/pain", response_class=HTMLResponse)
+def pain(
+    request: Request,
+    on: On = None,
+    weeks: Annotated[int, Query(ge=1, le=520)] = 8,
+    logged: str | None = None,
+    screened: str | None = None,
+) -> Response:
+    context = _pain_context(request, on, weeks)
+    if logged:
+        context["notice"] = f"Logged: {logged}."
+    if screened:
+        context["notice"] = f"Screen saved: {screened}."
+    return page(request, "pain.html", context, on=on)
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    if isinstance(value, UploadFile):
+        raise InputError(f"{name} must be text, not a file")
+    value = (value or "").strip()
+    return value or None
+
+
+def _int(form: FormData, name: str, label: str) -> int | None:
+    value = _text(form, name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"{label} must be a whole number, not {value[:20]!r}") from None
+
+
+def _day(form: FormData, name: str) -> date | None:
+    value = _text(form, name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"date {value[:20]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _on(request: Request) -> date | None:
+    value = request.query_params.get("on")
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InputError(f"on {str(value)[:20]!r} is not a date (YYYY-MM-DD)") from None
+
+
+@router.post("/pain/log", response_class=HTMLResponse)
+async def log_pain(request: Request) -> Response:
+    form = await request.form()
+    on = _on(request)
+    try:
+        nrs = _int(form, "nrs", "pain")
+        if nrs is None:
+            raise InputError("say how much it hurts: pain from 0 (none) to 10")
+        logged = service.log_pain(
+            _store(request),
+            nrs,
+            moment=_text(form, "when"),
+            day=_day(form, "date"),
+            activity_id=_int(form, "activity_id", "the run"),
+            leg_symptoms=_text(form, "leg_symptoms") or "none",
+            note=_text(form, "note"),
+        )
+    except BackstrideError as e:
+        context = _pain_context(request, on, 8)
+        context["error"] = e.message
+        context["form"] = {k: v for k, v in form.items() if isinstance(v, str)}
+        return page(request, "pain.html", context, on=on, status_code=400)
+    entry = logged.record
+    what = f"pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"
+    target = request.url_for("pain").include_query_params(logged=what)
+    if on is not None:
+        target = target.include_query_params(on=on.isoformat())
+    if entry.leg_symptoms != "none":
+        target = target.include_query_params(screened="leg symptoms logged: please take the screen")
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.post("/pain/screen", response_class=HTMLResponse)
+async def take_screen(request: Request) -> Response:
+    form = await request.form()
+    on = _on(request)
+    answers: dict[str, bool | None] = {}
+    try:
+        for question in service.SCREEN_QUESTIONS:
+            value = _text(form, question.field)
+            if value not in (None, "yes", "no", "skip"):
+                raise InputError(f"answer {question.field} with yes, no or skip")
+            answers[question.field] = {"yes": True, "no": False}.get(value or "skip")
+        if all(v is None for v in answers.values()):
+            raise InputError("no answers: answer yes or no to the questions you can")
+        result = service.take_screen(_store(request), answers)
+    except BackstrideError as e:
+        context = _pain_context(request, on, 8)
+        context["screen_error"] = e.message
+        return page(request, "pain.html", context, on=on, status_code=400)
+    target = request.url_for("pain").include_query_params(screened=result.record.outcome)
+    if on is not None:
+        target = target.include_query_params(on=on.isoformat())
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.get("/form", response_class=HTMLResponse)
+def form(request: Request, on: On = None) -> Response:
+    data = service.get_form(_store(request), as_of=on).to_json()
+    f1 = next((f for f in data["findings"] if f["rule"] == "F1"), None)  # type: ignore[attr-defined]
+    return page(request, "form.html", {"form": data, "f1": f1, "title": "Form"}, on=on)
+
+
+@router.get("/shoes", response_class=HTMLResponse)
+def shoes(request: Request, on: On = None) -> Response:
+    store = _store(request)
+    status = service.get_status(store, as_of=on).to_json()
+    findings = [f for f in status["findings"] if f["practice"] == "shoes"]  # type: ignore[attr-defined]
+    return page(
+        request,
+        "shoes.html",
+        {
+            "title": "Shoes",
+            "shoes": [shoe_view(s) for s in service.list_shoes(store)],
+            "marks": charts.shoe_marks(),
+            "findings": findings,
+            "light": status["practices"]["shoes"],  # type: ignore[index]
+            "by_shoe": shapes.associations_json(service.pain_associations(store, today=on)),
+        },
+        on=on,
+    )
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan(request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=4)] = 2) -> Response:
+    store = _store(request)
+    data = service.plan_to_json(service.get_plan(store, weeks=weeks, as_of=on, save=False))
+    done = service.review_to_json(service.review(store, weeks=4, as_of=on))
+    routines = [
+        r
+        for w in data["weeks"]
+        for s in w["sessions"]
+        for r in (s["warmup"], s["routine"], s["cooldown"])
+        if r
+    ]
+    return page(
+        request,
+        "plan.html",
+        {
+            "title": "Plan",
+            "plan": data,
+            "review": done,
+            "cards": charts.routine_cards(routines),
+            "weeks": weeks,
+        },
+        on=on,
+    )
+
+
+@router.get("/activities", response_class=HTMLResponse)
+def activities(request: Request, on: On = None) -> Response:
+    items = [activity_view(a) for a in service.list_activities(_store(request))]
+    return page(
+        request,
+        "activities.html",
+        {"title": "Activities", "activities": list(reversed(items))},
+        on=on,
+    )
+
+
+@router.get("/activities/{activity_id}", response_class=HTMLResponse)
+def activity(request: Request, activity_id: int, on: On = None) -> Response:
+    store = _store(request)
+    stored = service.get_activity(store, activity_id)
+    day = stored.activity.local_date
+    status = service.get_status(store, as_of=day).to_json()
+    findings = [f for f in status["findings"] if f["activity_id"] == activity_id]  # type: ignore[attr-defined]
+    return page(
+        request,
+        "activity.html",
+        {
+            "title": f"Activity {activity_id}",
+            "activity": activity_detail_view(stored),
+            "streams": charts.activity_streams(stored),
+            "findings": findings,
+        },
+        on=on,
+    )
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request) -> Response:
+    limit = uploads.limit_text(request.app.state.max_upload_bytes)
+    return page(request, "import.html", {"title": "Import", "limit": limit, "summary": None})
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_upload(request: Request) -> Response:
+    """Without JavaScript: the upload is imported, then the summary page is shown."""
+    limit: int = request.app.state.max_upload_bytes
+    context: dict[str, Any] = {
+        "title": "Import",
+        "limit": uploads.limit_text(limit),
+        "summary": None,
+    }
+    try:
+        form = await request.form()
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        saved = await uploads.save_uploads(files, limit)
+        jobs = service.resolve_jobs(request.app.state.settings.jobs)
+        context["summary"] = await run_in_threadpool(
+            uploads.run_import, _store(request), saved, jobs
+        )
+    except BackstrideError as e:
+        context["error"] = e.message
+        code = 413 if isinstance(e, UploadTooLarge) else 400
+        return page(request, "import.html", context, status_code=code)
+    return page(request, "import.html", context)
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request) -> Response:
+    start, end = default_period()
+    return page(
+        request,
+        "report.html",
+        {"title": "Clinician report", "start": start.isoformat(), "end": end.isoformat()},
+    )

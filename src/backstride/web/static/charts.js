@@ -1,0 +1,252 @@
+/* backstride dashboard charts: uPlot (bundled, MIT) over the JSON embedded in each page.
+   Every chart is a <figure class="chart" id=NAME data-source=SCRIPT_ID>; the builder named
+   NAME draws it. After drawing, the figure gets data-rendered="1" and data-points=N (the
+   number of values drawn), which the browser tests read. Colour is never the only signal:
+   series names are words, and a <details> table with the numbers follows each chart. */
+(function () {
+  "use strict";
+  var COLOURS = {
+    ok: "#2e7d32", caution: "#b26a00", high: "#d84315", very_high: "#8e0000",
+    after_break: "#6a1b9a", first: "#546e7a", info: "#546e7a",
+    bar: "#5c7fa3", flag: "#c62828", line1: "#1565c0", line2: "#ef6c00", line3: "#6a1b9a",
+    run: "#5c7fa3", walk: "#8d6e63", ride: "#26a69a", swim: "#42a5f5", strength: "#ab47bc",
+    other: "#bdbdbd"
+  };
+  var L1_WORDS = {
+    ok: "run: fine (within 10%)", caution: "run: small spike (10-30%)",
+    high: "run: moderate spike (30-100%)", very_high: "run: large spike (over 100%)",
+    after_break: "run: after a break", first: "run: first run"
+  };
+  window.bsCharts = {};
+
+  function json(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+  function day(iso) { return Date.parse(iso + "T00:00:00Z") / 1000; }
+  function utc(ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); }
+  function km(m) { return m == null ? null : Math.round(m / 10) / 100; }
+  function bars(size) { return uPlot.paths.bars({ size: [0.8, size || 40] }); }
+  function points(colour) {
+    return { paths: function () { return null; }, stroke: colour, fill: colour,
+             points: { show: true, size: 9, stroke: colour, fill: colour } };
+  }
+  function countPoints(data) {
+    var n = 0;
+    for (var s = 1; s < data.length; s++) {
+      for (var i = 0; i < data[s].length; i++) { if (data[s][i] != null) { n++; } }
+    }
+    return n;
+  }
+  function draw(fig, opts, data, counted) {
+    var holder = fig.querySelector(".plot");
+    var width = Math.max(280, holder.clientWidth || fig.clientWidth || 600);
+    opts.width = width;
+    opts.height = opts.height || Math.min(280, Math.round(width * 0.55));
+    if (opts.scales && opts.scales.x && opts.scales.x.time) { opts.tzDate = utc; }
+    var plot = new uPlot(opts, data, holder);
+    fig.dataset.points = String(counted != null ? counted : countPoints(data));
+    fig.dataset.rendered = "1";
+    window.bsCharts[fig.id] = plot;
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () {
+        var w = Math.max(280, holder.clientWidth);
+        if (Math.abs(w - plot.width) > 4) {
+          plot.setSize({ width: w, height: Math.min(280, Math.round(w * 0.55)) });
+        }
+      }).observe(holder);
+    }
+    return plot;
+  }
+  function empty(fig, text) {
+    fig.querySelector(".plot").textContent = text;
+    fig.dataset.points = "0";
+    fig.dataset.rendered = "1";
+  }
+  function timeX() { return { x: { time: true } }; }
+
+  var builders = {
+    "weekly-distance": function (fig, chart) {
+      var weeks = chart.weeks;
+      var x = weeks.map(function (w) { return day(w.week_start); });
+      var plain = weeks.map(function (w) { return w.l2_flag ? null : km(w.run_distance_m); });
+      var flagged = weeks.map(function (w) { return w.l2_flag ? km(w.run_distance_m) : null; });
+      draw(fig, {
+        scales: timeX(),
+        series: [{}, { label: "week km", fill: COLOURS.bar, stroke: COLOURS.bar, paths: bars() },
+                 { label: "week km, L2: over +30% on 2 weeks before", fill: COLOURS.flag,
+                   stroke: COLOURS.flag, paths: bars() }],
+        axes: [{}, { label: "km per week" }]
+      }, [x, plain, flagged], weeks.length);
+    },
+    "run-spikes": function (fig, chart) {
+      var runs = chart.runs;
+      if (!runs.length) { return empty(fig, "No runs in these weeks."); }
+      var levels = ["ok", "caution", "high", "very_high", "after_break", "first"];
+      var x = runs.map(function (r) { return day(r.date); });
+      var data = [x];
+      var series = [{}];
+      levels.forEach(function (level) {
+        data.push(runs.map(function (r) { return r.l1 === level ? km(r.distance_m) : null; }));
+        var s = points(COLOURS[level]);
+        s.label = L1_WORDS[level];
+        series.push(s);
+      });
+      draw(fig, { scales: timeX(), series: series, axes: [{}, { label: "km per run" }] }, data);
+    },
+    "acwr-fitness": function (fig, chart) {
+      var d = chart.daily;
+      if (!d.date.length) { return empty(fig, "No activities yet."); }
+      draw(fig, {
+        scales: { x: { time: true }, ratio: { auto: true }, au: { auto: true } },
+        series: [{},
+          { label: "acute:chronic ratio (context)", scale: "ratio", stroke: COLOURS.line1, width: 2 },
+          { label: "fitness (42-day)", scale: "au", stroke: COLOURS.line2, width: 1.5 },
+          { label: "fatigue (7-day)", scale: "au", stroke: COLOURS.line3, width: 1.5, dash: [6, 4] }],
+        axes: [{}, { scale: "ratio", label: "ratio" },
+               { scale: "au", side: 1, label: "load a.u./day", grid: { show: false } }]
+      }, [d.date.map(day), d.acwr, d.fitness_au, d.fatigue_au]);
+    },
+    "load-by-kind": function (fig, chart) {
+      var weeks = chart.weeks;
+      var kinds = ["run", "walk", "ride", "swim", "strength", "other"];
+      var x = weeks.map(function (w) { return day(w.week_start); });
+      var cumulative = weeks.map(function () { return 0; });
+      var stacked = kinds.map(function (k) {
+        return weeks.map(function (w, i) {
+          cumulative[i] += w.load_by_kind_au[k];
+          return cumulative[i] > 0 ? Math.round(cumulative[i]) : null;
+        });
+      });
+      var data = [x];
+      var series = [{}];
+      for (var i = kinds.length - 1; i >= 0; i--) {  // tallest first, so each shows on top
+        data.push(stacked[i]);
+        series.push({ label: kinds[i] + " (stacked)", fill: COLOURS[kinds[i]],
+                      stroke: COLOURS[kinds[i]], paths: bars() });
+      }
+      draw(fig, { scales: timeX(), series: series, axes: [{}, { label: "load a.u. per week" }] },
+           data, weeks.length);
+    },
+    "pain-load": function (fig, src) {
+      var entries = src.pain.entries;
+      var weeks = src.load.weeks;
+      var moments = ["before", "during", "after", "next-morning"];
+      var colours = [COLOURS.line1, COLOURS.line3, COLOURS.line2, COLOURS.flag];
+      var xs = {};
+      weeks.forEach(function (w) { xs[day(w.week_start)] = true; });
+      entries.forEach(function (e) { xs[day(e.date)] = true; });
+      var x = Object.keys(xs).map(Number).sort(function (a, b) { return a - b; });
+      var kmBy = {};
+      weeks.forEach(function (w) { kmBy[day(w.week_start)] = km(w.run_distance_m); });
+      var data = [x, x.map(function (t) { return t in kmBy ? kmBy[t] : null; })];
+      var series = [{}, { label: "running km that week", scale: "km", stroke: COLOURS.bar,
+                          fill: "rgba(92,127,163,0.15)", spanGaps: true,
+                          paths: uPlot.paths.stepped({ align: 1 }) }];
+      moments.forEach(function (m, k) {
+        data.push(x.map(function (t) {
+          var found = null;
+          entries.forEach(function (e) { if (e.when === m && day(e.date) === t) { found = e.nrs; } });
+          return found;
+        }));
+        var s = points(colours[k]);
+        s.label = "pain " + m + " (0-10)";
+        s.scale = "nrs";
+        series.push(s);
+      });
+      draw(fig, {
+        scales: { x: { time: true }, nrs: { range: [0, 10] }, km: { auto: true } },
+        series: series,
+        axes: [{}, { scale: "nrs", label: "pain 0-10" },
+               { scale: "km", side: 1, label: "km per week", grid: { show: false } }]
+      }, data, entries.length + weeks.length);
+    },
+    "cadence-speed": function (fig, src) {
+      var runs = src.form.runs.filter(function (r) { return r.speed_mps && r.cadence_spm; });
+      if (!runs.length) { return empty(fig, "No runs with cadence in the year before this day."); }
+      runs.sort(function (a, b) { return a.speed_mps - b.speed_mps; });
+      var x = runs.map(function (r) { return Math.round(r.speed_mps * 100) / 100; });
+      var data = [x, runs.map(function (r) { return Math.round(r.cadence_spm); })];
+      var series = [{ label: "speed m/s" }, Object.assign(points(COLOURS.bar), { label: "run cadence (steps/min)" })];
+      var f1 = src.f1;
+      if (f1 && f1.values && f1.values.intercept_spm != null) {
+        var v = f1.values;
+        var step = v.target_5_spm / v.baseline_spm;
+        data.push(x.map(function (s) { return Math.round((v.intercept_spm + v.slope_spm_per_mps * s) * 10) / 10; }));
+        data.push(x.map(function (s) { return Math.round((v.intercept_spm + v.slope_spm_per_mps * s) * step * 10) / 10; }));
+        series.push({ label: "your baseline", stroke: COLOURS.line1, width: 2 });
+        series.push({ label: "+5% target (optional)", stroke: COLOURS.ok, width: 2, dash: [6, 4] });
+      }
+      draw(fig, { scales: { x: { time: false } }, series: series,
+                  axes: [{ label: "speed m/s" }, { label: "steps/min" }] }, data, runs.length);
+    },
+    "form-trends": function (fig, src) {
+      var runs = src.form.runs;
+      if (!runs.length) { return empty(fig, "No runs with running dynamics."); }
+      function pick(name, scale) {
+        return runs.map(function (r) { return r[name] == null ? null : Math.round(r[name] * scale * 10) / 10; });
+      }
+      var data = [runs.map(function (r) { return day(r.date); }),
+                  pick("vertical_oscillation_m", 100), pick("stance_time_s", 1000),
+                  pick("balance_left_pct", 1)];
+      var series = [{},
+        Object.assign(points(COLOURS.line1), { label: "vertical oscillation cm", scale: "cm" }),
+        Object.assign(points(COLOURS.line2), { label: "ground contact ms", scale: "ms" }),
+        Object.assign(points(COLOURS.line3), { label: "balance % left", scale: "cm" })];
+      draw(fig, { scales: { x: { time: true }, cm: { auto: true }, ms: { auto: true } },
+                  series: series,
+                  axes: [{}, { scale: "cm", label: "cm / % left" },
+                         { scale: "ms", side: 1, label: "ms", grid: { show: false } }] }, data);
+    },
+    "shoe-distance": function (fig, src) {
+      var shoes = src.shoes;
+      if (!shoes.length) { return empty(fig, "No shoes yet."); }
+      var x = shoes.map(function (s, i) { return i; });
+      var marks = src.marks;
+      var data = [x, shoes.map(function (s) { return km(s.distance_m); }),
+                  shoes.map(function (s) { return km(s.inspect_at_m || marks.inspect_at_m); }),
+                  shoes.map(function (s) { return km(s.replace_at_m || marks.replace_at_m); })];
+      draw(fig, {
+        scales: { x: { time: false, range: [-0.6, shoes.length - 0.4] } },
+        series: [{ label: "shoe", value: function (u, v) { return v == null ? "" : (shoes[v] || {}).name; } },
+                 { label: "km run", fill: COLOURS.bar, stroke: COLOURS.bar, paths: bars(60) },
+                 Object.assign(points(COLOURS.caution), { label: "inspect at km (S1)" }),
+                 Object.assign(points(COLOURS.flag), { label: "replace at km (S1)" })],
+        axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) && shoes[t] ? shoes[t].name : ""; }); } },
+               { label: "km" }]
+      }, data, shoes.length);
+    },
+    "streams": function (fig, src) {
+      var s = src.streams;
+      var name = fig.dataset.channel;
+      var values = s.channels[name];
+      var scale = { speed_mps: function (v) { return v > 0.5 ? Math.round(1000 / 60 / v * 100) / 100 : null; },
+                    vertical_oscillation_m: function (v) { return Math.round(v * 1000) / 10; },
+                    stance_time_s: function (v) { return Math.round(v * 1000); },
+                    step_length_m: function (v) { return Math.round(v * 100) / 100; } }[name];
+      var shown = values.map(function (v) { return v == null ? null : (scale ? scale(v) : v); });
+      var minutes = s.elapsed_s.map(function (t) { return t == null ? null : Math.round(t / 6) / 10; });
+      draw(fig, { scales: { x: { time: false }, y: name === "speed_mps" ? { dir: -1 } : {} },
+                  series: [{ label: "minutes" }, { label: fig.dataset.label, stroke: COLOURS.line1, width: 1.5 }],
+                  axes: [{ label: "minutes" }, { label: fig.dataset.label }], height: 200 },
+           [minutes, shown]);
+    }
+  };
+
+  function drawAll() {
+    var figures = document.querySelectorAll("figure.chart");
+    for (var i = 0; i < figures.length; i++) {
+      var fig = figures[i];
+      var build = builders[fig.dataset.builder || fig.id];
+      var src = json(fig.dataset.source);
+      if (!build || src == null) { continue; }
+      try { build(fig, src); } catch (e) {
+        fig.dataset.error = String(e);
+        fig.querySelector(".plot").textContent = "The chart could not be drawn; the table below has the numbers.";
+      }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else { drawAll(); }
+})();

@@ -1,0 +1,92 @@
+/* The import page with JavaScript: the upload goes to /api/import?stream=true and the
+   progress lines it streams move the bar; the summary is drawn from the last line. Without
+   JavaScript the form posts to /import and the summary page comes back. */
+(function () {
+  "use strict";
+  var form = document.getElementById("import-form");
+  if (!form || !window.fetch || !window.TextDecoder) { return; }
+  var box = document.getElementById("import-progress");
+  var bar = document.getElementById("import-bar");
+  var status = document.getElementById("import-status");
+  var result = document.getElementById("import-result");
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text != null) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+  function showError(message) {
+    result.textContent = "";
+    var p = el("p", message, "error");
+    p.setAttribute("role", "alert");
+    result.appendChild(p);
+  }
+  function showSummary(s) {
+    result.textContent = "";
+    var section = el("section", null, "summary");
+    section.appendChild(el("h2", "Imported " + s.imported + ", duplicates " + s.duplicates +
+      (s.skipped ? ", skipped " + s.skipped : "") + ", failed " + s.failed.length));
+    if (s.failed.length) {
+      var ul = el("ul", null, "failed");
+      s.failed.forEach(function (f) {
+        var li = el("li");
+        li.appendChild(el("strong", f.path));
+        li.appendChild(document.createTextNode(": " + f.error));
+        ul.appendChild(li);
+      });
+      section.appendChild(ul);
+    }
+    if (s.activity_ids.length) {
+      var p = el("p");
+      var a = el("a", "See the activities");
+      a.href = "/activities";
+      p.appendChild(a);
+      section.appendChild(p);
+    }
+    result.appendChild(section);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var data = new FormData(form);
+    var total = 0, done = 0;
+    box.hidden = false;
+    bar.max = 1; bar.value = 0;
+    status.textContent = "Uploading…";
+    result.textContent = "";
+    form.querySelector("button").disabled = true;
+    fetch("/api/import?stream=true", { method: "POST", body: data })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.json().then(function (body) {
+            throw new Error(body.detail + (body.hint ? " (" + body.hint + ")" : ""));
+          });
+        }
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = "";
+        function handle(line) {
+          if (!line.trim()) { return; }
+          var ev = JSON.parse(line);
+          if (ev.total != null) { total += ev.total; bar.max = Math.max(total, 1); }
+          if (ev.done != null) { done += 1; bar.value = done; status.textContent = done + " of " + total + ": " + ev.done; }
+          if (ev.summary) { status.textContent = "Done: " + done + " of " + total + "."; showSummary(ev.summary); }
+          if (ev.error) { status.textContent = "Stopped."; showError(ev.error + (ev.hint ? " (" + ev.hint + ")" : "")); }
+        }
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) { handle(buffer); return; }
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var lines = buffer.split("\n");
+            buffer = lines.pop();
+            lines.forEach(handle);
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function (err) { status.textContent = "Stopped."; showError(err.message); })
+      .then(function () { form.querySelector("button").disabled = false; });
+  });
+})();

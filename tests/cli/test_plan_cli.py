@@ -139,3 +139,20 @@ def test_the_demo_shows_next_weeks_plan(tmp_path: Path) -> None:
     human = CliRunner().invoke(app, ["demo", "--folder", str(tmp_path / "demo2")])
     assert "backstride plan from" in human.stdout
     assert "Week of" in human.stdout
+
+
+def test_fit_workouts_are_written_into_a_new_folder(db: str, tmp_path: Path) -> None:
+    target = tmp_path / "workouts" / "next-week"
+    result = cli(db, "plan", "--on", "2020-12-06", "--fit-workouts", str(target))
+    assert result.exit_code == 0, result.stderr
+    files = sorted(target.iterdir())
+    assert len(files) == 3  # the three run-walk sessions
+    assert all(f.suffix == ".fit" and f.read_bytes()[8:12] == b".FIT" for f in files)
+    assert "3 FIT workout file(s) written" in result.stdout
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x")
+    refused = cli(db, "plan", "--on", "2020-12-06", "--fit-workouts", str(a_file))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: ")
+    assert "is a file, not a folder" in refused.stderr
+    assert a_file.read_text() == "x"

@@ -66,6 +66,14 @@ def plan_command(
         Path | None,
         typer.Option("--ics", metavar="FILE", help="Also write the plan as a calendar file."),
     ] = None,
+    fit_workouts: Annotated[
+        Path | None,
+        typer.Option(
+            "--fit-workouts",
+            metavar="DIR",
+            help="Also write each run as a FIT workout file into this folder (created).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Your next week(s): easy runs within the load rules, core sessions, cross-training, a
@@ -101,12 +109,17 @@ def plan_command(
         return
     if ics is not None:
         write_file(ics, service.export_ics(plan))
+    written = []
+    if fit_workouts is not None:
+        written = write_folder(fit_workouts, service.export_fit_workouts(plan))
     if as_json:
         print_json(service.plan_to_json(plan))
     else:
         plan_screen(stdout(), plan)
         if ics is not None:
             stdout().print(f"Calendar written to {ics}")
+        if fit_workouts is not None:
+            stdout().print(f"{len(written)} FIT workout file(s) written to {fit_workouts}")
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -117,6 +130,23 @@ def write_file(path: Path, data: bytes) -> None:
         path.write_bytes(data)
     except OSError as e:
         raise InputError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write export files into ``folder`` (created); a one-line error when it is a file or
+    cannot be written."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file, not a folder; give a folder for the workouts")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, data in files.items():
+            path = folder / name
+            path.write_bytes(data)
+            paths.append(path)
+    except OSError as e:
+        raise InputError(f"cannot write into {folder}: {e.strerror or e}") from None
+    return paths
 
 
 def _amount(s: PlannedSession) -> str:

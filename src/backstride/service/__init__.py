@@ -33,6 +33,7 @@ from backstride.service.pain import (
 from backstride.service.plan import (
     PlanReview,
     WeekAdherence,
+    export_fit_workouts,
     export_ics,
     get_plan,
     parse_weekday,
@@ -77,6 +78,7 @@ __all__ = [
     "build_report",
     "default_period",
     "demo_files",
+    "export_fit_workouts",
     "export_ics",
     "get_activity",
     "get_form",

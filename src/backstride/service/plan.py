@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backstride.analysis.table import ActivityKind, activity_kind
+from backstride.coach.fit_workout import plan_to_fit_workouts
 from backstride.coach.ics import plan_to_ics
 from backstride.coach.model import Plan as Plan  # re-exported for the shells' types
 from backstride.coach.model import PlannedSession as PlannedSession
@@ -419,3 +420,8 @@ def _cross_done(
 def export_ics(plan: Plan) -> bytes:
     """The plan as an iCalendar file (``coach/ics.py``)."""
     return plan_to_ics(plan)
+
+
+def export_fit_workouts(plan: Plan) -> dict[str, bytes]:
+    """The plan's runs as FIT workout files, file name -> bytes (``coach/fit_workout.py``)."""
+    return plan_to_fit_workouts(plan)

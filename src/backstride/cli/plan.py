@@ -15,7 +15,7 @@ from backstride import service
 from backstride.cli.render import duration, km
 from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 from backstride.errors import InputError
-from backstride.service.plan import Plan, PlannedSession, PlanReview
+from backstride.service.plan import Plan, PlannedSession, PlanReview, routine_label
 
 _MODE = {
     "build": "building gradually",
@@ -176,7 +176,8 @@ def plan_screen(console: Console, plan: Plan) -> None:
         for s in week.sessions:
             session = s.title
             if s.is_run:
-                session += f"\n+ warm-up ({s.warmup}) and cool-down ({s.cooldown})"
+                session += f"\nbefore: {routine_label(s.warmup)}"
+                session += f"\nafter: {routine_label(s.cooldown)}"
             table.add_row(s.day.strftime("%a %d %b"), session, _amount(s), " ".join(s.rules), s.why)
         if not week.sessions:
             table.add_row("", "nothing left to plan this week", "", "", "")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backstride.analysis.table import ActivityKind, activity_kind
+from backstride.coach.exercises import ROUTINES
 from backstride.coach.fit_workout import plan_to_fit_workouts
 from backstride.coach.ics import plan_to_ics
 from backstride.coach.model import Plan as Plan  # re-exported for the shells' types
@@ -415,6 +416,14 @@ def _cross_done(
         r.kind == "cross" and r.day == planned.day and r.sport in (None, planned.sport)
         for r in logs
     )
+
+
+def routine_label(routine_id: str | None) -> str:
+    """A routine's name and length for people (``Dynamic warm-up, 8 min``)."""
+    if routine_id is None:
+        return ""
+    routine = ROUTINES.get(routine_id)
+    return routine_id if routine is None else f"{routine.name}, {routine.minutes} min"
 
 
 def export_ics(plan: Plan) -> bytes:

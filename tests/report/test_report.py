@@ -283,6 +283,7 @@ def test_cli_writes_html_and_prints_the_data_as_json(stored: Stored, tmp_path: P
         (["--to", "2018-07-08", "-o", "{tmp}/r.txt"], "say which format to write"),
         (["--to", "2018-07-08", "--format", "docx", "-o", "{tmp}/r.pdf"], "is not one of"),
         (["--to", "2018-07-08", "--format", "pdf"], "say where to write the report"),
+        (["--from", "2000-01-03", "--to", "2018-07-08", "--json"], "the period spans 966 weeks"),
     ],
 )  # fmt: skip
 def test_cli_bad_input_is_a_one_line_error(

@@ -64,8 +64,9 @@ from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
-#: Longest period a report covers (ten years), so a typo in a year cannot ask for a century.
-MAX_DAYS = 3660
+#: Most Monday-Sunday weeks a report spans (ten years, the weekly load table's limit), so a
+#: typo in a year cannot ask for a century.
+MAX_WEEKS = 520
 
 #: Weeks a report covers when no period is given.
 DEFAULT_WEEKS = 12
@@ -105,15 +106,16 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
 
 
 def check_period(start: date, end: date) -> None:
-    """Refuse a period that ends before it starts or is longer than :data:`MAX_DAYS`."""
+    """Refuse a period that ends before it starts or spans more than :data:`MAX_WEEKS`."""
     if start > end:
         raise InputError(
             f"the period starts after it ends ({start.isoformat()} > {end.isoformat()})",
             hint="give --from an earlier day than --to",
         )
-    if (end - start).days + 1 > MAX_DAYS:
+    weeks = (_monday(end) - _monday(start)).days // 7 + 1
+    if weeks > MAX_WEEKS:
         raise InputError(
-            f"the period is {(end - start).days + 1} days long; {MAX_DAYS} at most",
+            f"the period spans {weeks} weeks; {MAX_WEEKS} at most",
             hint="a report covers up to ten years",
         )
 

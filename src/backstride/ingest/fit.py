@@ -84,20 +84,19 @@ def read_fit(data: bytes) -> list[Activity]:
 def _decode(data: bytes) -> _Decoded:
     """The columnar decoder over ``data``, keeping records and summary messages."""
     try:
-        fit = fitcol.decode(data)
+        fit = fitcol.decode(data, messages=[*_SUMMARY_MESSAGES.values(), "record"])
     except fitcol.FitHeaderError as e:
         raise CorruptFileError(f"FIT header is damaged: {e}") from e
     decoded = _Decoded()
     for num, name in _SUMMARY_MESSAGES.items():
         decoded.messages[num] = _messages(fit.table(name))
     records = fit.table("record")
-    stamps = records.columns.get("timestamp")
-    # A sample without a time cannot be placed.
-    kept = ~np.isnan(stamps) if stamps is not None else np.zeros(len(records), dtype=bool)
-    decoded.times = stamps[kept] if stamps is not None else np.zeros(0)
+    stamps = _first(records.columns.get("timestamp"), len(records))
+    kept = np.isfinite(stamps)  # a sample without a time cannot be placed
+    decoded.times = stamps[kept]
     for name, column in records.columns.items():
-        if name in ff.RECORD_FIELDS and column.dtype == np.float64:
-            decoded.columns[name] = (column if column.ndim == 1 else column[:, 0])[kept]
+        if name in ff.RECORD_FIELDS:
+            decoded.columns[name] = _first(column, len(records))[kept]
     for key, column in records.developer.items():
         if column.dtype == np.float64 and column.ndim == 1:  # arrays and text are skipped
             name = _dev_key(fit.developer_fields[key])
@@ -112,6 +111,17 @@ def _decode(data: bytes) -> _Decoded:
         decoded.damage = _describe_damage(fit.damage)
         decoded.notes.append(f"{decoded.damage}; kept the {len(decoded.times)} records before it")
     return decoded
+
+
+def _first(column: np.ndarray | None, n: int) -> FloatArray:
+    """A numeric column's values, the first element of array fields; NaN for text or none.
+
+    Some devices write array-typed fields where the profile has a scalar (python-fitparse
+    issue #62).
+    """
+    if column is None or column.dtype != np.float64:
+        return np.full(n, np.nan)
+    return column if column.ndim == 1 else column[:, 0]
 
 
 def _messages(table: fitcol.Table) -> list[ff.Message]:

@@ -21,6 +21,7 @@ from backstride.ingest.fitcol.profile import (
     BASE_TYPES,
     BYTE,
     STRING,
+    TIMESTAMP_FIELD,
     FieldSpec,
     MessageSpec,
     type_invalid,
@@ -141,8 +142,7 @@ def scaled(values: Column, spec: FieldSpec) -> Column:
 def decode_group(group: Group, records: np.ndarray) -> None:
     """Fill ``group.columns`` from its structured ``records`` (native fields only)."""
     fields = group.spec.fields
-    valid: dict[int, np.ndarray] = {}
-    raws: dict[int, np.ndarray] = {}
+    later: list[tuple[FieldSpec, np.ndarray, np.ndarray, int]] = []
     for i, (num, size, base) in enumerate(group.definition.fields):
         if not size:
             continue
@@ -154,41 +154,43 @@ def decode_group(group: Group, records: np.ndarray) -> None:
             group.types[name] = "string"
             continue
         values = numbers(raw, base)
-        first = values if values.ndim == 1 else values[:, 0]
-        present = ~np.isnan(values) if values.ndim == 1 else ~np.isnan(values).all(axis=1)
-        valid[num] = present
-        raws[num] = raw
-        group.raw[num] = first
+        group.raw[num] = values if values.ndim == 1 else values[:, 0]
         if spec is None:
             group.columns[name] = values
             continue
         group.columns[name] = scaled(values, spec)
         group.types[name] = spec.type
-    for num, raw in raws.items():
-        spec = fields.get(num)
-        if spec is None:
-            continue
+        if spec.sub_fields or spec.components:
+            later.append((spec, raw, values, base))
+    # Sub-fields and components once every field is read: they refer to other fields.
+    for spec, raw, values, base in later:
+        valid = ~np.isnan(values) if values.ndim == 1 else ~np.isnan(values).all(axis=1)
         if spec.components and spec.element_bits:
-            _expand(group, spec, raw, valid[num] & _not_all(raw, spec.invalid))
+            _expand(group, spec, raw, valid & _not_all(raw, spec.invalid))
         for sub in spec.sub_fields:
             rows = np.zeros(len(raw), dtype=bool)
             for ref, value in sub.maps:
                 if ref in group.raw:
                     rows |= group.raw[ref] == value
-            rows &= valid[num]
+            rows &= valid
             if not rows.any():
                 continue
-            values = np.full(group.columns[spec.name].shape, np.nan)
-            values[rows] = scaled(numbers(raw[rows], _base_of(group, num)), sub.spec)
-            group.columns[sub.spec.name] = values
+            subvalues = np.full(values.shape, np.nan)
+            subvalues[rows] = scaled(numbers(raw[rows], base), sub.spec)
+            group.columns[sub.spec.name] = subvalues
             group.types[sub.spec.name] = sub.spec.type
             group.parents[sub.spec.name] = spec.name
             if sub.spec.components and sub.spec.element_bits:
                 _expand(group, sub.spec, raw, rows & _not_all(raw, sub.spec.invalid))
 
 
-def _base_of(group: Group, num: int) -> int:
-    return next(base for n, _size, base in group.definition.fields if n == num)
+def timestamps_only(group: Group, records: np.ndarray) -> bool:
+    """Read only the timestamp field of ``group`` (into ``group.raw``); False if it has none."""
+    for i, (num, size, base) in enumerate(group.definition.fields):
+        if num == TIMESTAMP_FIELD and size and base != STRING:
+            values = numbers(records[f"f{i}"], base)
+            group.raw[num] = values if values.ndim == 1 else values[:, 0]
+    return TIMESTAMP_FIELD in group.raw
 
 
 def _not_all(raw: np.ndarray, invalid: int | None) -> np.ndarray:

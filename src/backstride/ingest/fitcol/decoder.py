@@ -10,6 +10,7 @@ developer fields by their field_description, and joins each message's layouts in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,10 +24,12 @@ from backstride.ingest.fitcol.columns import (
     numbers,
     put,
     strings,
+    timestamps_only,
 )
 from backstride.ingest.fitcol.profile import (
     BASE_TYPES,
     BYTE,
+    DEVELOPER_DATA_ID,
     FIELD_DESCRIPTION,
     STRING,
     TIMESTAMP_FIELD,
@@ -34,6 +37,9 @@ from backstride.ingest.fitcol.profile import (
     value_name,
 )
 from backstride.ingest.fitcol.walk import Damage, FitHeaderError, walk
+
+#: Decoded whatever ``messages`` says: developer fields need them.
+_DEVELOPER = frozenset({DEVELOPER_DATA_ID, FIELD_DESCRIPTION})
 
 __all__ = ["Damage", "DeveloperField", "FitFile", "FitHeaderError", "Table", "decode"]
 
@@ -120,18 +126,28 @@ class FitFile:
         return found if found is not None else Table(name, -1, np.zeros(0, dtype=np.int64))
 
 
-def decode(data: bytes) -> FitFile:
-    """Decode every message of ``data``.
+def decode(data: bytes, messages: Collection[str] | None = None) -> FitFile:
+    """Decode the messages of ``data``: all of them, or those named in ``messages``.
 
     Lenient like the importer: a bad CRC is listed in :attr:`FitFile.crc_errors`, and
     truncation or corrupt data end the file at :attr:`FitFile.damage`, keeping everything
     before it. Raises :class:`FitHeaderError` only when the bytes do not start as FIT.
+    Messages left out by ``messages`` are still walked over (and their timestamps read
+    where compressed-timestamp headers count from them), not decoded.
     """
+    # Damaged files can hold any bits: casts of NaN or huge values give garbage, not warnings.
+    with np.errstate(all="ignore"):
+        return _decode(data, None if messages is None else frozenset(messages))
+
+
+def _decode(data: bytes, wanted: frozenset[str] | None) -> FitFile:
     walked = walk(data)
     array = np.frombuffer(data, dtype=np.uint8)
     groups: list[Group] = []
     records: list[np.ndarray] = []
+    others: list[Group] = []  # left out, with their timestamps only
     if len(walked.positions):
+        compressed = bool((array[walked.positions] & 0x80).any())
         order = np.argsort(walked.layouts, kind="stable")
         layouts = walked.layouts[order]
         cuts = np.flatnonzero(np.diff(layouts)) + 1
@@ -139,17 +155,23 @@ def decode(data: bytes) -> FitFile:
             definition = walked.definitions[int(walked.layouts[rows[0]])]
             positions = walked.positions[rows]
             group = Group(definition, message_spec(definition.global_num), positions)
-            records.append(gather(array, positions, definition))
-            decode_group(group, records[-1])
-            groups.append(group)
+            if wanted is None or group.spec.name in wanted or group.spec.num in _DEVELOPER:
+                records.append(gather(array, positions, definition))
+                decode_group(group, records[-1])
+                groups.append(group)
+            elif compressed and timestamps_only(group, gather(array, positions, definition)):
+                others.append(group)
     descriptions = _descriptions([g for g in groups if g.spec.num == FIELD_DESCRIPTION])
     for group, block in zip(groups, records, strict=True):
         if group.definition.dev_fields:
             _developer(group, block, descriptions)
     _accumulate(groups)
-    _compressed_timestamps(groups, array)
+    _compressed_timestamps(groups + others, array)
+    tables = _tables(groups)
+    if wanted is not None:
+        tables = {name: table for name, table in tables.items() if name in wanted}
     return FitFile(
-        tables=_tables(groups),
+        tables=tables,
         developer_fields=[described for _at, described in descriptions],
         parts=walked.parts,
         crc_errors=walked.crc_errors,
@@ -167,23 +189,26 @@ def _descriptions(groups: list[Group]) -> list[tuple[int, DeveloperField]]:
             continue
         names = cols.get("field_name")
         units = cols.get("units")
-        base = cols.get("fit_base_type_id")
         for i, at in enumerate(group.positions.tolist()):
-            index = cols["developer_data_index"][i]
-            number = cols["field_definition_number"][i]
-            kind = base[i] if base is not None and base.ndim == 1 else np.nan
-            if np.isnan(index) or np.isnan(number) or np.isnan(kind):
+            index = _whole(cols.get("developer_data_index"), i)
+            number = _whole(cols.get("field_definition_number"), i)
+            kind = _whole(cols.get("fit_base_type_id"), i)
+            if index is None or number is None or kind is None:
                 continue
-            described = DeveloperField(
-                int(index),
-                int(number),
-                _text(names, i),
-                _text(units, i),
-                int(kind) & 0x1F if int(kind) & 0x1F in BASE_TYPES else BYTE,
+            base = kind & 0x1F if kind & 0x1F in BASE_TYPES else BYTE
+            found.append(
+                (at, DeveloperField(index, number, _text(names, i), _text(units, i), base))
             )
-            found.append((at, described))
     found.sort(key=lambda item: item[0])
     return found
+
+
+def _whole(column: Column | None, i: int) -> int | None:
+    """Row ``i`` of a numeric column (first element of an array) as an int; None if missing."""
+    if column is None or column.dtype != np.float64:
+        return None
+    value = float(column[i] if column.ndim == 1 else column[i, 0])
+    return int(value) if np.isfinite(value) and 0 <= value < 2**32 else None
 
 
 def _text(column: Column | None, i: int) -> str | None:
@@ -248,7 +273,7 @@ def _accumulate(groups: list[Group]) -> None:
             direct = group.raw.get(target)
             spec = group.spec.fields.get(target)
             if direct is not None and spec is not None and spec.accumulated:
-                rows = np.flatnonzero(~np.isnan(direct))
+                rows = np.flatnonzero(np.isfinite(direct))
                 pos.append(group.positions[rows])
                 kind.append(np.zeros(len(rows), dtype=np.int64))
                 slot.append(np.zeros(len(rows), dtype=np.int64))
@@ -311,7 +336,7 @@ def _compressed_timestamps(groups: list[Group], array: np.ndarray) -> None:
     for group, head in zip(groups, heads, strict=True):
         stamp = group.raw.get(TIMESTAMP_FIELD)
         if stamp is not None:
-            rows = np.flatnonzero(~np.isnan(stamp))
+            rows = np.flatnonzero(np.isfinite(stamp))
             pos.append(group.positions[rows])
             kind.append(np.zeros(len(rows), dtype=np.int64))
             value.append(stamp[rows].astype(np.int64))
@@ -358,13 +383,20 @@ def _tables(groups: list[Group]) -> dict[str, Table]:
             positions = np.concatenate([g.positions for g in members])
             order = np.argsort(positions, kind="stable")
             table = Table(spec.name, num, positions[order])
+            # Where each layout's rows go in the joined table (a slice when contiguous).
+            where = np.empty(len(order), dtype=np.int64)
+            where[order] = np.arange(len(order))
+            places: list[slice | np.ndarray] = []
+            at = 0
+            for group in members:
+                rows = where[at : at + len(group.positions)]
+                at += len(rows)
+                contiguous = len(rows) and rows[-1] - rows[0] + 1 == len(rows)
+                places.append(slice(int(rows[0]), int(rows[-1]) + 1) if contiguous else rows)
             for attr in ("columns", "developer"):
                 keys = list(dict.fromkeys(k for g in members for k in getattr(g, attr)))
-                joined = {
-                    key: _join([getattr(g, attr).get(key) for g in members], members)[order]
-                    for key in keys
-                }
-                setattr(table, attr, joined)
+                parts = {k: [getattr(g, attr).get(k) for g in members] for k in keys}
+                setattr(table, attr, {k: _join(parts[k], places, len(order)) for k in keys})
             for group in members:
                 for key, value in group.types.items():
                     table.types.setdefault(key, value)
@@ -373,28 +405,24 @@ def _tables(groups: list[Group]) -> dict[str, Table]:
     return tables
 
 
-def _join(parts: list[Column | None], members: list[Group]) -> Column:
-    """Columns of several layouts stacked (missing ones NaN/None, arrays padded)."""
+def _join(parts: list[Column | None], places: list[slice | np.ndarray], n: int) -> Column:
+    """Columns of several layouts in one (missing ones NaN or None, arrays padded)."""
     present = [p for p in parts if p is not None]
     if any(p.dtype == object for p in present):
-        out: list[Column] = []
-        for part, group in zip(parts, members, strict=True):
-            n = len(group.positions)
-            if part is None or part.dtype != object:
-                part = np.full(n, None, dtype=object)
-            out.append(part)
-        return np.concatenate(out)
+        out = np.full(n, None, dtype=object)
+        for part, place in zip(parts, places, strict=True):
+            if part is not None and part.dtype == object:
+                out[place] = part
+        return out
     width = max(p.shape[1] if p.ndim == 2 else 1 for p in present)
-    blocks: list[Column] = []
-    for part, group in zip(parts, members, strict=True):
-        n = len(group.positions)
-        block = np.full((n, width) if width > 1 else (n,), np.nan)
-        if part is not None:
-            if width == 1:
-                block[:] = part
-            elif part.ndim == 1:
-                block[:, 0] = part
-            else:
-                block[:, : part.shape[1]] = part
-        blocks.append(block)
-    return np.concatenate(blocks)
+    joined = np.full((n, width) if width > 1 else n, np.nan)
+    for part, place in zip(parts, places, strict=True):
+        if part is None:
+            continue
+        if width == 1:
+            joined[place] = part
+        elif part.ndim == 1:
+            joined[place, 0] = part
+        else:
+            joined[place, : part.shape[1]] = part
+    return joined

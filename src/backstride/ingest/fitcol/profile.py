@@ -139,6 +139,7 @@ def message_spec(num: int) -> MessageSpec:
     return MessageSpec(num, str(profile["name"]), fields)
 
 
+@functools.cache
 def unknown_field_name(num: int) -> str:
     """Column name of a field the profile does not define (``timestamp`` is common to all)."""
     return "timestamp" if num == TIMESTAMP_FIELD else f"field_{num}"

@@ -19,7 +19,8 @@ from backstride.ingest.fitcol.profile import BASE_TYPE_NAMES, BASE_TYPES, BYTE
 
 _FIELD = 3  # bytes per field definition
 _MAX_CYCLE = 4  # longest repeating sequence of data messages detected
-_FIRST_TRY = 48  # data messages between attempts at a bulk step (doubles on failure)
+_FIRST_TRY = 24  # data messages between attempts at a bulk step (doubles on failure)
+_PROBE = 12  # repeats of a cycle checked one by one before the NumPy check
 
 
 class FitHeaderError(Exception):
@@ -160,14 +161,13 @@ def _messages(
             countdown -= 1
             if countdown:
                 continue
-            jumped = _bulk(array, found, pos, end, chunks)
+            jumped = _bulk(data, array, found, pos, end, chunks)
+            # Back off where runs are short: then the attempts cost more than they save.
+            interval = _FIRST_TRY if jumped - pos > 256 * length else min(interval * 2, 4096)
             if jumped:
                 found = []
                 append = found.append
                 pos = jumped
-                interval = _FIRST_TRY
-            else:
-                interval = min(interval * 2, 4096)
             countdown = interval
             continue
         header = data[pos]
@@ -196,35 +196,50 @@ def _messages(
     return pos, None
 
 
-def _bulk(array: np.ndarray, found: list[int], pos: int, end: int, chunks: list[np.ndarray]) -> int:
-    """Add whole repeats of the last few messages' cycle at ``pos``; the new position or 0."""
+def _bulk(
+    data: bytes, array: np.ndarray, found: list[int], pos: int, end: int, chunks: list[np.ndarray]
+) -> int:
+    """Add whole repeats of the last few messages' cycle at ``pos``; the new position or 0.
+
+    A cheap probe of the next few repeats in Python comes first: the NumPy check costs
+    tens of microseconds, worth it only for long runs.
+    """
     if len(found) < 2 * _MAX_CYCLE:
         return 0
     recent = found[-2 * _MAX_CYCLE :]
-    heads = [int(array[p]) for p in recent]
+    heads = [data[p] for p in recent]
     for cycle in range(1, _MAX_CYCLE + 1):
-        if heads[-cycle:] == heads[-2 * cycle : -cycle] and not any(h & 0x80 for h in heads):
+        if heads[-cycle:] == heads[-2 * cycle : -cycle]:
             break
     else:
+        return 0
+    heads = heads[-cycle:]
+    if any(h & 0x80 for h in heads):  # compressed headers carry a changing time offset
         return 0
     first = recent[-cycle]
     period = pos - first
     offsets = [p - first for p in recent[-cycle:]]
-    total = 0
     room = (end - pos) // period
+    if room < _PROBE:
+        return 0
+    for k in range(_PROBE):
+        base = pos + k * period
+        if any(data[base + o] != h for o, h in zip(offsets, heads, strict=True)):
+            return 0
+    total = _PROBE
+    count = 4 * _PROBE
     while total < room:
-        count = min(room - total, max(256, total))
+        count = min(room - total, 2 * count)
         base = pos + total * period
         ok = np.ones(count, dtype=bool)
-        for offset, head in zip(offsets, heads[-cycle:], strict=True):
+        for offset, head in zip(offsets, heads, strict=True):
             lo = base + offset
             ok &= array[lo : lo + period * count : period] == head
         bad = np.flatnonzero(~ok)
-        total += int(bad[0]) if len(bad) else count
         if len(bad):
+            total += int(bad[0])
             break
-    if total == 0:
-        return 0
+        total += count
     chunks.append(np.asarray(found, dtype=np.int64))
     grid = pos + np.arange(total, dtype=np.int64)[:, None] * period
     chunks.append((grid + np.asarray(offsets, dtype=np.int64)).ravel())

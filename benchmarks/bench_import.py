@@ -178,6 +178,42 @@ def decode_only(archive: Path) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def small_imports(archive: Path, folder: Path, sizes: list[int], repeat: int = 5) -> None:
+    """In-process imports of a few loose files: serial against a pool forced on (is the
+    pool worth starting for them? ``POOL_MIN_FILES`` is set from this)."""
+    from backstride import service
+    from backstride.service import importing
+    from backstride.store import open_store
+
+    loose = folder / "loose"
+    loose.mkdir(exist_ok=True)
+    with zipfile.ZipFile(archive) as z:
+        names = [n for n in z.namelist() if n.endswith(".fit.gz")][: max(sizes)]
+        files = []
+        for name in names:
+            path = loose / Path(name).name
+            path.write_bytes(z.read(name))
+            files.append(path)
+    importing.POOL_MIN_FILES = 1
+    print("\n| files | --jobs 1, best of 5 (ms) | --jobs 2, pool forced on (ms) |")  # noqa: T201
+    print("|---:|---:|---:|")  # noqa: T201
+    for size in sizes:
+        best = {}
+        for jobs in (1, 2):
+            times = []
+            for _ in range(repeat):
+                db = folder / "small.db"
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db}{suffix}").unlink(missing_ok=True)
+                store = open_store(f"sqlite:///{db}")
+                started = time.perf_counter()
+                service.import_paths(store, files[:size], jobs=jobs)
+                times.append(time.perf_counter() - started)
+                store.close()
+            best[jobs] = min(times) * 1000
+        print(f"| {size} | {best[1]:.0f} | {best[2]:.0f} |")  # noqa: T201
+
+
 def check_sample(archive: Path, sample: int = 5) -> None:
     """garmin-fit-sdk reads a few members as valid FIT, with no errors."""
     from garmin_fit_sdk import Decoder, Stream
@@ -197,12 +233,13 @@ def check_sample(archive: Path, sample: int = 5) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[1, os.cpu_count() or 2])
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1, os.cpu_count() or 2])
     parser.add_argument("--repeat", type=int, default=1, help="imports per configuration")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "bs-bench")
     parser.add_argument("--postgres", metavar="URL", help="import into PostgreSQL instead")
     parser.add_argument("--decode-only", action="store_true")
     parser.add_argument("--check", action="store_true", help="validate members with the SDK")
+    parser.add_argument("--small", type=int, nargs="*", help="also time imports of N files")
     args = parser.parse_args()
 
     args.keep.mkdir(parents=True, exist_ok=True)
@@ -251,6 +288,8 @@ def main() -> None:
             f"\ndecode only, in process (read_activities, no store): {count} activities in "
             f"{seconds:.1f} s ({count / seconds:.1f}/s)"
         )
+    if args.small:
+        small_imports(archive, args.keep, args.small)
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")  # noqa: T201
 
 

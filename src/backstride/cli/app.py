@@ -29,6 +29,7 @@ from backstride.cli import (
     plan,
     report,
     screen,
+    serve,
     shoes,
     status,
 )
@@ -136,6 +137,7 @@ app.command("done")(translating_errors(done.done_command))
 app.command("report")(translating_errors(report.report_command))
 app.command("learn")(translating_errors(learn.learn_command))
 app.command("demo")(translating_errors(demo.demo_command))
+app.command("serve")(translating_errors(serve.serve_command))
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))
 app.add_typer(db_app, name="db")

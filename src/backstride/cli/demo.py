@@ -70,3 +70,7 @@ def demo_command(
         f"--on {result.status.as_of.isoformat()} --weeks 2"
     )
     out.print("Your own files:  backstride import PATH ...   then   backstride activities")
+    out.print(
+        f"\nSee it in your browser:  backstride --db {result.database_url} serve\n"
+        f"   then open  http://127.0.0.1:8000/?on={result.status.as_of.isoformat()}"
+    )

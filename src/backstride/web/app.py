@@ -7,6 +7,7 @@ translated once, in :mod:`backstride.web.errors`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backstride import __version__
-from backstride.config import Settings
+from backstride.config import Settings, load_settings
 from backstride.service import open_database
 from backstride.web import api, errors, pages, uploads
 from backstride.web.errors import UploadTooLarge
@@ -125,3 +126,13 @@ def create_app(
     if local_only:
         app.add_middleware(LocalHostOnly)
     return app
+
+
+#: Set by ``backstride serve``: "0" when bound to a non-loopback address.
+LOCAL_ONLY_ENV = "BACKSTRIDE_WEB_LOCAL_ONLY"
+
+
+def app_from_environment() -> FastAPI:
+    """The app for ``uvicorn backstride.web.app:app_from_environment --factory``: settings
+    from the environment (``BACKSTRIDE_DATABASE_URL`` ...), as every worker process needs."""
+    return create_app(load_settings(), local_only=os.environ.get(LOCAL_ONLY_ENV, "1") != "0")

@@ -42,8 +42,9 @@ def validation_message(error: RequestValidationError) -> str:
     for item in error.errors():
         where = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path")]
         name = ".".join(where) or "request"
-        parts.append(f"{name}: {item.get('msg', 'invalid value')}")
-    return "; ".join(parts) or "invalid request"
+        parts.append(f"{name[:40]}: {item.get('msg', 'invalid value')}")
+    text = "; ".join(parts) or "invalid request"
+    return " ".join(text.split())  # one line, whatever names the client sent
 
 
 def wants_json(request: Request) -> bool:

@@ -78,7 +78,7 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
     }
 
 
-@router.get("/pain", response_class=HTMLResponse)
+@router.get("/pain", response_class=HTMLResponse, name="pain_page")
 def pain(
     request: Request,
     on: On = None,
@@ -132,7 +132,11 @@ def _on(request: Request) -> date | None:
 
 @router.post("/pain/log", response_class=HTMLResponse)
 async def log_pain(request: Request) -> Response:
-    form = await request.form()
+    async with request.form() as form:
+        return _log_pain(request, form)
+
+
+def _log_pain(request: Request, form: FormData) -> Response:
     on = _on(request)
     try:
         nrs = _int(form, "nrs", "pain")
@@ -154,7 +158,7 @@ async def log_pain(request: Request) -> Response:
         return page(request, "pain.html", context, on=on, status_code=400)
     entry = logged.record
     what = f"pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"
-    target = request.url_for("pain").include_query_params(logged=what)
+    target = request.url_for("pain_page").include_query_params(logged=what)
     if on is not None:
         target = target.include_query_params(on=on.isoformat())
     if entry.leg_symptoms != "none":
@@ -164,7 +168,11 @@ async def log_pain(request: Request) -> Response:
 
 @router.post("/pain/screen", response_class=HTMLResponse)
 async def take_screen(request: Request) -> Response:
-    form = await request.form()
+    async with request.form() as form:
+        return _take_screen(request, form)
+
+
+def _take_screen(request: Request, form: FormData) -> Response:
     on = _on(request)
     answers: dict[str, bool | None] = {}
     try:
@@ -180,7 +188,7 @@ async def take_screen(request: Request) -> Response:
         context = _pain_context(request, on, 8)
         context["screen_error"] = e.message
         return page(request, "pain.html", context, on=on, status_code=400)
-    target = request.url_for("pain").include_query_params(screened=result.record.outcome)
+    target = request.url_for("pain_page").include_query_params(screened=result.record.outcome)
     if on is not None:
         target = target.include_query_params(on=on.isoformat())
     return RedirectResponse(str(target), status_code=303)
@@ -286,9 +294,9 @@ async def import_upload(request: Request) -> Response:
         "summary": None,
     }
     try:
-        form = await request.form()
-        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-        saved = await uploads.save_uploads(files, limit)
+        async with request.form() as form:
+            files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+            saved = await uploads.save_uploads(files, limit)
         jobs = service.resolve_jobs(request.app.state.settings.jobs)
         context["summary"] = await run_in_threadpool(
             uploads.run_import, _store(request), saved, jobs

@@ -255,3 +255,36 @@ def test_status_lights_count_logged_core_cross_and_warm_ups(store: Store) -> Non
     lights = service.get_status(store, as_of=SUNDAY).lights
     assert lights["warmup_stretching"].status == "green"  # 5 of 6 = 83%
     assert lights["cross_training"].status == "green"  # 60 min
+
+
+def test_the_core_routine_moves_up_after_two_and_four_weeks_of_logged_sessions(
+    store: Store,
+) -> None:
+    two_weeks_of_30_km(store)
+
+    def routine(as_of: date) -> str | None:
+        plan = service.get_plan(store, as_of=as_of, save=False)
+        return next(s.routine for s in plan.sessions if s.kind == "core")
+
+    assert routine(SUNDAY) == "core_1"
+    for week in range(4):  # Tuesday and Friday of the 4 weeks before 30 March
+        monday = date(2026, 3, 2) + timedelta(days=7 * week)
+        for d in (1, 4):
+            service.log_done(store, "core", day=monday + timedelta(days=d), today=SUNDAY)
+    assert routine(date(2026, 3, 15)) == "core_2"  # two weeks done before 16 March
+    assert routine(date(2026, 3, 22)) == "core_2"  # three
+    assert routine(SUNDAY) == "core_3"  # four
+
+
+def test_auto_cross_training_follows_the_latest_other_sport(store: Store) -> None:
+    service.import_files(store, [DATA / "fit" / "workoutizer__swim_no_coordinates.fit"])
+    plan = service.get_plan(store, as_of=date(2020, 8, 30), save=False)  # swim on 23 Aug
+    assert {s.sport for s in plan.sessions if s.kind == "cross"} == {"swim"}
+    service.log_done(
+        store, "cross", day=date(2020, 8, 29), sport="cycle", minutes=30, today=date(2020, 8, 30)
+    )
+    plan = service.get_plan(store, as_of=date(2020, 8, 30), save=False)
+    assert {s.sport for s in plan.sessions if s.kind == "cross"} == {"cycle"}
+    later = service.get_plan(store, as_of=date(2020, 10, 30), save=False)  # both too old
+    assert not [s for s in later.sessions if s.kind == "cross"]
+    assert stored(store) == []  # save=False stores nothing

@@ -366,3 +366,13 @@ def test_a_pain_finding_always_reduces_or_holds_the_load(
         assert first_b.distance_m is not None
         assert 0.50 * first_held.distance_m - 100 <= first_b.distance_m
         assert first_b.distance_m <= 0.80 * first_held.distance_m
+
+
+def test_a_comeback_this_week_after_two_weeks_off_is_the_run_walk_program() -> None:
+    runs = (
+        *weeks_of(date(2026, 2, 23), 2, THIRTY),  # the last of these on Sun 8 March
+        RunDone(date(2026, 3, 23), 8000.0, 2880.0),  # back on Monday, 15 days later
+    )
+    plan = generate_plan(PlanInput(as_of=date(2026, 3, 24), runs=runs))
+    assert plan.mode == "return_to_run"
+    assert plan.weeks[0].stage == 1

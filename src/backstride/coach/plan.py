@@ -11,7 +11,7 @@ store.
 How it decides (rule ids from ``rules/catalogue``; docs/plan.md says the same in prose):
 
 - R1/R2 red flag (``blocks_training``): mode ``blocked``, no sessions, the clinician message.
-- No run in the ``break_days`` (14) days before the plan, no running in the four weeks
+- No run in the ``break_days`` (14) days before the plan, no running in the two weeks
   before this one, or pain worse by a change that matters (P4, a flare): the run-walk
   program (R4) at stage 1, or at ``program_stage`` when the service says the runner is in it.
 - Otherwise mode ``build``. The week's target grows by at most ``growth`` (10%,
@@ -92,12 +92,13 @@ def _blocked(as_of: date, findings: Sequence[Finding]) -> Plan:
 
 
 def _on_break(plan_input: PlanInput) -> bool:
-    """No run in the 14 days before the plan starts, or none in the 4 weeks before its
-    first week (a comeback this week still starts the program)."""
+    """No run in the 14 days before the plan starts, or none in the two whole weeks before
+    its first week (a comeback this week, after 14 days or more without a run, still
+    starts the program)."""
     start = plan_input.as_of + timedelta(days=1)
     recent = [r for r in plan_input.runs if start - timedelta(days=BREAK_DAYS) <= r.day < start]
     week0 = monday(start)
-    before = [r for r in plan_input.runs if week0 - timedelta(days=28) <= r.day < week0]
+    before = [r for r in plan_input.runs if week0 - timedelta(days=BREAK_DAYS) <= r.day < week0]
     return not recent or sum(r.distance_m for r in before) <= 0
 
 

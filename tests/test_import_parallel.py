@@ -128,8 +128,10 @@ def test_parallel_import_and_its_rerun_on_either_database(store: Store, tmp_path
 
 
 @pytest.fixture(autouse=True)
-def _loose_folder(tmp_path: Path) -> None:
+def _loose_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "loose").mkdir()
+    # The real files here are few and small: run the pool for them all the same.
+    monkeypatch.setattr(importing_service, "POOL_MIN_FILES", 3)
 
 
 def test_a_rerun_of_complete_files_starts_no_worker(

@@ -141,9 +141,10 @@ class FileWork:
     """Work without bytes, done in order with the rest (a manual Strava activity)."""
 
 
-#: Fewest files to decode before worker processes pay for their start (measured in
-#: BENCHMARKS.md: a worker starts in a few ms by fork; one FIT file takes 20-400 ms).
-POOL_MIN_FILES = 3
+#: Fewest files before decoding in worker processes pays (BENCHMARKS.md, issue 8: forking a
+#: worker and sending files to it costs tens of ms, and an hour-long FIT run decodes in ~5 ms,
+#: so below ~10 files the pool was slower; a CLI import costs ~1 s of start-up either way).
+POOL_MIN_FILES = 8
 
 
 @dataclass

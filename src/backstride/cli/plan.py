@@ -196,7 +196,7 @@ def plan_screen(console: Console, plan: Plan) -> None:
 def review_screen(console: Console, result: PlanReview) -> None:
     """Adherence per week: runs, core, cross-training, warm-up and cool-down."""
     table = Table(title=f"How the weeks went (to {result.as_of.isoformat()})", title_justify="left")
-    for header in ("week", "runs done/planned", "km done/planned", "core (aim 2-3)",
+    for header in ("week", "runs done/planned", "km done/planned", "core done/planned (aim 2-3)",
                    "cross min (aim 60)", "warm-up", "cool-down"):  # fmt: skip
         table.add_column(header, no_wrap=True, justify="left" if header == "week" else "right")
     for w in result.weeks:
@@ -204,8 +204,8 @@ def review_screen(console: Console, result: PlanReview) -> None:
             w.start.isoformat(),
             f"{w.runs_fulfilled}/{w.runs_planned}"
             + (f" (+{extra})" if (extra := w.runs_done - w.runs_fulfilled) > 0 else ""),
-            f"{w.done_km:.1f}/{w.planned_km:.1f}",
-            str(w.core_done),
+            f"{w.done_km:.1f}/" + (f"{w.planned_km:.1f}" if w.planned_km else "-"),
+            f"{w.core_done}/{w.core_planned}" if w.core_planned else str(w.core_done),
             f"{w.cross_minutes:.0f}",
             f"{w.runs_with_warmup}/{w.runs_done}",
             f"{w.runs_with_cooldown}/{w.runs_done}",

@@ -6,6 +6,8 @@ import doctest
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backstride.coach import return_to_run as rtr
 from backstride.coach import schedule
@@ -117,3 +119,31 @@ def test_a_reduce_finding_shortens_the_next_run_walk_session() -> None:
     assert first.rules[:2] == ("P2", "R4")
     assert all(s.run_walk == rtr.stage(1).intervals for s in runs[1:])
     assert len(runs) == 6
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    st.lists(st.tuples(st.integers(0, 69), st.integers(0, 2400)), max_size=40),
+    st.lists(st.sampled_from(["continue", "continue", "hold", "reduce"]), min_size=10, max_size=10),
+)
+def test_replay_never_skips_a_stage_or_moves_without_two_sessions_at_target(
+    sessions: list[tuple[int, int]], weekly: list[str]
+) -> None:
+    runs = [(MONDAY + timedelta(days=d), float(s)) for d, s in sessions]
+    actions = {MONDAY + timedelta(days=7 * k): a for k, a in enumerate(weekly)}
+    stages = [rtr.replay(MONDAY, runs, actions, MONDAY + timedelta(days=7 * k)) for k in range(11)]
+    for k in range(10):
+        before, after = stages[k], stages[k + 1]
+        if before == rtr.GRADUATED:
+            assert after == rtr.GRADUATED
+            continue
+        week = MONDAY + timedelta(days=7 * k)
+        done = sum(
+            1 for d, s in runs if week <= d < week + timedelta(days=7) and rtr.at_target(s, before)
+        )
+        assert after - before <= 1
+        if after > before:
+            assert done >= 2
+            assert weekly[k] == "continue"
+        if weekly[k] == "reduce":
+            assert after == max(1, before - 1)

@@ -74,7 +74,8 @@ def test_plan_page_is_a_calendar_with_exercise_cards(
     html = ro_client.get(f"/plan?on={demo_db.as_of}&weeks=2").text
     plan = ro_client.get(f"/api/plan?on={demo_db.as_of}&weeks=2").json()
     sessions = [s for w in plan["weeks"] for s in w["sessions"]]
-    assert html.count('<li class="session') == len(sessions) > 0
+    assert html.count('<div class="session') == len(sessions) > 0
+    assert html.count('<li class="day') == 7 * len(plan["weeks"])
     assert 'id="card-warmup"' in html
     assert "If it hurts:" in html
 

@@ -6,7 +6,7 @@ input re-renders the page with a one-line message (status 400), never a 500.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -42,7 +42,13 @@ def overview(request: Request, on: On = None) -> Response:
     return page(
         request,
         "overview.html",
-        {"status": data, "top": data["findings"][:TOP_FINDINGS], "title": "Overview"},  # type: ignore[index]
+        {
+            "status": data,
+            "titles": {name: light.title for name, light in status.lights.items()},
+            "top": data["findings"][:TOP_FINDINGS],  # type: ignore[index]
+            "rest": data["findings"][TOP_FINDINGS:],  # type: ignore[index]
+            "title": "Overview",
+        },
         on=on,
     )
 
@@ -233,12 +239,26 @@ def plan(request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=4
         for r in (s["warmup"], s["routine"], s["cooldown"])
         if r
     ]
+    calendar = []
+    for week in data["weeks"]:
+        start = date.fromisoformat(week["start"])
+        start -= timedelta(days=start.weekday())
+        days = [start + timedelta(days=i) for i in range(7)]
+        calendar.append(
+            {
+                "week": week,
+                "days": [
+                    (d, [s for s in week["sessions"] if s["date"] == d.isoformat()]) for d in days
+                ],
+            }
+        )
     return page(
         request,
         "plan.html",
         {
             "title": "Plan",
             "plan": data,
+            "calendar": calendar,
             "review": done,
             "cards": charts.routine_cards(routines),
             "weeks": weeks,

@@ -43,7 +43,13 @@
     var width = Math.max(280, holder.clientWidth || fig.clientWidth || 600);
     opts.width = width;
     opts.height = opts.height || Math.min(280, Math.round(width * 0.55));
-    if (opts.scales && opts.scales.x && opts.scales.x.time) { opts.tzDate = utc; }
+    if (opts.scales && opts.scales.x && opts.scales.x.time) {
+      opts.tzDate = utc;
+      opts.scales.x.range = function (u, min, max) {  // one day alone: a month around it
+        return min === max ? [min - 15 * 86400, max + 15 * 86400] : [min - 3 * 86400, max + 3 * 86400];
+      };
+      if (!opts.series[0].label) { opts.series[0] = { label: "date", value: "{YYYY}-{MM}-{DD}" }; }
+    }
     var plot = new uPlot(opts, data, holder);
     fig.dataset.points = String(counted != null ? counted : countPoints(data));
     fig.dataset.rendered = "1";
@@ -63,7 +69,8 @@
     fig.dataset.points = "0";
     fig.dataset.rendered = "1";
   }
-  function timeX() { return { x: { time: true } }; }
+  function timeX() { return { x: { time: true }, y: { range: fromZero } }; }
+  function fromZero(u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; }
 
   var builders = {
     "weekly-distance": function (fig, chart) {
@@ -159,7 +166,7 @@
         series: series,
         axes: [{}, { scale: "nrs", label: "pain 0-10" },
                { scale: "km", side: 1, label: "km per week", grid: { show: false } }]
-      }, data, entries.length + weeks.length);
+      }, data);
     },
     "cadence-speed": function (fig, src) {
       var runs = src.form.runs.filter(function (r) { return r.speed_mps && r.cadence_spm; });
@@ -207,7 +214,7 @@
                   shoes.map(function (s) { return km(s.inspect_at_m || marks.inspect_at_m); }),
                   shoes.map(function (s) { return km(s.replace_at_m || marks.replace_at_m); })];
       draw(fig, {
-        scales: { x: { time: false, range: [-0.6, shoes.length - 0.4] } },
+        scales: { x: { time: false, range: [-0.6, shoes.length - 0.4] }, y: { range: fromZero } },
         series: [{ label: "shoe", value: function (u, v) { return v == null ? "" : (shoes[v] || {}).name; } },
                  { label: "km run", fill: COLOURS.bar, stroke: COLOURS.bar, paths: bars(60) },
                  Object.assign(points(COLOURS.caution), { label: "inspect at km (S1)" }),

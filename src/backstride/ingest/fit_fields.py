@@ -1,7 +1,8 @@
 """FIT values to backstride units: record channels, session summaries, laps.
 
-The FIT reader (:mod:`backstride.ingest.fit`) decodes with fitdecode, which already applies
-each field's scale and offset (metres, m/s, mm, ms, percent, semicircles). This module turns
+The FIT reader (:mod:`backstride.ingest.fit`) decodes with the columnar decoder
+(:mod:`backstride.ingest.fitcol`), which already applies each field's scale and offset from
+the FIT profile (metres, m/s, mm, ms, percent, semicircles). This module turns
 those values into SI :class:`~backstride.units.Channel` arrays and FIT ``session``/``lap``
 messages into :class:`~backstride.model.Summary`/:class:`~backstride.model.Lap`. A decoded
 message is a plain ``{field name: value}`` dict (:data:`Message`); times are raw FIT seconds

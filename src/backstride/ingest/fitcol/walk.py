@@ -21,6 +21,7 @@ _FIELD = 3  # bytes per field definition
 _MAX_CYCLE = 4  # longest repeating sequence of data messages detected
 _FIRST_TRY = 24  # data messages between attempts at a bulk step (doubles on failure)
 _PROBE = 12  # repeats of a cycle checked one by one before the NumPy check
+_LONG_RUN = 512  # messages added in one bulk step that make the next attempt come soon
 
 
 class FitHeaderError(Exception):
@@ -74,7 +75,7 @@ def walk(data: bytes) -> Walk:
     result = Walk()
     positions: list[np.ndarray] = []
     def_log: list[tuple[int, int, int]] = []  # (position, local number, definition index)
-    by_bytes: dict[bytes, int] = {}
+    known: dict[bytes, tuple[int, list[str]]] = {}
     start = 0
     size = len(data)
     while start < size:
@@ -88,9 +89,7 @@ def walk(data: bytes) -> Walk:
         result.parts += 1
         end = start + header_size + data_size
         stop = min(end, size)
-        pos, damage = _messages(
-            data, start + header_size, stop, positions, def_log, by_bytes, result
-        )
+        pos, damage = _messages(data, start + header_size, stop, positions, def_log, known, result)
         if damage is None and pos > stop:
             damage = _overrun(pos, stop, size)
         if damage is None and end + 2 > size:
@@ -140,7 +139,7 @@ def _messages(
     end: int,
     chunks: list[np.ndarray],
     def_log: list[tuple[int, int, int]],
-    by_bytes: dict[bytes, int],
+    known: dict[bytes, tuple[int, list[str]]],
     result: Walk,
 ) -> tuple[int, Damage | None]:
     """Walk the messages of one FIT file from ``pos`` to ``end``; the stop position and damage.
@@ -152,23 +151,26 @@ def _messages(
     found: list[int] = []
     append = found.append
     array = np.frombuffer(data, dtype=np.uint8)
-    countdown = interval = _FIRST_TRY
+    interval = _FIRST_TRY
+    next_try = pos + 16 * interval  # try a bulk step once the walk passes this position
     while pos < end:
-        length = step[data[pos]]
-        if length:
+        limit = min(end, next_try)
+        while pos < limit:  # the hot loop: data messages of known layouts
+            length = step[data[pos]]
+            if not length:
+                break
             append(pos)
             pos += length
-            countdown -= 1
-            if countdown:
-                continue
-            jumped = _bulk(data, array, found, pos, end, chunks)
-            # Back off where runs are short: then the attempts cost more than they save.
-            interval = _FIRST_TRY if jumped - pos > 256 * length else min(interval * 2, 4096)
-            if jumped:
+        else:
+            if pos >= end:
+                break
+            added, pos = _bulk(data, array, found, pos, end, chunks)
+            # Back off unless runs are long: short ones cost more to check than they save.
+            interval = _FIRST_TRY if added >= _LONG_RUN else min(interval * 2, 4096)
+            if added:
                 found = []
                 append = found.append
-                pos = jumped
-            countdown = interval
+            next_try = pos + interval * (step[data[found[-1]]] if found else 16)
             continue
         header = data[pos]
         if header & 0xC0 != 0x40:
@@ -177,7 +179,7 @@ def _messages(
             chunks.append(np.asarray(found, dtype=np.int64))
             detail = f"{kind} message for undefined local message {local}"
             return pos, Damage("corrupt", pos, detail)
-        parsed = _definition(data, pos, end, by_bytes, result)
+        parsed = _definition(data, pos, end, known, result)
         if isinstance(parsed, Damage):
             chunks.append(np.asarray(found, dtype=np.int64))
             return pos, parsed
@@ -198,34 +200,35 @@ def _messages(
 
 def _bulk(
     data: bytes, array: np.ndarray, found: list[int], pos: int, end: int, chunks: list[np.ndarray]
-) -> int:
-    """Add whole repeats of the last few messages' cycle at ``pos``; the new position or 0.
+) -> tuple[int, int]:
+    """Add whole repeats of the last few messages' cycle at ``pos``: how many messages were
+    added (0 or at least a probe's worth), and the position after them.
 
     A cheap probe of the next few repeats in Python comes first: the NumPy check costs
     tens of microseconds, worth it only for long runs.
     """
     if len(found) < 2 * _MAX_CYCLE:
-        return 0
+        return 0, pos
     recent = found[-2 * _MAX_CYCLE :]
     heads = [data[p] for p in recent]
     for cycle in range(1, _MAX_CYCLE + 1):
         if heads[-cycle:] == heads[-2 * cycle : -cycle]:
             break
     else:
-        return 0
+        return 0, pos
     heads = heads[-cycle:]
     if any(h & 0x80 for h in heads):  # compressed headers carry a changing time offset
-        return 0
+        return 0, pos
     first = recent[-cycle]
     period = pos - first
     offsets = [p - first for p in recent[-cycle:]]
     room = (end - pos) // period
     if room < _PROBE:
-        return 0
+        return 0, pos
     for k in range(_PROBE):
         base = pos + k * period
         if any(data[base + o] != h for o, h in zip(offsets, heads, strict=True)):
-            return 0
+            return 0, pos
     total = _PROBE
     count = 4 * _PROBE
     while total < room:
@@ -243,13 +246,18 @@ def _bulk(
     chunks.append(np.asarray(found, dtype=np.int64))
     grid = pos + np.arange(total, dtype=np.int64)[:, None] * period
     chunks.append((grid + np.asarray(offsets, dtype=np.int64)).ravel())
-    return pos + total * period
+    return total * cycle, pos + total * period
 
 
 def _definition(
-    data: bytes, pos: int, end: int, by_bytes: dict[bytes, int], result: Walk
+    data: bytes, pos: int, end: int, known: dict[bytes, tuple[int, list[str]]], result: Walk
 ) -> tuple[Definition, int] | Damage:
-    """The definition message at ``pos`` and the position after it."""
+    """The definition message at ``pos`` and the position after it.
+
+    Files repeat the same definitions (an Edge-style file redefines its 16 local messages
+    hundreds of times): ``known`` maps a definition's bytes to its layout and the warnings
+    its fields give, so a repeat costs one dictionary look-up.
+    """
     header = data[pos]
     fields_at = pos + 6
     if fields_at > end:
@@ -264,41 +272,51 @@ def _definition(
         after += 1 + _FIELD * dev_count
     if after > end:
         return _cut(pos, end, len(data))
+    key = data[pos + 2 : after] + (b"D" if header & 0x20 else b"")
+    seen = known.get(key)
+    if seen is None:
+        seen = known[key] = _layout(data, pos, count, dev_count, result)
+    index, warnings = seen
+    result.warnings += [w.format(pos=pos) for w in warnings]
+    return result.definitions[index], after
+
+
+def _layout(
+    data: bytes, pos: int, count: int, dev_count: int, result: Walk
+) -> tuple[int, list[str]]:
+    """A new layout from the definition message at ``pos``: its index and field warnings
+    (with ``{pos}`` left to fill in)."""
+    fields_at = pos + 6
     fields = []
+    warnings = []
     for at in range(fields_at, fields_at + _FIELD * count, _FIELD):
         num, size, base = data[at], data[at + 1], data[at + 2] & 0x1F
         if base not in BASE_TYPES:
             base = BYTE
         element = BASE_TYPES[base][1]
         if size % element:
-            result.warnings.append(
-                f"invalid field size {size} in definition message @ {pos} for type "
+            warnings.append(
+                f"invalid field size {size} in definition message @ {{pos}} for type "
                 f"{BASE_TYPE_NAMES[base]} (expected a multiple of {element})"
             )
             base = BYTE
         fields.append((num, size, base))
-    key = bytes(data[pos + 2 : after]) + bytes([header & 0x20])
-    index = by_bytes.get(key)
-    if index is None:
-        big = data[pos + 2] != 0
-        dev_at = fields_at + _FIELD * count + 1
-        dev_fields = tuple(
-            (data[at], data[at + 1], data[at + 2])
-            for at in range(dev_at, dev_at + _FIELD * dev_count, _FIELD)
-        )
-        global_num = int.from_bytes(data[pos + 3 : pos + 5], "big" if big else "little")
-        definition = Definition(
-            index=len(result.definitions),
-            global_num=global_num,
-            big_endian=big,
-            fields=tuple(fields),
-            dev_fields=dev_fields,
-            size=sum(f[1] for f in fields) + sum(f[1] for f in dev_fields),
-        )
-        by_bytes[key] = definition.index
-        result.definitions.append(definition)
-        return definition, after
-    return result.definitions[index], after
+    big = data[pos + 2] != 0
+    dev_at = fields_at + _FIELD * count + 1
+    dev_fields = tuple(
+        (data[at], data[at + 1], data[at + 2])
+        for at in range(dev_at, dev_at + _FIELD * dev_count, _FIELD)
+    )
+    definition = Definition(
+        index=len(result.definitions),
+        global_num=int.from_bytes(data[pos + 3 : pos + 5], "big" if big else "little"),
+        big_endian=big,
+        fields=tuple(fields),
+        dev_fields=dev_fields,
+        size=sum(f[1] for f in fields) + sum(f[1] for f in dev_fields),
+    )
+    result.definitions.append(definition)
+    return definition.index, warnings
 
 
 def _cut(pos: int, end: int, size: int) -> Damage:

@@ -152,6 +152,9 @@ class _Pending:
     work: FileWork
     sha256: str = ""
     ticket: int | None = None
+    checked: bool = False
+    """Found not stored when admitted, and no earlier unit of this import has the same
+    bytes: nothing can have stored it since, so it is not looked up again."""
     error: BaseException | None = None
 
 
@@ -181,12 +184,13 @@ def run_pipeline(
             pool = stack.enter_context(DecodePool(jobs))
         window = 2 * jobs + 2 if pool is not None else 1
         pending: deque[_Pending] = deque()
+        admitted: set[str] = set()
         upcoming = iter(work)
         while True:
             if pool is not None:
                 pool.poll()
             while len(pending) < window and (unit := next(upcoming, None)) is not None:
-                pending.append(_admit(store, athlete_id, unit, pool))
+                pending.append(_admit(store, athlete_id, unit, pool, admitted))
             if not pending:
                 break
             head = pending.popleft()
@@ -201,7 +205,9 @@ def run_pipeline(
                 progress.advance(head.work.label or head.work.source.file_name)
 
 
-def _admit(store: Store, athlete_id: int, work: FileWork, pool: DecodePool | None) -> _Pending:
+def _admit(
+    store: Store, athlete_id: int, work: FileWork, pool: DecodePool | None, admitted: set[str]
+) -> _Pending:
     """Read and hash a unit's bytes; with a pool, send them to decode unless already stored."""
     pending = _Pending(work)
     if work.read is None or pool is None:
@@ -213,6 +219,8 @@ def _admit(store: Store, athlete_id: int, work: FileWork, pool: DecodePool | Non
             known = activity_rows.get_source_file(conn, athlete_id, pending.sha256)
         if known is None:
             pending.ticket = pool.submit(data)
+            pending.checked = pending.sha256 not in admitted
+        admitted.add(pending.sha256)
     except Exception as e:  # re-raised in order by _finish, where guarded records it
         pending.error = e
     return pending
@@ -254,6 +262,7 @@ def _finish(
         meta=work.meta,
         match_meta=work.match_meta,
         skip_empty=work.skip_empty,
+        known_checked=pending.checked,
     )
 
 
@@ -340,18 +349,21 @@ def import_hashed(
     meta: ActivityMeta | None = None,
     match_meta: Callable[[Activity], ActivityMeta | None] | None = None,
     skip_empty: bool = False,
+    known_checked: bool = False,
 ) -> list[int]:
     """:func:`import_bytes` for bytes already hashed; ``decode`` is called only when the
-    file is not complete in the store yet (in this process, or a worker's result)."""
-    with transaction(store) as conn:
-        known = activity_rows.get_source_file(conn, athlete_id, sha256)
-        if known is not None:
-            report.duplicates += known
-            ids = activity_rows.list_source_activities(conn, athlete_id, sha256)
-            if meta is not None and not meta.is_empty():
-                for activity_id in ids:
-                    _apply_meta(conn, athlete_id, activity_id, meta)
-            return ids
+    file is not complete in the store yet (in this process, or a worker's result).
+    ``known_checked``: the caller has just found the file not stored."""
+    if not known_checked:
+        with transaction(store) as conn:
+            known = activity_rows.get_source_file(conn, athlete_id, sha256)
+            if known is not None:
+                report.duplicates += known
+                ids = activity_rows.list_source_activities(conn, athlete_id, sha256)
+                if meta is not None and not meta.is_empty():
+                    for activity_id in ids:
+                        _apply_meta(conn, athlete_id, activity_id, meta)
+                return ids
     try:
         decoded = decode()
         parsed = decoded.unwrap()

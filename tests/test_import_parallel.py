@@ -149,6 +149,27 @@ def test_a_rerun_of_complete_files_starts_no_worker(
     assert (rerun.imported, rerun.failed) == (0, [])
 
 
+def test_each_file_is_looked_up_once_unless_its_bytes_came_before_in_the_same_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backstride.store import activities as activity_rows
+
+    lookups: list[str] = []
+    real = activity_rows.get_source_file
+
+    def counting(conn: Any, athlete_id: int, sha256: str) -> int | None:
+        lookups.append(sha256)
+        return real(conn, athlete_id, sha256)
+
+    monkeypatch.setattr(activity_rows, "get_source_file", counting)
+    files = _loose_files(tmp_path / "loose")  # nine files, one of them twice the same bytes
+    report = _import(f"sqlite:///{tmp_path / 'store.db'}", files, jobs=2)
+    # Once each when read; again only for the copy, which its twin may have stored meanwhile.
+    assert len(lookups) == len(files) + 1
+    assert len(set(lookups)) == len(files) - 1
+    assert report.duplicates == 3
+
+
 def test_a_small_import_decodes_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_pool(jobs: int) -> None:
         raise AssertionError("a pool was started for two files")

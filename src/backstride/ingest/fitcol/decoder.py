@@ -381,22 +381,17 @@ def _tables(groups: list[Group]) -> dict[str, Table]:
             table.developer = only.developer
         else:
             positions = np.concatenate([g.positions for g in members])
-            order = np.argsort(positions, kind="stable")
-            table = Table(spec.name, num, positions[order])
-            # Where each layout's rows go in the joined table (a slice when contiguous).
-            where = np.empty(len(order), dtype=np.int64)
-            where[order] = np.arange(len(order))
-            places: list[slice | np.ndarray] = []
-            at = 0
-            for group in members:
-                rows = where[at : at + len(group.positions)]
-                at += len(rows)
-                contiguous = len(rows) and rows[-1] - rows[0] + 1 == len(rows)
-                places.append(slice(int(rows[0]), int(rows[-1]) + 1) if contiguous else rows)
+            sort = np.argsort(positions, kind="stable")
+            table = Table(spec.name, num, positions[sort])
+            # One layout after another needs no reordering.
+            order = None if np.all(np.diff(sort) > 0) else sort
+            sizes = [len(g.positions) for g in members]
             for attr in ("columns", "developer"):
                 keys = list(dict.fromkeys(k for g in members for k in getattr(g, attr)))
-                parts = {k: [getattr(g, attr).get(k) for g in members] for k in keys}
-                setattr(table, attr, {k: _join(parts[k], places, len(order)) for k in keys})
+                table_columns = {
+                    k: _join([getattr(g, attr).get(k) for g in members], sizes, order) for k in keys
+                }
+                setattr(table, attr, table_columns)
             for group in members:
                 for key, value in group.types.items():
                     table.types.setdefault(key, value)
@@ -405,24 +400,33 @@ def _tables(groups: list[Group]) -> dict[str, Table]:
     return tables
 
 
-def _join(parts: list[Column | None], places: list[slice | np.ndarray], n: int) -> Column:
-    """Columns of several layouts in one (missing ones NaN or None, arrays padded)."""
+def _join(parts: list[Column | None], sizes: list[int], order: np.ndarray | None) -> Column:
+    """Columns of several layouts stacked, then put in file order by ``order`` (if any).
+
+    A layout without the column gives NaN (None for text); arrays are padded with NaN.
+    """
     present = [p for p in parts if p is not None]
     if any(p.dtype == object for p in present):
-        out = np.full(n, None, dtype=object)
-        for part, place in zip(parts, places, strict=True):
-            if part is not None and part.dtype == object:
-                out[place] = part
-        return out
+        blocks = [
+            p if p is not None and p.dtype == object else np.full(n, None, dtype=object)
+            for p, n in zip(parts, sizes, strict=True)
+        ]
+        return _ordered(np.concatenate(blocks), order)
     width = max(p.shape[1] if p.ndim == 2 else 1 for p in present)
-    joined = np.full((n, width) if width > 1 else n, np.nan)
-    for part, place in zip(parts, places, strict=True):
-        if part is None:
-            continue
-        if width == 1:
-            joined[place] = part
-        elif part.ndim == 1:
-            joined[place, 0] = part
-        else:
-            joined[place, : part.shape[1]] = part
-    return joined
+    if width == 1:
+        gap = np.full(max(sizes), np.nan)
+        blocks = [gap[:n] if p is None else p for p, n in zip(parts, sizes, strict=True)]
+        return _ordered(np.concatenate(blocks), order)
+    joined = np.full((sum(sizes), width), np.nan)
+    at = 0
+    for part, n in zip(parts, sizes, strict=True):
+        if part is not None:
+            joined[at : at + n, : 1 if part.ndim == 1 else part.shape[1]] = (
+                part[:, None] if part.ndim == 1 else part
+            )
+        at += n
+    return _ordered(joined, order)
+
+
+def _ordered(column: Column, order: np.ndarray | None) -> Column:
+    return column if order is None else column[order]

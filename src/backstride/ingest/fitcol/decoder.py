@@ -225,27 +225,27 @@ def _developer(
     field_description in force (the last one before each message; the first one for
     messages before any). Fields without a description are left out."""
     order = ">" if group.definition.big_endian else "<"
+    by_key: dict[tuple[int, int], list[int]] = {}
+    for k, (_at, d) in enumerate(described):
+        by_key.setdefault((d.developer_data_index, d.number), []).append(k)
     for i, (number, size, index) in enumerate(group.definition.dev_fields):
-        mine = [
-            k
-            for k, (_at, d) in enumerate(described)
-            if (d.developer_data_index, d.number) == (index, number)
-        ]
+        mine = by_key.get((index, number))
         if not mine or not size:
+            continue
+        block = np.ascontiguousarray(records[f"d{i}"])
+        if len(mine) == 1:
+            group.developer[mine[0]] = _dev_column(
+                block, described[mine[0]][1].base_type, size, order
+            )
             continue
         starts = np.asarray([described[k][0] for k in mine])
         which = np.maximum(np.searchsorted(starts, group.positions) - 1, 0)
-        block = np.ascontiguousarray(records[f"d{i}"])
         for choice in np.unique(which).tolist():
             key = mine[choice]
             rows = which == choice
-            column = _dev_column(block, described[key][1].base_type, size, order)
-            if len(mine) > 1:
-                full = column
-                column = np.full(
-                    full.shape, None if full.dtype == object else np.nan, dtype=full.dtype
-                )
-                column[rows] = full[rows]
+            full = _dev_column(block, described[key][1].base_type, size, order)
+            column = np.full(full.shape, None if full.dtype == object else np.nan, dtype=full.dtype)
+            column[rows] = full[rows]
             group.developer[key] = column
 
 

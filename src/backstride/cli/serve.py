@@ -7,6 +7,7 @@ as it would for each of several worker processes.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Annotated
 
@@ -15,7 +16,13 @@ import typer
 from backstride.cli.state import state, stderr, stdout
 
 APP = "backstride.web.app:app_from_environment"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _loopback_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def serve_command(
@@ -35,7 +42,7 @@ def serve_command(
     import uvicorn  # only this command needs the server
 
     settings = state(ctx).settings
-    local = host in LOOPBACK or host.startswith("127.")
+    local = host == "localhost" or _loopback_address(host)
     os.environ["BACKSTRIDE_DATABASE_URL"] = settings.database_url
     if settings.jobs is not None:
         os.environ["BACKSTRIDE_JOBS"] = settings.jobs

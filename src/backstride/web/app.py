@@ -7,6 +7,8 @@ translated once, in :mod:`backstride.web.errors`.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,8 +35,17 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def is_loopback(host: str) -> bool:
-    """True for an address only this machine can reach."""
-    return host in LOCAL_HOSTS or host.startswith("127.")
+    """True for an address only this machine can reach (never a name like 127.0.0.1.evil.com).
+
+    >>> [is_loopback(h) for h in ("localhost", "127.0.0.2", "::1", "127.0.0.1.example", "")]
+    [True, True, True, False, False]
+    """
+    if host in LOCAL_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def host_name(header: str) -> str:
@@ -45,9 +56,25 @@ def host_name(header: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = json.dumps({"detail": message, "hint": None}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class LocalHostOnly:
     """Refuse requests whose Host header is not this machine's (DNS rebinding: a web page
-    elsewhere that points its own name at 127.0.0.1 must not read the runner's data)."""
+    elsewhere that points its own name at 127.0.0.1 must not read the runner's data), and
+    writes whose Origin is another site (a form elsewhere posting blind to 127.0.0.1)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -56,22 +83,18 @@ class LocalHostOnly:
         if scope["type"] == "http":
             headers = dict(scope["headers"])
             host = host_name(headers.get(b"host", b"").decode("latin-1"))
+            origin = headers.get(b"origin")
+            if origin is not None and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                origin_host = host_name(origin.decode("latin-1").partition("://")[2])
+                if not is_loopback(origin_host):
+                    await _refuse(send, 403, "cross-site request refused (Origin is not local)")
+                    return
             if not is_loopback(host):
-                body = (
-                    b'{"detail":"this dashboard only answers to localhost or 127.0.0.1 '
-                    b'(host header refused)"}'
+                await _refuse(
+                    send,
+                    400,
+                    "this dashboard only answers to localhost or 127.0.0.1 (host header refused)",
                 )
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 400,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
 

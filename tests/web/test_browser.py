@@ -234,7 +234,7 @@ def test_activity_page_draws_each_stream(server: str, page: Any) -> None:
     assert sorted(drawn) == sorted(f"stream-{c}" for c in streams["channels"])
     for channel, values in streams["channels"].items():
         points = drawn[f"stream-{channel}"]["points"]
-        if channel == "speed_mps":  # pace is drawn where the runner was moving (> 0.5 m/s)
+        if channel == "speed_mps":  # pace is drawn where the runner was moving (> 1 m/s)
             assert 0 < points <= _non_null(values)
         else:
             assert points == _non_null(values), channel

@@ -219,7 +219,7 @@
                  { label: "km run", fill: COLOURS.bar, stroke: COLOURS.bar, paths: bars(60) },
                  Object.assign(points(COLOURS.caution), { label: "inspect at km (S1)" }),
                  Object.assign(points(COLOURS.flag), { label: "replace at km (S1)" })],
-        axes: [{ values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) && shoes[t] ? shoes[t].name : ""; }); } },
+        axes: [{ grid: { show: false }, values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) && shoes[t] ? shoes[t].name : ""; }); } },
                { label: "km" }]
       }, data, shoes.length);
     },
@@ -227,7 +227,7 @@
       var s = src.streams;
       var name = fig.dataset.channel;
       var values = s.channels[name];
-      var scale = { speed_mps: function (v) { return v > 0.5 ? Math.round(1000 / 60 / v * 100) / 100 : null; },
+      var scale = { speed_mps: function (v) { return v > 1.0 ? Math.round(1000 / 60 / v * 100) / 100 : null; },
                     vertical_oscillation_m: function (v) { return Math.round(v * 1000) / 10; },
                     stance_time_s: function (v) { return Math.round(v * 1000); },
                     step_length_m: function (v) { return Math.round(v * 100) / 100; } }[name];

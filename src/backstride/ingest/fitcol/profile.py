@@ -91,7 +91,7 @@ class MessageSpec(NamedTuple):
     fields: dict[int, FieldSpec]
 
 
-def _field(profile: dict[str, Any], names: dict[str, int]) -> FieldSpec:
+def _field(profile: dict[str, Any]) -> FieldSpec:
     ftype = str(profile["type"])
     scales = list(profile["scale"]) or [1]
     offsets = list(profile["offset"]) or [0]
@@ -100,13 +100,13 @@ def _field(profile: dict[str, Any], names: dict[str, int]) -> FieldSpec:
     invalid = BASE_TYPES[base][2] if base is not None else None
     components: list[Component] = []
     shift = 0
-    for i, target in enumerate(profile.get("components", []) or []):
-        bits = int(profile["bits"][i])
-        components.append(Component(int(target), shift, bits, float(scales[i]), float(offsets[i])))
-        shift += bits
+    for i, (target, bits) in enumerate(zip(profile["components"], profile["bits"], strict=False)):
+        scale, offset = scales[min(i, len(scales) - 1)], offsets[min(i, len(offsets) - 1)]
+        components.append(Component(int(target), shift, int(bits), float(scale), float(offset)))
+        shift += int(bits)
     subs = tuple(
         SubField(
-            _field({**sub, "num": profile["num"], "is_accumulated": False}, names),
+            _field({**sub, "num": profile["num"], "is_accumulated": False}),
             tuple((int(m["num"]), int(m["raw_value"])) for m in sub["map"]),
         )
         for sub in profile.get("sub_fields", []) or []
@@ -134,8 +134,7 @@ def message_spec(num: int) -> MessageSpec:
     profile = Profile["messages"].get(num)
     if profile is None:
         return MessageSpec(num, f"mesg_{num}", {})
-    names = {str(f["name"]): int(n) for n, f in profile["fields"].items()}
-    fields = {int(n): _field(f, names) for n, f in profile["fields"].items()}
+    fields = {int(n): _field(f) for n, f in profile["fields"].items()}
     return MessageSpec(num, str(profile["name"]), fields)
 
 

@@ -164,7 +164,9 @@ def test_a_red_flag_screen_is_shown_first_everywhere(client: TestClient, db: Dem
         html = client.get(f"{page}?on={db.as_of}").text
         banner = html.index('class="redflag"')
         assert banner < html.index('id="main"'), page
-    assert "Training advice is suspended" in client.get(f"/load?on={db.as_of}").text
+    for page in ("/", "/load", "/form", "/shoes"):
+        html = client.get(f"{page}?on={db.as_of}").text
+        assert '<p class="suspended" role="note"><strong>Training advice is suspended' in html
 
 
 def test_import_an_upload_then_again_as_duplicates(client: TestClient) -> None:

@@ -295,3 +295,25 @@ def test_the_keyboard_reaches_the_content_and_the_pages(server: str, page: Any) 
     page.keyboard.press("Enter")
     page.wait_for_url(f"{server}/load")
     assert page.title().startswith("Load")
+
+
+def test_a_red_flag_from_the_screen_form_leads_every_page(server: str, page: Any) -> None:
+    """Last in this module: it leaves a red flag in the browser tests' store."""
+    page.goto(f"{server}/pain?on=2023-09-03")
+    page.check("input[name=saddle_numbness][value=yes]")
+    page.check("input[name=fever][value=no]")
+    page.click("form[action^='/pain/screen'] button[type=submit]")
+    page.wait_for_selector(".notice")
+    assert "Screen saved: emergency." in page.inner_text(".notice")
+    for path in ("/", "/load", "/form", "/shoes", "/plan"):
+        page.goto(f"{server}{path}?on=2023-09-03")
+        first = page.eval_on_selector("body > :not(a.skip):not(header)", "e => e.className")
+        assert first == "redflag", path
+        assert "see a clinician" in page.inner_text(".redflag").lower()
+    page.goto(f"{server}/load?on=2023-09-03")
+    assert "Training advice is suspended" in page.inner_text("main")
+    page.goto(f"{server}/?on=2023-09-03")
+    _shoot(page, "redflag-overview-desktop")
+    page.set_viewport_size(PHONE)
+    _shoot(page, "redflag-overview-phone")
+    page.set_viewport_size(DESKTOP)

@@ -27,6 +27,9 @@
   function utc(ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); }
   function km(m) { return m == null ? null : Math.round(m / 10) / 100; }
   function bars(size) { return uPlot.paths.bars({ size: [0.8, size || 40] }); }
+  function barSeries(label, colour, size) {
+    return { label: label, fill: colour, stroke: colour, paths: bars(size), points: { show: false } };
+  }
   function points(colour) {
     return { paths: function () { return null; }, stroke: colour, fill: colour,
              points: { show: true, size: 9, stroke: colour, fill: colour } };
@@ -80,9 +83,8 @@
       var flagged = weeks.map(function (w) { return w.l2_flag ? km(w.run_distance_m) : null; });
       draw(fig, {
         scales: timeX(),
-        series: [{}, { label: "week km", fill: COLOURS.bar, stroke: COLOURS.bar, paths: bars() },
-                 { label: "week km, L2: over +30% on 2 weeks before", fill: COLOURS.flag,
-                   stroke: COLOURS.flag, paths: bars() }],
+        series: [{}, barSeries("week km", COLOURS.bar),
+                 barSeries("week km, L2: over +30% on 2 weeks before", COLOURS.flag)],
         axes: [{}, { label: "km per week" }]
       }, [x, plain, flagged], weeks.length);
     },
@@ -129,8 +131,7 @@
       var series = [{}];
       for (var i = kinds.length - 1; i >= 0; i--) {  // tallest first, so each shows on top
         data.push(stacked[i]);
-        series.push({ label: kinds[i] + " (stacked)", fill: COLOURS[kinds[i]],
-                      stroke: COLOURS[kinds[i]], paths: bars() });
+        series.push(barSeries(kinds[i] + " (stacked)", COLOURS[kinds[i]]));
       }
       draw(fig, { scales: timeX(), series: series, axes: [{}, { label: "load a.u. per week" }] },
            data, weeks.length);
@@ -187,23 +188,21 @@
       draw(fig, { scales: { x: { time: false } }, series: series,
                   axes: [{ label: "speed m/s" }, { label: "steps/min" }] }, data, runs.length);
     },
-    "form-trends": function (fig, src) {
+    "trend": function (fig, src) {
       var runs = src.form.runs;
-      if (!runs.length) { return empty(fig, "No runs with running dynamics."); }
-      function pick(name, scale) {
-        return runs.map(function (r) { return r[name] == null ? null : Math.round(r[name] * scale * 10) / 10; });
+      var name = fig.dataset.metric;
+      var scale = Number(fig.dataset.scale || 1);
+      var values = runs.map(function (r) {
+        return r[name] == null ? null : Math.round(r[name] * scale * 10) / 10;
+      });
+      if (!values.some(function (v) { return v != null; })) {
+        return empty(fig, "Not recorded: this needs a watch or sensor with running dynamics.");
       }
-      var data = [runs.map(function (r) { return day(r.date); }),
-                  pick("vertical_oscillation_m", 100), pick("stance_time_s", 1000),
-                  pick("balance_left_pct", 1)];
-      var series = [{},
-        Object.assign(points(COLOURS.line1), { label: "vertical oscillation cm", scale: "cm" }),
-        Object.assign(points(COLOURS.line2), { label: "ground contact ms", scale: "ms" }),
-        Object.assign(points(COLOURS.line3), { label: "balance % left", scale: "cm" })];
-      draw(fig, { scales: { x: { time: true }, cm: { auto: true }, ms: { auto: true } },
-                  series: series,
-                  axes: [{}, { scale: "cm", label: "cm / % left" },
-                         { scale: "ms", side: 1, label: "ms", grid: { show: false } }] }, data);
+      var s = points(COLOURS.line1);
+      s.label = fig.dataset.label;
+      draw(fig, { scales: { x: { time: true } }, series: [{}, s],
+                  axes: [{}, { label: fig.dataset.label }], height: 200 },
+           [runs.map(function (r) { return day(r.date); }), values]);
     },
     "shoe-distance": function (fig, src) {
       var shoes = src.shoes;
@@ -216,7 +215,7 @@
       draw(fig, {
         scales: { x: { time: false, range: [-0.6, shoes.length - 0.4] }, y: { range: fromZero } },
         series: [{ label: "shoe", value: function (u, v) { return v == null ? "" : (shoes[v] || {}).name; } },
-                 { label: "km run", fill: COLOURS.bar, stroke: COLOURS.bar, paths: bars(60) },
+                 barSeries("km run", COLOURS.bar, 60),
                  Object.assign(points(COLOURS.caution), { label: "inspect at km (S1)" }),
                  Object.assign(points(COLOURS.flag), { label: "replace at km (S1)" })],
         axes: [{ grid: { show: false }, values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) && shoes[t] ? shoes[t].name : ""; }); } },

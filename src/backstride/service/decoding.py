@@ -1,18 +1,21 @@
 """Decoding files in worker processes: bytes go in, activities (or the reason why not) come out.
 
 :class:`DecodePool` runs ``jobs`` worker processes that each call
-:func:`backstride.ingest.read_activities` on one file's bytes at a time. The importing process
-keeps the store to itself (one writer, one transaction per activity); only bytes travel to a
-worker and only a file's decoded :class:`~backstride.model.Activity` objects (dataclasses of
-NumPy arrays, pickled once) travel back, with their streams already compressed as the store
-keeps them (zstd was the writer's largest cost, see BENCHMARKS.md). Memory stays bounded
-because the caller submits a few files ahead of the one it is storing (``service.importing``
-keeps a small window), and a worker holds one file at a time.
+:func:`backstride.ingest.read_activities` on one file's bytes at a time and compress each
+activity's streams into the store's blob (``store.streams.encode_streams``; zstd was the
+writer's largest cost, BENCHMARKS.md). The importing process keeps the store to itself (one
+writer, one transaction per activity). Only bytes travel to a worker, and only the decoded
+:class:`~backstride.model.Activity` objects (pickled once) with their streams as that blob
+travel back: a fifth of the bytes of the arrays, restored exactly by :meth:`Decoded.unwrap`.
+Each worker has the file it decodes and the next one queued (a thread in the worker takes
+them off its pipe), so it does not wait for the writer to hand it work. Memory stays bounded
+because the caller submits only a few files ahead of the one it is storing
+(``service.importing`` keeps a small window).
 
 Failures are results, as everywhere in an import: a :class:`~backstride.errors.BackstrideError`
 raised while decoding is rebuilt in the importing process with its message and hint; any
 other exception keeps its type name and message; a worker that dies (killed, out of memory)
-fails the file it held and is replaced.
+fails the file it was decoding, and a new worker takes the files queued behind it.
 
 Shutdown: workers ignore Ctrl-C (the importing process handles it and closes the pool), and
 each worker holds only its own end of its pipe, so when the importing process dies, even by
@@ -25,17 +28,19 @@ import builtins
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import sys
+import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from backstride.errors import BackstrideError, ConfigError
 from backstride.ingest import read_activities
-from backstride.model import Activity
-from backstride.store.streams import encode_streams
+from backstride.model import EMPTY_STREAMS, Activity
+from backstride.store.streams import decode_streams, encode_streams
 
 # fork starts a worker in milliseconds with everything already imported; the worker only
 # decodes and talks to its own pipe, so nothing of the parent (database connections, the
@@ -68,6 +73,13 @@ class Decoded:
 
     def unwrap(self) -> list[Activity]:
         """The activities, or the decoding error raised again in this process."""
+        if self.activities is not None and self.blobs is not None:
+            # Streams travel compressed only (a fifth of the bytes of the arrays): restored
+            # here, exactly (the codec is lossless).
+            return [
+                replace(a, streams=decode_streams(blob)) if blob is not None else a
+                for a, blob in zip(self.activities, self.blobs, strict=True)
+            ]
         if self.activities is not None:
             return self.activities
         if self.error_type is not None and issubclass(self.error_type, BackstrideError):
@@ -94,7 +106,8 @@ def decode(data: bytes) -> Decoded:
     try:
         activities = read_activities(data)
         blobs = [encode_streams(a.streams) if len(a.streams) else None for a in activities]
-        return Decoded(activities=activities, blobs=blobs)
+        shipped = [replace(a, streams=EMPTY_STREAMS) for a in activities]
+        return Decoded(activities=shipped, blobs=blobs)
     except Exception as e:  # per-file boundary: the failure goes back as a result
         return _failure(e)
 
@@ -120,11 +133,21 @@ def _worker_main(conn: Connection, parent_ends: list[Connection]) -> None:
         # Forked: drop the copies of the parent's pipe ends, so that the parent's death (or
         # its closing a pipe) reads as end-of-file in the worker that pipe belongs to.
         end.close()
-    while True:
-        try:
-            data = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
+    # A thread takes files off the pipe as they come, so the parent can queue the next file
+    # while this one decodes (the worker never waits for the writer to hand it work), and
+    # its sending never waits on our sending a result back (no deadlock on a full pipe).
+    files: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def take() -> None:
+        while True:
+            try:
+                files.put(conn.recv_bytes())
+            except (EOFError, OSError):
+                files.put(None)
+                return
+
+    threading.Thread(target=take, name="backstride-decoder-input", daemon=True).start()
+    while (data := files.get()) is not None:
         payload = _encode(decode(data))
         try:
             conn.send_bytes(payload)
@@ -132,11 +155,16 @@ def _worker_main(conn: Connection, parent_ends: list[Connection]) -> None:
             return
 
 
+#: Files queued at one worker: the one it decodes and the next.
+_PER_WORKER = 2
+
+
 @dataclass
 class _Worker:
     process: Any
     conn: Connection
-    ticket: int | None = None
+    tickets: deque[int] = field(default_factory=deque)
+    """Files sent to it, oldest first; it answers in that order."""
 
 
 class DecodePool:
@@ -156,6 +184,8 @@ class DecodePool:
         self._workers: list[_Worker] = []
         self._queue: deque[tuple[int, bytes]] = deque()
         self._results: dict[int, Decoded] = {}
+        self._sent: dict[int, bytes] = {}
+        """Files at a worker, kept until answered: a dead worker's queue is sent again."""
         self._forgotten: set[int] = set()
         self._next_ticket = 0
 
@@ -181,7 +211,7 @@ class DecodePool:
         """The decoded file of ``ticket`` (blocks until a worker has it)."""
         while ticket not in self._results:
             self._dispatch()
-            if not any(w.ticket is not None for w in self._workers):
+            if not any(w.tickets for w in self._workers):
                 raise KeyError(f"ticket {ticket} was never submitted or already taken")
             self._collect(timeout=None)
         return self._results.pop(ticket)
@@ -197,11 +227,12 @@ class DecodePool:
         for worker in workers:
             worker.conn.close()
         for worker in workers:
-            worker.process.join(timeout=0.5 if worker.ticket is None else 0.1)
+            worker.process.join(timeout=0.1 if worker.tickets else 0.5)
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(timeout=2)
         self._queue.clear()
+        self._sent.clear()
 
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
@@ -220,33 +251,32 @@ class DecodePool:
 
     def _dispatch(self) -> None:
         while self._queue:
-            idle = next((w for w in self._workers if w.ticket is None), None)
-            if idle is None:
-                if len(self._workers) >= self.jobs:
-                    return
-                idle = self._start_worker()
+            if len(self._workers) < self.jobs and all(w.tickets for w in self._workers):
+                self._start_worker()
+            least = min(self._workers, key=lambda w: len(w.tickets))
+            if len(least.tickets) >= _PER_WORKER:
+                return
             ticket, data = self._queue.popleft()
+            least.tickets.append(ticket)
+            self._sent[ticket] = data
             try:
-                idle.conn.send_bytes(data)
+                least.conn.send_bytes(data)
             except OSError:
-                self._replace(idle, ticket)
-                continue
-            idle.ticket = ticket
+                self._replace(least)
 
     def _collect(self, timeout: float | None) -> None:
-        busy = {w.conn: w for w in self._workers if w.ticket is not None}
+        busy = {w.conn: w for w in self._workers if w.tickets}
         if not busy:
             return
         for conn in wait(list(busy), timeout=timeout):
             worker = busy[conn]  # type: ignore[index]
-            ticket = worker.ticket
-            assert ticket is not None
             try:
                 result: Decoded = pickle.loads(worker.conn.recv_bytes())
             except (EOFError, OSError):
-                self._replace(worker, ticket)
+                self._replace(worker)
                 continue
-            worker.ticket = None
+            ticket = worker.tickets.popleft()
+            self._sent.pop(ticket, None)
             self._store(ticket, result)
 
     def _store(self, ticket: int, result: Decoded) -> None:
@@ -255,13 +285,18 @@ class DecodePool:
         else:
             self._results[ticket] = result
 
-    def _replace(self, worker: _Worker, ticket: int) -> None:
-        """A worker died holding ``ticket``: that file fails, a new worker takes its place
-        when there is work for it."""
+    def _replace(self, worker: _Worker) -> None:
+        """A worker died: the file it was decoding fails, the ones queued behind it go back
+        to the queue, and a new worker takes its place when there is work for it."""
         worker.process.join(timeout=2)
         code = worker.process.exitcode
         worker.conn.close()
         self._workers.remove(worker)
+        if not worker.tickets:
+            return
+        ticket = worker.tickets.popleft()
+        self._queue.extendleft(reversed([(t, self._sent.pop(t)) for t in worker.tickets]))
+        self._sent.pop(ticket, None)
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
         self._store(
             ticket,

@@ -160,7 +160,7 @@ def test_a_red_flag_screen_is_shown_first_everywhere(client: TestClient, db: Dem
     status = client.get("/api/status").json()  # today: the screen was taken today
     assert status["training_suspended"] is True
     assert all(p["status"] != "green" for p in status["practices"].values())
-    for page in ("/", "/load", "/pain", "/form", "/shoes", "/plan"):
+    for page in ("/", "/load", "/pain", "/form", "/shoes", "/plan", "/activities/999"):
         html = client.get(f"{page}?on={db.as_of}").text
         banner = html.index('class="redflag"')
         assert banner < html.index('id="main"'), page

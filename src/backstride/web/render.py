@@ -93,7 +93,11 @@ def page(
 
 
 def render_error(request: Request, status: int, message: str, hint: str | None) -> HTMLResponse:
-    """The error page: one line, and a hint when there is one."""
-    context = {"status": status, "message": message, "hint": hint, "red_flags": [],
+    """The error page: one line, and a hint when there is one (after any red flag)."""
+    try:
+        flags = [f.to_json() for f in active_red_flags(request.app.state.store)]
+    except Exception:  # the store itself may be what failed: the error still gets its page
+        flags = []
+    context = {"status": status, "message": message, "hint": hint, "red_flags": flags,
                "on": "", "query": "", "path": request.url.path}  # fmt: skip
     return templates.TemplateResponse(request, "error.html", context, status_code=status)

@@ -3,6 +3,7 @@ bounded memory, and a kill or Ctrl-C still leaves whole activities only and no s
 
 from __future__ import annotations
 
+import gzip
 import os
 import pickle
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -387,31 +389,53 @@ def _wait_for_activities(url: str, process: subprocess.Popen[bytes], count: int)
         time.sleep(0.05)
 
 
+def _large_archive(tmp_path: Path) -> Path:
+    """The Strava archive of every real FIT file, each file in it twice (gzipped at two levels:
+    other bytes, the same activities, which are stored once): enough members for the pool."""
+    archive = _strava_archive_of_fit_folder(tmp_path)
+    with zipfile.ZipFile(archive, "a") as z:
+        members = [n for n in z.namelist() if n.endswith(".fit.gz")]
+        rows = z.read("activities.csv").decode().splitlines()
+        for name in members:
+            data = gzip.compress(gzip.decompress(z.read(name)), compresslevel=1)
+            z.writestr(name.replace(".fit.gz", "-again.fit.gz"), data)
+            row = next(r for r in rows if name in r)
+            rows.append(row.replace(name, name.replace(".fit.gz", "-again.fit.gz")))
+    with zipfile.ZipFile(archive) as z:
+        contents = {n: z.read(n) for n in z.namelist() if n != "activities.csv"}
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("activities.csv", "\n".join(rows) + "\n")
+        for name, data in contents.items():
+            z.writestr(name, data)
+    assert len(contents) >= importing_service.POOL_MIN_FILES
+    return archive
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["sigkill", "ctrl-c"])
 def test_a_stopped_parallel_import_leaves_whole_activities_and_no_worker_behind(
     tmp_path: Path, how: str
 ) -> None:
-    archive = _strava_archive_of_fit_folder(tmp_path)
+    archive = _large_archive(tmp_path)
     db = tmp_path / "store.db"
     url = f"sqlite:///{db}"
     open_store(url, upgrade_schema=True).close()
     process = _start_import(db, archive, jobs=2)
-    try:
-        _wait_for_activities(url, process, 3)
-        workers = _descendants(process.pid)
-        assert len(workers) == 2  # decoding really runs in two worker processes
-        if how == "sigkill":
-            process.send_signal(signal.SIGKILL)
-        else:
-            os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
     assert process.stderr is not None
     with process.stderr:
+        try:
+            _wait_for_activities(url, process, 3)
+            workers = _descendants(process.pid)
+            assert len(workers) == 2  # decoding really runs in two worker processes
+            if how == "sigkill":
+                process.send_signal(signal.SIGKILL)
+            else:
+                os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         err = process.stderr.read().decode()
     if how == "sigkill":
         assert process.returncode == -signal.SIGKILL

@@ -141,10 +141,11 @@ class FileWork:
     """Work without bytes, done in order with the rest (a manual Strava activity)."""
 
 
-#: Fewest files before decoding in worker processes pays (BENCHMARKS.md, issue 8: forking a
-#: worker and sending files to it costs tens of ms, and an hour-long FIT run decodes in ~5 ms,
-#: so below ~10 files the pool was slower; a CLI import costs ~1 s of start-up either way).
-POOL_MIN_FILES = 8
+#: Fewest files before decoding in worker processes pays (BENCHMARKS.md, issue 8): starting a
+#: worker by fork and its first file cost ~20 ms, and the pool saves ~2.4 ms a file on a quiet
+#: 2-core machine (an hour's run decodes in ~4 ms), so it pays from a few dozen files; below,
+#: and on a busy machine, it was slower. A CLI import costs ~1 s of start-up either way.
+POOL_MIN_FILES = 32
 
 
 @dataclass

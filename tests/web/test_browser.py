@@ -306,6 +306,19 @@ def test_the_keyboard_reaches_the_content_and_the_pages(server: str, page: Any) 
     assert page.title().startswith("Load")
 
 
+def test_a_ride_shows_speed_not_pace(server: str, page: Any) -> None:
+    import httpx
+
+    rides = [a for a in httpx.get(f"{server}/api/activities").json() if a["sport"] == "cycling"]
+    ride = rides[-1]["id"]
+    streams = httpx.get(f"{server}/api/activities/{ride}/streams", timeout=30).json()
+    page.goto(f"{server}/activities/{ride}")
+    drawn = _charts(page)
+    assert page.inner_text("#stream-speed_mps figcaption") == "speed km/h"
+    assert drawn["stream-speed_mps"]["points"] == _non_null(streams["channels"]["speed_mps"])
+    assert "km/h" in page.inner_text("h1")
+
+
 def test_a_red_flag_from_the_screen_form_leads_every_page(server: str, page: Any) -> None:
     """Last in this module: it leaves a red flag in the browser tests' store."""
     page.goto(f"{server}/pain?on=2023-09-03")

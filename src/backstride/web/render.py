@@ -62,7 +62,17 @@ def pace(speed_mps: float | None) -> str:
     return f"{seconds // 60}:{seconds % 60:02d} /km"
 
 
+def speed(speed_mps: float | None, sport: str) -> str:
+    """Pace for foot sports, km/h for the others (a ride at "1:56 /km" reads oddly)."""
+    if sport in ("running", "walking", "hiking"):
+        return pace(speed_mps)
+    if not speed_mps or not math.isfinite(speed_mps) or speed_mps <= 0:
+        return "-"
+    return f"{speed_mps * 3.6:.1f} km/h"
+
+
 templates.env.filters["km"] = km
+templates.env.filters["speed"] = speed
 templates.env.filters["pace"] = pace
 templates.env.filters["tojson_script"] = to_json_script
 templates.env.globals["LIGHT_WORDS"] = LIGHT_WORDS

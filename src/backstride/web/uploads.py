@@ -28,6 +28,13 @@ CHUNK = 1024 * 1024
 
 
 def limit_text(limit: int) -> str:
+    """The limit in words.
+
+    >>> [limit_text(n) for n in (4 * 1024**3, 50 * 1024**2, 1000)]
+    ['4 GB', '50 MB', '1000 bytes']
+    """
+    if limit >= 1024**3:
+        return f"{limit / 1024**3:g} GB"
     return f"{limit / 1024**2:.0f} MB" if limit >= 1024**2 else f"{limit} bytes"
 
 

@@ -230,9 +230,13 @@
                     vertical_oscillation_m: function (v) { return Math.round(v * 1000) / 10; },
                     stance_time_s: function (v) { return Math.round(v * 1000); },
                     step_length_m: function (v) { return Math.round(v * 100) / 100; } }[name];
+      var pace = name === "speed_mps" && fig.dataset.foot === "1";
+      if (name === "speed_mps" && !pace) {
+        scale = function (v) { return Math.round(v * 36) / 10; };  // km/h for rides, swims ...
+      }
       var shown = values.map(function (v) { return v == null ? null : (scale ? scale(v) : v); });
       var minutes = s.elapsed_s.map(function (t) { return t == null ? null : Math.round(t / 6) / 10; });
-      draw(fig, { scales: { x: { time: false }, y: name === "speed_mps" ? { dir: -1 } : {} },
+      draw(fig, { scales: { x: { time: false }, y: pace ? { dir: -1 } : {} },
                   series: [{ label: "minutes" }, { label: fig.dataset.label, stroke: COLOURS.line1, width: 1.5 }],
                   axes: [{ label: "minutes" }, { label: fig.dataset.label }], height: 200 },
            [minutes, shown]);

@@ -285,7 +285,7 @@ def test_import_shows_progress_then_the_summary(server: str, page: Any) -> None:
     )
     page.click("#import-form button")
     page.wait_for_selector("#import-result .summary", timeout=30_000)
-    assert page.inner_text("#import-result h2") == "Imported 2, duplicates 0, failed 0"
+    assert page.inner_text("#import-result h2") == "Imported 2, duplicates skipped 0, failed 0"
     assert page.eval_on_selector("#import-bar", "b => [b.value, b.max]") == [2, 2]
     _shoot(page, "import-done-desktop")
 

@@ -138,7 +138,7 @@ def test_import_page_without_javascript_shows_the_summary(client: TestClient) ->
         files=[("files", (RUN.name, RUN.read_bytes())), ("files", ("bad.gpx", b"<gpx"))],
     )
     assert response.status_code == 200
-    assert "Imported 1, duplicates 0, failed 1" in response.text
+    assert "Imported 1, duplicates skipped 0, failed 1" in response.text
     assert "<strong>bad.gpx</strong>" in response.text
     none = client.post("/import", data={"x": "1"})
     assert none.status_code == 400

@@ -25,17 +25,25 @@
   function showSummary(s) {
     result.textContent = "";
     var section = el("section", null, "summary");
-    section.appendChild(el("h2", "Imported " + s.imported + ", duplicates " + s.duplicates +
-      (s.skipped ? ", skipped " + s.skipped : "") + ", failed " + s.failed.length));
+    section.appendChild(el("h2", "Imported " + s.imported + ", duplicates skipped " + s.duplicates +
+      (s.skipped ? ", not activities " + s.skipped : "") + ", failed " + s.failed.length));
     if (s.failed.length) {
       var ul = el("ul", null, "failed");
       s.failed.forEach(function (f) {
-        var li = el("li");
+        var li = el("li", "failed: ");
         li.appendChild(el("strong", f.path));
         li.appendChild(document.createTextNode(": " + f.error));
         ul.appendChild(li);
       });
       section.appendChild(ul);
+    }
+    if (s.warnings.length) {
+      var details = el("details");
+      details.appendChild(el("summary", "Warnings (" + s.warnings.length + ")"));
+      var wl = el("ul");
+      s.warnings.forEach(function (w) { wl.appendChild(el("li", w.path + ": " + w.warning)); });
+      details.appendChild(wl);
+      section.appendChild(details);
     }
     if (s.activity_ids.length) {
       var p = el("p");

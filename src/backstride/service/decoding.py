@@ -30,6 +30,7 @@ import os
 import pickle
 import queue
 import signal
+import socket
 import sys
 import threading
 from collections import deque
@@ -155,6 +156,24 @@ def _worker_main(conn: Connection, parent_ends: list[Connection]) -> None:
             return
 
 
+#: Bytes a pipe end may hold unread: a whole file or result, so that neither the writer nor a
+#: worker waits for the other to read (the default 208 kB made the writer wait for a worker
+#: busy decoding; the kernel caps it at net.core.wmem_max).
+_PIPE_BYTES = 4 << 20
+
+
+def _widen(end: Connection) -> None:
+    if _START_METHOD != "fork":
+        return
+    sock = socket.socket(fileno=end.fileno())
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _PIPE_BYTES)
+    except OSError:
+        pass  # a smaller buffer only costs waiting
+    finally:
+        sock.detach()
+
+
 #: Files queued at one worker: the one it decodes and the next.
 _PER_WORKER = 2
 
@@ -236,6 +255,8 @@ class DecodePool:
 
     def _start_worker(self) -> _Worker:
         parent_end, child_end = self._context.Pipe(duplex=True)
+        for end in (parent_end, child_end):
+            _widen(end)
         inherited = [parent_end, *(w.conn for w in self._workers)]
         process = self._context.Process(
             target=_worker_main,

@@ -267,16 +267,26 @@ def _expand(group: Group, source: FieldSpec, raw: np.ndarray, rows: np.ndarray) 
                 )
             )
             continue
-        values = bits.astype(np.float64) / component.scale - component.offset
-        # Rounded, not truncated as garmin-fit-sdk does: its int(2.03 * 1000) == 2029 would
-        # turn a compressed speed of 2.03 m/s into an enhanced_speed of 2.029.
-        raw_target = np.rint((values + check[1]) * check[0]).astype(np.int64)
-        values[raw_target == check[2]] = np.nan
+        values, raw_target = component_values(bits, component.scale, component.offset, check)
         put(group, target.name, target.type, n, rows, slot, count, values)
         if target.components and target.element_bits and count == 1:
             cascade = np.zeros(n, dtype=np.int64)
             cascade[rows] = raw_target
             _expand(group, target, cascade, rows & _not_all(cascade, target.invalid))
+
+
+def component_values(
+    bits: np.ndarray, scale: float, offset: float, check: tuple[float, float, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A component's values (its bits over its scale, minus its offset) and the raw values
+    they make in the target field, NaN where that raw value is the target's invalid one."""
+    values = bits.astype(np.float64) / scale - offset
+    target_scale, target_offset, invalid = check
+    # Rounded, not truncated as garmin-fit-sdk does: its int(2.03 * 1000) == 2029 would
+    # turn a compressed speed of 2.03 m/s into an enhanced_speed of 2.029.
+    raw_target = np.rint((values + target_offset) * target_scale).astype(np.int64)
+    values[raw_target == invalid] = np.nan
+    return values, raw_target
 
 
 def put(
@@ -289,8 +299,8 @@ def put(
     slots: int,
     values: np.ndarray,
 ) -> None:
-    """Write expanded ``values`` into column ``name`` at ``rows`` (element ``slot`` of
-    ``slots``), creating or widening the column as needed."""
+    """Write expanded ``values`` into column ``name`` at ``rows`` (a mask or row indexes;
+    element ``slot`` of ``slots``), creating or widening the column as needed."""
     column = group.columns.get(name)
     shape = (n,) if slots == 1 else (n, slots)
     if column is None or column.dtype != np.float64 or column.shape != shape:

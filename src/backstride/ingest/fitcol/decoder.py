@@ -19,6 +19,7 @@ from backstride.ingest.fitcol.columns import (
     Column,
     Group,
     Pending,
+    component_values,
     decode_group,
     gather,
     numbers,
@@ -298,15 +299,12 @@ def _accumulate(groups: list[Group]) -> None:
         at = 0
         for (owner, source), chunk in zip(owners, pos, strict=True):
             if source is not None:
-                scale_t, offset_t, invalid = source.invalid_check
-                values = running[at : at + len(chunk)] / source.scale - source.offset
-                raw_target = np.rint((values + offset_t) * scale_t).astype(np.int64)
-                values[raw_target == invalid] = np.nan
-                n = len(owner.positions)
-                rows = np.zeros(n, dtype=bool)
-                rows[source.rows] = True
+                values, _raw = component_values(
+                    running[at : at + len(chunk)], source.scale, source.offset, source.invalid_check
+                )
                 ftype = owner.spec.fields[target].type
-                put(owner, source.name, ftype, n, rows, source.slot, source.slots, values)
+                n = len(owner.positions)
+                put(owner, source.name, ftype, n, source.rows, source.slot, source.slots, values)
             at += len(chunk)
 
 
@@ -358,11 +356,9 @@ def _compressed_timestamps(groups: list[Group], array: np.ndarray) -> None:
     at = 0
     for owner, chunk in zip(owners, pos, strict=True):
         if owner is not None:
-            n = len(owner.positions)
-            rows = np.zeros(n, dtype=bool)
-            rows[np.flatnonzero(array[owner.positions] & 0x80)] = True
+            rows = np.flatnonzero(array[owner.positions] & 0x80)
             values = stamps[at : at + len(chunk)].astype(np.float64)
-            put(owner, "timestamp", "date_time", n, rows, 0, 1, values)
+            put(owner, "timestamp", "date_time", len(owner.positions), rows, 0, 1, values)
             owner.raw[TIMESTAMP_FIELD] = owner.columns["timestamp"]
         at += len(chunk)
 

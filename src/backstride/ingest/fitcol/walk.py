@@ -91,9 +91,9 @@ def walk(data: bytes) -> Walk:
         stop = min(end, size)
         pos, damage = _messages(data, start + header_size, stop, positions, def_log, known, result)
         if damage is None and pos > stop:
-            damage = _overrun(pos, stop, size)
-        if damage is None and end + 2 > size:
-            damage = Damage("truncated", size, f"file is truncated at byte {size}")
+            damage = _cut(stop, stop, size)
+        if damage is None and end + 2 > size:  # the CRC is missing
+            damage = _truncated(size)
         if damage is not None:
             result.damage = damage
             break
@@ -103,12 +103,6 @@ def walk(data: bytes) -> Walk:
     result.positions = all_positions.astype(np.int64, copy=False)
     result.layouts = _layouts(data, result.positions, def_log)
     return result
-
-
-def _overrun(pos: int, stop: int, size: int) -> Damage:
-    if stop == size:
-        return Damage("truncated", size, f"file is truncated at byte {size}")
-    return Damage("corrupt", stop, "a message runs past the data size in the file header")
 
 
 def _file_header(data: bytes, start: int) -> tuple[int, int] | str:
@@ -261,17 +255,17 @@ def _definition(
     header = data[pos]
     fields_at = pos + 6
     if fields_at > end:
-        return _cut(pos, end, len(data))
+        return _cut(pos, end, len(data), "a definition message")
     count = data[pos + 5]
     after = fields_at + _FIELD * count
     dev_count = 0
     if header & 0x20:
         if after + 1 > end:
-            return _cut(pos, end, len(data))
+            return _cut(pos, end, len(data), "a definition message")
         dev_count = data[after]
         after += 1 + _FIELD * dev_count
     if after > end:
-        return _cut(pos, end, len(data))
+        return _cut(pos, end, len(data), "a definition message")
     key = data[pos + 2 : after] + (b"D" if header & 0x20 else b"")
     seen = known.get(key)
     if seen is None:
@@ -319,10 +313,16 @@ def _layout(
     return definition.index, warnings
 
 
-def _cut(pos: int, end: int, size: int) -> Damage:
+def _cut(pos: int, end: int, size: int, what: str = "a message") -> Damage:
+    """A message at ``pos`` that does not end by ``end``: the file is cut short when ``end``
+    is its last byte, else the message overruns the data size its header gives."""
     if end == size:
-        return Damage("truncated", size, f"file is truncated at byte {size}")
-    return Damage("corrupt", pos, "a definition message runs past the data size in the header")
+        return _truncated(size)
+    return Damage("corrupt", pos, f"{what} runs past the data size in the file header")
+
+
+def _truncated(size: int) -> Damage:
+    return Damage("truncated", size, f"file is truncated at byte {size}")
 
 
 def _layouts(data: bytes, positions: np.ndarray, def_log: list[tuple[int, int, int]]) -> np.ndarray:

@@ -28,7 +28,7 @@ from backstride.model import Activity, FloatArray, Streams
 from backstride.units import Channel
 
 # Global FIT message numbers (FIT profile, type mesg_num).
-_FILE_ID, _SPORT, _SESSION, _LAP, _RECORD, _DEVICE_INFO, _ACTIVITY = 0, 12, 18, 19, 20, 23, 34
+_FILE_ID, _SPORT, _SESSION, _LAP, _DEVICE_INFO, _ACTIVITY = 0, 12, 18, 19, 23, 34
 _SUMMARY_MESSAGES = {
     _FILE_ID: "file_id",
     _SPORT: "sport",

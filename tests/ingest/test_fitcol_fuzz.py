@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from backstride.ingest import fitcol
 from backstride.ingest.fitcol import crc, walk
 from backstride.ingest.fitcol.decoder import _running
+from backstride.ingest.fitcol.profile import BASE_TYPES
 from tests.conftest import DATA
 from tests.ingest.catalogue import file_bytes
 from tests.ingest.test_fit import ALL_FILES, assert_valid_outcome, outcome
@@ -140,3 +141,71 @@ def test_compressed_timestamps_follow_the_last_full_timestamp() -> None:
     assert not np.isnan(stamps).any()
     assert np.all(np.diff(stamps) > 0)
     assert stamps[0] == 17217864  # the session start: the first record's full timestamp
+
+
+def _big_endian(data: bytes) -> bytes:
+    """The same FIT file written big-endian: every definition's architecture byte set, its
+    global number and every multi-byte value (developer fields too) byte-swapped."""
+    fit = fitcol.decode(data)
+    dev_sizes = {
+        (d.developer_data_index, d.number): BASE_TYPES[d.base_type][1] for d in fit.developer_fields
+    }
+    out = bytearray(data)
+    pos, end = data[0], data[0] + int.from_bytes(data[4:8], "little")
+    layouts: dict[int, list[tuple[int, int]]] = {}  # local -> (size, element size) per field
+    while pos < end:
+        header = data[pos]
+        if header & 0xC0 == 0x40:  # definition
+            out[pos + 2] = 1
+            out[pos + 3], out[pos + 4] = data[pos + 4], data[pos + 3]
+            count = data[pos + 5]
+            fields = [
+                (data[at + 1], BASE_TYPES[data[at + 2] & 0x1F][1])
+                for at in range(pos + 6, pos + 6 + 3 * count, 3)
+            ]
+            pos += 6 + 3 * count
+            if header & 0x20:
+                dev_count = data[pos]
+                fields += [
+                    (data[at + 1], dev_sizes.get((data[at + 2], data[at]), 1))
+                    for at in range(pos + 1, pos + 1 + 3 * dev_count, 3)
+                ]
+                pos += 1 + 3 * dev_count
+            layouts[header & 0x0F] = fields
+            continue
+        fields = layouts[(header >> 5) & 3 if header & 0x80 else header & 0x0F]
+        pos += 1
+        for size, element in fields:
+            if element > 1 and size % element == 0:
+                for at in range(pos, pos + size, element):
+                    out[at : at + element] = data[at : at + element][::-1]
+            pos += size
+    out[end : end + 2] = crc.fit_crc(bytes(out[:end])).to_bytes(2, "little")
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fitparse__garmin-fenix-5-run.fit",
+        "fitparse__compressed-speed-distance.fit",
+        "fit-parser-js__running-with-developer-data.fit",
+    ],
+)
+def test_a_big_endian_file_decodes_as_its_little_endian_twin(name: str) -> None:
+    data = (FIT_DIR / name).read_bytes()
+    little, big = fitcol.decode(data), fitcol.decode(_big_endian(data))
+    assert big.crc_errors == little.crc_errors == []
+    assert sorted(big.tables) == sorted(little.tables)
+    for key, table in little.tables.items():
+        other = big.tables[key]
+        np.testing.assert_array_equal(other.positions, table.positions)
+        assert sorted(other.columns) == sorted(table.columns)
+        for column, values in table.columns.items():
+            if values.dtype == object:
+                assert list(other.columns[column]) == list(values), (key, column)
+            else:
+                np.testing.assert_array_equal(other.columns[column], values, err_msg=column)
+        assert sorted(other.developer) == sorted(table.developer)
+        for dev, values in table.developer.items():
+            np.testing.assert_array_equal(other.developer[dev], values)

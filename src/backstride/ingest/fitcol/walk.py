@@ -326,17 +326,18 @@ def _truncated(size: int) -> Damage:
 
 
 def _layouts(data: bytes, positions: np.ndarray, def_log: list[tuple[int, int, int]]) -> np.ndarray:
-    """The definition in force for each data message: the last one of its local number."""
-    layouts = np.zeros(len(positions), dtype=np.int64)
+    """The definition in force for each data message: the last one of its local number.
+
+    One search over (local number, position) keys: a definition is logged at the position
+    after it, and its data messages follow it.
+    """
     if not len(positions):
-        return layouts
-    heads = np.frombuffer(data, dtype=np.uint8)[positions]
+        return np.zeros(0, dtype=np.int64)
+    heads = np.frombuffer(data, dtype=np.uint8)[positions].astype(np.int64)
     locals_ = np.where(heads & 0x80, (heads >> 5) & 3, heads & 0x0F)
     log = np.asarray(def_log, dtype=np.int64).reshape(-1, 3)
-    for local in np.unique(locals_):
-        mine = log[log[:, 1] == local]
-        rows = np.flatnonzero(locals_ == local)
-        # A definition is logged at the position after it; data messages follow it.
-        at = np.searchsorted(mine[:, 0], positions[rows], side="right") - 1
-        layouts[rows] = mine[at, 2]
+    keys = (log[:, 1] << 40) | log[:, 0]
+    order = np.argsort(keys, kind="stable")
+    at = np.searchsorted(keys[order], (locals_ << 40) | positions, side="right") - 1
+    layouts: np.ndarray = log[order[at], 2]
     return layouts

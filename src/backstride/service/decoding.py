@@ -25,6 +25,7 @@ SIGKILL, every worker reads end-of-file and exits instead of lingering.
 from __future__ import annotations
 
 import builtins
+import gc
 import multiprocessing
 import os
 import pickle
@@ -47,7 +48,6 @@ from backstride.store.streams import decode_streams, encode_streams
 # decodes and talks to its own pipe, so nothing of the parent (database connections, the
 # progress bar's thread) is touched in it. Elsewhere (macOS, Windows) fork is unsafe.
 _START_METHOD = "fork" if sys.platform == "linux" else "spawn"
-_WORKER_NICENESS = 4
 
 
 class DecodingCrashError(Exception):
@@ -124,12 +124,6 @@ def _encode(result: Decoded) -> bytes:
 
 def _worker_main(conn: Connection, parent_ends: list[Connection]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(os, "nice"):
-        # The writer is the import's critical path, and so is a PostgreSQL server answering
-        # it: workers get less CPU than they do when all compete (on 2 busy cores, PostgreSQL
-        # imports were slower with workers than without at equal priority, issue 8). Mild, so
-        # that other programs on the machine do not starve the workers either.
-        os.nice(_WORKER_NICENESS)
     for end in parent_ends:
         # Forked: drop the copies of the parent's pipe ends, so that the parent's death (or
         # its closing a pipe) reads as end-of-file in the worker that pipe belongs to.
@@ -264,7 +258,13 @@ class DecodePool:
             name="backstride-decoder",
             daemon=True,
         )
-        process.start()
+        # Objects the worker inherits are moved out of the collector's reach first, so its
+        # collections do not write to (and so copy) every page it shares with this process.
+        gc.freeze()
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         child_end.close()
         worker = _Worker(process, parent_end)
         self._workers.append(worker)

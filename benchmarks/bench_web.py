@@ -16,6 +16,10 @@ Each page is requested ``--requests`` times after a warm-up, in-process through 
 TestClient (the whole ASGI app, templates included, no network), or with ``--server``
 through a real uvicorn on 127.0.0.1 and an httpx client. p50/p95 are of the wall time per
 request. Target (issue 7): p95 < 150 ms for the overview and the load page.
+
+The app keeps results until the database changes (``service/cache.py``), so repeated
+requests measure the cached path; ``--no-cache`` measures the first request after any change
+(an import, a pain entry ...), which computes everything.
 """
 
 from __future__ import annotations
@@ -137,12 +141,13 @@ def build_store(folder: Path, *, years: int = 10, seed: int = 0) -> tuple[str, i
     return url, count
 
 
-def _client_get(url: str) -> tuple[Callable[[str], int], Callable[[], None]]:
+def _client_get(url: str, cache: int) -> tuple[Callable[[str], int], Callable[[], None]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
 
-    client = TestClient(create_app(Settings(database_url=url)), base_url="http://127.0.0.1")
+    app = create_app(Settings(database_url=url), cache_size=cache)
+    client = TestClient(app, base_url="http://127.0.0.1")
     client.__enter__()
 
     def get(path: str) -> int:
@@ -151,7 +156,7 @@ def _client_get(url: str) -> tuple[Callable[[str], int], Callable[[], None]]:
     return get, lambda: client.__exit__(None, None, None)
 
 
-def _server_get(url: str) -> tuple[Callable[[str], int], Callable[[], None]]:
+def _server_get(url: str, cache: int) -> tuple[Callable[[str], int], Callable[[], None]]:
     import socket
 
     import httpx
@@ -161,7 +166,10 @@ def _server_get(url: str) -> tuple[Callable[[str], int], Callable[[], None]]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(
-        create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(Settings(database_url=url), cache_size=cache),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -200,6 +208,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--server", action="store_true", help="through uvicorn and httpx")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compute every request (as the first request after any change to the data)",
+    )
     args = parser.parse_args()
     on = AS_OF.isoformat()
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,9 +223,10 @@ def main() -> None:
         emit(
             f"python {platform.python_version()} on {platform.machine()}, "
             f"{'uvicorn + httpx' if args.server else 'TestClient (in-process)'}, "
+            f"{'no result cache' if args.no_cache else 'result cache on (repeated requests)'}, "
             f"{args.requests} requests per page after 3 warm-up requests"
         )
-        get, stop = (_server_get if args.server else _client_get)(url)
+        get, stop = (_server_get if args.server else _client_get)(url, 0 if args.no_cache else 64)
         try:
             emit("\n| page | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
             for path in (

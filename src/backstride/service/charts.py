@@ -69,7 +69,7 @@ class LoadChart:
         for i, week in enumerate(weeks):
             week["load_by_kind_au"] = {k: v[i] for k, v in self.load_by_kind.items()}
         data["l2_flag_above"] = l2
-        data["runs"] = self.runs
+        data["runs"] = [dict(r) for r in self.runs]  # the object may be cached: copies out
         data["daily"] = {
             "date": self.days,
             "acwr": self.acwr,

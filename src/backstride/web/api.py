@@ -21,7 +21,7 @@ from backstride.errors import InputError
 from backstride.service import charts
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
-from backstride.web import shapes, uploads
+from backstride.web import results, shapes, uploads
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -63,12 +63,12 @@ class ScreenIn(BaseModel):
 
 @router.get("/status", summary="status --json: the seven practice lights and the findings")
 def status(request: Request, on: On = None) -> dict[str, object]:
-    return service.get_status(store_of(request), as_of=on).to_json()
+    return results.status(request, on).to_json()
 
 
 @router.get("/load", summary="load --json: weekly running distance, load, cross-training")
 def load(request: Request, weeks: Weeks = 12, on: On = None) -> dict[str, object]:
-    return service.get_load(store_of(request), weeks=weeks, as_of=on).to_json()
+    return results.load(request, weeks, on).to_json()
 
 
 @router.get(
@@ -77,19 +77,17 @@ def load(request: Request, weeks: Weeks = 12, on: On = None) -> dict[str, object
     "and load by kind",
 )
 def load_chart(request: Request, weeks: Weeks = 26, on: On = None) -> dict[str, object]:
-    return charts.load_chart(store_of(request), weeks=weeks, as_of=on).to_json()
+    return results.load_chart(request, weeks, on).to_json()
 
 
 @router.get("/form", summary="form --json: steady-running form per run and the form findings")
 def form(request: Request, on: On = None) -> dict[str, object]:
-    return service.get_form(store_of(request), as_of=on).to_json()
+    return results.form(request, on).to_json()
 
 
 @router.get("/pain", summary="pain --json: the diary, weekly morning trend, P-rule findings")
 def pain(request: Request, weeks: Weeks = 8, on: On = None) -> dict[str, Any]:
-    return shapes.pain_overview_json(
-        service.pain_overview(store_of(request), weeks=weeks, today=on)
-    )
+    return shapes.pain_overview_json(results.pain_overview(request, weeks, on))
 
 
 @router.post("/pain", status_code=201, summary="pain log --json: add a diary entry")
@@ -108,7 +106,7 @@ def log_pain(request: Request, entry: PainIn) -> dict[str, Any]:
 
 @router.get("/pain/associations", summary="pain associations --json (association, not cause)")
 def associations(request: Request, on: On = None) -> dict[str, Any]:
-    return shapes.associations_json(service.pain_associations(store_of(request), today=on))
+    return shapes.associations_json(results.associations(request, on))
 
 
 @router.get("/screen/questions", summary="screen --list: the red-flag questions")
@@ -144,7 +142,7 @@ def shoes(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/activities", summary="activities --json: every activity, oldest first")
 def activities(request: Request) -> list[dict[str, Any]]:
-    return [activity_view(a) for a in service.list_activities(store_of(request))]
+    return [activity_view(a) for a in results.activities(request)]
 
 
 @router.get("/activities/{activity_id}", summary="show ID --json: one activity with its laps")

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backstride import __version__
 from backstride.config import Settings, load_settings
 from backstride.service import open_database
+from backstride.service.cache import ResultCache
 from backstride.web import api, errors, pages, uploads
 from backstride.web.errors import UploadTooLarge
 
@@ -104,17 +105,21 @@ def create_app(
     *,
     local_only: bool = True,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    cache_size: int = 64,
 ) -> FastAPI:
     """The dashboard over the store ``settings`` name.
 
     ``local_only`` (the default, and what ``backstride serve`` uses on a loopback address)
-    refuses requests for any host name but localhost/127.0.0.1/::1.
+    refuses requests for any host name but localhost/127.0.0.1/::1. ``cache_size``: how
+    many results (status, load ...) to keep until the database changes (0: none).
     """
     store = open_database(settings)
+    cache = ResultCache(store, size=cache_size)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        cache.close()
         store.close()
 
     app = FastAPI(
@@ -128,6 +133,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.store = store
+    app.state.results = cache
     app.state.settings = settings
     app.state.max_upload_bytes = max_upload_bytes
     errors.install(app)

@@ -19,7 +19,7 @@ from backstride.errors import BackstrideError, InputError
 from backstride.service import charts
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, shoe_view
-from backstride.web import shapes, uploads
+from backstride.web import results, shapes, uploads
 from backstride.web.errors import UploadTooLarge
 from backstride.web.render import page
 
@@ -37,7 +37,7 @@ def _store(request: Request) -> service.Store:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, on: On = None) -> Response:
-    status = service.get_status(_store(request), as_of=on)
+    status = results.status(request, on)
     data = status.to_json()
     return page(
         request,
@@ -57,17 +57,17 @@ def overview(request: Request, on: On = None) -> Response:
 def load(
     request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=520)] = 26
 ) -> Response:
-    chart = charts.load_chart(_store(request), weeks=weeks, as_of=on).to_json()
+    chart = results.load_chart(request, weeks, on).to_json()
     return page(request, "load.html", {"chart": chart, "weeks": weeks, "title": "Load"}, on=on)
 
 
 def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, Any]:
     store = _store(request)
-    overview = shapes.pain_overview_json(service.pain_overview(store, weeks=weeks, today=on))
-    load = service.get_load(store, weeks=weeks, as_of=on).to_json()
+    overview = shapes.pain_overview_json(results.pain_overview(request, weeks, on))
+    load = results.load(request, weeks, on).to_json()
     runs = [
         activity_view(a)
-        for a in service.list_activities(store)
+        for a in results.activities(request)
         if a.activity.sport == "running" and (on is None or a.activity.local_date <= on)
     ][-10:]
     latest = service.latest_screen(store)
@@ -75,7 +75,7 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
         "title": "Pain",
         "overview": overview,
         "load": load,
-        "associations": shapes.associations_json(service.pain_associations(store, today=on)),
+        "associations": shapes.associations_json(results.associations(request, on)),
         "runs": list(reversed(runs)),
         "questions": [{"field": q.field, "text": q.text} for q in service.SCREEN_QUESTIONS],
         "latest_screen": None if latest is None else shapes.screen_json(latest),
@@ -202,7 +202,7 @@ def _take_screen(request: Request, form: FormData) -> Response:
 
 @router.get("/form", response_class=HTMLResponse)
 def form(request: Request, on: On = None) -> Response:
-    data = service.get_form(_store(request), as_of=on).to_json()
+    data = results.form(request, on).to_json()
     f1 = next((f for f in data["findings"] if f["rule"] == "F1"), None)  # type: ignore[attr-defined]
     return page(request, "form.html", {"form": data, "f1": f1, "title": "Form"}, on=on)
 
@@ -210,7 +210,7 @@ def form(request: Request, on: On = None) -> Response:
 @router.get("/shoes", response_class=HTMLResponse)
 def shoes(request: Request, on: On = None) -> Response:
     store = _store(request)
-    status = service.get_status(store, as_of=on).to_json()
+    status = results.status(request, on).to_json()
     findings = [f for f in status["findings"] if f["practice"] == "shoes"]  # type: ignore[attr-defined]
     return page(
         request,
@@ -221,7 +221,7 @@ def shoes(request: Request, on: On = None) -> Response:
             "marks": charts.shoe_marks(),
             "findings": findings,
             "light": status["practices"]["shoes"],  # type: ignore[index]
-            "by_shoe": shapes.associations_json(service.pain_associations(store, today=on)),
+            "by_shoe": shapes.associations_json(results.associations(request, on)),
         },
         on=on,
     )
@@ -269,7 +269,7 @@ def plan(request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=4
 
 @router.get("/activities", response_class=HTMLResponse)
 def activities(request: Request, on: On = None) -> Response:
-    items = [activity_view(a) for a in service.list_activities(_store(request))]
+    items = [activity_view(a) for a in results.activities(request)]
     return page(
         request,
         "activities.html",
@@ -283,7 +283,7 @@ def activity(request: Request, activity_id: int, on: On = None) -> Response:
     store = _store(request)
     stored = service.get_activity(store, activity_id)
     day = stored.activity.local_date
-    status = service.get_status(store, as_of=day).to_json()
+    status = results.status(request, day).to_json()
     findings = [f for f in status["findings"] if f["activity_id"] == activity_id]  # type: ignore[attr-defined]
     return page(
         request,

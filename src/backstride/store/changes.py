@@ -1,0 +1,62 @@
+"""Whether anything in the database changed: a token that differs after every commit.
+
+What a cache of derived results (status, load chart ...) is keyed on, so several processes
+over one database never serve a result older than the data, whoever wrote it.
+
+- SQLite: ``PRAGMA data_version`` on a connection of its own that never writes; it changes
+  whenever any other connection (of this process or another) commits.
+- PostgreSQL: the current transaction snapshot (``xmin:xmax:in-progress ids``); it changes
+  when any transaction of the server is given an id (a write starts) or ends. That is more
+  often than this database's data change, never less.
+
+``None`` means "cannot tell" (an in-memory SQLite database): do not cache.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import sqlalchemy as sa
+
+from backstride.store.db import Store
+
+
+class ChangeToken:
+    """Reads the token for one store; safe to share between threads."""
+
+    def __init__(self, store: Store) -> None:
+        self._engine = store.engine
+        self._lock = threading.Lock()
+        self._sqlite: sqlite3.Connection | None = None
+        url = store.engine.url
+        self._path = (
+            url.database
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            else None
+        )
+
+    def current(self) -> str | None:
+        """A token equal to the previous one only if nothing was committed in between."""
+        backend = self._engine.url.get_backend_name()
+        if backend == "sqlite":
+            if self._path is None:
+                return None
+            with self._lock:
+                if self._sqlite is None:
+                    self._sqlite = sqlite3.connect(
+                        self._path, check_same_thread=False, isolation_level=None
+                    )
+                row = self._sqlite.execute("PRAGMA data_version").fetchone()
+            return f"sqlite:{row[0]}"
+        if backend == "postgresql":
+            with self._engine.connect() as conn:
+                snapshot = conn.execute(sa.text("SELECT txid_current_snapshot()::text")).scalar()
+            return f"postgresql:{snapshot}"
+        return None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None

@@ -115,3 +115,27 @@ def test_the_token_on_postgresql(postgres_url: str) -> None:
     finally:
         token.close()
         store.close()
+
+
+@pytest.mark.postgres
+def test_the_dashboard_on_postgresql(postgres_url: str) -> None:
+    """Upload a real run, look at it, and see another connection's write at once."""
+    from tests.conftest import DATA
+
+    run = DATA / "fit" / "workoutizer__run_with_coordinates.fit"
+    open_store(postgres_url, upgrade_schema=True).close()
+    with client_for(postgres_url) as client:
+        imported = client.post("/api/import", files=[("files", (run.name, run.read_bytes()))])
+        assert imported.json()["imported"] == 1
+        on = "2020-12-11"
+        chart = client.get(f"/api/load/chart?on={on}&weeks=4").json()
+        assert [r["l1"] for r in chart["runs"]] == ["first"]
+        assert client.get("/api/status").json()["training_suspended"] is False
+        assert client.get("/api/status").json()["training_suspended"] is False  # cached
+        other = open_store(postgres_url)
+        try:
+            service.take_screen(other, _red_flag())
+        finally:
+            other.close()
+        assert client.get("/api/status").json()["training_suspended"] is True
+        assert 'class="redflag"' in client.get(f"/load?on={on}").text

@@ -34,12 +34,15 @@ field_names = st.sampled_from(
     ["nrs", "when", "date", "activity_id", "leg_symptoms", "note", "answers", "fever", "files"]
 )
 json_objects = st.dictionaries(
-    st.one_of(field_names, st.text(max_size=10)), json_values, max_size=6
+    st.one_of(field_names, st.text(max_size=10)),
+    st.one_of(json_values, st.dates().map(str)),
+    max_size=6,
 )
 query_values = st.one_of(
     st.text(max_size=20),
     st.integers().map(str),
-    st.sampled_from(["", "-1", "0", "1e9", "2023-02-30"]),
+    st.sampled_from(["", "-1", "0", "1e9", "2023-02-30", "0001-01-01", "9999-12-31"]),
+    st.dates().map(str),
 )
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from backstride import report, service
@@ -22,13 +22,10 @@ from backstride.service import charts
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
 from backstride.web import results, shapes, uploads
+from backstride.web.params import On, check_day, check_record_day
 
 router = APIRouter(prefix="/api", tags=["api"])
 
-On = Annotated[
-    date | None,
-    Query(description="Judge as of this day, YYYY-MM-DD (the CLI's --on) [default: today]."),
-]
 Weeks = Annotated[int, Query(ge=1, le=520, description="How many weeks back.")]
 
 
@@ -46,7 +43,9 @@ class PainIn(BaseModel):
     when: str | None = Field(
         None, description="before, during, after (a run) or next-morning [default as the CLI]."
     )
-    day: date | None = Field(None, alias="date", description="YYYY-MM-DD [default: today].")
+    day: Annotated[date | None, AfterValidator(check_record_day)] = Field(
+        None, alias="date", description="YYYY-MM-DD [default: today]."
+    )
     activity_id: int | None = Field(None, description="The run it belongs to.")
     leg_symptoms: str = Field("none", description="none, one-side or both-sides.")
     note: str | None = Field(None, max_length=2000)
@@ -58,7 +57,9 @@ class ScreenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     answers: dict[str, bool | None]
-    day: date | None = Field(None, alias="date", description="YYYY-MM-DD [default: today].")
+    day: Annotated[date | None, AfterValidator(check_record_day)] = Field(
+        None, alias="date", description="YYYY-MM-DD [default: today]."
+    )
 
 
 @router.get("/status", summary="status --json: the seven practice lights and the findings")
@@ -207,9 +208,15 @@ def exercise_cards(
 def clinician_report(
     request: Request,
     start: Annotated[
-        date | None, Query(alias="from", description="First day [default: 12 weeks ago].")
+        date | None,
+        AfterValidator(check_day),
+        Query(alias="from", description="First day [default: 12 weeks ago]."),
     ] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day [default: today].")] = None,
+    end: Annotated[
+        date | None,
+        AfterValidator(check_day),
+        Query(alias="to", description="Last day [default: today]."),
+    ] = None,
     format: Literal["html", "pdf"] = "html",
 ) -> Response:
     first, last = default_period()

@@ -42,7 +42,8 @@ def validation_message(error: RequestValidationError) -> str:
     for item in error.errors():
         where = [str(p) for p in item.get("loc", ()) if p not in ("query", "body", "path")]
         name = ".".join(where) or "request"
-        parts.append(f"{name[:40]}: {item.get('msg', 'invalid value')}")
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{name[:40]}: {message}")
     text = "; ".join(parts) or "invalid request"
     return " ".join(text.split())  # one line, whatever names the client sent
 

@@ -21,11 +21,11 @@ from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, shoe_view
 from backstride.web import results, shapes, uploads
 from backstride.web.errors import UploadTooLarge
+from backstride.web.params import On, check_day, check_record_day
 from backstride.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
-On = Annotated[date | None, Query()]
 #: How many findings the overview lists (the CLI's status shows 6).
 TOP_FINDINGS = 6
 
@@ -123,17 +123,27 @@ def _day(form: FormData, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"date {value[:20]!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        return check_record_day(day)
+    except ValueError as e:
+        raise InputError(f"date {e}") from None
 
 
 def _on(request: Request) -> date | None:
     value = request.query_params.get("on")
+    if not value:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"on {str(value)[:20]!r} is not a date (YYYY-MM-DD)") from None
+        raise InputError(f"on {value[:20]!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        return check_day(day)
+    except ValueError as e:
+        raise InputError(f"on {e}") from None
 
 
 @router.post("/pain/log", response_class=HTMLResponse)

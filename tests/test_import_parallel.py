@@ -293,6 +293,16 @@ def test_decoding_errors_come_back_with_their_type_message_and_hint() -> None:
         decoding.decode(b"\x0e\x10" + bytes(30)).unwrap()
 
 
+def test_a_result_that_cannot_be_pickled_fails_its_file_with_the_reason() -> None:
+    # Nothing backstride's decoders return fails to pickle (the test above); if a reader ever
+    # put something like a generator in an activity, that file fails alone, with a reason.
+    unpicklable = Decoded(activities=[(x for x in ())])  # type: ignore[list-item]
+    result = pickle.loads(decoding._encode(unpicklable))
+    with pytest.raises(DecodingCrashError, match="cannot send the decoded file") as raised:
+        result.unwrap()
+    assert raised.value.kind == "TypeError"
+
+
 def test_a_worker_that_dies_fails_its_file_only_and_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

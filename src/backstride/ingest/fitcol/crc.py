@@ -1,7 +1,8 @@
 """The FIT CRC (CRC-16/ARC: polynomial 0x8005 reflected, initial value 0) without a byte loop.
 
 The CRC is linear over GF(2), so the bytes are cut into many equal lanes whose CRCs advance
-side by side, two bytes per NumPy step, and the lane CRCs are then folded pairwise. A FIT
+side by side, two bytes per NumPy step, and the lane CRCs are then folded pairwise (a lane
+of zeros in front where their count is odd). A FIT
 file's CRC over 3 MB takes a few milliseconds instead of the seconds of a Python byte loop.
 """
 
@@ -48,7 +49,6 @@ def fit_crc(data: bytes | memoryview | np.ndarray) -> int:
     buf = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data
     lane_bytes = 2 * _LANE_WORDS
     lanes = max(1, -(-len(buf) // lane_bytes))
-    lanes = 1 << (lanes - 1).bit_length()  # a power of two, for the pairwise fold
     padded = np.zeros(lanes * lane_bytes, dtype=np.uint8)
     # Leading zero bytes leave a CRC that starts at 0 unchanged.
     padded[len(padded) - len(buf) :] = buf
@@ -59,6 +59,8 @@ def fit_crc(data: bytes | memoryview | np.ndarray) -> int:
         crc = table[crc ^ row]
     span = _LANE_WORDS
     while len(crc) > 1:
+        if len(crc) % 2:  # a zero lane in front: leading zeros leave the CRC as it is
+            crc = np.concatenate((np.zeros(1, dtype=np.uint16), crc))
         lo, hi = _zeros_map(span)
         first, second = crc[0::2], crc[1::2]
         crc = lo[first & 0xFF] ^ hi[first >> 8] ^ second

@@ -20,7 +20,7 @@ from backstride.ingest.fitcol.profile import BASE_TYPE_NAMES, BASE_TYPES, BYTE
 _FIELD = 3  # bytes per field definition
 _MAX_CYCLE = 4  # longest repeating sequence of data messages detected
 _FIRST_TRY = 24  # data messages between attempts at a bulk step (doubles on failure)
-_PROBE = 12  # repeats of a cycle checked one by one before the NumPy check
+_PROBE = 16  # repeats of a cycle just walked that make a NumPy check worth trying
 _LONG_RUN = 512  # messages added in one bulk step that make the next attempt come soon
 
 
@@ -161,9 +161,6 @@ def _messages(
             added, pos = _bulk(data, array, found, pos, end, chunks)
             # Back off unless runs are long: short ones cost more to check than they save.
             interval = _FIRST_TRY if added >= _LONG_RUN else min(interval * 2, 4096)
-            if added:
-                found = []
-                append = found.append
             next_try = pos + interval * (step[data[found[-1]]] if found else 16)
             continue
         header = data[pos]
@@ -181,6 +178,9 @@ def _messages(
         local = header & 0x0F
         def_log.append((pos, local, definition.index))
         length = definition.size + 1
+        # Right after a definition a long run is unlikely (Wahoo files redefine every ~30
+        # messages): the next bulk attempt waits.
+        next_try = max(next_try, pos + _FIRST_TRY * length)
         for bits in (0x00, 0x10, 0x20, 0x30):
             step[local | bits] = length
         if local < 4:
@@ -196,12 +196,12 @@ def _bulk(
     data: bytes, array: np.ndarray, found: list[int], pos: int, end: int, chunks: list[np.ndarray]
 ) -> tuple[int, int]:
     """Add whole repeats of the last few messages' cycle at ``pos``: how many messages were
-    added (0 or at least a probe's worth), and the position after them.
+    added (flushing ``found`` into ``chunks`` first), and the position after them.
 
-    A cheap probe of the next few repeats in Python comes first: the NumPy check costs
-    tens of microseconds, worth it only for long runs.
+    Only where the messages just walked already repeat the cycle ``_PROBE`` times: the
+    NumPy check costs tens of microseconds, worth it for long runs only.
     """
-    if len(found) < 2 * _MAX_CYCLE:
+    if len(found) < (_PROBE + 1) * _MAX_CYCLE:
         return 0, pos
     recent = found[-2 * _MAX_CYCLE :]
     heads = [data[p] for p in recent]
@@ -215,16 +215,15 @@ def _bulk(
         return 0, pos
     first = recent[-cycle]
     period = pos - first
+    span = _PROBE * cycle
+    if any(
+        a + period != b for a, b in zip(found[-span - cycle : -cycle], found[-span:], strict=True)
+    ):
+        return 0, pos
     offsets = [p - first for p in recent[-cycle:]]
     room = (end - pos) // period
-    if room < _PROBE:
-        return 0, pos
-    for k in range(_PROBE):
-        base = pos + k * period
-        if any(data[base + o] != h for o, h in zip(offsets, heads, strict=True)):
-            return 0, pos
-    total = _PROBE
-    count = 4 * _PROBE
+    total = 0
+    count = _PROBE
     while total < room:
         count = min(room - total, 2 * count)
         base = pos + total * period
@@ -237,7 +236,10 @@ def _bulk(
             total += int(bad[0])
             break
         total += count
+    if total == 0:
+        return 0, pos
     chunks.append(np.asarray(found, dtype=np.int64))
+    found.clear()
     grid = pos + np.arange(total, dtype=np.int64)[:, None] * period
     chunks.append((grid + np.asarray(offsets, dtype=np.int64)).ravel())
     return total * cycle, pos + total * period

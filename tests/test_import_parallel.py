@@ -27,7 +27,8 @@ from backstride.model import Activity, ImportReport
 from backstride.service import decoding
 from backstride.service import importing as importing_service
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError, resolve_jobs
-from backstride.service.importing import FileWork, Source, run_pipeline
+from backstride.service.importing import FileWork, run_pipeline
+from backstride.service.storing import Source
 from backstride.store import Store, open_store
 from tests.archives import build_garmin_archive, build_strava_archive
 from tests.conftest import DATA, ROOT

@@ -39,14 +39,8 @@ from backstride.ingest.garmin import (
 )
 from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
 from backstride.model import Activity, ActivityMeta, Gear, ImportFailure, ImportReport, Summary
-from backstride.service.importing import (
-    FileWork,
-    Progress,
-    Source,
-    athlete_id_for,
-    run_pipeline,
-    store_activities,
-)
+from backstride.service.importing import FileWork, Progress, athlete_id_for, run_pipeline
+from backstride.service.storing import Source, store_activities
 from backstride.store import Store, transaction
 from backstride.store import gear as gear_rows
 

@@ -1,17 +1,11 @@
-"""Importing activity files: the one place that decides what an import keeps.
+"""Importing activity files: files and folders in, an :class:`ImportReport` out.
 
-Each file is read and decoded, then each activity in it is stored in its own transaction
-(so a failure or a kill mid-import never leaves half an activity behind, and a re-run
-finishes the job). The same bytes twice are recognised by their SHA-256 and skipped without
-decoding; the same activity from another file (a FIT and its GPX export) is stored once,
-keeping the richer record (:func:`backstride.model.richness`), and the other file is
-remembered as a source. What an export archive adds (name, RPE, gear ...) is merged onto
-the activity in the same transaction. Export archives themselves are walked in
-``service/archives.py``, which lists their members as :class:`FileWork` for
-:func:`run_pipeline`, as :func:`import_files` does for loose files.
-
-Decoding may run in worker processes (``jobs``, ``service/decoding.py``); storing never does:
-this process is the only writer, and it stores files in the order it met them.
+Every import goes through :func:`run_pipeline`: a list of :class:`FileWork` (loose files from
+:func:`import_files`; archive members and rows from ``service/archives.py``), each read,
+hashed and decoded, then stored by ``service/storing.py`` (one transaction per activity,
+twins, archive metadata). Decoding may run in worker processes (``jobs``,
+``service/decoding.py``); storing never does: this process is the only writer, and it
+stores files in the order it met them, so the outcome does not depend on ``jobs``.
 """
 
 from __future__ import annotations
@@ -21,28 +15,23 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from backstride.errors import BackstrideError, EmptyActivityError, InputError
+from backstride.errors import BackstrideError
 from backstride.ingest import read_activities
 from backstride.ingest.files import iter_activity_files
 from backstride.model import (
     Activity,
     ActivityMeta,
-    Gear,
-    GearKind,
     ImportFailure,
     ImportReport,
-    ImportWarning,
 )
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError
-from backstride.store import Connection, Store, transaction
+from backstride.service.storing import Source, import_hashed
+from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
-from backstride.store import gear as gear_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
-from backstride.units import sport_family
 
 
 class Progress(Protocol):
@@ -53,16 +42,6 @@ class Progress(Protocol):
 
     def advance(self, label: str) -> None:
         """One unit of work is done; ``label`` names it."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where bytes came from: a loose file, or a member of an archive."""
-
-    display: str
-    """What messages and the report call it (a path, or ``archive.zip:member/path``)."""
-    file_name: str
-    """The bare file name kept with the activity."""
 
 
 def list_import_files(paths: Sequence[Path]) -> list[Path]:
@@ -85,7 +64,7 @@ def import_paths(
     activity files. ``jobs`` > 1 decodes files in that many worker processes while this one
     stores them (see :func:`run_pipeline`); the store ends up the same either way.
     """
-    # Imported here: archives imports this module for import_bytes.
+    # Imported here: archives imports this module for run_pipeline.
     from backstride.service.archives import import_archive, is_export
 
     report = ImportReport()
@@ -142,7 +121,7 @@ class FileWork:
 
 
 #: Fewest files before decoding in worker processes pays (BENCHMARKS.md, issue 8): starting a
-#: worker by fork and its first file cost ~20 ms, and the pool saves ~2.4 ms a file on a quiet
+#: worker by fork and its first file cost ~20 ms, and the pool saves ~2 ms a file on a quiet
 #: 2-core machine (an hour's run decodes in ~4 ms), so it pays from a few dozen files; below,
 #: and on a busy machine, it was slower. A CLI import costs ~1 s of start-up either way.
 POOL_MIN_FILES = 32
@@ -288,223 +267,3 @@ def guarded(report: ImportReport, source: Source, work: Callable[[], None]) -> N
                 f"unexpected error, please report it: {kind}: {e}".splitlines()[0],
             )
         )
-
-
-def _mark_empty_file(store: Store, athlete_id: int, sha256: str, source: Source) -> None:
-    """Remember a file that holds no activity, so a re-import skips it without decoding."""
-    with transaction(store) as conn:
-        activity_rows.add_source_file(
-            conn,
-            athlete_id,
-            sha256=sha256,
-            file_name=source.file_name,
-            activity_count=0,
-            imported_at=datetime.now(UTC),
-        )
-
-
-def import_bytes(
-    store: Store,
-    athlete_id: int,
-    data: bytes,
-    source: Source,
-    report: ImportReport,
-    *,
-    meta: ActivityMeta | None = None,
-    match_meta: Callable[[Activity], ActivityMeta | None] | None = None,
-    skip_empty: bool = False,
-) -> list[int]:
-    """Store the activities in one file's bytes; returns their ids (new or existing).
-
-    ``match_meta`` finds the metadata from the file's first activity when there is no
-    ``meta`` (a Garmin summary matched by start time). ``skip_empty`` counts a file that
-    holds no activity as skipped instead of failed, and remembers it so a re-import does not
-    decode it again (the monitoring and settings FIT files of a Garmin export).
-
-    ``meta`` (from an export archive) is merged onto every activity of the file, also when
-    the file was imported before: a loose FIT first, its Strava archive later still gets the
-    archive's name, RPE and shoe.
-    """
-    sha256 = hashlib.sha256(data).hexdigest()
-    return import_hashed(
-        store,
-        athlete_id,
-        sha256,
-        lambda: Decoded(activities=read_activities(data)),
-        source,
-        report,
-        meta=meta,
-        match_meta=match_meta,
-        skip_empty=skip_empty,
-    )
-
-
-def import_hashed(
-    store: Store,
-    athlete_id: int,
-    sha256: str,
-    decode: Callable[[], Decoded],
-    source: Source,
-    report: ImportReport,
-    *,
-    meta: ActivityMeta | None = None,
-    match_meta: Callable[[Activity], ActivityMeta | None] | None = None,
-    skip_empty: bool = False,
-    known_checked: bool = False,
-) -> list[int]:
-    """:func:`import_bytes` for bytes already hashed; ``decode`` is called only when the
-    file is not complete in the store yet (in this process, or a worker's result).
-    ``known_checked``: the caller has just found the file not stored."""
-    if not known_checked:
-        with transaction(store) as conn:
-            known = activity_rows.get_source_file(conn, athlete_id, sha256)
-            if known is not None:
-                report.duplicates += known
-                ids = activity_rows.list_source_activities(conn, athlete_id, sha256)
-                if meta is not None and not meta.is_empty():
-                    for activity_id in ids:
-                        _apply_meta(conn, athlete_id, activity_id, meta)
-                return ids
-    try:
-        decoded = decode()
-        parsed = decoded.unwrap()
-        if not parsed:
-            raise EmptyActivityError("the file holds no activity")
-    except EmptyActivityError:
-        if not skip_empty:
-            raise
-        report.skipped += 1
-        _mark_empty_file(store, athlete_id, sha256, source)
-        return []
-    if meta is None and match_meta is not None:
-        meta = match_meta(parsed[0])
-    for activity in parsed:
-        for warning in activity.warnings:
-            report.warnings.append(ImportWarning(source.display, warning))
-    return store_activities(
-        store, athlete_id, parsed, sha256, source, report, meta=meta, blobs=decoded.blobs
-    )
-
-
-def store_activities(
-    store: Store,
-    athlete_id: int,
-    parsed: Sequence[Activity],
-    sha256: str,
-    source: Source,
-    report: ImportReport,
-    *,
-    meta: ActivityMeta | None = None,
-    blobs: Sequence[bytes | None] | None = None,
-) -> list[int]:
-    """Store decoded activities of one source, one transaction each (see module docstring).
-
-    ``blobs``: the activities' streams already encoded (by a decoding worker), in order.
-    """
-    if not parsed:
-        raise InputError("nothing to store")
-    now = datetime.now(UTC)
-    ids: list[int] = []
-    for position, activity in enumerate(parsed):
-        with transaction(store) as conn:
-            part = activity.session_index
-            activity_id = activity_rows.get_source_part(conn, athlete_id, sha256, part)
-            inserted = False
-            if activity_id is not None:
-                # Stored by an earlier import that was interrupted before the file finished.
-                report.duplicates += 1
-            else:
-                blob = blobs[position] if blobs is not None else None
-                activity_id, inserted = _store_one(
-                    conn, athlete_id, activity, blob, source, report, now
-                )
-                activity_rows.add_source_part(
-                    conn,
-                    athlete_id,
-                    activity_id,
-                    sha256=sha256,
-                    session_index=part,
-                    file_name=source.file_name,
-                    imported_at=now,
-                )
-            _apply_meta(
-                conn,
-                athlete_id,
-                activity_id,
-                meta or ActivityMeta(),
-                new_sport=activity.sport if inserted else None,
-            )
-            if position == len(parsed) - 1:
-                activity_rows.add_source_file(
-                    conn,
-                    athlete_id,
-                    sha256=sha256,
-                    file_name=source.file_name,
-                    activity_count=len(parsed),
-                    imported_at=now,
-                )
-            ids.append(activity_id)
-    return ids
-
-
-def _store_one(
-    conn: Connection,
-    athlete_id: int,
-    activity: Activity,
-    blob: bytes | None,
-    source: Source,
-    report: ImportReport,
-    now: datetime,
-) -> tuple[int, bool]:
-    """The activity's id, and whether it is a new row (else a stored twin took it)."""
-    twin = activity_rows.find_twin(conn, athlete_id, activity)
-    if twin is None:
-        activity_id = activity_rows.add_activity(
-            conn,
-            athlete_id,
-            activity,
-            source_name=source.file_name,
-            imported_at=now,
-            streams_blob=blob,
-        )
-        report.imported += 1
-        report.activity_ids.append(activity_id)
-        return activity_id, True
-    if activity.richness > twin.stored_richness:
-        activity_rows.replace_activity(
-            conn,
-            twin.activity_id,
-            activity,
-            source_name=source.file_name,
-            imported_at=now,
-            streams_blob=blob,
-        )
-    report.duplicates += 1
-    return twin.activity_id, False
-
-
-def _apply_meta(
-    conn: Connection,
-    athlete_id: int,
-    activity_id: int,
-    meta: ActivityMeta,
-    *,
-    new_sport: str | None = None,
-) -> None:
-    """Archive metadata onto an activity, and its gear: the archive's, else the default.
-
-    ``new_sport``: the activity was inserted just now with this sport (and so no gear), which
-    saves two queries per activity of a large import.
-    """
-    activity_rows.apply_meta(conn, activity_id, meta)
-    sport = new_sport or activity_rows.get_activity_sport(conn, activity_id)
-    if meta.gear_name:
-        kind: GearKind = "bike" if sport_family(sport) == "cycling" else "shoe"
-        gear_id = gear_rows.find_gear_id(conn, athlete_id, meta.gear_name)
-        if gear_id is None:
-            gear_id = gear_rows.upsert_gear(conn, athlete_id, Gear(name=meta.gear_name, kind=kind))
-        gear_rows.assign_gear(conn, activity_id, gear_id, "archive")
-    elif new_sport is not None or activity_rows.get_activity_gear(conn, activity_id) is None:
-        default = gear_rows.get_default_gear(conn, athlete_id, sport)
-        if default is not None:
-            gear_rows.assign_gear(conn, activity_id, default, "default")

@@ -62,6 +62,14 @@ def test_skipped_questions_make_an_incomplete_screen_not_a_negative_one(db: str)
     assert out["outcome"] == "incomplete"
 
 
+def test_a_screen_dated_in_the_future_is_refused_and_not_stored(db: str) -> None:
+    # Only the latest screen counts: one dated ahead would hide every later red flag.
+    result = cli(db, "screen", "--no-others", "--date", "2199-12-31")
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "the date 2199-12-31 is in the future" in result.stderr  # type: ignore[attr-defined]
+    assert status(db)["screen_due"] is not None
+
+
 def test_unknown_question_is_a_one_line_error(db: str) -> None:
     result = cli(db, "screen", "--yes", "headache")
     assert result.exit_code == 1  # type: ignore[attr-defined]

@@ -82,13 +82,26 @@ def test_status_cli_json_has_the_documented_shape(tmp_path: Path) -> None:
     assert "Gradual mileage" in human.stdout
 
 
-@pytest.mark.parametrize("value", ["tomorrow", "2026-13-01"])
-def test_status_with_a_bad_date_is_bad_usage(tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("tomorrow", "is not a date"),
+        ("2026-13-01", "is not a date"),
+        # Real dates the calendar arithmetic (years back, weeks ahead) would overflow on.
+        ("0001-01-01", "0001-01-01 is not a day between 1900-01-01 and 2199-12-31"),
+        ("9999-12-31", "9999-12-31 is not a day between 1900-01-01 and 2199-12-31"),
+    ],
+)
+@pytest.mark.parametrize("command", ["status", "load", "form", "plan"])
+def test_a_bad_or_unusable_date_is_bad_usage(
+    tmp_path: Path, command: str, value: str, message: str
+) -> None:
     result = CliRunner().invoke(
-        app, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "status", "--on", value]
+        app, ["--db", f"sqlite:///{tmp_path / 'x.db'}", command, "--on", value]
     )
     assert result.exit_code == 2
-    assert "is not a date" in result.stderr
+    assert message in " ".join(result.stderr.replace("│", " ").split())  # the box wraps lines
+    assert "Traceback" not in result.output
 
 
 def test_load_weeks_sum_the_runs_and_compare_with_two_weeks_before(store: Store) -> None:

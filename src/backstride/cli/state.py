@@ -13,6 +13,7 @@ from rich.text import Text
 
 from backstride.config import Settings
 from backstride.service import Store, active_red_flags, open_database
+from backstride.service.clock import day_out_of_range
 
 
 @dataclass
@@ -71,8 +72,11 @@ def parse_day(value: str | None, option: str = "--on") -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
         ) from None
+    if (problem := day_out_of_range(day)) is not None:
+        raise typer.BadParameter(problem, param_hint=option)
+    return day

@@ -18,7 +18,7 @@ from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, PainEntry, pain_adjustment, pain_findings
 from backstride.rules.scores import RANGES, Score
-from backstride.service.clock import local_today
+from backstride.service.clock import future_record, local_today
 from backstride.service.status import activity_table, form_table
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -67,8 +67,8 @@ def log_pain(
     day = day or today
     if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
         raise InputError(f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}")
-    if day > today:
-        raise InputError(f"the date {day.isoformat()} is in the future (today is {today})")
+    if (problem := future_record(day, today)) is not None:
+        raise InputError(problem)
     chosen = _choice(moment, MOMENTS, "--when") if moment else None
     legs = _choice(leg_symptoms, LEG_SYMPTOMS, "--leg-symptoms")
     if note is not None and len(note) > 2000:
@@ -263,8 +263,8 @@ def add_score(
             )
     elif distress is not None:
         raise InputError("--distress is for STarT Back only")
-    if day > today:
-        raise InputError(f"the date {day.isoformat()} is in the future (today is {today})")
+    if (problem := future_record(day, today)) is not None:
+        raise InputError(problem)
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         pain_rows.add_score(

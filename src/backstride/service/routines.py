@@ -11,7 +11,7 @@ from datetime import date
 
 from backstride.coach.plan import CROSS_SPORTS
 from backstride.errors import InputError
-from backstride.service.clock import local_today
+from backstride.service.clock import future_record, local_today
 from backstride.store import Store, transaction
 from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -56,8 +56,8 @@ def log_done(
     chosen = kind.strip().lower().replace("-", "")
     if chosen not in KINDS:
         raise InputError(f"{kind!r} is not one of: {', '.join(KINDS)}")
-    if day > today:
-        raise InputError(f"the date {day.isoformat()} is in the future (today is {today})")
+    if (problem := future_record(day, today)) is not None:
+        raise InputError(problem)
     if minutes is not None and (
         isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES or minutes != minutes
     ):

@@ -13,7 +13,7 @@ from backstride.errors import InputError
 from backstride.model import ScreeningRecord
 from backstride.rules.finding import Finding
 from backstride.rules.redflags import QUESTIONS, ScreenAnswers, blocks_training, screen_findings
-from backstride.service.clock import local_today
+from backstride.service.clock import future_record, local_today
 from backstride.store import Store, transaction
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -73,6 +73,8 @@ def take_screen(
     """Store a screen's answers (None: not answered) and evaluate them."""
     checked = validate_answers(answers)
     day = day or local_today()
+    if (problem := future_record(day)) is not None:
+        raise InputError(problem, hint="a screen records how things are on the day you take it")
     findings = screen_findings(ScreenAnswers(**checked), day=day)
     verdict = outcome(findings, checked)
     with transaction(store) as conn:

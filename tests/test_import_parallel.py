@@ -358,7 +358,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _processes_using(db: Path) -> list[int]:
+def _processes_using(db: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -368,21 +368,21 @@ def _processes_using(db: Path) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if str(db).encode() in cmdline and state != "Z":
+        if db.encode() in cmdline and state != "Z":
             found.append(int(entry.name))
     return found
 
 
-def _wait_gone(db: Path, seconds: float = 10.0) -> list[int]:
+def _wait_gone(db: str, seconds: float = 10.0) -> list[int]:
     deadline = time.monotonic() + seconds
     while (left := _processes_using(db)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return left
 
 
-def _start_import(db: Path, target: Path, jobs: int) -> subprocess.Popen[bytes]:
+def _start_import(url: str, target: Path, jobs: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "backstride", "--db", f"sqlite:///{db}", "import"]
+    command = [sys.executable, "-m", "backstride", "--db", url, "import"]
     return subprocess.Popen(
         [*command, "--jobs", str(jobs), str(target)],
         env=env,
@@ -423,15 +423,25 @@ def _large_archive(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["sigkill", "ctrl-c"])
+@pytest.mark.parametrize(
+    ("backend", "how"),
+    [
+        ("sqlite", "sigkill"),
+        ("sqlite", "ctrl-c"),
+        pytest.param("postgresql", "sigkill", marks=pytest.mark.postgres),
+    ],
+)
 def test_a_stopped_parallel_import_leaves_whole_activities_and_no_worker_behind(
-    tmp_path: Path, how: str
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str, how: str
 ) -> None:
     archive = _large_archive(tmp_path)
-    db = tmp_path / "store.db"
-    url = f"sqlite:///{db}"
-    open_store(url, upgrade_schema=True).close()
-    process = _start_import(db, archive, jobs=2)
+    # Unique per test (a file, or a schema of its own), so it also names our processes.
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = str(request.getfixturevalue("postgres_url"))
+    open_store(url, upgrade_schema=True).close()  # PostgreSQL is upgraded on request
+    process = _start_import(url, archive, jobs=2)
     assert process.stderr is not None
     with process.stderr:
         try:
@@ -454,7 +464,7 @@ def test_a_stopped_parallel_import_leaves_whole_activities_and_no_worker_behind(
         assert process.returncode == 130
         assert "interrupted" in err
         assert "Traceback" not in err  # nor any from a worker
-    assert _wait_gone(db) == []  # the workers noticed and exited
+    assert _wait_gone(url) == []  # the workers noticed and exited
     stored = _activity_count(url)
     _assert_consistent(url)
 

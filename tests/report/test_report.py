@@ -284,6 +284,9 @@ def test_cli_writes_html_and_prints_the_data_as_json(stored: Stored, tmp_path: P
         (["--to", "2018-07-08", "--format", "docx", "-o", "{tmp}/r.pdf"], "is not one of"),
         (["--to", "2018-07-08", "--format", "pdf"], "say where to write the report"),
         (["--from", "2000-01-03", "--to", "2018-07-08", "--json"], "the period spans 966 weeks"),
+        (["--from", "0001-01-01", "--to", "0001-02-01", "-o", "{tmp}/r.pdf"],
+         "--from 0001-01-01 is not a day between 1900-01-01 and 2199-12-31"),
+        (["--to", "9999-12-31", "-o", "{tmp}/r.pdf"], "--to 9999-12-31 is not a day between"),
     ],
 )  # fmt: skip
 def test_cli_bad_input_is_a_one_line_error(

@@ -11,6 +11,7 @@ import typer
 from backstride import report, service
 from backstride.cli.state import open_from, print_json, stdout
 from backstride.errors import InputError
+from backstride.service.clock import day_out_of_range
 from backstride.service.report_data import check_period
 
 FORMATS = ("html", "pdf")
@@ -20,11 +21,14 @@ def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(
             f"{option} {value!r} is not a date", hint="write dates as YYYY-MM-DD"
         ) from None
+    if (problem := day_out_of_range(day)) is not None:
+        raise InputError(f"{option} {problem}")
+    return day
 
 
 def _format(chosen: str | None, output: Path | None) -> str:

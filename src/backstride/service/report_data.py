@@ -39,7 +39,7 @@ from backstride.rules.load_outcomes import spike_outcome
 from backstride.rules.pain import meaningful_change
 from backstride.rules.redflags import QUESTIONS
 from backstride.rules.scores import odi_band
-from backstride.service.clock import local_today
+from backstride.service.clock import day_out_of_range, local_today
 from backstride.service.gear import list_shoes
 from backstride.service.load import get_load
 from backstride.service.pain import list_pain, list_scores, pain_overview
@@ -107,6 +107,9 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
 
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts or spans more than :data:`MAX_WEEKS`."""
+    for day in (start, end):
+        if (problem := day_out_of_range(day)) is not None:
+            raise InputError(problem)
     if start > end:
         raise InputError(
             f"the period starts after it ends ({start.isoformat()} > {end.isoformat()})",

@@ -11,7 +11,7 @@ from backstride.analysis.series import daily_series, weekly_series
 from backstride.analysis.table import as_day
 from backstride.errors import InputError
 from backstride.service.clock import local_today
-from backstride.service.status import activity_table
+from backstride.service.status import activity_table_of
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -69,11 +69,11 @@ def get_load(
     day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = activity_rows.list_activities(conn, athlete_id)
+        columns = activity_rows.list_activity_columns(conn, athlete_id)
     monday = day - timedelta(days=day.weekday())
     # Two extra weeks, so the first shown week has its two-week comparison.
     first = monday - timedelta(weeks=weeks + 1)
-    table = activity_table(items)
+    table = activity_table_of(columns)
     daily = daily_series(table, first_day=first, last_day=monday + timedelta(days=6))
     weekly = weekly_series(daily, table)
     km = weekly.run_distance_m[:, 0]

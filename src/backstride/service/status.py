@@ -1,9 +1,13 @@
 """`backstride status`: every rule over the runner's stored activities, as of one day.
 
 Builds the columnar inputs the pure layers take (``analysis.table.ActivityTable`` from the
-stored summaries, ``analysis.form.FormTable`` from the streams of recent runs), evaluates
-the catalogue (``rules.evaluate``) and returns the findings with the seven practice lights.
-Nothing here decides anything: every word of advice comes from a catalogue rule.
+stored summaries, ``analysis.form.FormTable`` from the form summaries of recent runs),
+evaluates the catalogue (``rules.evaluate``) and returns the findings with the seven practice
+lights. Nothing here decides anything: every word of advice comes from a catalogue rule.
+
+A run's form summary is computed from its streams once and stored (``store.form``, with
+:data:`FORM_SUMMARY_VERSION`); a view computes only the missing or outdated ones, so the
+first view after a change does not decode a year of streams (issue 7).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from backstride.service.clock import local_today
 from backstride.service.screening import findings_for
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
+from backstride.store import form as form_rows
 from backstride.store import gear as gear_rows
 from backstride.store import pain as pain_rows
 from backstride.store import routines as routine_rows
@@ -38,6 +43,11 @@ from backstride.store.routines import RoutineRow
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
 FORM_HISTORY_DAYS = 365
+#: The version of ``analysis.form.form_summary`` (and ``analysis.segments``) whose results
+#: are stored: bump it when their numbers change, and stored summaries are recomputed.
+FORM_SUMMARY_VERSION = 1
+#: Runs whose streams are read and summarised per store transaction.
+_FORM_RUNS_PER_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,27 @@ def activity_table(items: list[StoredActivity]) -> ActivityTable:
     )
 
 
+def activity_table_of(columns: activity_rows.ActivityColumns) -> ActivityTable:
+    """The same table as :func:`activity_table`, from the store's columns."""
+    kinds: dict[tuple[str, str | None], int] = {}
+    kind = np.empty(len(columns), dtype=np.int8)
+    for i, key in enumerate(zip(columns.sport, columns.sub_sport, strict=True)):
+        code = kinds.get(key)
+        if code is None:
+            code = kinds[key] = int(activity_kind(*key))
+        kind[i] = code
+    return ActivityTable.from_columns(
+        columns.local_date,
+        kind,
+        columns.distance_m,
+        np.where(np.isnan(columns.timer_s), columns.elapsed_s, columns.timer_s),
+        rpe=columns.rpe,
+        avg_hr_bpm=columns.avg_hr_bpm,
+        shoe_id=columns.gear_id,
+        activity_id=columns.id,
+    )
+
+
 def _days(items: list[StoredActivity]) -> np.ndarray:
     return np.array([a.activity.local_date.isoformat() for a in items], dtype="datetime64[D]")
 
@@ -103,24 +134,80 @@ def form_table(
     """Steady-running form of every run in the year before ``as_of`` that has cadence."""
     since = as_of - timedelta(days=FORM_HISTORY_DAYS)
     runs = [
-        a
+        (a.id, a.activity.local_date)
         for a in items
         if a.activity.sport == "running"
         and since <= a.activity.local_date <= as_of
         and "cadence_spm" in a.channels
     ]
-    summaries: list[FormSummary] = []
-    kept: list[StoredActivity] = []
+    return _form_table_of(store, runs)
+
+
+def recent_form_table(store: Store, athlete_id: int, as_of: date) -> FormTable | None:
+    """:func:`form_table` with the runs found by a query of their own (no activity list)."""
     with transaction(store) as conn:
-        for run in runs:
-            stored = activity_rows.get_activity(conn, athlete_id, run.id, with_streams=True)
-            summary = form_summary(stored.activity.streams)
-            if summary.steady_s > 0:
-                summaries.append(summary)
-                kept.append(run)
+        candidates = activity_rows.list_activity_channels(
+            conn,
+            athlete_id,
+            sport="running",
+            since=as_of - timedelta(days=FORM_HISTORY_DAYS),
+            until=as_of,
+        )
+    return _form_table_of(store, [(i, d) for i, d, ch in candidates if "cadence_spm" in ch])
+
+
+def _form_table_of(store: Store, runs: list[tuple[int, date]]) -> FormTable | None:
+    """The form table of these runs (id, local date): runs without steady running left out."""
+    summaries = form_summaries(store, [i for i, _ in runs])
+    kept = [(i, d) for i, d in runs if i in summaries and summaries[i].steady_s > 0]
     if not kept:
         return None
-    return FormTable.from_summaries(_days(kept), [a.id for a in kept], summaries)
+    return FormTable.from_summaries(
+        np.array([d.isoformat() for _, d in kept], dtype="datetime64[D]"),
+        [i for i, _ in kept],
+        [summaries[i] for i, _ in kept],
+    )
+
+
+def form_summaries(store: Store, activity_ids: list[int]) -> dict[int, FormSummary]:
+    """Each run's :func:`~backstride.analysis.form.form_summary`, by id (runs without
+    streams left out): the stored ones of the current version, the others computed from the
+    streams and stored, a batch of runs per short transaction."""
+    with transaction(store) as conn:
+        stored = form_rows.list_form_summaries(conn, activity_ids)
+    found = {
+        i: _summary_of(row) for i, row in stored.items() if row.version == FORM_SUMMARY_VERSION
+    }
+    missing = [i for i in activity_ids if i not in found]
+    for start in range(0, len(missing), _FORM_RUNS_PER_BATCH):
+        batch = missing[start : start + _FORM_RUNS_PER_BATCH]
+        with transaction(store) as conn:
+            runs = form_rows.list_run_streams(conn, batch)
+        computed = [(run, form_summary(run.streams)) for run in runs]
+        with transaction(store) as conn:
+            form_rows.upsert_form_summaries(
+                conn, [(_row_of(run.activity_id, s), run.imported_at) for run, s in computed]
+            )
+        found.update((run.activity_id, s) for run, s in computed)
+    return found
+
+
+def _summary_of(row: form_rows.FormRow) -> FormSummary:
+    return FormSummary(
+        **row.numbers,
+        chunk_speed_mps=row.chunk_speed_mps,
+        chunk_cadence_spm=row.chunk_cadence_spm,
+    )
+
+
+def _row_of(activity_id: int, summary: FormSummary) -> form_rows.FormRow:
+    return form_rows.FormRow(
+        activity_id=activity_id,
+        version=FORM_SUMMARY_VERSION,
+        numbers={name: float(getattr(summary, name)) for name in form_rows.FORM_NUMBERS},
+        chunk_speed_mps=summary.chunk_speed_mps,
+        chunk_cadence_spm=summary.chunk_cadence_spm,
+    )
 
 
 def get_status(
@@ -130,7 +217,7 @@ def get_status(
     day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = activity_rows.list_activities(conn, athlete_id)
+        columns = activity_rows.list_activity_columns(conn, athlete_id)
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
         diary = [
             PainEntry(
@@ -149,13 +236,14 @@ def get_status(
         ]
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
     gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
+    table = activity_table_of(columns)
     training = evaluate(
-        activity_table(items),
+        table,
         as_of=day,
-        form=form_table(store, athlete_id, items, day),
+        form=recent_form_table(store, athlete_id, day),
         gear=gear,
     )
-    training = logged_habits(training, items, routines, day)
+    training = logged_habits(training, table, routines, day)
     pain = pain_findings(diary, as_of=day)
     red_flags = findings_for(screens[-1]) if screens else []
     questionnaires = score_findings(scores, as_of=day)
@@ -192,7 +280,7 @@ def get_status(
 
 def logged_habits(
     training: list[Finding],
-    items: list[StoredActivity],
+    table: ActivityTable,
     routines: list[RoutineRow],
     day: date,
 ) -> list[Finding]:
@@ -208,11 +296,12 @@ def logged_habits(
         core_ever=any(r.kind == "core" for r in routines),
     )
     since = day - timedelta(days=int(CATALOGUE["C2"].thresholds["window_days"]) - 1)
-    run_days = [
-        a.activity.local_date
-        for a in items
-        if since <= a.activity.local_date <= day and _kind(a) == ActivityKind.RUN
-    ]
+    recent = (
+        (table.local_date >= np.datetime64(since))
+        & (table.local_date <= np.datetime64(day))
+        & (table.kind == ActivityKind.RUN)
+    )
+    run_days: list[date] = table.local_date[recent].astype(object).tolist()
     warmups = [r.day for r in routines if r.kind == "warmup"]
     warmed = sum(min(run_days.count(d), warmups.count(d)) for d in set(run_days))
     c2 = warmup_finding(as_of=day, runs=len(run_days), warmed=warmed, ever_logged=bool(warmups))
@@ -255,7 +344,6 @@ def get_form(
     day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = activity_rows.list_activities(conn, athlete_id)
-    table = form_table(store, athlete_id, items, day)
+    table = recent_form_table(store, athlete_id, day)
     findings = form_findings(table, as_of=day) if table is not None else []
     return FormHistory(as_of=day, table=table, findings=most_pressing(findings))

@@ -14,8 +14,10 @@ back-pain diary (NRS 0-10, the moment relative to a run, leg symptoms); ``screen
 each red-flag screen's answers (JSON) and outcome with its date; ``questionnaire_scores``
 the ODI/RMDQ/STarT Back scores entered from a clinician; ``routine_log`` the core, warm-up,
 cool-down and cross-training sessions logged as done, and ``planned_sessions`` the plan as
-last generated. Migrations ``0001`` to ``0005``
-create these tables; a change here needs a new numbered migration.
+last generated. ``form_summaries`` keeps each run's form numbers computed from its
+streams (``analysis.form.form_summary``, with the analysis ``version``), keyed by the
+``streams`` row so they go when the streams are replaced or deleted. Migrations ``0001`` to
+``0006`` create these tables; a change here needs a new numbered migration.
 """
 
 from __future__ import annotations
@@ -270,4 +272,34 @@ planned_sessions = Table(
     Column("lighter", Boolean, nullable=False),
     Column("generated_at", UTCDateTime, nullable=False),
     UniqueConstraint("athlete_id", "local_date", "position", name="uq_planned_day_position"),
+)
+
+
+# 0006: each run's form numbers over its steady running (analysis.form.form_summary), so the
+# form rules need not decode a year of streams on every view (issue 7). Keyed by the streams
+# row: a twin that replaces the streams, or a deleted activity, takes its summary along.
+# ``version`` is the analysis's (service.status.FORM_SUMMARY_VERSION): another one is
+# recomputed. NaN is stored as NULL; the per-minute chunks as little-endian float64 bytes.
+form_summaries = Table(
+    "form_summaries",
+    metadata,
+    Column(
+        "activity_id",
+        Integer,
+        ForeignKey("streams.activity_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("version", Integer, nullable=False),
+    Column("steady_s", Float, nullable=False),
+    Column("speed_mps", Float),
+    Column("cadence_spm", Float),
+    Column("step_length_m", Float),
+    Column("vertical_oscillation_m", Float),
+    Column("vertical_ratio_pct", Float),
+    Column("stance_time_s", Float),
+    Column("balance_left_pct", Float),
+    Column("power_w", Float),
+    Column("flat_share", Float),
+    Column("chunk_speed_mps", LargeBinary, nullable=False),
+    Column("chunk_cadence_spm", LargeBinary, nullable=False),
 )

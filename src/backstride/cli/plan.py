@@ -15,7 +15,8 @@ from backstride import service
 from backstride.cli.render import duration, km
 from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 from backstride.errors import InputError
-from backstride.service.plan import Plan, PlannedSession, PlanReview, routine_label
+from backstride.service.adherence import PlanReview
+from backstride.service.plan import Plan, PlannedSession, routine_label
 
 _MODE = {
     "build": "building gradually",

@@ -6,6 +6,7 @@ take an opened :class:`Store` first, own their transactions, and return ``model`
 
 from backstride.rules.redflags import QUESTIONS as SCREEN_QUESTIONS
 from backstride.service.activities import get_activity, list_activities
+from backstride.service.adherence import PlanReview, WeekAdherence, review
 from backstride.service.database import open_database, upgrade_database
 from backstride.service.decoding import resolve_jobs
 from backstride.service.demo import DemoResult, demo_files, run_demo
@@ -30,15 +31,7 @@ from backstride.service.pain import (
     pain_associations,
     pain_overview,
 )
-from backstride.service.plan import (
-    PlanReview,
-    WeekAdherence,
-    export_fit_workouts,
-    export_ics,
-    get_plan,
-    parse_weekday,
-    review,
-)
+from backstride.service.plan import export_fit_workouts, export_ics, get_plan, parse_weekday
 from backstride.service.plan_views import plan_to_json, review_to_json
 from backstride.service.report_data import build_report, default_period
 from backstride.service.report_model import ReportData

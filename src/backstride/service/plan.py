@@ -4,8 +4,9 @@ that review (and the web calendar) can show what was done and what was missed.
 The plan itself is made by ``coach/plan.py`` (pure); this module gathers its inputs from the
 store (runs, pain and red-flag findings, the return-to-run stage replayed from the runs,
 the core level from the routine log, the cross-training sport), validates the options, and
-stores the sessions from tomorrow on. :func:`review` compares the stored plan with what was
-imported and logged; :mod:`backstride.service.plan_views` turns both into JSON.
+stores the sessions from tomorrow on. :mod:`backstride.service.adherence` compares the stored
+plan with what was imported and logged; :mod:`backstride.service.plan_views` turns both into
+JSON.
 """
 
 from __future__ import annotations
@@ -49,13 +50,6 @@ from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 #: A comeback longer ago than this no longer keeps the runner in the run-walk program.
 PROGRAM_HORIZON_DAYS = 26 * 7
-#: Which imported sports fulfil a planned cross-training sport.
-CROSS_FAMILIES: dict[str, frozenset[ActivityKind]] = {
-    "swim": frozenset({ActivityKind.SWIM}),
-    "cycle": frozenset({ActivityKind.RIDE}),
-    "elliptical": frozenset({ActivityKind.OTHER, ActivityKind.STRENGTH}),
-    "strength": frozenset({ActivityKind.STRENGTH}),
-}
 _KIND_SPORT = {
     ActivityKind.SWIM: "swim",
     ActivityKind.RIDE: "cycle",
@@ -63,11 +57,11 @@ _KIND_SPORT = {
 }
 
 
-def _kind(item: StoredActivity) -> ActivityKind:
+def activity_kind_of(item: StoredActivity) -> ActivityKind:
     return activity_kind(item.activity.sport, item.activity.sub_sport)
 
 
-def _seconds(item: StoredActivity) -> float:
+def moving_seconds(item: StoredActivity) -> float:
     s = item.activity.summary
     return s.timer_s if s.timer_s is not None else s.elapsed_s
 
@@ -101,14 +95,14 @@ def _preferences(
 
 
 @dataclass(frozen=True)
-class _History:
+class History:
     items: list[StoredActivity]
     diary: list[PainEntry]
     red_flags: list[Finding]
     routines: list[routine_rows.RoutineRow]
 
 
-def _history(store: Store, athlete: str, day: date) -> _History:
+def history_of(store: Store, athlete: str, day: date) -> History:
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = [
@@ -122,14 +116,16 @@ def _history(store: Store, athlete: str, day: date) -> _History:
         ]
         screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
-    return _History(items, diary, findings_for(screens[-1]) if screens else [], routines)
+    return History(items, diary, findings_for(screens[-1]) if screens else [], routines)
 
 
 def _runs(items: list[StoredActivity]) -> tuple[RunDone, ...]:
     return tuple(
-        RunDone(a.activity.local_date, float(a.activity.summary.distance_m or 0.0), _seconds(a))
+        RunDone(
+            a.activity.local_date, float(a.activity.summary.distance_m or 0.0), moving_seconds(a)
+        )
         for a in items
-        if _kind(a) == ActivityKind.RUN and (a.activity.summary.distance_m or 0.0) > 0
+        if activity_kind_of(a) == ActivityKind.RUN and (a.activity.summary.distance_m or 0.0) > 0
     )
 
 
@@ -172,7 +168,7 @@ def _core_level(routines: list[routine_rows.RoutineRow], week0: date) -> int:
     return 1 + min(2, streak // 2)
 
 
-def _cross_sport(history: _History, day: date) -> str | None:
+def _cross_sport(history: History, day: date) -> str | None:
     """The sport of the latest cross-training of the last 28 days (logged or imported)."""
     since = day - timedelta(days=28)
     found: list[tuple[date, str]] = [
@@ -181,9 +177,9 @@ def _cross_sport(history: _History, day: date) -> str | None:
         if r.kind == "cross" and r.sport and r.day >= since
     ]
     found += [
-        (a.activity.local_date, _KIND_SPORT[_kind(a)])
+        (a.activity.local_date, _KIND_SPORT[activity_kind_of(a)])
         for a in history.items
-        if _kind(a) in _KIND_SPORT and a.activity.local_date >= since
+        if activity_kind_of(a) in _KIND_SPORT and a.activity.local_date >= since
     ]
     found = [(d, s) for d, s in found if s in CROSS_SPORTS]
     return max(found)[1] if found else None
@@ -211,7 +207,7 @@ def get_plan(
         raise InputError(f"--weeks must be 1 to 4, not {weeks!r}")
     days, long_day, sport, growth = _preferences(days_per_week, long_run_day, cross, growth_pct)
     day = as_of or local_today()
-    history = _history(store, athlete, day)
+    history = history_of(store, athlete, day)
     runs = _runs(history.items)
     if sport == "auto":
         sport = _cross_sport(history, day)
@@ -296,125 +292,6 @@ def session_of(row: plan_rows.PlannedRow) -> PlannedSession:
         warmup=row.warmup,
         cooldown=row.cooldown,
         sport=row.sport,
-    )
-
-
-# --- review ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WeekAdherence:
-    """One Monday-to-Sunday week (up to ``as_of``): planned against done, per practice.
-
-    Runs: planned runs fulfilled by an imported run on their day. Core: logged core
-    sessions plus imported strength sessions, against C1's 2-3. Cross-training: logged
-    minutes plus imported activities other than runs and walks, against X1's 60. Warm-up and
-    cool-down: runs done with a logged warm-up (cool-down) the same day.
-    """
-
-    start: date
-    runs_planned: int
-    runs_fulfilled: int
-    runs_done: int
-    core_planned: int
-    core_done: int
-    cross_planned: int
-    cross_fulfilled: int
-    cross_minutes: float
-    runs_with_warmup: int
-    runs_with_cooldown: int
-    planned_km: float
-    done_km: float
-
-    @property
-    def core_target(self) -> tuple[int, int]:
-        t = CATALOGUE["C1"].thresholds
-        return int(t["min_sessions"]), int(t["max_sessions"])
-
-    @property
-    def cross_target_min(self) -> float:
-        return float(CATALOGUE["X1"].thresholds["min_minutes"])
-
-
-@dataclass(frozen=True)
-class PlanReview:
-    """Adherence per past week, oldest first (the current week up to ``as_of``)."""
-
-    as_of: date
-    weeks: tuple[WeekAdherence, ...]
-
-
-def review(
-    store: Store, *, weeks: int = 4, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
-) -> PlanReview:
-    """How the last ``weeks`` weeks went against the stored plan and the practice targets."""
-    if isinstance(weeks, bool) or not 1 <= weeks <= 52:
-        raise InputError(f"--weeks must be 1 to 52 for a review, not {weeks!r}")
-    day = as_of or local_today()
-    first = monday(day) - timedelta(days=7 * (weeks - 1))
-    history = _history(store, athlete, day)
-    with transaction(store) as conn:
-        athlete_id = get_or_create_athlete(conn, athlete).id
-        planned = plan_rows.list_planned(conn, athlete_id, since=first, until=day)
-    out = []
-    for k in range(weeks):
-        start = first + timedelta(days=7 * k)
-        end = min(start + timedelta(days=6), day)
-        out.append(_week(start, end, history, [p for p in planned if start <= p.day <= end]))
-    return PlanReview(as_of=day, weeks=tuple(out))
-
-
-def _week(
-    start: date, end: date, history: _History, planned: list[plan_rows.PlannedRow]
-) -> WeekAdherence:
-    items = [a for a in history.items if start <= a.activity.local_date <= end]
-    logs = [r for r in history.routines if start <= r.day <= end]
-    runs = [a for a in items if _kind(a) == ActivityKind.RUN]
-    run_days = [a.activity.local_date for a in runs]
-    planned_runs = [p for p in planned if p.kind in ("run", "run_walk")]
-    fulfilled = sum(1 for p in planned_runs if p.day in run_days)
-    planned_cross = [p for p in planned if p.kind == "cross"]
-    cross_fulfilled = sum(1 for p in planned_cross if _cross_done(p, items, logs))
-    other = [a for a in items if _kind(a) not in (ActivityKind.RUN, ActivityKind.WALK)]
-    cross_minutes = sum(_seconds(a) for a in other) / 60.0
-    cross_minutes += sum(r.minutes or 0.0 for r in logs if r.kind == "cross")
-    core = sum(1 for r in logs if r.kind == "core")
-    core += sum(1 for a in items if _kind(a) == ActivityKind.STRENGTH)
-
-    def with_log(kind: str) -> int:
-        return sum(
-            min(run_days.count(d), sum(1 for r in logs if r.kind == kind and r.day == d))
-            for d in set(run_days)
-        )
-
-    return WeekAdherence(
-        start=start,
-        runs_planned=len(planned_runs),
-        runs_fulfilled=fulfilled,
-        runs_done=len(runs),
-        core_planned=sum(1 for p in planned if p.kind == "core"),
-        core_done=core,
-        cross_planned=len(planned_cross),
-        cross_fulfilled=cross_fulfilled,
-        cross_minutes=cross_minutes,
-        runs_with_warmup=with_log("warmup"),
-        runs_with_cooldown=with_log("cooldown"),
-        planned_km=sum(p.distance_m or 0.0 for p in planned_runs) / 1000.0,
-        done_km=sum(a.activity.summary.distance_m or 0.0 for a in runs) / 1000.0,
-    )
-
-
-def _cross_done(
-    planned: plan_rows.PlannedRow,
-    items: list[StoredActivity],
-    logs: list[routine_rows.RoutineRow],
-) -> bool:
-    kinds = CROSS_FAMILIES.get(planned.sport or "", frozenset())
-    if any(a.activity.local_date == planned.day and _kind(a) in kinds for a in items):
-        return True
-    return any(
-        r.kind == "cross" and r.day == planned.day and r.sport in (None, planned.sport)
-        for r in logs
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from backstride.coach.model import Plan, PlannedSession
 from backstride.rules.catalogue import CATALOGUE
-from backstride.service.plan import PlanReview, WeekAdherence
+from backstride.service.adherence import PlanReview, WeekAdherence
 
 
 def session_to_json(s: PlannedSession) -> dict[str, Any]:

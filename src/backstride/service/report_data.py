@@ -39,11 +39,11 @@ from backstride.rules.load_outcomes import spike_outcome
 from backstride.rules.pain import meaningful_change
 from backstride.rules.redflags import QUESTIONS
 from backstride.rules.scores import odi_band
+from backstride.service.adherence import PlanReview, review
 from backstride.service.clock import day_out_of_range, local_today
 from backstride.service.gear import list_shoes
 from backstride.service.load import get_load
 from backstride.service.pain import list_pain, list_scores, pain_overview
-from backstride.service.plan import PlanReview, review
 from backstride.service.report_model import (
     Adherence,
     FormChange,

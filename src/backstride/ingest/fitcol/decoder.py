@@ -147,8 +147,8 @@ def _decode(data: bytes, wanted: frozenset[str] | None) -> FitFile:
     groups: list[Group] = []
     records: list[np.ndarray] = []
     others: list[Group] = []  # left out, with their timestamps only
+    compressed = bool((array[walked.positions] & 0x80).any())
     if len(walked.positions):
-        compressed = bool((array[walked.positions] & 0x80).any())
         order = np.argsort(walked.layouts, kind="stable")
         layouts = walked.layouts[order]
         cuts = np.flatnonzero(np.diff(layouts)) + 1
@@ -167,7 +167,8 @@ def _decode(data: bytes, wanted: frozenset[str] | None) -> FitFile:
         if group.definition.dev_fields:
             _developer(group, block, descriptions)
     _accumulate(groups)
-    _compressed_timestamps(groups + others, array)
+    if compressed:
+        _compressed_timestamps(groups + others, array)
     tables = _tables(groups)
     if wanted is not None:
         tables = {name: table for name, table in tables.items() if name in wanted}
@@ -326,8 +327,6 @@ def _compressed_timestamps(groups: list[Group], array: np.ndarray) -> None:
     (a timestamp field of any message, or the previous compressed one) rolled forward to
     the header's 5-bit offset."""
     heads = [array[g.positions] for g in groups]
-    if not any((h & 0x80).any() for h in heads):
-        return
     # A virtual first event: before any timestamp field the running value starts at 0.
     pos, kind, value = [np.array([-1])], [np.array([0])], [np.array([0])]
     owners: list[Group | None] = [None]

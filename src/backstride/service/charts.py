@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride.analysis.load import analyse_load
-from backstride.analysis.table import ActivityKind, session_load_au
+from backstride.analysis.table import ActivityKind, ActivityTable, session_load_au
 from backstride.coach import exercises
 from backstride.errors import InputError
 from backstride.model import StoredActivity
@@ -26,7 +26,7 @@ from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.load_outcomes import spike_outcome
 from backstride.service.clock import local_today
 from backstride.service.load import LoadHistory, LoadWeek, get_load
-from backstride.service.status import activity_table
+from backstride.service.status import activity_table_of
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -97,10 +97,10 @@ def load_chart(
     history = get_load(store, weeks=weeks, as_of=day, athlete=athlete)
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = activity_rows.list_activities(conn, athlete_id)
+        # Columns, not a StoredActivity per row: 10 years in ~10 ms instead of ~150 (issue 7).
+        shown = activity_rows.list_activity_columns(conn, athlete_id, until=day)
     first = history.weeks[0].monday
     last = history.weeks[-1].monday + timedelta(days=6)
-    shown = [a for a in items if a.activity.local_date <= day]
     runs: list[dict[str, Any]] = []
     days: list[str] = []
     acwr: list[float | None] = []
@@ -108,11 +108,11 @@ def load_chart(
     fatigue: list[float | None] = []
     by_kind = {k: [0.0] * len(history.weeks) for k in KINDS}
     variants = {"acwr": "", "fitness": ""}
-    if shown:
-        table = activity_table(shown)
+    if len(shown):
+        table = activity_table_of(shown)
         analysis = analyse_load(table, first_day=table.local_date.min(), last_day=day)
         variants = {"acwr": analysis.acwr_variant, "fitness": analysis.fitness.variant}
-        runs = _runs(shown, table.local_date, analysis.spike, analysis.had_run_before, first)
+        runs = _runs(table, analysis.spike, analysis.had_run_before, first)
         start = int((np.datetime64(first) - analysis.daily.first_day).astype(int))
         stop = int((np.datetime64(day) - analysis.daily.first_day).astype(int)) + 1
         lo = max(start, 0)
@@ -140,8 +140,7 @@ def load_chart(
 
 
 def _runs(
-    items: list[StoredActivity],
-    local_date: npt.NDArray[np.datetime64],
+    table: ActivityTable,
     spike: npt.NDArray[np.float64],
     had_run_before: npt.NDArray[np.bool_],
     first: date,
@@ -149,17 +148,18 @@ def _runs(
     """Each run shown, with its L1 outcome and the severity the catalogue gives it."""
     rule = CATALOGUE["L1"]
     codes = spike_outcome(spike, had_run_before)
-    keep = np.flatnonzero((local_date >= np.datetime64(first)) & (codes >= 0))
+    keep = np.flatnonzero((table.local_date >= np.datetime64(first)) & (codes >= 0))
     out = []
     for i in keep.tolist():
-        item = items[i]
         outcome = rule.outcome_names[int(codes[i])]
         ratio = float(spike[i])
+        distance = float(table.distance_m[i])
         out.append(
             {
-                "date": item.activity.local_date.isoformat(),
-                "activity_id": item.id,
-                "distance_m": _round(item.activity.summary.distance_m or math.nan, 1),
+                "date": str(table.local_date[i]),
+                "activity_id": int(table.activity_id[i]),
+                # 0 m shows as no distance, like an unknown one.
+                "distance_m": _round(distance or math.nan, 1),
                 "spike_ratio": _round(ratio, 4),
                 "l1": outcome,
                 "severity": rule.outcomes[outcome].severity,

@@ -456,8 +456,13 @@ def list_activity_columns(
     )
     if until is not None:
         query = query.where(c.local_date <= until)
-    rows = conn.execute(query).all()
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 10
+    columns: list[list[Any]] = [[] for _ in query.selected_columns]
+    # A few hundred rows at a time: the values are kept, not thousands of Row objects, which
+    # would each survive into the oldest garbage-collector generation and bring its full
+    # (~60 ms) collection every few views (issue 7's benchmark).
+    for part in conn.execute(query).partitions(256):
+        for column, values in zip(columns, zip(*part, strict=True), strict=True):
+            column.extend(values)
     ids, days, sport, sub_sport, distance, timer, elapsed, hr, rpe, gear_id = columns
     return ActivityColumns(
         id=np.array(ids, dtype=np.int64),

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
         "analysis",
         "rules",
         "coach",
+        "views",
     },
     "cli": {"service", "model", "units", "errors", "config", "views", "cli", "report", "__init__"},
     "web": {

@@ -31,23 +31,7 @@ def list_command(
     finally:
         store.close()
     if as_json:
-        print_json(
-            {
-                "as_of": overview.as_of.isoformat(),
-                "entries": [pain_view(e) for e in overview.entries],
-                "weekly_morning_mean": [
-                    {"week_start": d.isoformat(), "mean_nrs": None if m is None else round(m, 2)}
-                    for d, m in overview.weekly_morning_mean
-                ],
-                "findings": [f.to_json() for f in overview.findings],
-                "adjustment": {
-                    "action": overview.adjustment.action,
-                    "reduce_pct": overview.adjustment.reduce_pct,
-                    "rule": overview.adjustment.rule,
-                    "message": overview.adjustment.message,
-                },
-            }
-        )
+        print_json(overview.to_json())
     else:
         render.pain_diary(stdout(), overview)
 
@@ -125,23 +109,7 @@ def associations_command(ctx: typer.Context, as_json: JsonOption = False) -> Non
     finally:
         store.close()
     if as_json:
-        print_json(
-            {
-                "as_of": found.as_of.isoformat(),
-                "pairs": found.pairs,
-                "label": "association, not cause",
-                "correlations": [
-                    {"factor": a.factor, "n": a.n, "rho": round(a.rho, 3),
-                     "low": round(a.low, 3), "high": round(a.high, 3)}
-                    for a in found.correlations
-                ],
-                "by_shoe": [
-                    {"shoe": g.group, "n": g.n, "mean_nrs": round(g.mean, 2),
-                     "low": round(g.low, 2), "high": round(g.high, 2)}
-                    for g in found.by_shoe
-                ],
-            }
-        )  # fmt: skip
+        print_json(found.to_json())
     else:
         render.pain_associations(stdout(), found)
 

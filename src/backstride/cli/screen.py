@@ -81,14 +81,6 @@ def screen_command(
     finally:
         store.close()
     if as_json:
-        print_json(
-            {
-                "date": result.record.day.isoformat(),
-                "outcome": result.record.outcome,
-                "blocks_training": result.blocks_training,
-                "answers": result.record.answers,
-                "findings": [f.to_json() for f in result.findings],
-            }
-        )
+        print_json(result.to_json())
     else:
         render.screen_result(stdout(), result)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import get_args
+from typing import Any, get_args
 
 from backstride.analysis.pain import Association, GroupPain, pain_by_group, rank_association
 from backstride.errors import InputError
@@ -24,6 +24,7 @@ from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.views import pain_view
 
 MOMENTS: tuple[str, ...] = get_args(PainMoment)
 LEG_SYMPTOMS: tuple[str, ...] = get_args(LegSymptoms)
@@ -141,6 +142,24 @@ class PainOverview:
     findings: list[Finding]
     adjustment: PainAdjustment
 
+    def to_json(self) -> dict[str, Any]:
+        """``backstride pain --json`` and ``/api/pain``."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "entries": [pain_view(e) for e in self.entries],
+            "weekly_morning_mean": [
+                {"week_start": d.isoformat(), "mean_nrs": None if m is None else round(m, 2)}
+                for d, m in self.weekly_morning_mean
+            ],
+            "findings": [f.to_json() for f in self.findings],
+            "adjustment": {
+                "action": self.adjustment.action,
+                "reduce_pct": self.adjustment.reduce_pct,
+                "rule": self.adjustment.rule,
+                "message": self.adjustment.message,
+            },
+        }
+
 
 def pain_overview(
     store: Store,
@@ -191,6 +210,24 @@ class PainAssociations:
     correlations: list[Association]
     """Only factors with enough pairs (``analysis.pain.MIN_PAIRS``) appear."""
     by_shoe: list[GroupPain]
+
+    def to_json(self) -> dict[str, Any]:
+        """``backstride pain associations --json`` and ``/api/pain/associations``."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "pairs": self.pairs,
+            "label": "association, not cause",
+            "correlations": [
+                {"factor": a.factor, "n": a.n, "rho": round(a.rho, 3),
+                 "low": round(a.low, 3), "high": round(a.high, 3)}
+                for a in self.correlations
+            ],
+            "by_shoe": [
+                {"shoe": g.group, "n": g.n, "mean_nrs": round(g.mean, 2),
+                 "low": round(g.low, 2), "high": round(g.high, 2)}
+                for g in self.by_shoe
+            ],
+        }  # fmt: skip
 
 
 def pain_associations(

@@ -34,6 +34,16 @@ class ScreenResult:
         """True after R1 or R2: no plan and no green light until a clinician has seen you."""
         return blocks_training(self.findings)
 
+    def to_json(self) -> dict[str, object]:
+        """``backstride screen --json`` and ``/api/screen``."""
+        return {
+            "date": self.record.day.isoformat(),
+            "outcome": self.record.outcome,
+            "blocks_training": self.blocks_training,
+            "answers": self.record.answers,
+            "findings": [f.to_json() for f in self.findings],
+        }
+
 
 def outcome(findings: list[Finding], answers: dict[str, bool | None]) -> str:
     """One word for a screen: emergency (R1), urgent (R2), review (R3, legs), clear, incomplete."""

@@ -21,7 +21,7 @@ from backstride.errors import InputError
 from backstride.service import charts
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
-from backstride.web import results, shapes, uploads
+from backstride.web import results, uploads
 from backstride.web.params import On, check_day, check_record_day
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -88,7 +88,7 @@ def form(request: Request, on: On = None) -> dict[str, object]:
 
 @router.get("/pain", summary="pain --json: the diary, weekly morning trend, P-rule findings")
 def pain(request: Request, weeks: Weeks = 8, on: On = None) -> dict[str, Any]:
-    return shapes.pain_overview_json(results.pain_overview(request, weeks, on))
+    return results.pain_overview(request, weeks, on).to_json()
 
 
 @router.post("/pain", status_code=201, summary="pain log --json: add a diary entry")
@@ -107,7 +107,7 @@ def log_pain(request: Request, entry: PainIn) -> dict[str, Any]:
 
 @router.get("/pain/associations", summary="pain associations --json (association, not cause)")
 def associations(request: Request, on: On = None) -> dict[str, Any]:
-    return shapes.associations_json(results.associations(request, on))
+    return results.associations(request, on).to_json()
 
 
 @router.get("/screen/questions", summary="screen --list: the red-flag questions")
@@ -122,13 +122,13 @@ def take_screen(request: Request, screen: ScreenIn) -> dict[str, Any]:
             "no answers", hint="answer at least one question (GET /api/screen/questions)"
         )
     result = service.take_screen(store_of(request), screen.answers, day=screen.day)
-    return shapes.screen_json(result)
+    return result.to_json()
 
 
 @router.get("/screen/latest", summary="the latest red-flag screen (null when none)")
 def latest_screen(request: Request) -> dict[str, Any] | None:
     found = service.latest_screen(store_of(request))
-    return None if found is None else shapes.screen_json(found)
+    return None if found is None else found.to_json()
 
 
 @router.get("/red-flags", summary="the active red flags every view shows first")

@@ -19,7 +19,7 @@ from backstride.errors import BackstrideError, InputError
 from backstride.service import charts
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, shoe_view
-from backstride.web import results, shapes, uploads
+from backstride.web import results, uploads
 from backstride.web.errors import UploadTooLarge
 from backstride.web.params import On, check_day, check_record_day
 from backstride.web.render import page
@@ -63,7 +63,7 @@ def load(
 
 def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, Any]:
     store = _store(request)
-    overview = shapes.pain_overview_json(results.pain_overview(request, weeks, on))
+    overview = results.pain_overview(request, weeks, on).to_json()
     load = results.load(request, weeks, on).to_json()
     runs = [
         activity_view(a)
@@ -75,10 +75,10 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
         "title": "Pain",
         "overview": overview,
         "load": load,
-        "associations": shapes.associations_json(results.associations(request, on)),
+        "associations": results.associations(request, on).to_json(),
         "runs": list(reversed(runs)),
         "questions": [{"field": q.field, "text": q.text} for q in service.SCREEN_QUESTIONS],
-        "latest_screen": None if latest is None else shapes.screen_json(latest),
+        "latest_screen": None if latest is None else latest.to_json(),
         "weeks": weeks,
         "form": {},
     }
@@ -231,7 +231,7 @@ def shoes(request: Request, on: On = None) -> Response:
             "marks": charts.shoe_marks(),
             "findings": findings,
             "light": status["practices"]["shoes"],  # type: ignore[index]
-            "by_shoe": shapes.associations_json(results.associations(request, on)),
+            "by_shoe": results.associations(request, on).to_json(),
         },
         on=on,
     )

@@ -133,10 +133,7 @@ def upsert_form_summaries(conn: Connection, rows: Sequence[tuple[FormRow, dateti
     columns = ["activity_id", "version", *FORM_NUMBERS, *_CHUNKS]
     params = {name: sa.bindparam(name, type_=form_summaries.c[name].type) for name in columns}
     stamp = sa.bindparam("stamp", type_=activities.c.imported_at.type)
-    # Casts give PostgreSQL each parameter's type in a SELECT list (a NULL would be text).
-    source = sa.select(
-        *(sa.cast(params[name], form_summaries.c[name].type) for name in columns)
-    ).where(
+    source = sa.select(*(params[name] for name in columns)).where(
         sa.exists().where(
             activities.c.id == params["activity_id"], activities.c.imported_at == stamp
         )

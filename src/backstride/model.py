@@ -224,6 +224,20 @@ class PainRecord:
 
 
 @dataclass(frozen=True)
+class RoutineRecord:
+    """A routine done on a day (``kind``: core, warmup, cooldown or cross), as logged with
+    ``backstride done``; ``rpe`` is CR-10, ``sport`` only for cross-training."""
+
+    id: int
+    day: date
+    kind: str
+    minutes: float | None
+    rpe: int | None
+    sport: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     """A red-flag screen as answered on a day: the answers (True, False, None = not answered)
     and its outcome (``emergency``, ``urgent``, ``review``, ``clear``, ``incomplete``)."""

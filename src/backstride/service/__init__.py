@@ -36,7 +36,7 @@ from backstride.service.plan_views import plan_to_json, review_to_json
 from backstride.service.report_data import build_report, default_period
 from backstride.service.report_model import ReportData
 from backstride.service.routines import KINDS as DONE_KINDS
-from backstride.service.routines import LoggedRoutine, list_done, log_done
+from backstride.service.routines import list_done, log_done
 from backstride.service.screening import (
     ScreenResult,
     active_red_flags,
@@ -54,7 +54,6 @@ __all__ = [
     "Lesson",
     "LoadHistory",
     "LoggedPain",
-    "LoggedRoutine",
     "PainAssociations",
     "PainOverview",
     "PlanReview",

@@ -12,13 +12,12 @@ from datetime import date, timedelta
 from backstride.analysis.table import ActivityKind
 from backstride.coach.plan import monday
 from backstride.errors import InputError
-from backstride.model import StoredActivity
+from backstride.model import RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.service.clock import local_today
 from backstride.service.plan import History, activity_kind_of, history_of, moving_seconds
 from backstride.store import Store, transaction
 from backstride.store import plans as plan_rows
-from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 #: Which imported sports fulfil a planned cross-training sport.
@@ -135,7 +134,7 @@ def _week(
 def _cross_done(
     planned: plan_rows.PlannedRow,
     items: list[StoredActivity],
-    logs: list[routine_rows.RoutineRow],
+    logs: list[RoutineRecord],
 ) -> bool:
     kinds = CROSS_FAMILIES.get(planned.sport or "", frozenset())
     if any(a.activity.local_date == planned.day and activity_kind_of(a) in kinds for a in items):

@@ -35,7 +35,7 @@ from backstride.coach.plan import (
 from backstride.coach.return_to_run import BREAK_DAYS, replay
 from backstride.coach.schedule import WEEKDAYS
 from backstride.errors import InputError
-from backstride.model import StoredActivity
+from backstride.model import RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
 from backstride.rules.pain import Action, PainEntry, pain_adjustment, pain_findings
@@ -99,7 +99,7 @@ class History:
     items: list[StoredActivity]
     diary: list[PainEntry]
     red_flags: list[Finding]
-    routines: list[routine_rows.RoutineRow]
+    routines: list[RoutineRecord]
 
 
 def history_of(store: Store, athlete: str, day: date) -> History:
@@ -155,7 +155,7 @@ def program_stage(runs: tuple[RunDone, ...], diary: list[PainEntry], as_of: date
     return replay(first, [(r.day, r.duration_s or 0.0) for r in runs], actions, until)
 
 
-def _core_level(routines: list[routine_rows.RoutineRow], week0: date) -> int:
+def _core_level(routines: list[RoutineRecord], week0: date) -> int:
     """1, then 2 after two weeks in a row with 2+ logged core sessions, 3 after four."""
     streak = 0
     week = week0 - timedelta(days=7)

@@ -6,11 +6,11 @@ Imported activities need no logging: runs and other sports count by themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from backstride.coach.plan import CROSS_SPORTS
 from backstride.errors import InputError
+from backstride.model import RoutineRecord
 from backstride.service.clock import future_record, local_today
 from backstride.store import Store, transaction
 from backstride.store import routines as routine_rows
@@ -19,19 +19,6 @@ from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 #: What can be logged as done.
 KINDS: tuple[str, ...] = ("core", "warmup", "cooldown", "cross")
 MAX_MINUTES = 600
-
-
-@dataclass(frozen=True)
-class LoggedRoutine:
-    """One routine as stored."""
-
-    id: int
-    day: date
-    kind: str
-    minutes: float | None
-    rpe: int | None
-    sport: str | None
-    note: str | None
 
 
 def log_done(
@@ -45,7 +32,7 @@ def log_done(
     note: str | None = None,
     today: date | None = None,
     athlete: str = DEFAULT_ATHLETE,
-) -> LoggedRoutine:
+) -> RoutineRecord:
     """Store one routine done on ``day`` (default today; never in the future).
 
     ``minutes`` 1-600; ``rpe`` 0-10 (CR-10: how hard the session felt, about 30 min after);
@@ -88,7 +75,7 @@ def log_done(
             sport=sport,
             note=note,
         )
-    return LoggedRoutine(key, day, chosen, minutes, rpe, sport, note)
+    return RoutineRecord(key, day, chosen, minutes, rpe, sport, note)
 
 
 def list_done(
@@ -97,9 +84,9 @@ def list_done(
     since: date | None = None,
     until: date | None = None,
     athlete: str = DEFAULT_ATHLETE,
-) -> list[LoggedRoutine]:
+) -> list[RoutineRecord]:
     """Logged routines, oldest first."""
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         rows = routine_rows.list_routines(conn, athlete_id, since=since, until=until)
-    return [LoggedRoutine(r.id, r.day, r.kind, r.minutes, r.rpe, r.sport, r.note) for r in rows]
+    return rows

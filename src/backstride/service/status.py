@@ -20,7 +20,7 @@ import numpy as np
 
 from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
 from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
-from backstride.model import Gear, StoredActivity
+from backstride.model import Gear, RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding, most_pressing
@@ -39,7 +39,6 @@ from backstride.store import gear as gear_rows
 from backstride.store import pain as pain_rows
 from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
-from backstride.store.routines import RoutineRow
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
 FORM_HISTORY_DAYS = 365
@@ -281,7 +280,7 @@ def get_status(
 def logged_habits(
     training: list[Finding],
     table: ActivityTable,
-    routines: list[RoutineRow],
+    routines: list[RoutineRecord],
     day: date,
 ) -> list[Finding]:
     """The habit findings with what was logged with ``backstride done``: core sessions (C1)

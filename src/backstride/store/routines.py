@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backstride.model import RoutineRecord
 from backstride.store.schema import routine_log
-
-
-@dataclass(frozen=True)
-class RoutineRow:
-    """One logged routine (``kind``: core, warmup, cooldown or cross)."""
-
-    id: int
-    day: date
-    kind: str
-    minutes: float | None
-    rpe: int | None
-    sport: str | None
-    note: str | None
 
 
 def add_routine(
@@ -53,7 +40,7 @@ def add_routine(
 
 def list_routines(
     conn: Connection, athlete_id: int, *, since: date | None = None, until: date | None = None
-) -> list[RoutineRow]:
+) -> list[RoutineRecord]:
     """Logged routines, oldest first (by day, then by when they were logged)."""
     query = sa.select(routine_log).where(routine_log.c.athlete_id == athlete_id)
     if since is not None:
@@ -62,7 +49,7 @@ def list_routines(
         query = query.where(routine_log.c.local_date <= until)
     rows = conn.execute(query.order_by(routine_log.c.local_date, routine_log.c.id))
     return [
-        RoutineRow(
+        RoutineRecord(
             id=r.id,
             day=r.local_date,
             kind=r.kind,

@@ -14,15 +14,14 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from backstride.model import Streams
+from backstride.store.db import upsert
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
 
@@ -116,11 +115,6 @@ def list_run_streams(conn: Connection, activity_ids: Sequence[int]) -> list[RunS
     return [found[i] for i in activity_ids if i in found]
 
 
-def _upsert(conn: Connection) -> Any:
-    # Both backends spell INSERT ... ON CONFLICT the same; SQLAlchemy has it per dialect.
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(form_summaries)
-
-
 def upsert_form_summaries(conn: Connection, rows: Sequence[tuple[FormRow, datetime]]) -> None:
     """Store summaries (replacing any of another version), each with the ``imported_at`` of
     the streams it was computed from (:attr:`RunStreams.imported_at`).
@@ -138,7 +132,7 @@ def upsert_form_summaries(conn: Connection, rows: Sequence[tuple[FormRow, dateti
             activities.c.id == params["activity_id"], activities.c.imported_at == stamp
         )
     )
-    insert = _upsert(conn)
+    insert = upsert(conn, form_summaries)
     statement = insert.from_select(columns, source).on_conflict_do_update(
         index_elements=["activity_id"],
         set_={name: insert.excluded[name] for name in columns[1:]},

@@ -42,6 +42,17 @@ def test_overview_lights_carry_words_and_findings_their_sources(
     assert 'class="redflag"' not in html  # the demo's screen found nothing
 
 
+def test_each_finding_names_its_rule_once(ro_client: TestClient, demo_db: DemoStore) -> None:
+    # Pain and red-flag messages begin with their rule and source ("P1 (Silbernagel 2007):"),
+    # so the page must not put the rule in front of them a second time.
+    html = ro_client.get(f"/?on={demo_db.as_of}").text
+    rules = {f["rule"] for f in ro_client.get(f"/api/status?on={demo_db.as_of}").json()["findings"]}
+    assert {"P1", "L1"} <= rules  # the demo has both kinds
+    for rule in rules:
+        assert f"<strong>{rule}</strong> {rule} " not in html
+    assert "<strong>L1</strong> " in html  # a message without its rule still gets the rule
+
+
 @pytest.mark.parametrize(
     ("page", "script", "key"),
     [

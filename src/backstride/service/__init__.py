@@ -6,7 +6,14 @@ take an opened :class:`Store` first, own their transactions, and return ``model`
 
 from backstride.rules.redflags import QUESTIONS as SCREEN_QUESTIONS
 from backstride.service.activities import get_activity, list_activities
-from backstride.service.adherence import PlanReview, WeekAdherence, review
+from backstride.service.adherence import (
+    PlanMarks,
+    PlanReview,
+    SessionMark,
+    WeekAdherence,
+    review,
+    session_marks,
+)
 from backstride.service.database import open_database, upgrade_database
 from backstride.service.decoding import resolve_jobs
 from backstride.service.demo import DemoResult, demo_files, run_demo
@@ -32,7 +39,7 @@ from backstride.service.pain import (
     pain_overview,
 )
 from backstride.service.plan import export_fit_workouts, export_ics, get_plan, parse_weekday
-from backstride.service.plan_views import plan_to_json, review_to_json
+from backstride.service.plan_views import marks_to_json, plan_to_json, review_to_json
 from backstride.service.report_data import build_report, default_period
 from backstride.service.report_model import ReportData
 from backstride.service.routines import KINDS as DONE_KINDS
@@ -56,10 +63,12 @@ __all__ = [
     "LoggedPain",
     "PainAssociations",
     "PainOverview",
+    "PlanMarks",
     "PlanReview",
     "Progress",
     "ReportData",
     "ScreenResult",
+    "SessionMark",
     "Status",
     "Store",
     "WeekAdherence",
@@ -89,6 +98,7 @@ __all__ = [
     "list_shoes",
     "log_done",
     "log_pain",
+    "marks_to_json",
     "open_database",
     "pain_associations",
     "pain_overview",
@@ -99,6 +109,7 @@ __all__ = [
     "review",
     "review_to_json",
     "run_demo",
+    "session_marks",
     "set_default_shoe",
     "sparkline",
     "take_screen",

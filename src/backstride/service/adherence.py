@@ -2,12 +2,18 @@
 practice targets (C1 core sessions, X1 cross-training minutes, a warm-up and cool-down with
 every run). Imported activities fulfil planned runs and cross-training by day and sport;
 routines logged with ``backstride done`` count too.
+
+:func:`session_marks` marks each stored planned session ``done``, ``missed`` or ``upcoming``
+(the dashboard's calendar); :func:`mark_sessions` is the one rule of what fulfils a planned
+session, and the weekly review counts its marks, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from backstride.analysis.table import ActivityKind
 from backstride.coach.plan import monday
@@ -15,7 +21,14 @@ from backstride.errors import InputError
 from backstride.model import RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.service.clock import local_today
-from backstride.service.plan import History, activity_kind_of, history_of, moving_seconds
+from backstride.service.plan import (
+    History,
+    PlannedSession,
+    activity_kind_of,
+    history_of,
+    moving_seconds,
+    session_of,
+)
 from backstride.store import Store, transaction
 from backstride.store import plans as plan_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -27,14 +40,49 @@ CROSS_FAMILIES: dict[str, frozenset[ActivityKind]] = {
     "elliptical": frozenset({ActivityKind.OTHER, ActivityKind.STRENGTH}),
     "strength": frozenset({ActivityKind.STRENGTH}),
 }
+#: The longest span ``session_marks`` answers for (a calendar, not a history).
+MAX_MARK_DAYS = 366
+
+Mark = Literal["done", "missed", "upcoming"]
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    """A stored planned session and whether it was done.
+
+    ``done``: something fulfils it, ``activity_id`` (an imported activity) or ``logged`` (a
+    ``backstride done`` entry); ``missed``: its day is before ``as_of`` and nothing does;
+    ``upcoming``: today or later and not done yet. ``warmup``/``cooldown``: the same marks
+    for a run's warm-up (cool-down), fulfilled by one logged that day; None for sessions
+    without one.
+    """
+
+    session: PlannedSession
+    position: int
+    mark: Mark
+    activity_id: int | None = None
+    logged: bool = False
+    warmup: Mark | None = None
+    cooldown: Mark | None = None
+
+
+@dataclass(frozen=True)
+class PlanMarks:
+    """The stored planned sessions from ``start`` to ``end`` marked as of ``as_of``."""
+
+    start: date
+    end: date
+    as_of: date
+    sessions: tuple[SessionMark, ...]
 
 
 @dataclass(frozen=True)
 class WeekAdherence:
     """One Monday-to-Sunday week (up to ``as_of``): planned against done, per practice.
 
-    Runs: planned runs fulfilled by an imported run on their day. Core: logged core
-    sessions plus imported strength sessions, against C1's 2-3. Cross-training: logged
+    ``*_fulfilled``: planned sessions marked done by :func:`mark_sessions` (runs by an
+    imported run on their day ...). Core done: logged core sessions plus imported strength
+    sessions on any day, against C1's 2-3. Cross-training: logged
     minutes plus imported activities other than runs and walks, against X1's 60. Warm-up and
     cool-down: runs done with a logged warm-up (cool-down) the same day.
     """
@@ -44,6 +92,7 @@ class WeekAdherence:
     runs_fulfilled: int
     runs_done: int
     core_planned: int
+    core_fulfilled: int
     core_done: int
     cross_planned: int
     cross_fulfilled: int
@@ -83,25 +132,145 @@ def review(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         planned = plan_rows.list_planned(conn, athlete_id, since=first, until=day)
+    marks = mark_sessions(planned, history.items, history.routines, as_of=day)
     out = []
     for k in range(weeks):
         start = first + timedelta(days=7 * k)
         end = min(start + timedelta(days=6), day)
-        out.append(_week(start, end, history, [p for p in planned if start <= p.day <= end]))
+        out.append(_week(start, end, history, [m for m in marks if start <= m.session.day <= end]))
     return PlanReview(as_of=day, weeks=tuple(out))
 
 
-def _week(
-    start: date, end: date, history: History, planned: list[plan_rows.PlannedRow]
-) -> WeekAdherence:
+def session_marks(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+) -> PlanMarks:
+    """Each stored planned session from ``start`` to ``end`` marked done, missed or upcoming
+    as of ``as_of`` (default today). Defaults: from the Monday three weeks before the week of
+    ``as_of`` to the end of the longest plan made on ``as_of`` (four weeks from tomorrow's)."""
+    day = as_of or local_today()
+    first = start if start is not None else monday(day) - timedelta(days=21)
+    last = end if end is not None else monday(day + timedelta(days=1)) + timedelta(days=27)
+    if first > last:
+        raise InputError(f"from {first.isoformat()} is after to {last.isoformat()}")
+    if (last - first).days >= MAX_MARK_DAYS:
+        raise InputError(
+            f"from {first.isoformat()} to {last.isoformat()} is more than {MAX_MARK_DAYS} days",
+            hint="ask for the sessions of a shorter period",
+        )
+    history = history_of(store, athlete, day)
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        planned = plan_rows.list_planned(conn, athlete_id, since=first, until=last)
+    items = [a for a in history.items if first <= a.activity.local_date <= last]
+    logs = [r for r in history.routines if first <= r.day <= last]
+    marks = mark_sessions(planned, items, logs, as_of=day)
+    return PlanMarks(start=first, end=last, as_of=day, sessions=tuple(marks))
+
+
+def mark_sessions(
+    planned: Sequence[plan_rows.PlannedRow],
+    items: Sequence[StoredActivity],
+    logs: Sequence[RoutineRecord],
+    *,
+    as_of: date,
+) -> list[SessionMark]:
+    """What fulfils each planned session, the one rule behind the calendar and the review.
+
+    On the session's own day: a run (run-walk) is fulfilled by an imported run; cross-training
+    by an imported activity of its sport's family (:data:`CROSS_FAMILIES`) or a logged
+    ``done cross`` of that sport (or none named); core by an imported strength session or a
+    logged ``done core``; a run's warm-up (cool-down) by a logged one. Imported activities
+    are taken before logs, in the order they started, and each fulfils one session of a
+    kind (an activity or log on ``as_of`` or before: ``items`` and ``logs`` after it are
+    ignored).
+    """
+    by_day: dict[date, list[_Done]] = {}
+    for a in items:
+        if a.activity.local_date <= as_of:
+            done = _Done("activity", a.id, activity_kind_of(a))
+            by_day.setdefault(a.activity.local_date, []).append(done)
+    for r in logs:
+        if r.day <= as_of:
+            by_day.setdefault(r.day, []).append(_Done("log", r.id, None, r.kind, r.sport))
+    used: set[tuple[str, _Done]] = set()
+
+    def take(group: str, day: date, fits: Callable[[_Done], bool]) -> _Done | None:
+        for done in by_day.get(day, []):
+            if (group, done) not in used and fits(done):
+                used.add((group, done))
+                return done
+        return None
+
+    out = []
+    for row in planned:
+        unmet: Mark = "missed" if row.day < as_of else "upcoming"
+        found = take(_GROUP.get(row.kind, row.kind), row.day, _fits(row))
+        extras: dict[str, Mark | None] = {"warmup": None, "cooldown": None}
+        for routine in extras if row.kind in _GROUP else ():
+            if getattr(row, routine) is not None:
+                log = take(routine, row.day, _logged(routine))
+                extras[routine] = unmet if log is None else "done"
+        out.append(
+            SessionMark(
+                session=session_of(row),
+                position=row.position,
+                mark=unmet if found is None else "done",
+                activity_id=found.ident if found and found.source == "activity" else None,
+                logged=found is not None and found.source == "log",
+                warmup=extras["warmup"],
+                cooldown=extras["cooldown"],
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Done:
+    """Something done on a day: an imported activity (its kind) or a log (its kind, sport)."""
+
+    source: Literal["activity", "log"]
+    ident: int
+    kind: ActivityKind | None
+    log_kind: str | None = None
+    sport: str | None = None
+
+
+#: Planned kinds fulfilled alike (a run-walk by a run).
+_GROUP = {"run": "run", "run_walk": "run"}
+
+
+def _fits(row: plan_rows.PlannedRow) -> Callable[[_Done], bool]:
+    """Whether an imported activity or a log fulfils ``row`` (on its day)."""
+    if row.kind in _GROUP:
+        return lambda d: d.kind == ActivityKind.RUN
+    if row.kind == "core":
+        return lambda d: d.kind == ActivityKind.STRENGTH or d.log_kind == "core"
+    if row.kind == "cross":
+        family = CROSS_FAMILIES.get(row.sport or "", frozenset())
+        return lambda d: (
+            (d.kind is not None and d.kind in family)
+            or (d.log_kind == "cross" and d.sport in (None, row.sport))
+        )
+    return lambda d: False
+
+
+def _logged(kind: str) -> Callable[[_Done], bool]:
+    return lambda d: d.log_kind == kind
+
+
+def _week(start: date, end: date, history: History, marks: list[SessionMark]) -> WeekAdherence:
     items = [a for a in history.items if start <= a.activity.local_date <= end]
     logs = [r for r in history.routines if start <= r.day <= end]
     runs = [a for a in items if activity_kind_of(a) == ActivityKind.RUN]
     run_days = [a.activity.local_date for a in runs]
-    planned_runs = [p for p in planned if p.kind in ("run", "run_walk")]
-    fulfilled = sum(1 for p in planned_runs if p.day in run_days)
-    planned_cross = [p for p in planned if p.kind == "cross"]
-    cross_fulfilled = sum(1 for p in planned_cross if _cross_done(p, items, logs))
+    planned_runs = [m for m in marks if m.session.is_run]
+    planned_cross = [m for m in marks if m.session.kind == "cross"]
+    planned_core = [m for m in marks if m.session.kind == "core"]
     other = [a for a in items if activity_kind_of(a) not in (ActivityKind.RUN, ActivityKind.WALK)]
     cross_minutes = sum(moving_seconds(a) for a in other) / 60.0
     cross_minutes += sum(r.minutes or 0.0 for r in logs if r.kind == "cross")
@@ -117,29 +286,16 @@ def _week(
     return WeekAdherence(
         start=start,
         runs_planned=len(planned_runs),
-        runs_fulfilled=fulfilled,
+        runs_fulfilled=sum(1 for m in planned_runs if m.mark == "done"),
         runs_done=len(runs),
-        core_planned=sum(1 for p in planned if p.kind == "core"),
+        core_planned=len(planned_core),
+        core_fulfilled=sum(1 for m in planned_core if m.mark == "done"),
         core_done=core,
         cross_planned=len(planned_cross),
-        cross_fulfilled=cross_fulfilled,
+        cross_fulfilled=sum(1 for m in planned_cross if m.mark == "done"),
         cross_minutes=cross_minutes,
         runs_with_warmup=with_log("warmup"),
         runs_with_cooldown=with_log("cooldown"),
-        planned_km=sum(p.distance_m or 0.0 for p in planned_runs) / 1000.0,
+        planned_km=sum(m.session.distance_m or 0.0 for m in planned_runs) / 1000.0,
         done_km=sum(a.activity.summary.distance_m or 0.0 for a in runs) / 1000.0,
-    )
-
-
-def _cross_done(
-    planned: plan_rows.PlannedRow,
-    items: list[StoredActivity],
-    logs: list[RoutineRecord],
-) -> bool:
-    kinds = CROSS_FAMILIES.get(planned.sport or "", frozenset())
-    if any(a.activity.local_date == planned.day and activity_kind_of(a) in kinds for a in items):
-        return True
-    return any(
-        r.kind == "cross" and r.day == planned.day and r.sport in (None, planned.sport)
-        for r in logs
     )

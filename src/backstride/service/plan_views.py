@@ -1,5 +1,6 @@
-"""JSON-ready dicts of a plan and of its review: what ``plan --json`` and ``plan --review
---json`` print, and what the dashboard serves at ``/api/plan``.
+"""JSON-ready dicts of a plan, of its review and of its sessions' marks: what ``plan --json``
+and ``plan --review --json`` print, and what the dashboard serves at ``/api/plan``,
+``/api/plan/review`` and ``/api/plan/marks``.
 
 Units as everywhere: metres, seconds; dates as ISO strings. Every session carries its rule
 ids and its one-sentence reason; ``rules`` at the top lists each rule with its citation and
@@ -12,7 +13,7 @@ from typing import Any
 
 from backstride.coach.model import Plan, PlannedSession
 from backstride.rules.catalogue import CATALOGUE
-from backstride.service.adherence import PlanReview, WeekAdherence
+from backstride.service.adherence import PlanMarks, PlanReview, SessionMark, WeekAdherence
 
 
 def session_to_json(s: PlannedSession) -> dict[str, Any]:
@@ -75,7 +76,12 @@ def week_to_json(w: WeekAdherence) -> dict[str, Any]:
         "start": w.start.isoformat(),
         "runs": {"planned": w.runs_planned, "fulfilled": w.runs_fulfilled, "done": w.runs_done},
         "distance_km": {"planned": round(w.planned_km, 2), "done": round(w.done_km, 2)},
-        "core": {"planned": w.core_planned, "done": w.core_done, "target": [low, high]},
+        "core": {
+            "planned": w.core_planned,
+            "fulfilled": w.core_fulfilled,
+            "done": w.core_done,
+            "target": [low, high],
+        },
         "cross_training": {
             "planned": w.cross_planned,
             "fulfilled": w.cross_fulfilled,
@@ -90,3 +96,26 @@ def week_to_json(w: WeekAdherence) -> dict[str, Any]:
 def review_to_json(review: PlanReview) -> dict[str, Any]:
     """Adherence per week, oldest first."""
     return {"as_of": review.as_of.isoformat(), "weeks": [week_to_json(w) for w in review.weeks]}
+
+
+def mark_to_json(m: SessionMark) -> dict[str, Any]:
+    """A stored session (as :func:`session_to_json`) with its mark and what fulfilled it."""
+    return {
+        **session_to_json(m.session),
+        "position": m.position,
+        "mark": m.mark,
+        "activity_id": m.activity_id,
+        "logged": m.logged,
+        "warmup_mark": m.warmup,
+        "cooldown_mark": m.cooldown,
+    }
+
+
+def marks_to_json(marks: PlanMarks) -> dict[str, Any]:
+    """The stored sessions of a period, each marked done, missed or upcoming."""
+    return {
+        "from": marks.start.isoformat(),
+        "to": marks.end.isoformat(),
+        "as_of": marks.as_of.isoformat(),
+        "sessions": [mark_to_json(m) for m in marks.sessions],
+    }

@@ -4,9 +4,12 @@ routines count, and bad input stores nothing."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from backstride import service
 from backstride.coach.plan import RunDone
@@ -15,7 +18,7 @@ from backstride.errors import InputError
 from backstride.rules.pain import PainEntry
 from backstride.service.plan import program_stage
 from backstride.service.screening import FIELDS
-from backstride.store import Store, transaction
+from backstride.store import Store, open_store, transaction
 from backstride.store import activities as rows
 from backstride.store import plans as plan_rows
 from backstride.store.athletes import get_or_create_athlete
@@ -288,3 +291,122 @@ def test_auto_cross_training_follows_the_latest_other_sport(store: Store) -> Non
     later = service.get_plan(store, as_of=date(2020, 10, 30), save=False)  # both too old
     assert not [s for s in later.sessions if s.kind == "cross"]
     assert stored(store) == []  # save=False stores nothing
+
+
+# --- marks: each stored session done, missed or upcoming (issue 7) ---------------------------
+
+
+def test_each_stored_session_is_marked_done_missed_or_upcoming(store: Store) -> None:
+    service.import_files(
+        store,
+        [
+            DATA / "fit" / "workoutizer__run_with_coordinates.fit",  # a run, Thu 2020-12-10
+            DATA / "fit" / "fitparse__sample_mulitple_header.fit",  # swim, ride, run 2018-05-27
+        ],
+    )
+    run_id = next(
+        a.id for a in service.list_activities(store) if a.activity.local_date == date(2020, 12, 10)
+    )
+    service.get_plan(store, as_of=date(2020, 12, 6), long_run_day="thu", cross="none")
+    service.log_done(store, "core", day=date(2020, 12, 8), rpe=4, today=date(2020, 12, 8))
+    service.log_done(store, "warmup", day=date(2020, 12, 10), today=date(2020, 12, 10))
+    marks = service.session_marks(store, as_of=date(2020, 12, 11))
+    assert (marks.start, marks.end) == (date(2020, 11, 16), date(2021, 1, 3))
+    got = [
+        (m.session.day.isoformat(), m.session.kind, m.mark, m.activity_id, m.logged)
+        for m in marks.sessions
+    ]
+    assert got == [
+        ("2020-12-07", "run_walk", "missed", None, False),  # nothing imported that Monday
+        ("2020-12-08", "core", "done", None, True),  # the logged core session
+        ("2020-12-10", "run_walk", "done", run_id, False),  # the real run
+        ("2020-12-11", "core", "upcoming", None, False),  # today, not done yet
+        ("2020-12-12", "run_walk", "upcoming", None, False),
+        ("2020-12-13", "core", "upcoming", None, False),
+    ]
+    run = marks.sessions[2]
+    assert (run.warmup, run.cooldown) == ("done", "missed")  # a warm-up logged, no cool-down
+    assert (marks.sessions[0].warmup, marks.sessions[4].cooldown) == ("missed", "upcoming")
+    # The same plan seen on the Monday: the run of the Thursday is not done yet.
+    early = service.session_marks(store, as_of=date(2020, 12, 7))
+    assert [m.mark for m in early.sessions if m.session.is_run] == ["upcoming"] * 3
+    data = service.marks_to_json(marks)
+    assert data["as_of"] == "2020-12-11"
+    assert data["sessions"][2]["mark"] == "done"
+    assert data["sessions"][2]["activity_id"] == run_id
+    assert data["sessions"][2]["warmup_mark"] == "done"
+    assert data["sessions"][2]["rules"]  # the session as the plan shows it
+
+    # A planned swim fulfilled by the real swim of Sunday 27 May 2018 (not by its ride).
+    service.get_plan(store, as_of=date(2018, 5, 20), long_run_day="mon", cross="swim")
+    swim_id = next(a.id for a in service.list_activities(store) if a.activity.sport == "swimming")
+    week = service.session_marks(
+        store, start=date(2018, 5, 21), end=date(2018, 5, 27), as_of=date(2018, 5, 27)
+    ).sessions
+    cross = [(m.session.day.isoformat(), m.mark, m.activity_id) for m in week if m.session.sport]
+    assert cross == [("2018-05-22", "missed", None), ("2018-05-27", "done", swim_id)]
+    # That Sunday's run was on no planned run day: every planned run was missed.
+    assert {m.mark for m in week if m.session.is_run} == {"missed"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"start": date(2026, 3, 9), "end": date(2026, 3, 1)}, "from 2026-03-09 is after to"),
+        ({"start": date(2025, 1, 1), "end": date(2026, 3, 1)}, "is more than 366 days"),
+    ],
+)
+def test_bad_mark_periods_are_refused(store: Store, options: dict[str, date], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        service.session_marks(store, as_of=SUNDAY, **options)  # type: ignore[arg-type]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    run_days=st.sets(st.integers(0, 24), max_size=12),
+    core_days=st.sets(st.integers(0, 24), max_size=6),
+    cross_days=st.sets(st.integers(0, 24), max_size=4),
+    days_per_week=st.integers(2, 6),
+    cross=st.sampled_from(["swim", "none"]),
+    look=st.integers(0, 24),
+)
+def test_the_review_counts_the_marks_of_each_week(
+    run_days: set[int],
+    core_days: set[int],
+    cross_days: set[int],
+    days_per_week: int,
+    cross: str,
+    look: int,
+) -> None:
+    first = date(2026, 3, 2)  # a Monday; the plan covers 3 weeks from it
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(f"sqlite:///{folder}/p.db")
+        try:
+            service.get_plan(
+                store, as_of=first - timedelta(days=1), weeks=3, days_per_week=days_per_week,
+                cross=cross,
+            )  # fmt: skip
+            store_runs(store, [(first + timedelta(days=d), 5000.0) for d in sorted(run_days)])
+            today = first + timedelta(days=24)
+            for d in core_days:
+                service.log_done(store, "core", day=first + timedelta(days=d), today=today)
+            for d in cross_days:
+                day = first + timedelta(days=d)
+                service.log_done(store, "cross", day=day, sport="swim", minutes=30, today=today)
+            as_of = first + timedelta(days=look)
+            weeks = service.review(store, weeks=4, as_of=as_of).weeks
+            for w in weeks:
+                end = min(w.start + timedelta(days=6), as_of)
+                marks = service.session_marks(store, start=w.start, end=end, as_of=as_of)
+                done = [m for m in marks.sessions if m.mark == "done"]
+                assert w.runs_fulfilled == sum(1 for m in done if m.session.is_run)
+                assert w.runs_planned == sum(1 for m in marks.sessions if m.session.is_run)
+                assert w.core_fulfilled == sum(1 for m in done if m.session.kind == "core")
+                assert w.cross_fulfilled == sum(1 for m in done if m.session.kind == "cross")
+                for m in marks.sessions:
+                    is_ran = m.session.day - first in {timedelta(days=d) for d in run_days}
+                    if m.session.is_run:
+                        assert (m.mark == "done") == is_ran
+                    assert (m.mark == "missed") == (m.mark != "done" and m.session.day < as_of)
+        finally:
+            store.close()

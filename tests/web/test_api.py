@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from backstride import service
+from backstride.store import open_store
 from tests.cli_runs import cli
 from tests.conftest import DATA
 from tests.web.conftest import DemoStore, client_for
@@ -118,6 +121,31 @@ def test_plan_preview_is_not_saved(client: TestClient, db: DemoStore) -> None:
     cards = client.get("/api/exercises?routine=warmup&routine=cooldown").json()
     assert [c["routine"] for c in cards] == ["warmup", "cooldown"]
     assert all(e["dose"] and e["if_it_hurts"] for c in cards for e in c["exercises"])
+
+
+def test_plan_marks_are_the_stored_sessions_marked_as_of_the_day(
+    client: TestClient, db: DemoStore
+) -> None:
+    # The demo saved a plan from the day after its as_of: upcoming then, missed a week later.
+    now = client.get(f"/api/plan/marks?on={db.as_of}").json()
+    assert now["as_of"] == db.as_of.isoformat()
+    assert now["sessions"]
+    assert {s["mark"] for s in now["sessions"]} == {"upcoming"}
+    assert all(s["date"] > now["as_of"] for s in now["sessions"])
+    later = db.as_of + timedelta(days=7)
+    week = client.get(f"/api/plan/marks?on={later}&from={db.as_of}&to={later}").json()
+    assert (week["from"], week["to"]) == (db.as_of.isoformat(), later.isoformat())
+    store = open_store(db.url)
+    try:
+        expected = service.marks_to_json(
+            service.session_marks(store, start=db.as_of, end=later, as_of=later)
+        )
+    finally:
+        store.close()
+    assert week == expected
+    marks = {s["date"]: s["mark"] for s in week["sessions"]}
+    assert marks == {d: "missed" if d < later.isoformat() else "upcoming" for d in marks}
+    assert "missed" in marks.values()  # nothing was imported after the demo's last run
 
 
 def test_report_downloads_as_html_and_pdf(ro_client: TestClient, demo_db: DemoStore) -> None:
@@ -232,6 +260,10 @@ def test_an_upload_over_the_limit_is_413(db: DemoStore) -> None:
         ("get", "/api/activities/4/streams?max_points=1", None, 422, "max_points: "),
         ("get", "/api/plan?weeks=9", None, 422, "weeks: "),
         ("get", "/api/plan?long_run_day=someday", None, 400, "someday"),
+        ("get", "/api/plan/marks?on=someday", None, 422, "on: "),
+        ("get", "/api/plan/marks?to=0001-01-01", None, 422, "to: 0001-01-01 is not a day between"),
+        ("get", "/api/plan/marks?from=2024-02-01&to=2024-01-01", None, 400, "is after to"),
+        ("get", "/api/plan/marks?from=2020-01-01&to=2024-01-01", None, 400, "more than 366"),
         ("get", "/api/exercises?routine=yoga", None, 404, "yoga"),
         ("get", "/api/exercises", None, 422, "routine: "),
         ("get", "/api/report?format=docx", None, 422, "format: "),
@@ -300,7 +332,7 @@ def test_the_schema_lists_every_endpoint_and_no_page(ro_client: TestClient) -> N
         "/api/pain/associations", "/api/screen/questions", "/api/screen", "/api/screen/latest",
         "/api/red-flags", "/api/shoes", "/api/activities", "/api/activities/{activity_id}",
         "/api/activities/{activity_id}/streams", "/api/plan", "/api/plan/review",
-        "/api/exercises", "/api/report", "/api/import",
+        "/api/plan/marks", "/api/exercises", "/api/report", "/api/import",
     }  # fmt: skip
     assert not any("cdn" in ro_client.get("/").text.lower() for _ in [0])
 

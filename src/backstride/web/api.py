@@ -193,6 +193,32 @@ def plan_review(
     return service.review_to_json(service.review(store_of(request), weeks=weeks, as_of=on))
 
 
+@router.get(
+    "/plan/marks",
+    summary="the stored plan's sessions, each marked done, missed or upcoming, with what "
+    "fulfilled it",
+)
+def plan_marks(
+    request: Request,
+    start: Annotated[
+        date | None,
+        AfterValidator(check_day),
+        Query(
+            alias="from",
+            description="First day [default: the Monday three weeks before this week's].",
+        ),
+    ] = None,
+    end: Annotated[
+        date | None,
+        AfterValidator(check_day),
+        Query(alias="to", description="Last day, at most 366 days on [default: 4 weeks ahead]."),
+    ] = None,
+    on: On = None,
+) -> dict[str, Any]:
+    marks = service.session_marks(store_of(request), start=start, end=end, as_of=on)
+    return service.marks_to_json(marks)
+
+
 @router.get("/exercises", summary="exercise cards of routines (warmup, cooldown, core_1 ...)")
 def exercise_cards(
     routine: Annotated[list[str], Query(description="Routine ids.", min_length=1, max_length=20)],

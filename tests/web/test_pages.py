@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from backstride import service
 from backstride.cli.app import app as cli_app
+from backstride.store import open_store
 from tests.conftest import DATA
 from tests.web.conftest import DemoStore
 
@@ -207,3 +210,28 @@ def test_the_demo_ends_with_how_to_open_the_dashboard(tmp_path: Path) -> None:
     assert re.fullmatch(
         r"then open  http://127\.0\.0\.1:8000/\?on=\d{4}-\d\d-\d\d", tail[1].strip()
     )
+
+
+def test_plan_page_marks_each_stored_session_done_missed_or_upcoming(
+    client: TestClient, db: DemoStore
+) -> None:
+    # A plan made the Sunday before the newest demo run, its long run on that run's weekday.
+    store = open_store(db.url)
+    try:
+        run = [a for a in service.list_activities(store) if a.activity.sport == "running"][-1]
+        day = run.activity.local_date
+        sunday = day - timedelta(days=day.weekday() + 1)
+        service.get_plan(store, as_of=sunday, long_run_day=day.strftime("%a"), cross="none")
+    finally:
+        store.close()
+    marks = client.get(f"/api/plan/marks?on={db.as_of}").json()["sessions"]
+    runs = [(s["date"], s["mark"], s["activity_id"]) for s in marks if s["kind"] != "core"]
+    assert (day.isoformat(), "done", run.id) in runs
+    assert {m for d, m, _ in runs if d < day.isoformat()} == {"missed"}
+    html = client.get(f"/plan?on={db.as_of}").text
+    link = f'<a href="/activities/{run.id}?on={db.as_of}">activity {run.id}</a>'
+    assert f'<span class="mark done">done <span aria-hidden="true">✓</span></span> {link}' in html
+    missed = [m for s in marks for m in (s["mark"], s["warmup_mark"], s["cooldown_mark"])]
+    assert html.count('<span class="mark missed">missed <span') == missed.count("missed") > 0
+    assert 'class="mark upcoming">upcoming <span aria-hidden="true">○</span>' in html
+    assert f'<section class="week" aria-label="Week of {sunday + timedelta(days=1)}">' in html

@@ -237,44 +237,61 @@ def shoes(request: Request, on: On = None) -> Response:
     )
 
 
+#: Past weeks of stored sessions the plan page shows before the current one.
+PAST_WEEKS = 3
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan(request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=4)] = 2) -> Response:
     store = _store(request)
     data = service.plan_to_json(service.get_plan(store, weeks=weeks, as_of=on, save=False))
-    done = service.review_to_json(service.review(store, weeks=4, as_of=on))
-    routines = [
-        r
-        for w in data["weeks"]
-        for s in w["sessions"]
-        for r in (s["warmup"], s["routine"], s["cooldown"])
-        if r
-    ]
-    calendar = []
-    for week in data["weeks"]:
-        start = date.fromisoformat(week["start"])
-        start -= timedelta(days=start.weekday())
-        days = [start + timedelta(days=i) for i in range(7)]
-        calendar.append(
-            {
-                "week": week,
-                "days": [
-                    (d, [s for s in week["sessions"] if s["date"] == d.isoformat()]) for d in days
-                ],
-            }
-        )
+    done = service.review_to_json(service.review(store, weeks=PAST_WEEKS + 1, as_of=on))
+    today = date.fromisoformat(data["as_of"])
+    this_week = today - timedelta(days=today.weekday())
+    first = this_week - timedelta(days=7 * PAST_WEEKS)
+    marked = service.marks_to_json(
+        service.session_marks(store, start=first, end=today, as_of=today)
+    )["sessions"]
+    sessions = [*marked, *(s for w in data["weeks"] for s in w["sessions"])]
+    routines = [r for s in sessions for r in (s["warmup"], s["routine"], s["cooldown"]) if r]
     return page(
         request,
         "plan.html",
         {
             "title": "Plan",
             "plan": data,
-            "calendar": calendar,
+            "calendar": _calendar(data, marked, today),
             "review": done,
             "cards": charts.routine_cards(routines),
             "weeks": weeks,
         },
         on=on,
     )
+
+
+def _monday(day: str | date) -> date:
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return day - timedelta(days=day.weekday())
+
+
+def _calendar(plan: dict[str, Any], marked: list[dict[str, Any]], today: date) -> list[Any]:
+    """Monday-to-Sunday weeks: the stored sessions up to today with their marks (the weeks
+    that had a plan), then the plan's coming days, upcoming."""
+    coming = [{**s, "mark": "upcoming"} for w in plan["weeks"] for s in w["sessions"]]
+    by_start = {_monday(w["start"]): w for w in plan["weeks"]}
+    starts = {*by_start, *(_monday(s["date"]) for s in marked)}
+    out = []
+    for start in sorted(starts):
+        days = [start + timedelta(days=i) for i in range(7)]
+        cells = [
+            (d, [s for s in (marked if d <= today else coming) if s["date"] == d.isoformat()])
+            for d in days
+        ]
+        had_plan = any(sessions for d, sessions in cells if d <= today)
+        out.append(
+            {"start": start, "week": by_start.get(start), "days": cells, "had_plan": had_plan}
+        )
+    return out
 
 
 @router.get("/activities", response_class=HTMLResponse)

@@ -156,3 +156,27 @@ def test_fit_workouts_are_written_into_a_new_folder(db: str, tmp_path: Path) -> 
     assert refused.stderr.startswith("error: ")
     assert "is a file, not a folder" in refused.stderr
     assert a_file.read_text() == "x"
+
+
+def test_review_lists_each_planned_session_with_its_mark(db: str) -> None:
+    cli(db, "plan", "--on", "2020-12-06", "--long-run-day", "thu", "--cross", "none")
+    cli(db, "done", "core", "--date", "2020-12-08")
+    result = cli(db, "plan", "--review", "--on", "2020-12-11", "--weeks", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    marks = [
+        (s["date"], s["kind"], s["mark"], s["activity_id"], s["logged"]) for s in data["sessions"]
+    ]
+    assert marks == [
+        ("2020-12-07", "run_walk", "missed", None, False),
+        ("2020-12-08", "core", "done", None, True),
+        ("2020-12-10", "run_walk", "done", 1, False),  # the real run, the database's only
+        ("2020-12-11", "core", "upcoming", None, False),  # today
+    ]
+    (week,) = data["weeks"]
+    assert week["runs"]["fulfilled"] == sum(m[2] == "done" for m in marks if m[1] == "run_walk")
+    human = cli(db, "plan", "--review", "--on", "2020-12-11", "--weeks", "1")
+    lines = [" ".join(line.split()) for line in human.stdout.splitlines()]
+    assert any("Thu 10 Dec" in line and "done ✓" in line and "activity 1" in line for line in lines)
+    assert any("Mon 07 Dec" in line and "missed ✗" in line for line in lines)
+    assert any("Tue 08 Dec" in line and "logged" in line for line in lines)

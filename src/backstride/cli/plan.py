@@ -15,7 +15,7 @@ from backstride import service
 from backstride.cli.render import duration, km
 from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 from backstride.errors import InputError
-from backstride.service.adherence import PlanReview
+from backstride.service.adherence import PlanReview, SessionMark
 from backstride.service.plan import Plan, PlannedSession, routine_label
 
 _MODE = {
@@ -212,6 +212,8 @@ def review_screen(console: Console, result: PlanReview) -> None:
             f"{w.runs_with_cooldown}/{w.runs_done}",
         )
     console.print(table)
+    if result.sessions:
+        sessions_table(console, result.sessions)
     console.print(
         Text(
             "Runs count when an imported run falls on a planned day (+N: runs on other days). "
@@ -220,3 +222,26 @@ def review_screen(console: Console, result: PlanReview) -> None:
             style="dim",
         )
     )
+
+
+#: A mark as a word and an icon, readable without colour.
+MARK_TEXT = {"done": "done ✓", "missed": "missed ✗", "upcoming": "upcoming ○"}
+_MARK_STYLE = {"done": "green", "missed": "red", "upcoming": "dim"}
+
+
+def sessions_table(console: Console, sessions: tuple[SessionMark, ...]) -> None:
+    """The planned sessions of the reviewed weeks, each done, missed or upcoming."""
+    table = Table(title="Planned sessions", title_justify="left")
+    for header in ("day", "session", "mark", "by", "warm-up", "cool-down"):
+        table.add_column(header, no_wrap=header != "session", overflow="fold")
+    for m in sessions:
+        by = f"activity {m.activity_id}" if m.activity_id is not None else ""
+        table.add_row(
+            m.session.day.strftime("%a %d %b"),
+            m.session.title,
+            Text(MARK_TEXT[m.mark], style=_MARK_STYLE[m.mark]),
+            by or ("logged" if m.logged else ""),
+            MARK_TEXT[m.warmup] if m.warmup else "",
+            MARK_TEXT[m.cooldown] if m.cooldown else "",
+        )
+    console.print(table)

@@ -114,10 +114,12 @@ class WeekAdherence:
 
 @dataclass(frozen=True)
 class PlanReview:
-    """Adherence per past week, oldest first (the current week up to ``as_of``)."""
+    """Adherence per past week, oldest first (the current week up to ``as_of``), and the
+    stored sessions of those weeks with their marks."""
 
     as_of: date
     weeks: tuple[WeekAdherence, ...]
+    sessions: tuple[SessionMark, ...] = ()
 
 
 def review(
@@ -138,7 +140,7 @@ def review(
         start = first + timedelta(days=7 * k)
         end = min(start + timedelta(days=6), day)
         out.append(_week(start, end, history, [m for m in marks if start <= m.session.day <= end]))
-    return PlanReview(as_of=day, weeks=tuple(out))
+    return PlanReview(as_of=day, weeks=tuple(out), sessions=tuple(marks))
 
 
 def session_marks(

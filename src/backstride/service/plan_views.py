@@ -94,8 +94,12 @@ def week_to_json(w: WeekAdherence) -> dict[str, Any]:
 
 
 def review_to_json(review: PlanReview) -> dict[str, Any]:
-    """Adherence per week, oldest first."""
-    return {"as_of": review.as_of.isoformat(), "weeks": [week_to_json(w) for w in review.weeks]}
+    """Adherence per week, oldest first, and the stored sessions of those weeks marked."""
+    return {
+        "as_of": review.as_of.isoformat(),
+        "weeks": [week_to_json(w) for w in review.weeks],
+        "sessions": [mark_to_json(m) for m in review.sessions],
+    }
 
 
 def mark_to_json(m: SessionMark) -> dict[str, Any]:

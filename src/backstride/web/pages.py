@@ -246,12 +246,9 @@ def plan(request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=4
     store = _store(request)
     data = service.plan_to_json(service.get_plan(store, weeks=weeks, as_of=on, save=False))
     done = service.review_to_json(service.review(store, weeks=PAST_WEEKS + 1, as_of=on))
+    # The review's sessions are the stored ones of the same 4 weeks up to today, marked.
+    marked = done["sessions"]
     today = date.fromisoformat(data["as_of"])
-    this_week = today - timedelta(days=today.weekday())
-    first = this_week - timedelta(days=7 * PAST_WEEKS)
-    marked = service.marks_to_json(
-        service.session_marks(store, start=first, end=today, as_of=today)
-    )["sessions"]
     sessions = [*marked, *(s for w in data["weeks"] for s in w["sessions"])]
     routines = [r for s in sessions for r in (s["warmup"], s["routine"], s["cooldown"]) if r]
     return page(

@@ -82,9 +82,9 @@ class WeekAdherence:
 
     ``*_fulfilled``: planned sessions marked done by :func:`mark_sessions` (runs by an
     imported run on their day ...). Core done: logged core sessions plus imported strength
-    sessions on any day, against C1's 2-3. Cross-training: logged
-    minutes plus imported activities other than runs and walks, against X1's 60. Warm-up and
-    cool-down: runs done with a logged warm-up (cool-down) the same day.
+    sessions on any day, against C1's 2-3. Cross-training: logged minutes plus imported
+    activities other than runs and walks, against X1's 60. Warm-up and cool-down: runs done
+    with a logged warm-up (cool-down) the same day.
     """
 
     start: date

@@ -6,6 +6,7 @@ input re-renders the page with a one-line message (status 400), never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -118,32 +119,28 @@ def _int(form: FormData, name: str, label: str) -> int | None:
         raise InputError(f"{label} must be a whole number, not {value[:20]!r}") from None
 
 
-def _day(form: FormData, name: str) -> date | None:
-    value = _text(form, name)
-    if value is None:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"date {value[:20]!r} is not a date (YYYY-MM-DD)") from None
-    try:
-        return check_record_day(day)
-    except ValueError as e:
-        raise InputError(f"date {e}") from None
-
-
-def _on(request: Request) -> date | None:
-    value = request.query_params.get("on")
+def _parse_day(
+    value: str | None, name: str, check: Callable[[date | None], date | None]
+) -> date | None:
+    """A YYYY-MM-DD field checked by ``check`` (web/params.py), or one line naming it."""
     if not value:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"on {value[:20]!r} is not a date (YYYY-MM-DD)") from None
+        raise InputError(f"{name} {value[:20]!r} is not a date (YYYY-MM-DD)") from None
     try:
-        return check_day(day)
+        return check(day)
     except ValueError as e:
-        raise InputError(f"on {e}") from None
+        raise InputError(f"{name} {e}") from None
+
+
+def _day(form: FormData, name: str) -> date | None:
+    return _parse_day(_text(form, name), "date", check_record_day)
+
+
+def _on(request: Request) -> date | None:
+    return _parse_day(request.query_params.get("on"), "on", check_day)
 
 
 @router.post("/pain/log", response_class=HTMLResponse)

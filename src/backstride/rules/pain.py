@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from statistics import fmean
 from typing import Literal
 
+from backstride.model import PainRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding, most_pressing
 
@@ -73,6 +74,11 @@ class PainAdjustment:
     reduce_pct: tuple[int, int] | None
     rule: str
     message: str
+
+
+def diary_entries(records: Iterable[PainRecord]) -> list[PainEntry]:
+    """The stored diary (``model.PainRecord``) as the entries the pain rules read."""
+    return [PainEntry(r.day, r.nrs, r.moment, r.activity_id, r.leg_symptoms) for r in records]
 
 
 def pain_findings(entries: Sequence[PainEntry], *, as_of: date) -> list[Finding]:

@@ -16,7 +16,7 @@ from backstride.errors import InputError
 from backstride.model import LegSymptoms, PainMoment, PainRecord
 from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
-from backstride.rules.pain import PainAdjustment, PainEntry, pain_adjustment, pain_findings
+from backstride.rules.pain import PainAdjustment, diary_entries, pain_adjustment, pain_findings
 from backstride.rules.scores import RANGES, Score
 from backstride.service.clock import future_record, local_today
 from backstride.service.status import activity_table, form_table
@@ -174,14 +174,7 @@ def pain_overview(
     everything = list_pain(store, today=today, athlete=athlete)
     since = today - timedelta(weeks=weeks)
     recent = [e for e in everything if e.day >= since]
-    diary = [
-        PainEntry(
-            day=e.day, nrs=e.nrs, when=e.moment, activity_id=e.activity_id,
-            leg_symptoms=e.leg_symptoms,
-        )
-        for e in everything
-    ]  # fmt: skip
-    findings = pain_findings(diary, as_of=today)
+    findings = pain_findings(diary_entries(everything), as_of=today)
     monday = today - timedelta(days=today.weekday())
     trend: list[tuple[date, float | None]] = []
     for k in range(weeks - 1, -1, -1):

@@ -38,7 +38,7 @@ from backstride.errors import InputError
 from backstride.model import RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
-from backstride.rules.pain import Action, PainEntry, pain_adjustment, pain_findings
+from backstride.rules.pain import Action, PainEntry, diary_entries, pain_adjustment, pain_findings
 from backstride.service.clock import local_today
 from backstride.service.screening import findings_for
 from backstride.store import Store, transaction
@@ -110,10 +110,7 @@ def history_of(store: Store, athlete: str, day: date) -> History:
             for a in activity_rows.list_activities(conn, athlete_id)
             if a.activity.local_date <= day
         ]
-        diary = [
-            PainEntry(e.day, e.nrs, e.moment, e.activity_id, e.leg_symptoms)
-            for e in pain_rows.list_pain_entries(conn, athlete_id, until=day)
-        ]
+        diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
         screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
     return History(items, diary, findings_for(screens[-1]) if screens else [], routines)

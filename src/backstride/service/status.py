@@ -26,7 +26,7 @@ from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding, most_pressing
 from backstride.rules.form import form_findings
 from backstride.rules.habits import warmup_finding, with_logged_routines
-from backstride.rules.pain import PainEntry, pain_findings, screen_due
+from backstride.rules.pain import diary_entries, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.redflags import blocks_training
 from backstride.rules.scores import Score, score_findings
@@ -218,16 +218,7 @@ def get_status(
         athlete_id = get_or_create_athlete(conn, athlete).id
         columns = activity_rows.list_activity_columns(conn, athlete_id)
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
-        diary = [
-            PainEntry(
-                day=e.day,
-                nrs=e.nrs,
-                when=e.moment,
-                activity_id=e.activity_id,
-                leg_symptoms=e.leg_symptoms,
-            )
-            for e in pain_rows.list_pain_entries(conn, athlete_id, until=day)
-        ]
+        diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
         screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
         scores = [
             Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]

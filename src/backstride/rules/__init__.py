@@ -2,7 +2,7 @@
 
 - ``finding``: :class:`~backstride.rules.finding.Finding`, the one shape of every advice.
 - ``rule``, ``catalogue`` (+ ``catalogue_load``, ``catalogue_practices``,
-  ``catalogue_pain``): the rules of
+  ``catalogue_pain``, ``catalogue_redflags``): the rules of
   ``evidence.md`` §9 as data: ids, thresholds, wording, citation, grade, practice.
 - ``load_outcomes``, ``load``, ``habits``, ``shoes``, ``form``: each rule family's
   verdicts, vectorised over athletes where the data allow, then findings for one athlete.

@@ -6,7 +6,7 @@ one-line ``why``, its numeric ``thresholds``, and its ``outcomes``: every verdic
 give, with that verdict's severity and message template. Evaluation code takes its keyword
 defaults from here, so changing a number here changes the advice everywhere. The data lives
 in :mod:`~backstride.rules.catalogue_load`, :mod:`~backstride.rules.catalogue_practices`
-and :mod:`~backstride.rules.catalogue_pain`;
+:mod:`~backstride.rules.catalogue_pain` and :mod:`~backstride.rules.catalogue_redflags`;
 :data:`PRACTICES` lists the seven practices the status screen shows, in order.
 """
 
@@ -18,6 +18,7 @@ from types import MappingProxyType
 from backstride.rules.catalogue_load import LOAD_RULES
 from backstride.rules.catalogue_pain import PAIN_RULES
 from backstride.rules.catalogue_practices import BAND_NAMES, GARMIN_BANDS, PRACTICE_RULES
+from backstride.rules.catalogue_redflags import RED_FLAG_RULES
 from backstride.rules.catalogue_scores import SCORE_RULES
 from backstride.rules.rule import Outcome, Rule
 
@@ -40,7 +41,7 @@ PRACTICE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in PRACTICES)
 
 #: Every rule by id.
 CATALOGUE: Mapping[str, Rule] = MappingProxyType(
-    {r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES, *PAIN_RULES, *SCORE_RULES)}
+    {r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES, *PAIN_RULES, *RED_FLAG_RULES, *SCORE_RULES)}
 )
 
 __all__ = [

@@ -39,7 +39,7 @@ def test_plan_json_after_a_break_is_the_run_walk_program(db: str) -> None:
     assert sum(s["duration_s"] for s in cross) == 3600
     assert {s["sport"] for s in cross} == {"cycle"}
     assert all(s["rules"] and s["why"] for s in week["sessions"])
-    assert {"R4", "C1", "X1", "C2"} <= {r["rule"] for r in data["rules"]}  # type: ignore[attr-defined]
+    assert {"RTR", "C1", "X1", "C2"} <= {r["rule"] for r in data["rules"]}  # type: ignore[attr-defined]
 
 
 def test_plan_for_people_names_the_rules_and_notes(db: str) -> None:
@@ -49,7 +49,7 @@ def test_plan_for_people_names_the_rules_and_notes(db: str) -> None:
     assert "return to running (run-walk program)" in out
     assert "Week of 2020-12-07" in out
     assert "Week of 2020-12-14" in out
-    assert "R4 (Neason 2024)" in out
+    assert "RTR (Neason 2024)" in out
     assert "backstride done" in out
 
 
@@ -134,7 +134,7 @@ def test_the_demo_shows_next_weeks_plan(tmp_path: Path) -> None:
     (week,) = plan["weeks"]
     runs = [s for s in week["sessions"] if s["kind"] == "run_walk"]
     assert len(runs) == 3
-    assert runs[0]["rules"][:2] == ["P2", "R4"]
+    assert runs[0]["rules"][:2] == ["P2", "RTR"]
     assert runs[0]["run_walk"]["repeats"] == 6
     human = CliRunner().invoke(app, ["demo", "--folder", str(tmp_path / "demo2")])
     assert "backstride plan from" in human.stdout

@@ -42,7 +42,7 @@ def _run_walk(offset: int, intervals: RunWalk) -> PlannedSession:
         title="Run-walk",
         intensity="easy",
         duration_s=intervals.duration_s,
-        rules=("R4", "P1"),
+        rules=("RTR", "P1"),
         why="Run-walk stage of the return-to-run program.",
         run_walk=intervals,
         warmup="warmup",
@@ -104,7 +104,7 @@ def sample_plan() -> Plan:
             PlanWeek(start=_day(7), sessions=week2, running_distance_m=6000),
         ),
         notes=("Built by hand for the tests.",),
-        rules=("L1", "L2", "C1", "X1", "R4"),
+        rules=("L1", "L2", "C1", "X1", "RTR"),
     )
 
 

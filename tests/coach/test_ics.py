@@ -111,7 +111,7 @@ def test_run_walk_description_gives_intervals_routines_doses_why_and_pain_rule()
         assert f"- {item.name}: {dose_text(item)}" in text
     assert ROUTINE_NOTES["warmup"] in text
     assert ROUTINE_NOTES["cooldown"] in text
-    assert "Why (R4, P1): Run-walk stage of the return-to-run program." in text
+    assert "Why (RTR, P1): Run-walk stage of the return-to-run program." in text
     assert f"If it hurts: {PAIN_SCALE}" in text
 
 

@@ -124,7 +124,7 @@ def test_pain_above_5_during_the_last_run_makes_the_next_run_run_walk() -> None:
     assert first.kind == "run_walk"
     assert first.run_walk is not None
     assert first.distance_m is None
-    assert {"P1", "R4", "C2"} <= set(first.rules)
+    assert {"P1", "RTR", "C2"} <= set(first.rules)
     # 8.5 km held, cut 35% -> 5.5 km at 6:00 min/km = 33 min -> 6 x (4 + 1) min.
     assert (first.run_walk.run_s, first.run_walk.walk_s, first.run_walk.repeats) == (240, 60, 6)
     assert first.duration_s == 1800.0
@@ -172,7 +172,7 @@ def test_no_runs_in_30_days_starts_return_to_run_stage_1_with_three_sessions() -
         assert all(s.duration_s == 1800.0 for s in sessions)
         gaps = [(b.day - a.day).days for a, b in itertools.pairwise(sessions)]
         assert min(gaps) >= 2
-    assert "R4" in plan.rules
+    assert "RTR" in plan.rules
 
 
 def test_a_flare_p4_worse_also_starts_the_program() -> None:

@@ -1,4 +1,4 @@
-"""The run-walk return-to-run program (R4), stepped through stage by stage."""
+"""The run-walk return-to-run program (RTR), stepped through stage by stage."""
 
 from __future__ import annotations
 
@@ -97,8 +97,8 @@ def test_the_plan_follows_the_stage_it_is_given() -> None:
         assert len(sessions) == 3
         assert all(s.duration_s == rtr.stage(number).duration_s for s in sessions)
         assert all(s.run_walk == rtr.stage(number).intervals for s in sessions)
-        assert all("R4" in s.rules and s.warmup and s.cooldown for s in sessions)
-        assert CATALOGUE["R4"].outcomes["run_walk"].template in plan.notes
+        assert all("RTR" in s.rules and s.warmup and s.cooldown for s in sessions)
+        assert CATALOGUE["RTR"].outcomes["run_walk"].template in plan.notes
     graduated = generate_plan(PlanInput(as_of=as_of, runs=runs, program_stage=rtr.GRADUATED))
     assert graduated.mode == "build"
 
@@ -116,7 +116,7 @@ def test_a_reduce_finding_shortens_the_next_run_walk_session() -> None:
     # 10 repeats cut by 35% -> 6 x (1 min run, 2 min walk) = 18 min.
     assert first.run_walk == rtr.RunWalk(60, 120, 6)
     assert first.duration_s == 1080.0
-    assert first.rules[:2] == ("P2", "R4")
+    assert first.rules[:2] == ("P2", "RTR")
     assert all(s.run_walk == rtr.stage(1).intervals for s in runs[1:])
     assert len(runs) == 6
 

@@ -251,7 +251,7 @@ def test_the_most_restrictive_finding_wins() -> None:
 
 
 def _pain_and_flag_outcomes() -> list[tuple[str, str]]:
-    rules = ("P1", "P2", "P3", "P4", "R1", "R2", "R3", "R4", "D1")
+    rules = ("P1", "P2", "P3", "P4", "R1", "R2", "R3", "RTR", "D1")
     return [(r, o) for r in rules for o in CATALOGUE[r].outcomes]
 
 

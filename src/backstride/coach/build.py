@@ -222,9 +222,9 @@ class BuildPlanner(Planner):
                 "run_walk",
                 f"Run-walk {intervals.repeats} x (4 min run, 1 min walk)",
                 "easy",
-                ("P1", "R4"),
+                ("P1", "RTR"),
                 f"Pain above 5/10 during your last run: walk breaks this time, {pct}% shorter "
-                "than planned (P1); run-walk as in the return-to-run program (R4).",
+                "than planned (P1); run-walk as in the return-to-run program (RTR).",
                 duration_s=float(intervals.duration_s),
                 run_walk=intervals,
             )

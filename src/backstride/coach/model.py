@@ -2,7 +2,7 @@
 
 A :class:`Plan` is a list of :class:`PlanWeek` values, each a Monday-to-Sunday list of
 :class:`PlannedSession` values. Every session says why it is there: ``rules`` are catalogue
-ids (L1, L2, C1, X1, C2, P2, R4 ...) and ``why`` is one plain sentence built from them.
+ids (L1, L2, C1, X1, C2, P2, RTR ...) and ``why`` is one plain sentence built from them.
 Distances are metres, durations seconds (SI, as everywhere above ingest). A plan that a red
 flag blocks has ``mode == "blocked"``, no weeks, and the clinician message.
 

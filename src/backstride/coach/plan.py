@@ -13,7 +13,7 @@ How it decides (rule ids from ``rules/catalogue``; docs/plan.md says the same in
 - R1/R2 red flag (``blocks_training``): mode ``blocked``, no sessions, the clinician message.
 - No run in the ``break_days`` (14) days before the plan, no running in the two weeks
   before this one, or pain worse by a change that matters (P4, a flare): the run-walk
-  program (R4) at stage 1, or at ``program_stage`` when the service says the runner is in it.
+  program (RTR) at stage 1, or at ``program_stage`` when the service says the runner is in it.
 - Otherwise mode ``build``. The week's target grows by at most ``growth`` (10%,
   "conservative", L2) over the higher of the two weeks before, never more than 30% over
   either of them (L2, Nielsen 2014), with every 4th week 20% lighter (a design choice).
@@ -70,7 +70,7 @@ def generate_plan(plan_input: PlanInput) -> Plan:
     adjustment = pain_adjustment(findings)
     stage_number = plan_input.program_stage
     if _on_break(plan_input):
-        stage_number = 1  # a break restarts the program (R4)
+        stage_number = 1  # a break restarts the program (RTR)
     elif _flare(findings) and (stage_number is None or stage_number >= GRADUATED):
         stage_number = 1
     if stage_number is not None and stage_number < GRADUATED:
@@ -107,7 +107,7 @@ def _flare(findings: Sequence[Finding]) -> bool:
 
 
 class ReturnPlanner(Planner):
-    """Run-walk weeks of one stage (R4)."""
+    """Run-walk weeks of one stage (RTR)."""
 
     def __init__(
         self, plan_input: PlanInput, adjustment: PainAdjustment, stage_number: int
@@ -121,7 +121,7 @@ class ReturnPlanner(Planner):
         why = (
             f"Return to running, stage {s.number}: {s.label}, easy pace on flat ground, "
             f"{SESSIONS_PER_WEEK} sessions a week of at most 30 min; the next stage comes after "
-            "2 sessions at this target with the pain rules met, at most one stage a week (R4)."
+            "2 sessions at this target with the pain rules met, at most one stage a week (RTR)."
         )
         kind: SessionKind = "run" if s.walk_s == 0 else "run_walk"
         weeks = []
@@ -132,7 +132,7 @@ class ReturnPlanner(Planner):
                     kind,
                     f"Run-walk stage {s.number}: {s.label}",
                     "easy",
-                    ("R4",),
+                    ("RTR",),
                     why,
                     duration_s=float(s.duration_s),
                     run_walk=s.intervals,
@@ -156,7 +156,7 @@ class ReturnPlanner(Planner):
             weeks.append(
                 PlanWeek(start=week, sessions=ordered, running_distance_m=running, stage=s.number)
             )
-        self.notes.append(CATALOGUE["R4"].outcomes["run_walk"].template)
+        self.notes.append(CATALOGUE["RTR"].outcomes["run_walk"].template)
         self.notes.append(
             "Run-walk sessions are set by time: after a break any run is a spike (L1), so the "
             "stages keep each step small. Plan again next week to move a stage forward."
@@ -183,9 +183,9 @@ class ReturnPlanner(Planner):
             if rw.walk_s
             else f"{session.title.split(':')[0]}, shortened: {rw.run_s // 60} min easy running",
             "easy",
-            (rule, "R4"),
+            (rule, "RTR"),
             f"{rule}: your back asks for a lighter next session, about {pct}% shorter than the "
-            "stage's target (20-50%); the stage itself waits until the pain rules are met (R4).",
+            "stage's target (20-50%); the stage itself waits until the pain rules are met (RTR).",
             duration_s=float(rw.duration_s),
             run_walk=rw,
         )

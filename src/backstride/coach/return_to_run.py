@@ -1,8 +1,8 @@
-"""The run-walk return-to-run program (rule R4) as data, and when to move a stage forward.
+"""The run-walk return-to-run program (rule RTR) as data, and when to move a stage forward.
 
 Contract: :data:`STAGES` lists the stages from 1 (short running bouts) to the last (30 min of
 continuous easy running). Each week of the program has three sessions of at most 30 min
-(R4 thresholds ``sessions_per_week`` and ``max_session_min``). :func:`next_stage` decides the
+(RTR thresholds ``sessions_per_week`` and ``max_session_min``). :func:`next_stage` decides the
 stage of the coming week from the stage of the week that ended, how many of its sessions
 were done at target, and what the pain rules ask (:class:`~backstride.rules.pain.Action`):
 
@@ -13,7 +13,7 @@ were done at target, and what the pain rules ask (:class:`~backstride.rules.pain
 - past the last stage the program is finished: :data:`GRADUATED`.
 
 The structure (3 x 30 min a week, at most one stage a week, two sessions at target first)
-is that of the ASTEROID trial (Neason 2024, rule R4). The interval table is backstride's own
+is that of the ASTEROID trial (Neason 2024, rule RTR). The interval table is backstride's own
 design choice: the trial's exact stage table is not reproduced here.
 """
 
@@ -27,12 +27,12 @@ from backstride.coach.model import RunWalk
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.pain import Action
 
-R4 = CATALOGUE["R4"]
-SESSIONS_PER_WEEK = int(R4.thresholds["sessions_per_week"])
-MAX_SESSION_S = int(R4.thresholds["max_session_min"]) * 60
-SESSIONS_AT_TARGET = int(R4.thresholds["sessions_at_target"])
-MAX_STAGES_PER_WEEK = int(R4.thresholds["max_stages_per_week"])
-BREAK_DAYS = int(R4.thresholds["break_days"])
+RTR = CATALOGUE["RTR"]
+SESSIONS_PER_WEEK = int(RTR.thresholds["sessions_per_week"])
+MAX_SESSION_S = int(RTR.thresholds["max_session_min"]) * 60
+SESSIONS_AT_TARGET = int(RTR.thresholds["sessions_at_target"])
+MAX_STAGES_PER_WEEK = int(RTR.thresholds["max_stages_per_week"])
+BREAK_DAYS = int(RTR.thresholds["break_days"])
 #: A session counts as done at target when it lasted at least this share of the target.
 AT_TARGET_SHARE = 0.9
 
@@ -126,7 +126,7 @@ def next_stage(current: int, sessions_at_target: int, action: Action) -> int:
 
     References
     ----------
-    Neason C et al. 2024 (ASTEROID), rule R4.
+    Neason C et al. 2024 (ASTEROID), rule RTR.
     """
     stage(current)
     if action in ("reduce", "stop_and_see_clinician"):

@@ -1,10 +1,10 @@
-"""Catalogue data for the pain-monitoring rules P1-P4, the return-to-run program R4 and the
+"""Catalogue data for the pain-monitoring rules P1-P4, the return-to-run program RTR and the
 disc-myth card D1 (evidence.md §4, §5.4, §7 and §9).
 
 Thresholds and wording only; see :mod:`backstride.rules.catalogue` for the whole catalogue
 (the red-flag screen's R1-R3 are in :mod:`backstride.rules.catalogue_redflags`). Every
 message starts with its rule id and source. Evaluation: :mod:`backstride.rules.pain` (P1-P4,
-D1); R4 (return to run) is data for the plan.
+D1); RTR (return to run) is data for the plan.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Ostelo RW et al. 2008, Spine 33(1):90-94.",
     ),
     make_rule(
-        "R4",
+        "RTR",
         "Return to running with back pain",
         "clinician",
         "Neason 2024",
@@ -178,7 +178,7 @@ PAIN_RULES: tuple[Rule, ...] = (
         {
             "run_walk": (
                 "info",
-                "R4 (Neason 2024): after a flare or a break of 2 weeks or more, restart with "
+                "RTR (Neason 2024): after a flare or a break of 2 weeks or more, restart with "
                 "run-walk sessions, 3 a week of up to 30 min at an easy pace on flat ground; "
                 "move up at most one stage a week, after 2 sessions done at target with the "
                 "pain rules met.",

@@ -127,7 +127,7 @@ def _runs(items: list[StoredActivity]) -> tuple[RunDone, ...]:
 
 
 def program_stage(runs: tuple[RunDone, ...], diary: list[PainEntry], as_of: date) -> int | None:
-    """The run-walk stage (R4) of the week after ``as_of`` replayed from the latest comeback
+    """The run-walk stage (RTR) of the week after ``as_of`` replayed from the latest comeback
     (a run after 14 or more days without one), or None when there is no recent comeback.
     The start of the data is not a comeback (backstride does not know what came before);
     the plan itself starts the program when the runner has not run in the last 14 days.

@@ -1,6 +1,6 @@
 """The red-flag screen: store each screen's answers with its date, and say when one is due.
 
-The questions and what the answers mean are in ``rules/redflags.py`` (R1-R4, from the
+The questions and what the answers mean are in ``rules/redflags.py`` (R1-R3, from the
 evidence catalogue); this module validates answers, stores them and finds the latest.
 """
 

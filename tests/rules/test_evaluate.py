@@ -23,7 +23,7 @@ def test_no_data_gives_no_findings_and_unknown_lights() -> None:
     lights = practice_lights([])
     assert list(lights) == list(PRACTICE_NAMES)
     assert {light.status for light in lights.values()} == {"unknown"}
-    assert lights["clinician"].summary.startswith("Pain diary")
+    assert lights["clinician"].summary.startswith("No pain logged and no symptom screen yet")
 
 
 def test_vignette_status_is_red_for_gradual_mileage_on_the_day_of_the_spike() -> None:
@@ -37,7 +37,7 @@ def test_vignette_status_is_red_for_gradual_mileage_on_the_day_of_the_spike() ->
     assert lights["gradual_mileage"].status == "red"
     assert lights["gradual_mileage"].summary == found[0].message
     assert lights["form"].status == "green"  # F1 baseline found (ok)
-    assert lights["cross_training"].status == "amber"  # no other sport
+    assert lights["cross_training"].status == "info"  # no other sport: an info light (X1)
     week_later = practice_lights(evaluate(table, as_of=date(2024, 2, 11)))
     assert week_later["gradual_mileage"].status in {"green", "amber"}  # L2 may flag the jump
 

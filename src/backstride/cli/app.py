@@ -33,7 +33,7 @@ from backstride.cli import (
     shoes,
     status,
 )
-from backstride.cli.state import CliState, stderr
+from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError
 
@@ -123,6 +123,7 @@ def root(
 ) -> None:
     """Global options come before the command: backstride --db URL import FILES."""
     ctx.obj = CliState(settings=load_settings(database_url=db), debug=debug)
+    RED_FLAGS.set(())
 
 
 app.command("import")(translating_errors(imports.import_command))

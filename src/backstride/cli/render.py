@@ -162,7 +162,14 @@ def _wear(item: StoredGear) -> Text:
     return Text("ok")
 
 
-_LIGHT_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "unknown": "dim"}
+_LIGHT_STYLE = {
+    "green": "bold green",
+    "amber": "bold yellow",
+    "red": "bold red",
+    "unknown": "dim",
+    "info": "cyan",
+    "suspended": "bold magenta",
+}
 _SEVERITY_STYLE = {
     "very_high": "bold red",
     "high": "red",
@@ -195,7 +202,7 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
     lights.add_column()
     for light in status.lights.values():
         lights.add_row(
-            Text(f"● {light.status:<7}", style=_LIGHT_STYLE[light.status]),
+            Text(f"● {light.word}", style=_LIGHT_STYLE[light.status]),
             Text(light.title, style="bold"),
             Text(light.summary),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -12,8 +13,13 @@ from rich.console import Console
 from rich.text import Text
 
 from backstride.config import Settings
+from backstride.rules.finding import Finding
 from backstride.service import Store, active_red_flags, open_database
 from backstride.service.clock import day_out_of_range
+
+#: The red flags active in the store this command opened (set by :func:`open_from`; the
+#: root callback clears it): every ``--json`` object carries them (:func:`print_json`).
+RED_FLAGS: ContextVar[tuple[Finding, ...]] = ContextVar("red_flags", default=())
 
 
 @dataclass
@@ -37,6 +43,7 @@ def open_from(ctx: typer.Context) -> Store:
     except Exception:
         store.close()
         raise
+    RED_FLAGS.set(tuple(flags))
     console = stderr()
     for finding in flags:
         style = "bold white on red" if finding.severity == "very_high" else "bold red"
@@ -58,6 +65,11 @@ def stderr() -> Console:
 
 
 def print_json(value: Any) -> None:
+    """``value`` as indented JSON; an object also carries the active red flags, first, while
+    there are any (``red_flags``: what to do instead of training), as ``/api`` does."""
+    flags = RED_FLAGS.get()
+    if flags and isinstance(value, dict) and "red_flags" not in value:
+        value = {"red_flags": [f.to_json() for f in flags], **value}
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 

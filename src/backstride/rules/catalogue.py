@@ -35,7 +35,12 @@ PRACTICES: tuple[tuple[str, str, str], ...] = (
         "Warm up with easy running and dynamic drills; stretching is for comfort, "
         "not injury prevention.",
     ),
-    ("clinician", "Seeing a clinician", "Pain diary and symptom screen not set up yet."),
+    (
+        "clinician",
+        "Pain diary and symptom screen",
+        "No pain logged and no symptom screen yet: log pain with backstride pain log, and "
+        "take the screen with backstride screen.",
+    ),
 )
 PRACTICE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in PRACTICES)
 

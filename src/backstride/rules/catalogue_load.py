@@ -59,9 +59,11 @@ LOAD_RULES: tuple[Rule, ...] = (
         "Weekly running distance progression",
         "gradual_mileage",
         "Nielsen 2014",
-        "B",
-        "Novice runners whose weekly distance rose more than 30% had more distance-related "
-        "injuries; the 10% rule itself did not prevent injuries (Buist 2008).",
+        "C",
+        "Novice runners whose weekly distance rose more than 30% tended to have more "
+        "distance-related injuries (HR 1.59, 95% CI 0.96-2.66, p = 0.07), and the largest "
+        "cohort since found no week-to-week link (Frandsen 2025); the 10% rule itself did not "
+        "lower injuries (Buist 2008). An association at best, so a caution, not a verdict.",
         {"flag_above": 0.30, "conservative_at_most": 0.10, "window_days": 7},
         {
             "conservative": (
@@ -78,8 +80,8 @@ LOAD_RULES: tuple[Rule, ...] = (
             "steep": (
                 "caution",
                 "{km_7d:.1f} km in the last 7 days, up {change_pct:.0f}% on the "
-                "7 days before ({prev_km:.1f} km): more than 30%, which went with more "
-                "distance-related injuries.",
+                "7 days before ({prev_km:.1f} km): more than 30%, which tended to go with "
+                "more distance-related injuries in one cohort (an association, not proof).",
             ),
             "restart": (
                 "info",
@@ -88,7 +90,7 @@ LOAD_RULES: tuple[Rule, ...] = (
             ),
         },
         "Nielsen RO et al. 2014, J Orthop Sports Phys Ther 44(10):739-747; Buist I et al. "
-        "2008, Am J Sports Med 36(1):33-39.",
+        "2008, Am J Sports Med 36(1):33-39; Frandsen JSB et al. 2025, Br J Sports Med 59:1203.",
     ),
     make_rule(
         "L3",

@@ -18,8 +18,9 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "form",
         "Heiderscheit 2011",
         "C",
-        "A 5-10% higher step rate at the same speed lowers knee and hip loading; compare "
-        "with your own cadence at the same speed, never with a fixed 180.",
+        "A 5-10% higher step rate at the same speed lowered knee and hip loading in the lab; "
+        "it has never been tested as a treatment for back pain. Compare with your own "
+        "cadence at the same speed, never with a fixed 180.",
         {
             "first_step": 0.05,
             "second_step": 0.10,
@@ -31,9 +32,10 @@ PRACTICE_RULES: tuple[Rule, ...] = (
             "baseline": (
                 "ok",
                 "At your easy speed ({easy_pace}) your cadence is about "
-                "{baseline_spm:.0f} steps/min. If you want to retrain cadence for back or "
-                "form-related pain, aim for about {target_5_spm:.0f} (+5%), later up to "
-                "{target_10_spm:.0f} (+10%). There is no fixed 180 target.",
+                "{baseline_spm:.0f} steps/min. If you choose to retrain cadence (it changes knee "
+                "and hip loading; it was never tested for back pain), aim for about "
+                "{target_5_spm:.0f} (+5%), later up to {target_10_spm:.0f} (+10%). There is no "
+                "fixed 180 target.",
             )
         },
         "Heiderscheit BC et al. 2011, Med Sci Sports Exerc 43(2):296-302; Anderson 2022.",
@@ -156,15 +158,16 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "cross_training",
         "Malisoux 2015",
         "B/C",
-        "Each extra hour a week of another sport went with fewer running injuries "
-        "(HR 0.85); it counts in load, not in running distance.",
+        "In one cohort, each extra hour a week of another sport went with fewer running "
+        "injuries (HR 0.85, an association); it counts in load, not in running distance.",
         {"min_minutes": 60.0, "window_days": 7},
         {
             "enough": ("ok", "{minutes:.0f} min of other sport in the last 7 days (aim: 60+)."),
             "low": (
-                "caution",
-                "{minutes:.0f} min of other sport in the last 7 days: aim for at "
-                "least 60 min a week (cycling, swimming, strength ...).",
+                "info",
+                "{minutes:.0f} min of other sport in the last 7 days; in one cohort, each "
+                "hour a week of cycling, swimming or strength went with fewer running injuries "
+                "(an association): 60 min a week is a reasonable aim.",
             ),
         },
         "Malisoux L et al. 2015; WHO 2020 guidelines.",
@@ -175,8 +178,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "core_strength",
         "Hayden 2021",
         "A/C",
-        "Exercise therapy helps low back pain, and strength training lowered sports injuries "
-        "(RR 0.32, Lauersen 2014); any type works.",
+        "Exercise therapy helps chronic low back pain (Cochrane: pain 15/100 lower); any "
+        "type works, Pilates, motor control or resistance.",
         {"min_sessions": 2, "max_sessions": 3, "window_days": 7},
         {
             "enough": ("ok", "{sessions} strength or core sessions in the last 7 days (aim: 2-3)."),
@@ -198,10 +201,11 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "Warm-up and stretching",
         "warmup_stretching",
         "Lauersen 2014",
-        "A",
-        "Stretching did not prevent sports injuries (RR 0.96); warm up with easy running and "
-        "dynamic drills, keep any static stretch under 60 s per muscle, and stretch after a "
-        "run for comfort only.",
+        "C/D",
+        "Stretching did not lower sports injuries (RR 0.96, grade A for that null result); "
+        "the warm-up advice itself rests on weak or null trials in runners (van Mechelen "
+        "1993): warm up with easy running and dynamic drills for comfort, keep any static "
+        "stretch under 60 s per muscle.",
         {"static_max_s": 60, "window_days": 14, "min_share": 0.75},
         {
             "warmed_up": (
@@ -209,25 +213,28 @@ PRACTICE_RULES: tuple[Rule, ...] = (
                 "A warm-up logged before {warmed} of your {runs} runs in the last 14 days.",
             ),
             "often_skipped": (
-                "caution",
-                "A warm-up logged before {warmed} of your {runs} runs in the last 14 days: "
-                "warm up before every run with easy running and dynamic drills (stretching is "
-                "for comfort, not injury prevention).",
+                "info",
+                "A warm-up logged before {warmed} of your {runs} runs in the last 14 days. "
+                "Easy running and dynamic drills before a run are for comfort; trials in "
+                "runners found no injury benefit, and stretching is not injury prevention.",
             ),
         },
-        "Lauersen JB et al. 2014, Br J Sports Med 48:871-877; Behm 2016; Pereles 2011.",
+        "Lauersen JB et al. 2014, Br J Sports Med 48:871-877; Behm 2016; Pereles 2011; van "
+        "Mechelen W et al. 1993, Am J Sports Med 21(5):711-719.",
     ),
     make_rule(
         "C3",
-        "Strength training prevents injuries",
+        "Strength training and injuries",
         "core_strength",
-        "Lauersen 2014",
-        "A",
-        "Strength training lowered sports injuries to about a third (RR 0.32); it, not "
-        "stretching, is what the plan counts on for prevention.",
+        "Lauersen 2014; Toresdahl 2020",
+        "C",
+        "Strength training went with fewer sports injuries in trials (RR 0.32, mostly "
+        "non-running sports); in runners a 10-minute programme showed no effect (Toresdahl "
+        "2020, 720 runners). It is in the plan for the back, not as injury protection.",
         {},
         {},
-        "Lauersen JB et al. 2014, Br J Sports Med 48:871-877.",
+        "Lauersen JB et al. 2014, Br J Sports Med 48:871-877; Toresdahl BG et al. 2020, "
+        "Sports Health 12(1):74-79.",
     ),
 )
 

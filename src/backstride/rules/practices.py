@@ -1,11 +1,12 @@
 """The seven practice lights of the status screen, from findings.
 
 Contract: a practice is ``red`` when any of its findings is ``high`` or ``very_high``,
-``amber`` when any is ``caution``, ``green`` when any is ``ok``, and ``unknown`` when it has
-only ``info`` findings or none (``info`` is context, never a verdict). Its one-line summary
-is the message of its most pressing finding (info included when that is all there is),
-else the catalogue's "nothing known yet" line. :func:`light_codes` does the same for rank
-arrays (cohorts).
+``amber`` when any is ``caution``, ``green`` when any is ``ok``, ``info`` when it has only
+``info`` findings (context, never a verdict: C2 and X1 are info lights by the catalogue),
+and ``unknown`` when it has none. ``suspended`` is set by ``rules.safety`` alone. Its
+one-line summary is the message of its most pressing finding (info included when that is
+all there is), else the catalogue's "nothing known yet" line. :func:`light_codes` does the
+same for rank arrays (cohorts).
 """
 
 from __future__ import annotations
@@ -21,9 +22,21 @@ import numpy.typing as npt
 from backstride.rules.catalogue import PRACTICES
 from backstride.rules.finding import SEVERITY_RANK, Finding, most_pressing
 
-Light = Literal["green", "amber", "red", "unknown"]
-#: Lights by code, as :func:`light_codes` returns them.
-LIGHTS: tuple[Light, ...] = ("unknown", "green", "amber", "red")
+Light = Literal["green", "amber", "red", "unknown", "info", "suspended"]
+#: Lights by code, as :func:`light_codes` returns them (``suspended`` is no code: it comes
+#: from red flags, ``rules.safety``, never from a practice's own findings).
+LIGHTS: tuple[Light, ...] = ("unknown", "green", "amber", "red", "info")
+#: A light in words, so colour is never the only signal. The clinician practice's green
+#: only means nothing was flagged (backstride cannot judge whether someone is well).
+LIGHT_WORDS: dict[Light, str] = {
+    "green": "good",
+    "amber": "watch",
+    "red": "act",
+    "unknown": "no data",
+    "info": "for information",
+    "suspended": "suspended",
+}
+_CLINICIAN_WORDS: dict[Light, str] = {**LIGHT_WORDS, "green": "nothing flagged"}
 
 
 @dataclass(frozen=True)
@@ -35,20 +48,32 @@ class PracticeLight:
     status: Light
     summary: str
 
+    @property
+    def word(self) -> str:
+        """The light in words (``good``, ``watch`` ...; ``nothing flagged`` for the
+        clinician practice's green, which is no clinical judgment)."""
+        words = _CLINICIAN_WORDS if self.name == "clinician" else LIGHT_WORDS
+        return words[self.status]
+
     def to_json(self) -> dict[str, str]:
-        return {"status": self.status, "summary": self.summary}
+        return {"status": self.status, "word": self.word, "summary": self.summary}
 
 
 def light_codes(ranks: npt.ArrayLike) -> npt.NDArray[np.int8]:
     """Light code (index into :data:`LIGHTS`) from a most-pressing severity rank (-1: none).
 
     >>> [LIGHTS[c] for c in light_codes([-1, 0, 1, 2, 3, 4])]
-    ['unknown', 'unknown', 'green', 'amber', 'red', 'red']
+    ['unknown', 'info', 'green', 'amber', 'red', 'red']
     """
     r = np.asarray(ranks)
     return np.select(
-        [r >= SEVERITY_RANK["high"], r == SEVERITY_RANK["caution"], r == SEVERITY_RANK["ok"]],
-        [3, 2, 1],
+        [
+            r >= SEVERITY_RANK["high"],
+            r == SEVERITY_RANK["caution"],
+            r == SEVERITY_RANK["ok"],
+            r == SEVERITY_RANK["info"],
+        ],
+        [3, 2, 1, 4],
         0,
     ).astype(np.int8)
 

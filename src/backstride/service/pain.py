@@ -17,9 +17,10 @@ from backstride.model import LegSymptoms, PainMoment, PainRecord
 from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, diary_entries, pain_adjustment, pain_findings
-from backstride.rules.scores import RANGES, Score
+from backstride.rules.scores import RANGES, Score, score_findings
 from backstride.service.clock import future_record, local_today
-from backstride.service.status import activity_table, form_table
+from backstride.service.safety import screen_findings_in, suspension_in
+from backstride.service.status import activity_table, form_table, scores_in
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
@@ -174,7 +175,17 @@ def pain_overview(
     everything = list_pain(store, today=today, athlete=athlete)
     since = today - timedelta(weeks=weeks)
     recent = [e for e in everything if e.day >= since]
-    findings = pain_findings(diary_entries(everything), as_of=today)
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        screened = screen_findings_in(conn, athlete_id, today)
+        suspension = suspension_in(conn, athlete_id, today)
+        scores = scores_in(conn, athlete_id)
+    pain = pain_findings(diary_entries(everything), as_of=today)
+    questionnaires = score_findings(scores, as_of=today)
+    # One adjustment from every finding that can ask for one (pain, the screen, the
+    # questionnaires), as the plan makes it; a red flag's action wins (rules/safety.py).
+    adjustment = suspension.adjustment(pain_adjustment([*pain, *screened, *questionnaires]))
+    findings = suspension.findings(pain)
     monday = today - timedelta(days=today.weekday())
     trend: list[tuple[date, float | None]] = []
     for k in range(weeks - 1, -1, -1):
@@ -190,7 +201,7 @@ def pain_overview(
         entries=recent,
         weekly_morning_mean=trend,
         findings=findings,
-        adjustment=pain_adjustment(findings),
+        adjustment=adjustment,
     )
 
 
@@ -306,8 +317,4 @@ def add_score(
 def list_scores(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[Score]:
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        rows = pain_rows.list_scores(conn, athlete_id)
-    return [
-        Score(day=d, instrument=i, score=s, distress=x)  # type: ignore[arg-type]
-        for d, i, s, x in rows
-    ]
+        return scores_in(conn, athlete_id)

@@ -13,24 +13,25 @@ first view after a change does not decode a year of streams (issue 7).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from sqlalchemy import Connection
 
 from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
 from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
 from backstride.model import Gear, RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
-from backstride.rules.finding import Finding, most_pressing
+from backstride.rules.finding import Finding
 from backstride.rules.form import form_findings
 from backstride.rules.habits import warmup_finding, with_logged_routines
 from backstride.rules.pain import diary_entries, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
-from backstride.rules.redflags import blocks_training
 from backstride.rules.scores import Score, score_findings
 from backstride.service.clock import local_today
+from backstride.service.safety import suspension_in
 from backstride.service.screening import findings_for
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -54,8 +55,9 @@ class Status:
     """What ``status`` shows: the lights, then the findings, most pressing first.
 
     ``screen_due`` says why a red-flag screen is due (None when it is not);
-    ``training_suspended`` is True after an R1/R2 screen: then no light is green and the
-    training practices say so, whatever the training data look like.
+    ``training_suspended`` is True while an R1/R2 red flag is active (``rules/safety.py``):
+    then only findings without training advice are listed and every training practice's
+    light is ``suspended``, whatever the training data look like.
     """
 
     as_of: date
@@ -209,6 +211,14 @@ def _row_of(activity_id: int, summary: FormSummary) -> form_rows.FormRow:
     )
 
 
+def scores_in(conn: Connection, athlete_id: int) -> list[Score]:
+    """The questionnaire scores entered so far, oldest first, as the score rules read them."""
+    return [
+        Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]
+        for d, i, v, x in pain_rows.list_scores(conn, athlete_id)
+    ]
+
+
 def get_status(
     store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
 ) -> Status:
@@ -220,11 +230,9 @@ def get_status(
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
         diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
         screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
-        scores = [
-            Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]
-            for d, i, v, x in pain_rows.list_scores(conn, athlete_id)
-        ]
+        scores = scores_in(conn, athlete_id)
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
+        suspension = suspension_in(conn, athlete_id, day)
     gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
     table = activity_table_of(columns)
     training = evaluate(
@@ -237,28 +245,17 @@ def get_status(
     pain = pain_findings(diary, as_of=day)
     red_flags = findings_for(screens[-1]) if screens else []
     questionnaires = score_findings(scores, as_of=day)
-    findings = most_pressing([*red_flags, *pain, *questionnaires, *training])
     due = screen_due(
         diary,
         screens[-1].day if screens else None,
         as_of=day,
         p4_worsened=any(f.rule == "P4" and f.severity in ("caution", "high") for f in pain),
     )
-    suspended = blocks_training(red_flags)
-    lights = practice_lights(findings)
-    if suspended:
-        # Red flags win over training advice: no light of a training practice stays green
-        # or reads as advice while a clinician has not been seen (issue 5, R1/R2).
-        lights = {
-            name: light
-            if name == "clinician"
-            else replace(
-                light,
-                status="unknown",
-                summary="Training advice suspended until a clinician has seen you (R1/R2).",
-            )
-            for name, light in lights.items()
-        }
+    # Red flags win over training advice (rules/safety.py): while one is active, no
+    # training finding is shown and no training light is lit.
+    findings = suspension.findings([*red_flags, *pain, *questionnaires, *training])
+    lights = suspension.lights(practice_lights(findings))
+    suspended = suspension.active
     return Status(
         as_of=day,
         lights=lights,
@@ -334,6 +331,7 @@ def get_form(
     day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
+        suspension = suspension_in(conn, athlete_id, day)
     table = recent_form_table(store, athlete_id, day)
     findings = form_findings(table, as_of=day) if table is not None else []
-    return FormHistory(as_of=day, table=table, findings=most_pressing(findings))
+    return FormHistory(as_of=day, table=table, findings=suspension.findings(findings))

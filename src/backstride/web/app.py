@@ -19,11 +19,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backstride import __version__
 from backstride.config import Settings, load_settings
-from backstride.service import open_database
+from backstride.service import Store, active_red_flags, open_database
 from backstride.service.cache import ResultCache
 from backstride.web import api, errors, pages, uploads
 from backstride.web.errors import UploadTooLarge
@@ -101,6 +102,54 @@ class LocalHostOnly:
         await self.app(scope, receive, send)
 
 
+class RedFlagsFirst:
+    """Every ``/api`` answer that is a JSON object carries the active red flags first
+    (``red_flags``) while there are any, as every page shows them in its banner and every
+    CLI ``--json`` object carries them: red flags win on every surface, including routes
+    added later. Nothing is added while no red flag is active (``rules/safety.py``)."""
+
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def hold_json(message: Message) -> None:
+            # Only a JSON answer is held back (it is small); anything else, such as the
+            # import's streamed progress, passes through as it comes.
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                if headers.get(b"content-type", b"").startswith(b"application/json"):
+                    start.update(message)
+                    return
+            elif start and message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self.send_with_flags(start, bytes(body), send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, hold_json)
+
+    async def send_with_flags(self, start: dict[str, Any], content: bytes, send: Send) -> None:
+        if content[:1] == b"{":
+            flags = await run_in_threadpool(active_red_flags, self.store)
+            if flags:
+                value = json.loads(content)
+                if "red_flags" not in value:
+                    value = {"red_flags": [f.to_json() for f in flags], **value}
+                    content = json.dumps(value, ensure_ascii=False).encode()
+        headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+        headers.append((b"content-length", str(len(content)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+
 def create_app(
     settings: Settings,
     *,
@@ -156,6 +205,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(RedFlagsFirst, store=store)
     if local_only:
         app.add_middleware(LocalHostOnly)
     return app

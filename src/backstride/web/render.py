@@ -32,8 +32,8 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/report", "Report"),
 )
 
-#: Words for the lights and severities: colour is never the only signal.
-LIGHT_WORDS = {"green": "good", "amber": "watch", "red": "act", "unknown": "no data"}
+#: Words for the severities: colour is never the only signal (the lights carry their own
+#: word, ``rules.practices.PracticeLight.word``).
 SEVERITY_WORDS = {
     "info": "context",
     "ok": "fine",
@@ -75,7 +75,6 @@ templates.env.filters["km"] = km
 templates.env.filters["speed"] = speed
 templates.env.filters["pace"] = pace
 templates.env.filters["tojson_script"] = to_json_script
-templates.env.globals["LIGHT_WORDS"] = LIGHT_WORDS
 templates.env.globals["SEVERITY_WORDS"] = SEVERITY_WORDS
 templates.env.globals["NAV"] = NAV
 

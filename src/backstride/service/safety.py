@@ -1,0 +1,43 @@
+"""Which red flags suspend training for a view of one day: the one loader every surface uses.
+
+What a suspension withholds is decided in ``rules/safety.py``; this module only picks the
+screens that count. For a view as of ``day`` they are the screen in force on that day and
+the latest screen of all: a red flag reported since that day still wins (a view of last
+month never shows training advice during today's emergency), and a red flag in force on
+that day is shown as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection
+
+from backstride.rules.finding import Finding
+from backstride.rules.safety import Suspension
+from backstride.service.screening import findings_for
+from backstride.store import Store, transaction
+from backstride.store import pain as pain_rows
+from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+
+
+def screen_findings_in(conn: Connection, athlete_id: int, day: date | None) -> list[Finding]:
+    """The findings of the screen in force on ``day`` (the latest of all when None)."""
+    screens = [
+        s for s in pain_rows.list_screenings(conn, athlete_id) if day is None or s.day <= day
+    ]
+    return findings_for(screens[-1]) if screens else []
+
+
+def suspension_in(conn: Connection, athlete_id: int, day: date) -> Suspension:
+    """The suspension for a view of ``day``, read inside an open connection."""
+    return Suspension.of(
+        screen_findings_in(conn, athlete_id, day), screen_findings_in(conn, athlete_id, None)
+    )
+
+
+def suspension_for(store: Store, day: date, *, athlete: str = DEFAULT_ATHLETE) -> Suspension:
+    """The suspension for a view of ``day`` (see the module docstring)."""
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        return suspension_in(conn, athlete_id, day)

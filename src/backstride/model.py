@@ -246,6 +246,26 @@ class ScreeningRecord:
     day: date
     answers: dict[str, bool | None]
     outcome: str
+    #: When it was saved (UTC): orders a screen and a clearance of the same day.
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClearanceRecord:
+    """A clinician's visit as the runner recorded it (``backstride screen clear``): the day,
+    optionally who (``by``) and what they advised (``note``). Red flags reported up to that
+    day stop pausing training; see ``rules/redflags.py``."""
+
+    id: int
+    day: date
+    by: str | None
+    note: str | None
+    #: When it was saved (UTC).
+    recorded_at: datetime | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        """``{"date", "by", "note"}``, as ``screen clear --json`` and the API show it."""
+        return {"date": self.day.isoformat(), "by": self.by, "note": self.note}
 
 
 @dataclass(frozen=True)

@@ -84,15 +84,22 @@ def add_screening(
     return int(key[0])
 
 
-def list_screenings(conn: Connection, athlete_id: int) -> list[ScreeningRecord]:
-    """Every screen, oldest first."""
-    rows = conn.execute(
-        sa.select(screenings)
-        .where(screenings.c.athlete_id == athlete_id)
-        .order_by(screenings.c.local_date, screenings.c.id)
-    )
+def list_screenings(
+    conn: Connection, athlete_id: int, *, until: date | None = None
+) -> list[ScreeningRecord]:
+    """Every screen (up to ``until`` when given), oldest first."""
+    query = sa.select(screenings).where(screenings.c.athlete_id == athlete_id)
+    if until is not None:
+        query = query.where(screenings.c.local_date <= until)
+    rows = conn.execute(query.order_by(screenings.c.local_date, screenings.c.id))
     return [
-        ScreeningRecord(id=r.id, day=r.local_date, answers=json.loads(r.answers), outcome=r.outcome)
+        ScreeningRecord(
+            id=r.id,
+            day=r.local_date,
+            answers=json.loads(r.answers),
+            outcome=r.outcome,
+            recorded_at=r.created_at,
+        )
         for r in rows
     ]
 

@@ -12,12 +12,14 @@ at its gear (``gear_source`` says whether the archive, a default rule or the ath
 it), and ``gear_defaults`` names the default gear per sport. ``pain_entries`` is the
 back-pain diary (NRS 0-10, the moment relative to a run, leg symptoms); ``screenings`` keeps
 each red-flag screen's answers (JSON) and outcome with its date; ``questionnaire_scores``
-the ODI/RMDQ/STarT Back scores entered from a clinician; ``routine_log`` the core, warm-up,
+the ODI/RMDQ/STarT Back scores entered from a clinician; ``clinician_clearances`` the days a
+clinician saw the runner (red flags up to then stop pausing training); ``routine_log`` the
+core, warm-up,
 cool-down and cross-training sessions logged as done, and ``planned_sessions`` the plan as
 last generated. ``form_summaries`` keeps each run's form numbers computed from its
 streams (``analysis.form.form_summary``, with the analysis ``version``), keyed by the
 ``streams`` row so they go when the streams are replaced or deleted. Migrations ``0001`` to
-``0006`` create these tables; a change here needs a new numbered migration.
+``0007`` create these tables; a change here needs a new numbered migration.
 """
 
 from __future__ import annotations
@@ -212,6 +214,22 @@ screenings = Table(
     Column("answers", Text, nullable=False),
     Column("outcome", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# 0007: the runner's record that a clinician has seen them (``backstride screen clear``):
+# the day, optionally who and what they advised. Red flags of screens up to that day stop
+# pausing training (evidence.md §5.2, "Clinician clearance").
+clinician_clearances = Table(
+    "clinician_clearances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("clinician", String(200)),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_clinician_clearances_athlete_date", "athlete_id", "local_date"),
 )
 
 

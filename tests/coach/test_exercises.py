@@ -21,7 +21,7 @@ from backstride.coach.exercises import (
     moving_minutes,
     routine,
 )
-from backstride.coach.exercises_core import MCGILL_MAX_HOLD_S, PAIN_SCALE, PYRAMIDS
+from backstride.coach.exercises_core import LEG_SYMPTOMS, MCGILL_MAX_HOLD_S, PAIN_SCALE, PYRAMIDS
 from backstride.coach.exercises_run import STATIC_STRETCH_MAX_HOLD_S
 from backstride.coach.model import Exercise
 from backstride.errors import NotFoundError
@@ -125,8 +125,14 @@ def test_every_item_has_name_trains_cues_dose_and_if_it_hurts(item: Exercise) ->
     assert all(cue.strip() for cue in item.cues)
     assert item.dose != "as comfortable"
     assert item.if_it_hurts.strip()
-    # The pain line follows P1: 0-2 fine, 3-5 acceptable, above 5 stop.
+    # The pain line follows P1: 0-2 low, 3-5 acceptable, above 5 stop, 8+ no running; and
+    # leg symptoms stop the exercise and call for the screen (issue 12, evidence §4.1).
     assert PAIN_SCALE in item.if_it_hurts
+    assert item.if_it_hurts.endswith(
+        "If numbness, tingling or pain spreads down a leg, stop this exercise and take the "
+        "symptom screen again (backstride screen)."
+    )
+    assert LEG_SYMPTOMS in item.if_it_hurts
     assert "P1" in item.rules
 
 
@@ -138,8 +144,10 @@ def test_rule_ids_are_catalogue_or_evidence_ids(item: Exercise) -> None:
 
 def test_pain_scale_quotes_the_p1_thresholds() -> None:
     p1 = CATALOGUE["P1"].thresholds
-    assert f"up to {p1['safe_max']:.0f} is fine" in PAIN_SCALE
+    assert "up to 2 is the low-pain band, 3-5 is acceptable" in PAIN_SCALE
     assert f"above {p1['acceptable_max']:.0f} means stop" in PAIN_SCALE
+    assert "8 or more means no running until it settles" in PAIN_SCALE
+    assert "safe" not in PAIN_SCALE
 
 
 @pytest.mark.parametrize("item", LIBRARY, ids=lambda e: e.id)

@@ -21,6 +21,7 @@ from backstride.service.plan import Plan, PlannedSession, routine_label
 _MODE = {
     "build": "building gradually",
     "return_to_run": "return to running (run-walk program)",
+    "paused": "no running until pain settles (core and cross-training only)",
     "blocked": "no plan",
 }
 

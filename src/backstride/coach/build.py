@@ -27,6 +27,7 @@ from backstride.coach.planner import (
     monday,
     session_order,
 )
+from backstride.coach.return_to_run import stage, stage_nearest
 from backstride.rules.pain import PainAdjustment
 
 
@@ -208,26 +209,16 @@ class BuildPlanner(Planner):
         )
 
     def adjust_first(self, session: PlannedSession) -> PlannedSession:
-        """The next run after a pain finding: cut (P2, P4) or run-walk (P1 above 5)."""
+        """The next run after a pain rule asking to reduce: cut by the middle of the 20-50%
+        its message says (P2, P4, P5/P6 worse); after P1 above 5 ("stop or walk") the cut
+        run becomes run-walk at the stage nearest the cut (RTR), never stage 1 by default."""
         if self.adjustment.action != "reduce" or session.distance_m is None:
             return session
         rule = self.adjustment.rule
         cut = floor_m(session.distance_m * (1.0 - REDUCE_SHARE))
         pct = round(REDUCE_SHARE * 100)
         if rule == "P1":
-            seconds = cut / self.speed
-            intervals = RunWalk(run_s=240, walk_s=60, repeats=max(1, int(seconds // 300)))
-            return self.run(
-                session.day,
-                "run_walk",
-                f"Run-walk {intervals.repeats} x (4 min run, 1 min walk)",
-                "easy",
-                ("P1", "RTR"),
-                f"Pain above 5/10 during your last run: walk breaks this time, {pct}% shorter "
-                "than planned (P1); run-walk as in the return-to-run program (RTR).",
-                duration_s=float(intervals.duration_s),
-                run_walk=intervals,
-            )
+            return self.walk_breaks(session, cut, pct)
         return self.run(
             session.day,
             "run",
@@ -237,4 +228,30 @@ class BuildPlanner(Planner):
             f"{rule}: your back asks for a lighter next session, {pct}% shorter than planned "
             f"({km_text(session.distance_m)}), within the 20-50% the pain rule asks for.",
             distance_m=cut,
+        )
+
+    def walk_breaks(self, session: PlannedSession, cut: float, pct: int) -> PlannedSession:
+        """The cut run as run-walk: the stage whose running time is nearest the cut run's
+        without going over it (stage 1's intervals, fewer of them, below stage 1)."""
+        seconds = cut / self.speed
+        nearest = stage_nearest(seconds)
+        if nearest is None:
+            first = stage(1)
+            intervals = RunWalk(first.run_s, first.walk_s, max(1, int(seconds // first.run_s)))
+            title = f"Run-walk {intervals.repeats} x (1 min run, 2 min walk)"
+        else:
+            intervals = nearest.intervals
+            title = f"Run-walk stage {nearest.number}: {nearest.label}"
+        return self.run(
+            session.day,
+            "run_walk",
+            title,
+            "easy",
+            ("P1", "RTR"),
+            f"Pain above 5/10 during your last run: walk breaks this time, at most the running "
+            f"of a run {pct}% shorter than planned ({km_text(cut)} of "
+            f"{km_text(session.distance_m or 0.0)}) (P1); run-walk at the stage of the "
+            "return-to-run program nearest that cut (RTR).",
+            duration_s=float(intervals.duration_s),
+            run_walk=intervals,
         )

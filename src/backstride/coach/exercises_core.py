@@ -28,15 +28,22 @@ MCGILL_MAX_HOLD_S = 10
 _P1 = CATALOGUE["P1"].thresholds
 #: The pain-monitoring rule P1 in one sentence, appended to every "if it hurts" line.
 PAIN_SCALE = (
-    f"Rate your back pain from 0 to 10: up to {_P1['safe_max']:.0f} is fine, "
-    f"{_P1['safe_max'] + 1:.0f}-{_P1['acceptable_max']:.0f} is acceptable if it settles by "
-    f"the next morning, above {_P1['acceptable_max']:.0f} means stop for today."
+    f"Rate your back pain from 0 to 10: up to {_P1['low_max']:.0f} is the low-pain band, "
+    f"{_P1['low_max'] + 1:.0f}-{_P1['acceptable_max']:.0f} is acceptable if it settles by "
+    f"the next morning, above {_P1['acceptable_max']:.0f} means stop for today, and "
+    f"{_P1['severe_min']:.0f} or more means no running until it settles: take the symptom "
+    "screen again and see a physiotherapist or GP."
+)
+#: Said with every exercise: leg symptoms stop the exercise and call for the screen (§4.1).
+LEG_SYMPTOMS = (
+    "If numbness, tingling or pain spreads down a leg, stop this exercise and take the "
+    "symptom screen again (backstride screen)."
 )
 
 
 def if_it_hurts(advice: str) -> str:
-    """``advice`` followed by the P1 pain scale."""
-    return f"{advice} {PAIN_SCALE}"
+    """``advice`` followed by the P1 pain scale and the leg-symptoms stop."""
+    return f"{advice} {PAIN_SCALE} {LEG_SYMPTOMS}"
 
 
 _CORE_RULES = ("C1", "P1")

@@ -21,7 +21,8 @@ SessionKind = Literal["run", "run_walk", "core", "cross"]
 #: Mostly easy running; ``long`` is the week's longest easy run; ``quality`` is the only
 #: "hard" kind (strides or a steady tempo), never on consecutive days.
 Intensity = Literal["easy", "long", "quality", "moderate"]
-PlanMode = Literal["build", "return_to_run", "blocked"]
+#: ``paused``: the severe-pain ceiling (P1 at 8/10 or more): no runs until pain settles.
+PlanMode = Literal["build", "return_to_run", "paused", "blocked"]
 Category = Literal["core", "warmup", "cooldown", "cross"]
 
 HARD_INTENSITIES: frozenset[str] = frozenset({"quality"})

@@ -11,15 +11,23 @@ store.
 How it decides (rule ids from ``rules/catalogue``; docs/plan.md says the same in prose):
 
 - R1/R2 red flag (``blocks_training``): mode ``blocked``, no sessions, the clinician message.
-- No run in the ``break_days`` (14) days before the plan, no running in the two weeks
-  before this one, or pain worse by a change that matters (P4, a flare): the run-walk
-  program (RTR) at stage 1, or at ``program_stage`` when the service says the runner is in it.
+- The severe-pain ceiling (P1 at 8/10 or more, action ``stop_running``): mode ``paused``, no
+  runs until pain settles; core sessions at level 1 and cross-training stay, gentle and only
+  as far as comfortable (exercise is the first-line care for back pain; anything that makes
+  pain worse or spreads down a leg stops), with the screen-again and clinician message.
+- No run in the ``break_days`` (14) days before the plan or no running in the two weeks
+  before this one: the run-walk program (RTR) at stage 1, or at ``program_stage`` when the
+  service says the runner is in it (it moves on only with the pain rules met in the diary).
 - Otherwise mode ``build``. The week's target grows by at most ``growth`` (10%,
   "conservative", L2) over the higher of the two weeks before, never more than 30% over
   either of them (L2, Nielsen 2014), with every 4th week 20% lighter (a design choice).
-  P1 at 3-5, P3 rising, R3 (``hold``) and P1 above 5, P2 not settled (``reduce``) stop the
-  growth for the whole plan; ``reduce`` also cuts the next run by the middle of P2's
-  20-50% range, and after P1 above 5 the next run is run-walk.
+  Pain of 3-5 that settled by the next morning and is not rising changes nothing (evidence
+  §4.1: progression with pain is allowed). ``hold`` (P1 3-5 unsettled or rising, P3 rising,
+  R3, ODI above 40, STarT Back high risk, leg symptoms, or ``held_after`` a reduction the
+  diary has not yet shown settled) and ``reduce`` (P1 above 5, P2 not settled, P4 worse,
+  P5/P6 worse) stop the growth for the whole plan; ``reduce`` also cuts the next run by
+  the middle of P2's 20-50% range (35%), as its message says. After P1 above 5 ("stop or
+  walk") that run is run-walk at the stage nearest the cut (RTR), not stage 1.
 - Every run is at most 1.10 x the longest run of the 30 days before it, planned runs
   included (L1, Frandsen 2025), rounded down to 100 m; runs under 1 km are left out.
 - Mostly easy running: with 4 or more run days one session a week has short strides
@@ -68,11 +76,21 @@ def generate_plan(plan_input: PlanInput) -> Plan:
     if blocks_training(findings):
         return _blocked(plan_input.as_of, findings)
     adjustment = pain_adjustment(findings)
+    if adjustment.action == "stop_running":
+        return PausedPlanner(plan_input, adjustment).plan()
+    if adjustment.action == "continue" and plan_input.held_after is not None:
+        rule = plan_input.held_after
+        adjustment = PainAdjustment(
+            "hold",
+            None,
+            rule,
+            f"{rule}: hold your training load after the recent reduction until your diary "
+            "shows the pain rules met: log pain before, during or after your runs and the "
+            "next morning.",
+        )
     stage_number = plan_input.program_stage
     if _on_break(plan_input):
         stage_number = 1  # a break restarts the program (RTR)
-    elif _flare(findings) and (stage_number is None or stage_number >= GRADUATED):
-        stage_number = 1
     if stage_number is not None and stage_number < GRADUATED:
         return ReturnPlanner(plan_input, adjustment, stage_number).plan()
     return BuildPlanner(plan_input, adjustment).plan()
@@ -102,8 +120,36 @@ def _on_break(plan_input: PlanInput) -> bool:
     return not recent or sum(r.distance_m for r in before) <= 0
 
 
-def _flare(findings: Sequence[Finding]) -> bool:
-    return any(f.rule == "P4" and f.severity in ("caution", "high") for f in findings)
+class PausedPlanner(Planner):
+    """Weeks without running (the severe-pain ceiling): core at level 1 and cross-training."""
+
+    def plan(self) -> Plan:
+        prefs = self.input.preferences
+        self.prefs = Preferences(
+            days_per_week=prefs.days_per_week,
+            long_run_day=prefs.long_run_day,
+            cross_sport=prefs.cross_sport,
+            growth=prefs.growth,
+            core_level=1,
+        )
+        weeks = []
+        for week in self.mondays:
+            core = self.core_sessions(week, (), ())
+            cross = self.cross_sessions(week, (), [c.day.weekday() for c in core])
+            end = week + timedelta(days=7)
+            done = sum(
+                r.distance_m for r in self.input.runs if week <= r.day < end and r.day <= self.as_of
+            )
+            ordered = tuple(sorted([*core, *cross], key=session_order))
+            weeks.append(PlanWeek(start=week, sessions=ordered, running_distance_m=done))
+        self.pain_notes()
+        self.notes.append(
+            "Core sessions (level 1) and cross-training stay, gentle and only as far as "
+            "comfortable: stop any exercise that makes your pain worse, and stop and take the "
+            "screen again if numbness, tingling or pain spreads down a leg. Plan again once "
+            "your pain has settled below 8/10 (P1)."
+        )
+        return self.finish("paused", weeks)
 
 
 class ReturnPlanner(Planner):

@@ -51,6 +51,11 @@ ROUND_M = 100.0
 DEFAULT_SPEED_MPS = 1000.0 / 360.0  # 6:00 min/km, when no run says otherwise
 CROSS_SPORTS: tuple[str, ...] = ("swim", "cycle", "elliptical", "strength")
 WARMUP, COOLDOWN = "warmup", "cooldown"
+#: Findings whose message joins the plan's notes: R3, and the questionnaire and P8 findings
+#: that suggest a clinician (the adjustment says what they do to the plan).
+CLINICIAN_NOTES: frozenset[tuple[str, str]] = frozenset(
+    {("R3", "caution"), ("P5", "high"), ("P6", "high"), ("P7", "high"), ("P8", "caution")}
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,10 @@ class PlanInput:
     #: The return-to-run stage of the plan's first week when the runner is in the program
     #: (``return_to_run.replay``); ``GRADUATED`` when it has been completed.
     program_stage: int | None = None
+    #: The pain rule that asked for a reduction in the 7 days before ``as_of`` when the
+    #: diary has not shown the pain rules met since (``rules.pain.pain_rules_met``): growth
+    #: waits for the diary (evidence §4.1, "a missing diary is not pain rules met").
+    held_after: str | None = None
 
 
 def monday(day: date) -> date:
@@ -153,8 +162,8 @@ class Planner:
         minutes = ROUTINES[routine].minutes if routine in ROUTINES else CORE_S // 60
         why = (
             f"Core and strength session {self.prefs.core_level} of 3 levels: {CORE_MIN}-{CORE_MAX} "
-            "a week, never two days in a row (C1); strength training is what lowers injury "
-            "risk, not stretching (C3)."
+            "a week, never two days in a row (C1); in trials strength training, not stretching, "
+            "went with fewer sports injuries, mostly in sports other than running (C3)."
         )
         return [
             PlannedSession(
@@ -229,7 +238,7 @@ class Planner:
         if self.adjustment.action != "continue":
             self.notes.append(self.adjustment.message)
         for f in self.input.findings:
-            if f.rule == "R3" and f.severity == "caution":
+            if (f.rule, f.severity) in CLINICIAN_NOTES:
                 self.notes.append(f.message)
 
     def finish(self, mode: PlanMode, weeks: list[PlanWeek]) -> Plan:

@@ -9,7 +9,8 @@ were done at target, and what the pain rules ask (:class:`~backstride.rules.pain
 - forward one stage (never more: ``max_stages_per_week``) only after ``sessions_at_target``
   sessions (2) at the stage's target and with the pain rules met (action ``continue``);
 - the same stage when fewer sessions were done at target, or a pain rule asks to hold;
-- one stage back when a pain rule asks to reduce (P1 above 5, P2 not settled, P4 worse);
+- one stage back when a pain rule asks to reduce (P1 above 5, P2 not settled, P4 worse) or
+  stops running (the severe-pain ceiling);
 - past the last stage the program is finished: :data:`GRADUATED`.
 
 The structure (3 x 30 min a week, at most one stage a week, two sessions at target first)
@@ -93,6 +94,20 @@ def stage(number: int) -> Stage:
     return STAGES[number - 1]
 
 
+def stage_nearest(running_s: float) -> Stage | None:
+    """The run-walk stage (one with walk breaks) whose running time is nearest
+    ``running_s`` without going over it; None when even stage 1 runs longer.
+
+    Where a conditioned runner's flare starts the run-walk program: at the stage nearest
+    the cut the pain rule asks for, not at stage 1 (evidence §9, RTR).
+
+    >>> stage_nearest(1980).number, stage_nearest(1199).number, stage_nearest(599)
+    (7, 3, None)
+    """
+    fitting = [s for s in STAGES if s.walk_s > 0 and s.running_s <= running_s]
+    return fitting[-1] if fitting else None
+
+
 def at_target(duration_s: float, number: int) -> bool:
     """Whether a run of ``duration_s`` counts as a session done at the stage's target.
 
@@ -129,7 +144,7 @@ def next_stage(current: int, sessions_at_target: int, action: Action) -> int:
     Neason C et al. 2024 (ASTEROID), rule RTR.
     """
     stage(current)
-    if action in ("reduce", "stop_and_see_clinician"):
+    if action in ("reduce", "stop_running", "stop_and_see_clinician"):
         return max(1, current - 1)
     if action == "continue" and sessions_at_target >= SESSIONS_AT_TARGET:
         return current + MAX_STAGES_PER_WEEK

@@ -1,10 +1,10 @@
-"""Catalogue data for the pain-monitoring rules P1-P4, the return-to-run program RTR and the
-disc-myth card D1 (evidence.md §4, §5.4, §7 and §9).
+"""Catalogue data for the pain-monitoring rules P1-P4, P8 (not improving), the return-to-run
+program RTR and the disc-myth card D1 (evidence.md §4, §5.4, §7 and §9).
 
 Thresholds and wording only; see :mod:`backstride.rules.catalogue` for the whole catalogue
 (the red-flag screen's R1-R3 are in :mod:`backstride.rules.catalogue_redflags`). Every
 message starts with its rule id and source. Evaluation: :mod:`backstride.rules.pain` (P1-P4,
-D1); RTR (return to run) is data for the plan.
+P8, D1); RTR (return to run) is data for the plan.
 """
 
 from __future__ import annotations
@@ -22,25 +22,50 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Pain during the run",
         "clinician",
         "Silbernagel 2007",
-        "B/C",
+        "C",
         "Runners with Achilles pain who kept running with pain up to 5/10 did as well as "
-        "those who rested; exercising into some pain need not be a barrier (Smith 2017)." + _TENDON,
-        {"safe_max": 2, "acceptable_max": 5, "recent_days": 7},
+        "those who rested, and progressed while pain stayed at or under 5, settled by the next "
+        "morning and did not rise week to week; exercising into some pain need not be a "
+        "barrier (Smith 2017)." + _TENDON + " The ceiling at 8/10 is clinical consensus "
+        "(NICE CKS), a design choice.",
         {
-            "safe": (
+            "low_max": 2,
+            "acceptable_max": 5,
+            "severe_min": 8,
+            "recent_days": 7,
+            "settle_days": 14,
+        },
+        {
+            "low": (
                 "ok",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: within 0-2, the safe band.",
+                "{run_day}: within 0-2, the low-pain band.",
             ),
             "acceptable": (
+                "ok",
+                "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
+                "{run_day}: within 3-5, acceptable. It settled by the next morning (P2) and is "
+                "not rising week to week (P3), so your running may grow at the usual "
+                "conservative rate.",
+            ),
+            "acceptable_hold": (
                 "caution",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: within 3-5, acceptable, but hold your load rather than add to it.",
+                "{run_day}: within 3-5, acceptable only while it settles by the next morning "
+                "and does not rise week to week; {reason}, so hold your load rather than add "
+                "to it.",
             ),
             "too_much": (
                 "high",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
                 "{run_day}: above 5. Stop or walk when pain goes above 5, and " + _REDUCE + ".",
+            ),
+            "severe": (
+                "very_high",
+                "P1 (Silbernagel 2007; ceiling: clinical consensus, NICE CKS): back pain {nrs}/10 "
+                "on {day}: 8 or more. "
+                "No running until it settles below 8; take the symptom screen again now "
+                "(backstride screen) and see a physiotherapist or GP.",
             ),
             "missing": (
                 "info",
@@ -49,7 +74,8 @@ PAIN_RULES: tuple[Rule, ...] = (
             ),
         },
         "Silbernagel KG et al. 2007, Am J Sports Med 35(6):897-906; Smith BE et al. 2017, "
-        "Br J Sports Med 51(23):1679-1687.",
+        "Br J Sports Med 51(23):1679-1687; ceiling: clinical consensus (NICE CKS, low back "
+        "pain without radiculopathy).",
     ),
     make_rule(
         "P2",
@@ -93,19 +119,21 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Silbernagel 2007",
         "C",
         "Pain and stiffness should not rise from one week to the next; backstride compares "
-        "the mean morning pain of Monday-to-Sunday weeks." + _TENDON,
-        {"min_entries": 2, "rise_above": 0.0},
+        "the mean morning pain of Monday-to-Sunday weeks and counts a rise of 1 point or more "
+        "(pain ratings vary by 1-2 points from day to day)." + _TENDON,
+        {"min_entries": 2, "rise_min": 1.0},
         {
             "steady": (
                 "ok",
                 "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
-                "of {week}, against {mean_before:.1f}/10 the week before: not rising.",
+                "of {week}, against {mean_before:.1f}/10 the week before: not rising by 1 point "
+                "or more (smaller changes are within day-to-day noise).",
             ),
             "rising": (
                 "caution",
                 "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
-                "of {week}, up from {mean_before:.1f}/10 the week before: hold your weekly "
-                "load until it stops rising.",
+                "of {week}, up from {mean_before:.1f}/10 the week before, a rise of 1 point or "
+                "more: hold your weekly load until it stops rising.",
             ),
             "missing": (
                 "info",
@@ -161,13 +189,45 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Ostelo RW et al. 2008, Spine 33(1):90-94.",
     ),
     make_rule(
+        "P8",
+        "Pain not improving",
+        "clinician",
+        "NICE 2016",
+        "C",
+        "When back pain has not improved by a change that matters (P4) after about 4-6 weeks "
+        "of self-management, a routine review with a physiotherapist or GP is the usual "
+        "advice (NICE NG59 and clinical consensus; the duration is UNVERIFIED, backstride "
+        "uses 6 weeks of logged pain).",
+        {"weeks": 6, "window_days": 7, "min_entries": 2},
+        {
+            "not_improving": (
+                "caution",
+                "P8 (NICE NG59; clinical consensus): back pain logged since {first_day}, "
+                "{weeks} weeks ago; typical pain {mean_now:.1f}/10 in the last 7 days against "
+                "{mean_before:.1f}/10 in your first week of entries: no improvement that "
+                "matters (P4). Book a routine review with a physiotherapist or GP (not urgent).",
+            ),
+            "improving": (
+                "ok",
+                "P8 (NICE NG59; clinical consensus): typical back pain {mean_now:.1f}/10 in the "
+                "last 7 days, down from {mean_before:.1f}/10 in your first week of entries "
+                "({first_day}): an improvement that matters (P4).",
+            ),
+        },
+        "NICE NG59 (2016), Low back pain and sciatica in over 16s; clinical consensus "
+        "(duration UNVERIFIED).",
+    ),
+    make_rule(
         "RTR",
         "Return to running with back pain",
         "clinician",
         "Neason 2024",
-        "B",
+        "B/C",
         "In a small trial, a progressive run-walk plan of three 30-minute sessions a week "
-        "lowered chronic back pain against a waitlist.",
+        "lowered chronic back pain against a waitlist. The trial recruited inactive adults: "
+        "after a conditioned runner's flare backstride starts at the stage nearest the cut the "
+        "pain rule asks for, not at stage 1, and moves a stage on only with the diary entries "
+        "the pain rules read (an empty diary never moves it).",
         {
             "sessions_per_week": 3,
             "max_session_min": 30,
@@ -181,7 +241,7 @@ PAIN_RULES: tuple[Rule, ...] = (
                 "RTR (Neason 2024): after a flare or a break of 2 weeks or more, restart with "
                 "run-walk sessions, 3 a week of up to 30 min at an easy pace on flat ground; "
                 "move up at most one stage a week, after 2 sessions done at target with the "
-                "pain rules met.",
+                "pain rules met in your diary (pain before, during and the morning after).",
             ),
         },
         "Neason C et al. 2024, Br J Sports Med, doi:10.1136/bjsports-2024-108245.",

@@ -22,8 +22,8 @@ SCORE_RULES: tuple[Rule, ...] = (
             "band": ("ok", "P5 (Fairbank 2000): ODI {score:.0f}% on {day}: {band} disability."),
             "severe": (
                 "high",
-                "P5 (Fairbank 2000): ODI {score:.0f}% on {day}: {band} disability. Please see "
-                "a clinician before increasing your running.",
+                "P5 (Fairbank 2000): ODI {score:.0f}% on {day}: {band} disability. Hold your "
+                "running load (no increase) and see a clinician before increasing it.",
             ),
             "better": (
                 "ok",
@@ -33,7 +33,8 @@ SCORE_RULES: tuple[Rule, ...] = (
             "worse": (
                 "high",
                 "P5/P4 (Ostelo 2008): ODI up {change:.0f} points since {before_day}: a "
-                "worsening that matters; reduce your load and see a clinician.",
+                "worsening that matters; cut your next session by 20-50%, then hold your load, "
+                "and see a clinician.",
             ),
         },
         "Fairbank JCT, Pynsent PB 2000, Spine 25(22):2940-2953; Ostelo RWJG et al. 2008, "
@@ -58,7 +59,8 @@ SCORE_RULES: tuple[Rule, ...] = (
             "worse": (
                 "high",
                 "P6/P4 (Ostelo 2008): RMDQ up {change:.0f} points since {before_day}: a "
-                "worsening that matters; reduce your load and see a clinician.",
+                "worsening that matters; cut your next session by 20-50%, then hold your load, "
+                "and see a clinician.",
             ),
         },
         "Roland M, Morris R 1983, Spine 8(2):141-144; Ostelo RWJG et al. 2008, Spine 33(1):90-94.",
@@ -68,10 +70,11 @@ SCORE_RULES: tuple[Rule, ...] = (
         "STarT Back risk group (score from your clinician)",
         "clinician",
         "Hill 2008",
-        "B",
-        "STarT Back sorts back pain by its risk of a poor outcome; NICE NG59 recommends such "
-        "stratification, and the high-risk group does better with psychologically informed "
-        "physiotherapy.",
+        "B/C",
+        "STarT Back sorts back pain by its risk of a poor outcome (cut-offs: Hill 2008); NICE "
+        "NG59 recommends such stratification. In a UK trial the high-risk group did better with "
+        "psychologically informed physiotherapy (Hill 2011, Lancet); a US primary-care trial "
+        "did not replicate the benefit of stratified care (Cherkin 2018, MATCH).",
         {"low_max": 3.0, "distress_high_min": 4.0},
         {
             "low": ("ok", "P7 (Hill 2008): STarT Back {total:.0f}/9 on {day}: low-risk group."),
@@ -82,11 +85,15 @@ SCORE_RULES: tuple[Rule, ...] = (
             ),
             "high": (
                 "high",
-                "P7 (Hill 2008; NICE NG59): STarT Back distress {distress:.0f}/5 on {day}: "
-                "high-risk group. Please see a clinician (a physiotherapist offering "
-                "psychologically informed care).",
+                "P7 (Hill 2008 cut-offs; Hill 2011; NICE NG59): STarT Back distress "
+                "{distress:.0f}/5 on {day}: high-risk group. Hold your running load and see a "
+                "clinician (a physiotherapist offering psychologically informed care, which "
+                "helped this group in a UK trial, Hill 2011, though a US trial did not "
+                "replicate the benefit, Cherkin 2018).",
             ),
         },
-        "Hill JC et al. 2008, Arthritis Rheum 59(5):632-641; NICE NG59 (2016).",
+        "Hill JC et al. 2008, Arthritis Rheum 59(5):632-641; Hill JC et al. 2011, Lancet "
+        "378(9802):1560-1571; Cherkin D et al. 2018, J Gen Intern Med 33(8):1324-1336 "
+        "(MATCH); NICE NG59 (2016).",
     ),
 )

@@ -1,5 +1,6 @@
-"""Pain-monitoring rules P1-P4 over the back-pain diary, the training adjustment they ask
-for, when a red-flag screen is due, and the disc-myth card D1.
+"""Pain-monitoring rules P1-P4 and P8 over the back-pain diary, the training adjustment they
+(and the red-flag screen and questionnaire scores) ask for, whether the diary shows the pain
+rules met, when a red-flag screen is due, and the disc-myth card D1.
 
 Contract: :func:`pain_findings` takes :class:`PainEntry` values (NRS 0-10, one moment of a
 local day) and ``as_of`` and returns :class:`~backstride.rules.finding.Finding` values of
@@ -12,18 +13,36 @@ tendon research (Silbernagel 2007) and is applied to back pain by extrapolation.
 Definitions (design choices, evidence.md §4.1-4.2 marks the operationalisation UNVERIFIED):
 
 - A *run day* is a day with a ``during`` or ``after`` entry. P1 reads the highest such NRS
-  on the latest run day within ``recent_days`` of ``as_of``.
+  on the latest run day within ``recent_days`` of ``as_of``: 0-2 the low-pain band, 3-5
+  acceptable, above 5 stop or walk (reduce). Progression with pain is allowed (evidence
+  §4.1): 3-5 is ``acceptable`` (no change to the plan) when P3 is not rising and the latest
+  run P2 can judge either settled or was not painful (0-2); it is ``acceptable_hold``
+  (hold) when P3 is rising, P2 is not settled, P2 lacks an entry after a painful run, or
+  there is no earlier run for P2 to judge (the run of ``as_of`` itself has no morning yet).
+- The severe-pain ceiling (P1 ``severe``, clinical consensus): the highest NRS of any moment
+  on the latest diary day within ``settle_days`` of ``as_of`` is 8 or more. It lasts until
+  a later entry is below 8 ("until it settles"): no running, screen due now, clinician.
+- Leg symptoms (numbness, tingling or pain spreading down a leg) logged in the last
+  ``recent_days`` set P1's ``leg_symptoms`` value; the adjustment then holds at least and
+  says to stop that exercise and take the screen again.
 - P2: a ``next_morning`` entry is dated on the morning itself and belongs to the run of the
   day before. The *baseline* is the lowest ``before`` entry of that run day (the lowest, so
   a doubtful case counts against running on). P2 judges the latest run day with a possible
   next morning (run day before ``as_of``) within ``recent_days``.
 - P3: *morning pain* is the ``next_morning`` entries. Weeks run Monday to Sunday; the week of
   ``as_of`` counts when it already has ``min_entries`` entries, else the week before it, and
-  it is compared with the week before that. Any rise of the mean is "rising".
+  it is compared with the week before that. A rise of the mean by ``rise_min`` (1 point)
+  or more is "rising"; smaller changes are within the NRS's day-to-day noise.
 - P4: *typical pain* is the ``before`` and ``next_morning`` entries (not pain just caused
   by a run). The mean of the ``window_days`` days ending on ``as_of`` is compared with the
   same window ``gap_days`` earlier. A change matters at ``points`` or more, or at
   ``fraction`` of the earlier mean or more provided it is at least ``pct_min_points``.
+- P8: the first entry with pain above 0 is ``weeks`` (6) or more before ``as_of``; the
+  typical pain of the 7 days from it is compared (P4's sizes) with the last 7 days; not
+  improved while pain is still logged -> routine clinician review (no change to the plan).
+- *Pain rules met* (:func:`pain_rules_met`, what return-to-run stages and growth after a
+  reduction need): nothing asks for a change, and the diary holds the entries P1 and P2
+  read: a run with pain logged during or after it, and a settled next morning (P2).
 """
 
 from __future__ import annotations
@@ -37,15 +56,25 @@ from typing import Literal
 from backstride.model import PainRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding, most_pressing
+from backstride.rules.redflags import blocks_training
 
-P1, P2, P3, P4, D1 = (CATALOGUE[r] for r in ("P1", "P2", "P3", "P4", "D1"))
+P1, P2, P3, P4, P8, D1 = (CATALOGUE[r] for r in ("P1", "P2", "P3", "P4", "P8", "D1"))
 _T1, _T2, _T3, _T4 = P1.thresholds, P2.thresholds, P3.thresholds, P4.thresholds
+_T8 = P8.thresholds
 
 When = Literal["before", "during", "after", "next_morning"]
 LegSymptoms = Literal["none", "one_side", "both_sides"]
-Action = Literal["continue", "hold", "reduce", "stop_and_see_clinician"]
-#: Actions from least to most restrictive.
-ACTIONS: tuple[Action, ...] = ("continue", "hold", "reduce", "stop_and_see_clinician")
+Action = Literal["continue", "hold", "reduce", "stop_running", "stop_and_see_clinician"]
+#: Actions from least to most restrictive. ``stop_running``: the severe-pain ceiling (no
+#: running until pain settles, screen again, clinician suggested); ``stop_and_see_clinician``:
+#: an R1/R2 red flag (all training stops).
+ACTIONS: tuple[Action, ...] = (
+    "continue",
+    "hold",
+    "reduce",
+    "stop_running",
+    "stop_and_see_clinician",
+)
 _RUN_MOMENTS = ("during", "after")
 _REDUCE_PCT = (int(_T2["reduce_min_pct"]), int(_T2["reduce_max_pct"]))
 
@@ -104,13 +133,14 @@ def pain_findings(entries: Sequence[PainEntry], *, as_of: date) -> list[Finding]
 
     References
     ----------
-    Evidence P1-P3: Silbernagel 2007 (Achilles; extrapolated to back pain), Smith 2017.
-    Evidence P4: Ostelo 2008.
+    Evidence P1-P3: Silbernagel 2007 (Achilles; extrapolated to back pain), Smith 2017;
+    the ceiling: clinical consensus. Evidence P4: Ostelo 2008. P8: NICE NG59.
     """
     past = [e for e in entries if e.day <= as_of]
     if not past:
         return []
-    found = [_p1(past, as_of), _p2(past, as_of), _p3(past, as_of), _p4(past, as_of)]
+    p2, p3 = _p2(past, as_of), _p3(past, as_of)
+    found = [_p1(past, as_of, p2, p3), p2, p3, _p4(past, as_of), _p8(past, as_of)]
     return most_pressing([f for f in found if f is not None])
 
 
@@ -131,21 +161,59 @@ def _runs_known(entries: Iterable[PainEntry]) -> set[date]:
     return days
 
 
-def _p1(entries: list[PainEntry], as_of: date) -> Finding:
+def _p1(entries: list[PainEntry], as_of: date, p2: Finding | None, p3: Finding) -> Finding:
     recent = as_of - timedelta(days=int(_T1["recent_days"]) - 1)
+    leg = {"leg_symptoms": any(e.leg_symptoms != "none" for e in entries if e.day >= recent)}
+    severe = _ceiling(entries, as_of)
+    if severe is not None:
+        return P1.finding("severe", as_of, {**severe, **leg})
     days = [d for d in _run_days(entries) if d >= recent]
     if not days:
-        return P1.finding("missing", as_of, {"recent_days": int(_T1["recent_days"])})
+        return P1.finding("missing", as_of, {"recent_days": int(_T1["recent_days"]), **leg})
     run_day = max(days)
-    nrs = max(e.nrs for e in entries if e.day == run_day and e.when in _RUN_MOMENTS)
-    outcome = _p1_outcome(nrs)
-    return P1.finding(outcome, as_of, {"nrs": nrs, "run_day": run_day.isoformat()})
+    nrs = _run_nrs(entries, run_day)
+    shown = {"nrs": nrs, "run_day": run_day.isoformat(), **leg}
+    if nrs <= _T1["low_max"]:
+        return P1.finding("low", as_of, shown)
+    if nrs > _T1["acceptable_max"]:
+        return P1.finding("too_much", as_of, shown)
+    reason = _hold_reason(entries, p2, p3)
+    if reason is None:
+        return P1.finding("acceptable", as_of, shown)
+    return P1.finding("acceptable_hold", as_of, {**shown, "reason": reason})
 
 
-def _p1_outcome(nrs: int) -> str:
-    if nrs <= _T1["safe_max"]:
-        return "safe"
-    return "acceptable" if nrs <= _T1["acceptable_max"] else "too_much"
+def _run_nrs(entries: Iterable[PainEntry], day: date) -> int:
+    """The highest NRS during or after the run of ``day`` (-1 when none was logged)."""
+    return max((e.nrs for e in entries if e.day == day and e.when in _RUN_MOMENTS), default=-1)
+
+
+def _ceiling(entries: list[PainEntry], as_of: date) -> dict[str, int | str] | None:
+    """The severe-pain ceiling: the latest diary day (within ``settle_days``) at 8 or more."""
+    since = as_of - timedelta(days=int(_T1["settle_days"]) - 1)
+    days = [e.day for e in entries if e.day >= since]
+    if not days:
+        return None
+    last = max(days)
+    worst = max(e.nrs for e in entries if e.day == last)
+    if worst < _T1["severe_min"]:
+        return None
+    return {"nrs": worst, "day": last.isoformat()}
+
+
+def _hold_reason(entries: list[PainEntry], p2: Finding | None, p3: Finding) -> str | None:
+    """Why pain of 3-5 holds the load (None: it may progress, evidence §4.1)."""
+    if p3.severity == "caution":
+        return "your morning pain is rising week on week (P3)"
+    if p2 is None:
+        return "the next morning after this run is still to come (P2)"
+    if p2.severity == "caution":
+        return "it had not settled by the next morning after your last run (P2)"
+    if p2.severity == "info":
+        run_day = date.fromisoformat(str(p2.values["run_day"]))
+        if _run_nrs(entries, run_day) > _T1["low_max"]:
+            return f"the diary does not show it settled after your run on {run_day} (P2)"
+    return None
 
 
 def _p2(entries: list[PainEntry], as_of: date) -> Finding | None:
@@ -185,7 +253,8 @@ def _p3(entries: list[PainEntry], as_of: date) -> Finding:
     if len(now) < need or len(before) < need:
         return P3.finding("missing", as_of, {})
     mean_now, mean_before = fmean(now), fmean(before)
-    outcome = "rising" if mean_now - mean_before > _T3["rise_above"] else "steady"
+    tiny = 1e-9  # means of integers: a rise of exactly 1 point counts
+    outcome = "rising" if mean_now - mean_before >= _T3["rise_min"] - tiny else "steady"
     values = {"mean_now": mean_now, "mean_before": mean_before, "week": week.isoformat()}
     return P3.finding(outcome, as_of, values)
 
@@ -236,32 +305,93 @@ def _p4(entries: list[PainEntry], as_of: date) -> Finding:
     return P4.finding(outcome, as_of, {"mean_now": mean_now, "mean_before": mean_before})
 
 
-#: Action each pain or red-flag rule asks for at a severity; anything else: continue.
+def _typical(entries: Iterable[PainEntry], start: date, end: date) -> list[int]:
+    """P4's typical pain: ``before`` and ``next_morning`` entries from ``start`` to ``end``."""
+    typical = ("before", "next_morning")
+    return [e.nrs for e in entries if e.when in typical and start <= e.day <= end]
+
+
+def _p8(entries: list[PainEntry], as_of: date) -> Finding | None:
+    """P8 once pain has been logged for ``weeks`` weeks: improved (P4) or not."""
+    pain_days = [e.day for e in entries if e.nrs > 0]
+    if not pain_days:
+        return None
+    first, width = min(pain_days), int(_T8["window_days"])
+    weeks = (as_of - first).days // 7
+    if weeks < _T8["weeks"]:
+        return None
+    early = _typical(entries, first, first + timedelta(days=width - 1))
+    late = _typical(entries, as_of - timedelta(days=width - 1), as_of)
+    if min(len(early), len(late)) < _T8["min_entries"] or not any(late):
+        return None  # too few entries to compare, or no pain logged lately
+    mean_before, mean_now = fmean(early), fmean(late)
+    outcome = (
+        "improving" if meaningful_change(mean_before, mean_now) == "improved" else ("not_improving")
+    )
+    values = {
+        "first_day": first.isoformat(),
+        "weeks": weeks,
+        "mean_now": mean_now,
+        "mean_before": mean_before,
+    }
+    return P8.finding(outcome, as_of, values)
+
+
+#: Action each pain, questionnaire or red-flag rule asks for at a severity; anything else:
+#: continue. P1 "acceptable" (3-5, settled, not rising) is ``ok``: progression allowed.
 _ACTION_OF: dict[tuple[str, str], Action] = {
     ("P1", "caution"): "hold",
     ("P1", "high"): "reduce",
+    ("P1", "very_high"): "stop_running",
     ("P2", "caution"): "reduce",
     ("P3", "caution"): "hold",
     ("P4", "caution"): "reduce",
+    ("P5", "high"): "hold",
+    ("P6", "high"): "hold",
+    ("P7", "high"): "hold",
     ("R3", "caution"): "hold",
     ("R2", "high"): "stop_and_see_clinician",
     ("R2", "very_high"): "stop_and_see_clinician",
     ("R1", "high"): "stop_and_see_clinician",
     ("R1", "very_high"): "stop_and_see_clinician",
 }
+#: Rules whose finding, at these severities, also suggests a clinician in the message.
+_CLINICIAN: frozenset[tuple[str, str]] = frozenset(
+    {("P5", "high"), ("P6", "high"), ("P7", "high"), ("P8", "caution"), ("P1", "very_high")}
+)
 _WORDS: dict[Action, str] = {
     "hold": "hold your training load: do not add to it.",
-    "reduce": "reduce your next session by 20-50% (time or distance).",
+    "reduce": "reduce your next session by 20-50% (time or distance), then hold your load.",
+    "stop_running": (
+        "no running until your pain settles below 8/10; take the symptom screen again now "
+        "(backstride screen) and see a physiotherapist or GP."
+    ),
     "stop_and_see_clinician": "all training stops; see a doctor as the red-flag finding says.",
 }
+_LEG = (
+    " Numbness, tingling or pain spreading down a leg was logged: stop any exercise that brings "
+    "it on and take the symptom screen again (backstride screen)."
+)
+
+
+def _action(finding: Finding) -> Action:
+    if finding.rule in ("P5", "P6") and "change" in finding.values:
+        # A worsening that matters (P4's sizes): evidence §4.3 "reduce load, see a clinician".
+        return "reduce" if finding.severity == "high" else "continue"
+    return _ACTION_OF.get((finding.rule, finding.severity), "continue")
 
 
 def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
     """The most restrictive adjustment any finding asks for.
 
-    R1/R2 red flags stop training; P1 above 5, P2 not settled and P4 worsening cut the next
-    session by 20-50%; P1 at 3-5, P3 rising and R3 hold the load. Ties go to the most
-    pressing finding. Other findings (and none) mean continue.
+    An R1/R2 red flag (``blocks_training``) always wins: all training stops. Then the
+    severe-pain ceiling (P1 at 8 or more: ``stop_running``); P1 above 5, P2 not settled, P4
+    worsening and a questionnaire worse by a change that matters (P5/P6) cut the next
+    session by 20-50% (``reduce``); P1 at 3-5 while unsettled or rising, P3 rising, ODI above
+    40 (P5), STarT Back high risk (P7) and R3 hold the load. Ties go to the most pressing
+    finding. Other findings (and none) mean continue: P1 at 3-5, settled and not rising,
+    progresses. Leg symptoms logged (P1's ``leg_symptoms``) hold at least; P5-P8 findings
+    that suggest a clinician add that to the message.
 
     >>> d = date(2024, 3, 7)
     >>> f = CATALOGUE["P2"].finding("not_settled", d, {"morning": 4, "baseline": 1,
@@ -270,11 +400,20 @@ def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
     >>> a.action, a.reduce_pct, a.rule
     ('reduce', (20, 50), 'P2')
     """
+    ordered = most_pressing(list(findings))
+    leg = any(f.rule == "P1" and f.values.get("leg_symptoms") is True for f in ordered)
+    if blocks_training(ordered):
+        flag = next(f for f in ordered if f.rule in ("R1", "R2") and f.rank >= 3)
+        words = _WORDS["stop_and_see_clinician"]
+        return PainAdjustment("stop_and_see_clinician", None, flag.rule, f"{flag.rule}: {words}")
     best: tuple[int, Finding] | None = None
-    for finding in most_pressing(list(findings)):
-        level = ACTIONS.index(_ACTION_OF.get((finding.rule, finding.severity), "continue"))
+    for finding in ordered:
+        level = ACTIONS.index(_action(finding))
         if best is None or level > best[0]:
             best = (level, finding)
+    if leg and (best is None or best[0] < ACTIONS.index("hold")):
+        p1 = next(f for f in ordered if f.rule == "P1")
+        best = (ACTIONS.index("hold"), p1)
     if best is None or best[0] == 0:
         return PainAdjustment(
             "continue",
@@ -284,7 +423,34 @@ def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
         )
     action, finding = ACTIONS[best[0]], best[1]
     pct = _REDUCE_PCT if action == "reduce" else None
-    return PainAdjustment(action, pct, finding.rule, f"{finding.rule}: {_WORDS[action]}")
+    message = f"{finding.rule}: {_WORDS[action]}"
+    clinician = sorted({f.rule for f in ordered if (f.rule, f.severity) in _CLINICIAN})
+    if clinician and action != "stop_running":
+        message += f" See a clinician ({', '.join(clinician)})."
+    if leg:
+        message += _LEG
+    return PainAdjustment(action, pct, finding.rule, message)
+
+
+def pain_rules_met(findings: Sequence[Finding]) -> bool:
+    """Whether the diary shows the pain rules met: nothing asks for a change, P1 read a run
+    (pain logged during or after it: 0-5) and P2 saw it settle by the next morning.
+
+    What moves a return-to-run stage forward, and growth on after a reduction: a diary
+    without these entries is "not met" (evidence §4.1, "a missing diary is not pain rules
+    met").
+
+    >>> d = date(2024, 3, 5)
+    >>> diary = [PainEntry(d, 1, "before"), PainEntry(d, 3, "during"),
+    ...          PainEntry(d + timedelta(1), 1, "next_morning")]
+    >>> pain_rules_met(pain_findings(diary, as_of=d + timedelta(1))), pain_rules_met([])
+    (True, False)
+    """
+    if pain_adjustment(findings).action != "continue":
+        return False
+    p1 = [f for f in findings if f.rule == "P1" and f.severity == "ok"]
+    p2 = [f for f in findings if f.rule == "P2" and f.severity == "ok"]
+    return bool(p1 and p2)
 
 
 def screen_due(
@@ -298,9 +464,10 @@ def screen_due(
 ) -> str | None:
     """Why a red-flag screen is due on ``as_of``, or None when it is not.
 
-    Due at first use (no screen yet); when leg symptoms were logged after the last screen's
-    day; when P4 says pain worsened and the last screen is older than P4's 7-day window
-    (a screen inside that window already saw the worse pain); and ``every_days`` after the
+    Due at first use (no screen yet); when leg symptoms, or pain of 8/10 or more (P1's
+    severe-pain ceiling), were logged after the last screen's day; when P4 says pain
+    worsened and the last screen is older than P4's 7-day window (a screen inside that
+    window already saw the worse pain); and ``every_days`` after the
     last screen while pain above 0 has been logged since.
 
     >>> screen_due([], None, as_of=date(2024, 3, 7), p4_worsened=False)
@@ -313,6 +480,8 @@ def screen_due(
     since = [e for e in entries if last_screen_day < e.day <= as_of]
     if any(e.leg_symptoms != "none" for e in since):
         return "leg symptoms logged since the last screen"
+    if any(e.nrs >= _T1["severe_min"] for e in since):
+        return "pain of 8/10 or more logged since the last screen (P1 ceiling)"
     if p4_worsened and (as_of - last_screen_day).days >= window_days:
         return "pain has worsened by a change that matters (P4) since the last screen"
     if (as_of - last_screen_day).days >= every_days and any(e.nrs > 0 for e in since):

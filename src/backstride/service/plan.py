@@ -2,9 +2,12 @@
 that review (and the web calendar) can show what was done and what was missed.
 
 The plan itself is made by ``coach/plan.py`` (pure); this module gathers its inputs from the
-store (runs, pain and red-flag findings, the return-to-run stage replayed from the runs,
-the core level from the routine log, the cross-training sport), validates the options, and
-stores the sessions from tomorrow on. :mod:`backstride.service.adherence` compares the stored
+store (runs, pain findings, questionnaire-score findings, the red flags active on the latest
+screen, the return-to-run stage replayed from the runs and the diary, whether growth waits
+for the diary after a reduction, the core level from the routine log, the cross-training
+sport), validates the options, and stores the sessions from tomorrow on. A red flag active
+on the latest screen blocks the plan whatever ``as_of`` is, and deletes the saved sessions
+still to come. :mod:`backstride.service.adherence` compares the stored
 plan with what was imported and logged; :mod:`backstride.service.plan_views` turns both into
 JSON.
 """
@@ -38,9 +41,17 @@ from backstride.errors import InputError
 from backstride.model import RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
-from backstride.rules.pain import Action, PainEntry, diary_entries, pain_adjustment, pain_findings
+from backstride.rules.pain import (
+    Action,
+    PainEntry,
+    diary_entries,
+    pain_adjustment,
+    pain_findings,
+    pain_rules_met,
+)
+from backstride.rules.scores import Score, score_findings
 from backstride.service.clock import local_today
-from backstride.service.screening import findings_for
+from backstride.service.screening import active_red_flags, findings_for
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
@@ -100,6 +111,7 @@ class History:
     diary: list[PainEntry]
     red_flags: list[Finding]
     routines: list[RoutineRecord]
+    scores: list[Score]
 
 
 def history_of(store: Store, athlete: str, day: date) -> History:
@@ -113,7 +125,12 @@ def history_of(store: Store, athlete: str, day: date) -> History:
         diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
         screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
-    return History(items, diary, findings_for(screens[-1]) if screens else [], routines)
+        scores = [
+            Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]
+            for d, i, v, x in pain_rows.list_scores(conn, athlete_id)
+        ]
+    red_flags = findings_for(screens[-1]) if screens else []
+    return History(items, diary, red_flags, routines, scores)
 
 
 def _runs(items: list[StoredActivity]) -> tuple[RunDone, ...]:
@@ -132,8 +149,10 @@ def program_stage(runs: tuple[RunDone, ...], diary: list[PainEntry], as_of: date
     The start of the data is not a comeback (backstride does not know what came before);
     the plan itself starts the program when the runner has not run in the last 14 days.
 
-    Pain at the end of each program week (the P1-P4 adjustment) holds or lowers the stage
-    as it would have when planned week by week.
+    Pain at the end of each program week holds or lowers the stage as it would have when
+    planned week by week; a week whose diary does not show the pain rules met (the entries
+    P1 and P2 read, :func:`~backstride.rules.pain.pain_rules_met`) holds it: an empty diary
+    never moves a stage forward (evidence §4.1, §9 RTR).
     """
     days = sorted({r.day for r in runs})
     comeback = None
@@ -146,14 +165,40 @@ def program_stage(runs: tuple[RunDone, ...], diary: list[PainEntry], as_of: date
     actions: dict[date, Action] = {}
     week = first
     while week < until:
-        end = week + timedelta(days=6)
-        actions[week] = pain_adjustment(pain_findings(diary, as_of=end)).action
+        found = pain_findings(diary, as_of=week + timedelta(days=6))
+        action = pain_adjustment(found).action
+        if action == "continue" and not pain_rules_met(found):
+            action = "hold"
+        actions[week] = action
         week += timedelta(days=7)
     return replay(first, [(r.day, r.duration_s or 0.0) for r in runs], actions, until)
 
 
-def _core_level(routines: list[RoutineRecord], week0: date) -> int:
-    """1, then 2 after two weeks in a row with 2+ logged core sessions, 3 after four."""
+def held_after(diary: list[PainEntry], as_of: date) -> str | None:
+    """The pain rule that asked for a reduction (or stopped running) in the 7 days before
+    ``as_of``, when the diary on ``as_of`` does not show the pain rules met since: the
+    plan then holds instead of growing. None when there was no such reduction, or the
+    diary shows the pain rules met."""
+    for back in range(1, 8):
+        adjustment = pain_adjustment(pain_findings(diary, as_of=as_of - timedelta(days=back)))
+        if adjustment.action in ("reduce", "stop_running"):
+            if pain_rules_met(pain_findings(diary, as_of=as_of)):
+                return None
+            return adjustment.rule
+    return None
+
+
+def _core_level(routines: list[RoutineRecord], week0: date, *, allowed: bool = True) -> int:
+    """1, then 2 after two weeks in a row with 2+ logged core sessions, 3 after four. When
+    the pain response does not allow progress (``allowed`` False: any hold, reduce or stop
+    action) the level does not move up: it stays at most that of the week before."""
+    level = _streak_level(routines, week0)
+    if not allowed:
+        level = min(level, _streak_level(routines, week0 - timedelta(days=7)))
+    return level
+
+
+def _streak_level(routines: list[RoutineRecord], week0: date) -> int:
     streak = 0
     week = week0 - timedelta(days=7)
     while streak < 4:
@@ -210,14 +255,24 @@ def get_plan(
         sport = _cross_sport(history, day)
     elif sport == "none":
         sport = None
-    findings = (*pain_findings(history.diary, as_of=day), *history.red_flags)
+    # The latest screen decides the red flags whatever ``as_of`` is (a plan for a day before
+    # an emergency screen must not build sessions, issue 12); older screens add only R3.
+    flags = active_red_flags(store, athlete=athlete)
+    findings = (
+        *pain_findings(history.diary, as_of=day),
+        *score_findings(history.scores, as_of=day),
+        *(f for f in history.red_flags if f.rule not in ("R1", "R2")),
+        *flags,
+    )
     start = day + timedelta(days=1)
+    held = held_after(history.diary, day)
+    allowed = pain_adjustment(findings).action == "continue" and held is None
     prefs = Preferences(
         days_per_week=days,
         long_run_day=long_day,
         cross_sport=sport,
         growth=growth,
-        core_level=_core_level(history.routines, monday(start)),
+        core_level=_core_level(history.routines, monday(start), allowed=allowed),
     )
     plan = generate_plan(
         PlanInput(
@@ -227,9 +282,17 @@ def get_plan(
             preferences=prefs,
             weeks=weeks,
             program_stage=program_stage(runs, history.diary, day),
+            held_after=held,
         )
     )
-    if save:
+    if plan.mode == "blocked":
+        # Whatever --on says, nothing planned from tomorrow (or from the plan's start, when
+        # earlier) stays saved while a red flag is active.
+        first = min(start, local_today() + timedelta(days=1))
+        with transaction(store) as conn:
+            athlete_id = get_or_create_athlete(conn, athlete).id
+            plan_rows.replace_planned(conn, athlete_id, first_day=first, rows=[])
+    elif save:
         with transaction(store) as conn:
             athlete_id = get_or_create_athlete(conn, athlete).id
             plan_rows.replace_planned(conn, athlete_id, first_day=start, rows=_rows(plan))

@@ -146,9 +146,9 @@ RED_FLAG_RULES: tuple[Rule, ...] = (
             "inflammatory_incomplete": (
                 "info",
                 "R3 (NICE NG65): you reported {count} of the 9 features NICE lists for "
-                "inflammatory back pain, but not whether the pain began before 45 and whether "
-                "it has lasted more than 3 months. Answer those two questions: only with both "
-                "can this part of the screen say anything.",
+                "inflammatory back pain, but the two questions that decide whether they count "
+                "(did the pain begin before 45? has it gone on for over 3 months?) are not both "
+                "answered. Answer them: until then this part of the screen is incomplete.",
             ),
             "leg_below_knee": (
                 "caution",

@@ -3,6 +3,7 @@ for, when a screen is due, and the wording rules of every pain, red-flag and dis
 
 from __future__ import annotations
 
+import string
 from datetime import date, timedelta
 
 import pytest
@@ -19,8 +20,10 @@ from backstride.rules.pain import (
     meaningful_change,
     pain_adjustment,
     pain_findings,
+    pain_rules_met,
     screen_due,
 )
+from backstride.rules.scores import Score, score_findings
 
 MON = date(2024, 3, 4)  # a Monday
 D = timedelta(days=1)
@@ -56,16 +59,110 @@ def test_nrs_outside_0_to_10_is_refused() -> None:
     [
         (0, "ok", "continue"),
         (2, "ok", "continue"),
-        (3, "caution", "hold"),
+        (3, "caution", "hold"),  # a single run: no next morning yet to show it settles (P2)
         (5, "caution", "hold"),
         (6, "high", "reduce"),
-        (10, "high", "reduce"),
+        (7, "high", "reduce"),
+        (8, "very_high", "stop_running"),  # the severe-pain ceiling (issue 12)
+        (10, "very_high", "stop_running"),
     ],
 )
 def test_p1_bands(nrs: int, severity: str, action: str) -> None:
     p1 = by_rule([e(MON, nrs)], MON)["P1"]
-    assert (p1.severity, p1.values["nrs"], p1.values["run_day"]) == (severity, nrs, "2024-03-04")
+    day = p1.values["day" if nrs >= 8 else "run_day"]
+    assert (p1.severity, p1.values["nrs"], day) == (severity, nrs, "2024-03-04")
     assert pain_adjustment([p1]).action == action
+
+
+def test_p1_low_band_is_not_called_safe() -> None:
+    p1 = by_rule([e(MON, 2)], MON)["P1"]
+    assert "the low-pain band" in p1.message
+    assert "safe" not in p1.message.lower()
+
+
+def settled_runs(nrs: int) -> list[PainEntry]:
+    """Runs on Monday and Thursday at ``nrs`` during, 1 before, 1 the next morning."""
+    diary = []
+    for run_day in (MON, MON + 3 * D):
+        diary += [e(run_day, 1, "before"), e(run_day, nrs), e(run_day + D, 1, "next_morning")]
+    return diary
+
+
+@pytest.mark.parametrize("nrs", [3, 4, 5])
+def test_p1_stable_3_to_5_settled_and_not_rising_may_progress(nrs: int) -> None:
+    # Issue 12: a stable 3/10, settled next morning, used to hold the plan for ever. As of
+    # Friday P1 reads Thursday's run; P2 saw Tuesday morning 1 <= 1 + 1 after Monday's run.
+    found = pain_findings(settled_runs(nrs), as_of=MON + 4 * D)
+    p1 = next(f for f in found if f.rule == "P1")
+    assert (p1.severity, p1.values["nrs"], p1.values["run_day"]) == ("ok", nrs, "2024-03-07")
+    assert "may grow at the usual conservative rate" in p1.message
+    assert pain_adjustment(found).action == "continue"
+    assert pain_rules_met(found)
+
+
+def test_p1_3_to_5_holds_while_the_diary_does_not_show_it_settled() -> None:
+    # On Thursday P1 reads Thursday's run; P2 judges Monday's (4/10), which has no
+    # next-morning entry: nothing shows it settled.
+    diary = [e(MON, 1, "before"), e(MON, 4), e(MON + 3 * D, 4)]
+    found = pain_findings(diary, as_of=MON + 3 * D)
+    p1 = next(f for f in found if f.rule == "P1")
+    assert p1.severity == "caution"
+    assert "the diary does not show it settled after your run on 2024-03-04 (P2)" in p1.message
+    assert pain_adjustment(found).action == "hold"
+    assert not pain_rules_met(found)
+    # A pain-free earlier run without a morning entry does not hold the 3-5 band ...
+    easy = [e(MON, 1, "before"), e(MON, 1), e(MON + 3 * D, 4)]
+    assert pain_adjustment(pain_findings(easy, as_of=MON + 3 * D)).action == "continue"
+    # ... and a first run today has no next morning yet: hold until it shows.
+    first = pain_findings([e(MON + 3 * D, 4)], as_of=MON + 3 * D)
+    assert pain_adjustment(first).action == "hold"
+
+
+def test_p1_3_to_5_holds_while_morning_pain_rises_by_a_point() -> None:
+    diary = [*mornings(MON - 7 * D, [1, 1]), *settled_runs(4)]
+    diary = [x for x in diary if x.when != "next_morning" or x.day < MON] + [
+        e(MON + D, 2, "next_morning"),
+        e(MON + 4 * D, 2, "next_morning"),
+    ]  # mornings 1, 1 then 2, 2: a rise of exactly 1 point (P3); settled: 2 <= 1 + 1
+    found = by_rule(diary, MON + 4 * D)
+    assert found["P3"].severity == "caution"
+    assert found["P1"].severity == "caution"
+    assert "rising week on week (P3)" in found["P1"].message
+
+
+def test_the_ceiling_lasts_until_a_later_entry_is_below_8() -> None:
+    nine = [e(MON, 2, "before"), e(MON, 9)]
+    p1 = by_rule(nine, MON + 2 * D)["P1"]
+    assert (p1.severity, p1.values["nrs"], p1.values["day"]) == ("very_high", 9, "2024-03-04")
+    assert "No running until it settles below 8" in p1.message
+    assert "backstride screen" in p1.message
+    morning = [*nine, e(MON + D, 8, "next_morning")]  # 8 the next morning: still the ceiling
+    assert by_rule(morning, MON + D)["P1"].values["day"] == "2024-03-05"
+    settled = [*morning, e(MON + 2 * D, 5, "before")]
+    assert by_rule(settled, MON + 2 * D)["P1"].severity != "very_high"
+    # Two weeks after the last entry the ceiling no longer applies (nothing logged since).
+    assert by_rule(nine, MON + 14 * D)["P1"].severity == "info"
+
+
+def test_the_ceiling_stops_running_and_suggests_a_clinician() -> None:
+    adjustment = pain_adjustment(pain_findings([e(MON, 9)], as_of=MON))
+    assert (adjustment.action, adjustment.rule, adjustment.reduce_pct) == (
+        "stop_running",
+        "P1",
+        None,
+    )
+    assert "no running until your pain settles below 8/10" in adjustment.message
+    assert "physiotherapist or GP" in adjustment.message
+
+
+def test_leg_symptoms_hold_and_say_stop_the_exercise_and_screen_again() -> None:
+    diary = [*settled_runs(2), e(MON + 4 * D, 2, "before", leg_symptoms="one_side")]
+    adjustment = pain_adjustment(pain_findings(diary, as_of=MON + 4 * D))
+    assert (adjustment.action, adjustment.rule) == ("hold", "P1")
+    assert adjustment.message.endswith(
+        "Numbness, tingling or pain spreading down a leg was logged: stop any exercise that "
+        "brings it on and take the symptom screen again (backstride screen)."
+    )
 
 
 def test_p1_reads_the_worst_entry_of_the_latest_run_day_only() -> None:
@@ -150,13 +247,21 @@ def mornings(monday: date, values: list[int]) -> list[PainEntry]:
 
 
 def test_p3_rising_weekly_mean_holds_the_load() -> None:
-    diary = mornings(MON - 7 * D, [2, 2, 3]) + mornings(MON, [3, 3])
+    diary = mornings(MON - 7 * D, [2, 2, 2]) + mornings(MON, [3, 3])
     p3 = by_rule(diary, MON + 3 * D)["P3"]
     assert p3.severity == "caution"
     assert p3.values == pytest.approx(
-        {"mean_now": 3.0, "mean_before": 7 / 3, "week": "2024-03-04"}  # type: ignore[arg-type]
+        {"mean_now": 3.0, "mean_before": 2.0, "week": "2024-03-04"}  # type: ignore[arg-type]
     )
     assert pain_adjustment([p3]).action == "hold"
+
+
+def test_p3_a_rise_under_1_point_is_noise_not_rising() -> None:
+    # Issue 12: 7/3 -> 3.0 (a rise of 0.67) used to count as rising.
+    diary = mornings(MON - 7 * D, [2, 2, 3]) + mornings(MON, [3, 3])
+    p3 = by_rule(diary, MON + 3 * D)["P3"]
+    assert p3.severity == "ok"
+    assert pain_adjustment([p3]).action == "continue"
 
 
 def test_p3_equal_or_lower_weekly_mean_is_steady() -> None:
@@ -221,7 +326,10 @@ def test_p4_worsening_reduces_and_asks_for_a_screen() -> None:
     assert p4.severity == "caution"
     assert "take the symptom screen again" in p4.message
     assert pain_adjustment([p4]) == PainAdjustment(
-        "reduce", (20, 50), "P4", "P4: reduce your next session by 20-50% (time or distance)."
+        "reduce",
+        (20, 50),
+        "P4",
+        "P4: reduce your next session by 20-50% (time or distance), then hold your load.",
     )
 
 
@@ -251,16 +359,18 @@ def test_the_most_restrictive_finding_wins() -> None:
 
 
 def _pain_and_flag_outcomes() -> list[tuple[str, str]]:
-    rules = ("P1", "P2", "P3", "P4", "R1", "R2", "R3", "RTR", "D1")
+    rules = ("P1", "P2", "P3", "P4", "P8", "R1", "R2", "R3", "RTR", "D1")
     return [(r, o) for r in rules for o in CATALOGUE[r].outcomes]
 
 
 def _finding(rule: str, outcome: str) -> Finding:
+    """A finding of one outcome, every field of its template filled (numbers where the
+    template formats numbers, else a word)."""
     template = CATALOGUE[rule].outcomes[outcome].template
-    values = {"signs": "x", "count": 4, "unanswered": 1, "run_day": "2024-03-04", "week": "w"}
-    values |= {"nrs": 1, "morning": 1, "baseline": 1, "mean_now": 1.0, "mean_before": 1.0}
-    values |= {"recent_days": 7}
-    used = {k: v for k, v in values.items() if "{" + k in template}
+    numbers = {"count": 4, "unanswered": 1, "nrs": 1, "morning": 1, "baseline": 1}
+    numbers |= {"mean_now": 1.0, "mean_before": 1.0, "recent_days": 7, "weeks": 6}
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    used = {k: numbers.get(k, "x") for k in fields}
     return CATALOGUE[rule].finding(outcome, MON, used)
 
 
@@ -388,3 +498,93 @@ def test_p2_sees_a_run_known_only_from_linked_before_and_morning_entries() -> No
     [p2] = [f for f in pain_findings(diary, as_of=run_day + timedelta(days=1)) if f.rule == "P2"]
     assert p2.severity == "caution"
     assert (p2.values["morning"], p2.values["baseline"]) == (4, 2)
+
+
+def test_a_screen_is_due_after_pain_of_8_or_more() -> None:
+    # The severe-pain ceiling re-screens red flags now (issue 12, evidence §4.1).
+    assert screen_due([e(LAST + D, 8)], LAST, as_of=LAST + D, p4_worsened=False) == (
+        "pain of 8/10 or more logged since the last screen (P1 ceiling)"
+    )
+    assert screen_due([e(LAST + D, 7)], LAST, as_of=LAST + D, p4_worsened=False) is None
+    assert screen_due([e(LAST, 9)], LAST, as_of=LAST + D, p4_worsened=False) is None
+
+
+# P8 -----------------------------------------------------------------------------------
+
+JAN = date(2024, 1, 1)  # a Monday; six weeks later is 12 February
+
+
+def six_weeks(late: list[int]) -> list[PainEntry]:
+    first = [e(JAN, 4, "before"), e(JAN + D, 4, "next_morning")]
+    return first + [e(date(2024, 2, 11) + i * D, v, "before") for i, v in enumerate(late)]
+
+
+def test_p8_no_improvement_after_6_weeks_asks_for_a_routine_review() -> None:
+    p8 = by_rule(six_weeks([4, 3]), date(2024, 2, 12))["P8"]
+    assert p8.severity == "caution"
+    assert p8.values == {
+        "first_day": "2024-01-01",
+        "weeks": 6,
+        "mean_now": 3.5,
+        "mean_before": 4.0,
+    }  # 0.5 points, 12.5%: no change that matters (P4)
+    assert "routine review with a physiotherapist or GP (not urgent)" in p8.message
+    assert "UNVERIFIED" in CATALOGUE["P8"].why
+    assert (p8.practice, p8.grade) == ("clinician", "C")
+    assert pain_adjustment([p8]).action == "continue"  # a review, not a change of load
+    assert (
+        "See a clinician (P8)"
+        in pain_adjustment(
+            [
+                p8,
+                CATALOGUE["P3"].finding(
+                    "rising", MON, {"mean_now": 3, "mean_before": 2, "week": "w"}
+                ),
+            ]
+        ).message
+    )
+
+
+def test_p8_improved_by_2_points_is_ok_and_before_6_weeks_is_silent() -> None:
+    assert by_rule(six_weeks([2, 2]), date(2024, 2, 12))["P8"].severity == "ok"
+    assert "P8" not in by_rule(six_weeks([4, 3]), date(2024, 2, 11))  # 41 days: 5 weeks
+
+
+# pain_adjustment: red flags, scores, what progress needs -------------------------------
+
+
+def test_a_red_flag_always_wins_over_the_ceiling_and_the_scores() -> None:
+    flag = _finding("R2", "urgent")
+    severe = pain_findings([e(MON, 10)], as_of=MON)
+    adjustment = pain_adjustment([*severe, _finding("P8", "not_improving"), flag])
+    assert (adjustment.action, adjustment.rule) == ("stop_and_see_clinician", "R2")
+    assert (
+        ACTIONS.index("reduce")
+        < ACTIONS.index("stop_running")
+        < ACTIONS.index("stop_and_see_clinician")
+    )
+
+
+@pytest.mark.parametrize(
+    ("scores", "action"),
+    [
+        ([Score(MON, "odi", 56)], "hold"),  # P5 severe (> 40)
+        ([Score(MON, "odi", 40)], "continue"),
+        ([Score(MON, "startback", 6, 4)], "hold"),  # P7 high risk
+        ([Score(MON, "startback", 5, 3)], "continue"),  # medium: physiotherapy suggested
+        ([Score(MON - 28 * D, "odi", 20), Score(MON, "odi", 30)], "reduce"),  # P5 worse
+        ([Score(MON - 28 * D, "rmdq", 10), Score(MON, "rmdq", 15)], "reduce"),  # P6 worse
+        ([Score(MON - 28 * D, "odi", 30), Score(MON, "odi", 18)], "continue"),  # better
+    ],
+)
+def test_questionnaire_scores_reach_the_adjustment(scores: list[Score], action: str) -> None:
+    adjustment = pain_adjustment(score_findings(scores, as_of=MON))
+    assert adjustment.action == action
+    if action != "continue":
+        assert "See a clinician (P" in adjustment.message
+
+
+def test_an_empty_diary_never_meets_the_pain_rules() -> None:
+    assert not pain_rules_met([])
+    assert not pain_rules_met(pain_findings([e(MON, 1, "before")], as_of=MON))
+    assert pain_rules_met(pain_findings(settled_runs(2), as_of=MON + 4 * D))

@@ -132,7 +132,6 @@ app.command("show")(translating_errors(activities.show_command))
 app.command("status")(translating_errors(status.status_command))
 app.command("load")(translating_errors(load.load_command))
 app.command("form")(translating_errors(form.form_command))
-app.command("screen")(translating_errors(screen.screen_command))
 app.command("plan")(translating_errors(plan.plan_command))
 app.command("done")(translating_errors(done.done_command))
 app.command("report")(translating_errors(report.report_command))
@@ -155,6 +154,10 @@ pain_app.command("log")(translating_errors(pain.log_command))
 pain_app.command("associations")(translating_errors(pain.associations_command))
 pain_app.command("score")(translating_errors(pain.score_command))
 app.add_typer(pain_app, name="pain")
+screen_app = typer.Typer(invoke_without_command=True)
+screen_app.callback()(translating_errors(screen.screen_command))
+screen_app.command("clear")(translating_errors(screen.clear_command))
+app.add_typer(screen_app, name="screen")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from backstride.model import ImportReport, StoredActivity, StoredGear
+from backstride.model import ClearanceRecord, ImportReport, StoredActivity, StoredGear
 from backstride.service import (
     FormHistory,
     LoadHistory,
@@ -345,14 +345,43 @@ def screen_result(console: Console, result: ScreenResult) -> None:
         console.print(
             Text(f"  source: {finding.citation}, evidence grade {finding.grade}", style="dim")
         )
-    if result.record.outcome == "incomplete":
+    if result.outcome == "incomplete":
         console.print(
             Text(
                 "Some questions were skipped: this screen is incomplete, not negative.",
                 style="yellow",
             )
         )
+    if result.clearance is not None:
+        console.print(Text(_seen(result.clearance) + ".", style="dim"))
     console.print(Text(f"Saved as the screen of {result.record.day.isoformat()}.", style="dim"))
+
+
+def _seen(clearance: ClearanceRecord) -> str:
+    who = f" ({clearance.by})" if clearance.by else ""
+    return f"A clinician saw you on {clearance.day.isoformat()}{who}"
+
+
+def clearance(console: Console, record: ClearanceRecord, latest: ScreenResult | None) -> None:
+    """A recorded clinician's visit, and what the latest screen says now."""
+    console.print(Text("Recorded: ", style="bold") + Text(_seen(record) + "."))
+    if record.note:
+        console.print(Text(f"  their advice: {record.note}", style="dim"))
+    if latest is None:
+        console.print("No symptom screen yet: take one with backstride screen.")
+    elif latest.blocks_training:
+        console.print(
+            Text(
+                f"Your latest screen ({latest.record.day.isoformat()}) was taken after this "
+                "visit and still pauses training: see above.",
+                style="bold red",
+            )
+        )
+    else:
+        console.print(
+            f"Your latest screen ({latest.record.day.isoformat()}) no longer pauses training. "
+            "Take the screen again if anything is new or gets worse."
+        )
 
 
 def pain_associations(console: Console, found: PainAssociations) -> None:

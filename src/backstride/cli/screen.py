@@ -1,4 +1,5 @@
-"""`backstride screen`: the red-flag symptom screen, asked here or answered by options."""
+"""`backstride screen`: the red-flag symptom screen, asked here or answered by options;
+`backstride screen clear` records that a clinician has seen you."""
 
 from __future__ import annotations
 
@@ -6,26 +7,38 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.cli.state import (
+    RED_FLAGS,
+    open_from,
+    parse_day,
+    print_json,
+    state,
+    stderr,
+    stdout,
+)
+from backstride.rules.redflags import Question
+from backstride.service import screening
 from backstride.service.screening import ScreenResult
 
 FieldList = Annotated[
     list[str] | None,
     typer.Option(metavar="QUESTION", help="Answer a question yes (repeatable); see --list."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _ask() -> dict[str, bool | None]:
+def _ask(questions: tuple[Question, ...]) -> dict[str, bool | None]:
     answers: dict[str, bool | None] = {}
     out = stdout()
     out.print(
         "A few questions about symptoms that need a clinician rather than a training plan. "
         "Answer y (yes), n (no) or s (skip)."
     )
-    for question in service.SCREEN_QUESTIONS:
+    for question in questions:
         while True:
             reply = typer.prompt(f"{question.text} [y/n/s]", default="s", show_default=False)
             choice = reply.strip().lower()[:1]
@@ -49,14 +62,17 @@ def screen_command(
     list_questions: Annotated[
         bool, typer.Option("--list", help="List the questions and their names, then stop.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Screen for symptoms that need a clinician (red flags). backstride does not diagnose.
 
     In a terminal it asks each question; scripts answer with --yes/--no/--no-others.
+    After a clinician has seen you: backstride screen clear --date YYYY-MM-DD.
 
     Example: backstride screen --yes fever --no-others
     """
+    if ctx.invoked_subcommand is not None:
+        return
     if list_questions:
         for question in service.SCREEN_QUESTIONS:
             stdout().print(f"{question.field}: {question.text}")
@@ -69,14 +85,14 @@ def screen_command(
         given[name] = True
     if no_others:
         given = {q.field: given.get(q.field, False) for q in service.SCREEN_QUESTIONS} | given
-    if not given:
-        if not sys.stdin.isatty():
-            raise typer.BadParameter(
-                "no answers: run it in a terminal, or answer with --yes/--no/--no-others"
-            )
-        given = _ask()
+    if not given and not sys.stdin.isatty():
+        raise typer.BadParameter(
+            "no answers: run it in a terminal, or answer with --yes/--no/--no-others"
+        )
     store = open_from(ctx)
     try:
+        if not given:
+            given = _ask(screening.screen_questions(store))
         result: ScreenResult = service.take_screen(store, given, day=day)
     finally:
         store.close()
@@ -84,3 +100,53 @@ def screen_command(
         print_json(result.to_json())
     else:
         render.screen_result(stdout(), result)
+
+
+def clear_command(
+    ctx: typer.Context,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="The day the clinician saw you [default: today]."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="TEXT", help="Who saw you (for example: Dr Lee, GP)."),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="What they advised.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record that a clinician has seen you about your back.
+
+    Red flags of screens up to that day stop pausing training. Later screens ask whether
+    anything has changed since; answers about who you are (a past cancer, steroids,
+    osteoporosis, age) no longer pause training on their own, while new or worse symptoms
+    always do.
+
+    Example: backstride screen clear --date 2024-03-09 --by "Dr Lee, GP"
+    """
+    day = parse_day(on, "--date")
+    # No red-flag banner before the visit is recorded: what is still active is said after.
+    store = service.open_database(state(ctx).settings)
+    try:
+        record = screening.clear(store, day=day, by=by, note=note)
+        latest = screening.latest_screen(store)
+    finally:
+        store.close()
+    flags = () if latest is None else tuple(latest.red_flags)
+    RED_FLAGS.set(flags)
+    for finding in flags:
+        style = "bold white on red" if finding.severity == "very_high" else "bold red"
+        stderr().print(Text(finding.message, style=style))
+    if as_json:
+        print_json(
+            {
+                "clearance": record.to_json(),
+                "latest_screen": None if latest is None else latest.to_json(),
+            }
+        )
+    else:
+        render.clearance(stdout(), record, latest)

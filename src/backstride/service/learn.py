@@ -28,7 +28,8 @@ class Lesson:
 
 
 def learn(topic: str = "practices") -> list[Lesson]:
-    """``practices``: every rule grouped by practice; ``discs``: the D1 card."""
+    """``practices``: every rule grouped by practice (red flags R1-R3 with the clinician
+    practice); ``discs``: the D1 card."""
     if topic not in TOPICS:
         raise InputError(f"unknown topic {topic!r}; topics: {', '.join(TOPICS)}")
     if topic == "discs":
@@ -38,7 +39,8 @@ def learn(topic: str = "practices") -> list[Lesson]:
     lessons = []
     for name, title, _ in PRACTICES:
         for rule in CATALOGUE.values():
-            if rule.practice == name and not rule.id.startswith(("R", "D")):
+            # Every rule of the practice, the red flags R1-R3 included; D1 is `learn discs`.
+            if rule.practice == name and rule.id != "D1":
                 lessons.append(
                     Lesson(f"{title}: {rule.title}", rule.why, rule.citation, rule.grade, rule.id)
                 )

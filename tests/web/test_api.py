@@ -330,6 +330,7 @@ def test_the_schema_lists_every_endpoint_and_no_page(ro_client: TestClient) -> N
     assert paths == {
         "/api/status", "/api/load", "/api/load/chart", "/api/form", "/api/pain",
         "/api/pain/associations", "/api/screen/questions", "/api/screen", "/api/screen/latest",
+        "/api/screen/clearance",
         "/api/red-flags", "/api/shoes", "/api/activities", "/api/activities/{activity_id}",
         "/api/activities/{activity_id}/streams", "/api/plan", "/api/plan/review",
         "/api/plan/marks", "/api/exercises", "/api/report", "/api/import",

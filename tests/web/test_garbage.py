@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from tests.web.conftest import DemoStore, client_for
 
 #: The pages' own forms (not in the API schema).
-FORMS = ("/pain/log", "/pain/screen", "/import")
+FORMS = ("/pain/log", "/pain/screen", "/pain/clearance", "/import")
 
 scalars = st.one_of(
     st.none(),
@@ -31,7 +31,18 @@ json_values = st.recursive(
     max_leaves=12,
 )
 field_names = st.sampled_from(
-    ["nrs", "when", "date", "activity_id", "leg_symptoms", "note", "answers", "fever", "files"]
+    [
+        "nrs",
+        "when",
+        "date",
+        "activity_id",
+        "leg_symptoms",
+        "note",
+        "answers",
+        "fever",
+        "files",
+        "by",
+    ]
 )
 json_objects = st.dictionaries(
     st.one_of(field_names, st.text(max_size=10)),
@@ -79,7 +90,7 @@ def _check(response: Any) -> None:
 @given(body=st.one_of(json_objects, json_values), raw=st.binary(max_size=40))
 def test_garbage_posted_to_every_post_endpoint(shared: TestClient, body: Any, raw: bytes) -> None:
     posts = [p for p, ops in _schema_paths(shared).items() if "post" in ops]
-    assert set(posts) == {"/api/pain", "/api/screen", "/api/import"}
+    assert set(posts) == {"/api/pain", "/api/screen", "/api/screen/clearance", "/api/import"}
     for path in [*posts, *FORMS]:
         _check(shared.post(path, json=body))
         _check(shared.post(path, content=raw, headers={"content-type": "application/json"}))

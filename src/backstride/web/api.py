@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from backstride import report, service
 from backstride.errors import InputError
-from backstride.service import charts
+from backstride.service import charts, screening
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
 from backstride.web import results, uploads
@@ -60,6 +60,20 @@ class ScreenIn(BaseModel):
     day: Annotated[date | None, AfterValidator(check_record_day)] = Field(
         None, alias="date", description="YYYY-MM-DD [default: today]."
     )
+
+
+class ClearanceIn(BaseModel):
+    """A clinician's visit (``backstride screen clear``): the day, who, what they advised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: Annotated[date | None, AfterValidator(check_record_day)] = Field(
+        None,
+        alias="date",
+        description="The day the clinician saw you, YYYY-MM-DD [default: today].",
+    )
+    by: str | None = Field(None, max_length=200, description="Who saw you.")
+    note: str | None = Field(None, max_length=2000, description="What they advised.")
 
 
 @router.get("/status", summary="status --json: the seven practice lights and the findings")
@@ -129,6 +143,27 @@ def take_screen(request: Request, screen: ScreenIn) -> dict[str, Any]:
 def latest_screen(request: Request) -> dict[str, Any] | None:
     found = service.latest_screen(store_of(request))
     return None if found is None else found.to_json()
+
+
+@router.post(
+    "/screen/clearance",
+    status_code=201,
+    summary="screen clear --json: record that a clinician has seen you",
+)
+def record_clearance(request: Request, visit: ClearanceIn) -> dict[str, Any]:
+    store = store_of(request)
+    record = screening.clear(store, day=visit.day, by=visit.by, note=visit.note)
+    latest = service.latest_screen(store)
+    return {
+        "clearance": record.to_json(),
+        "latest_screen": None if latest is None else latest.to_json(),
+    }
+
+
+@router.get("/screen/clearance", summary="the latest clinician's visit recorded (null when none)")
+def latest_clearance(request: Request) -> dict[str, Any] | None:
+    found = screening.latest_clearance(store_of(request))
+    return None if found is None else dict(found.to_json())
 
 
 @router.get("/red-flags", summary="the active red flags every view shows first")

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from backstride import service
 from backstride.errors import BackstrideError, InputError
-from backstride.service import charts
+from backstride.service import charts, screening
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, shoe_view
 from backstride.web import results, uploads
@@ -72,14 +72,18 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
         if a.activity.sport == "running" and (on is None or a.activity.local_date <= on)
     ][-10:]
     latest = service.latest_screen(store)
+    cleared = screening.latest_clearance(store)
     return {
         "title": "Pain",
         "overview": overview,
         "load": load,
         "associations": results.associations(request, on).to_json(),
         "runs": list(reversed(runs)),
-        "questions": [{"field": q.field, "text": q.text} for q in service.SCREEN_QUESTIONS],
+        "questions": [
+            {"field": q.field, "text": q.text} for q in screening.screen_questions(store)
+        ],
         "latest_screen": None if latest is None else latest.to_json(),
+        "clearance": None if cleared is None else cleared.to_json(),
         "weeks": weeks,
         "form": {},
     }
@@ -92,12 +96,15 @@ def pain(
     weeks: Annotated[int, Query(ge=1, le=520)] = 8,
     logged: str | None = None,
     screened: str | None = None,
+    cleared: str | None = None,
 ) -> Response:
     context = _pain_context(request, on, weeks)
     if logged:
         context["notice"] = f"Logged: {logged}."
     if screened:
         context["notice"] = f"Screen saved: {screened}."
+    if cleared:
+        context["notice"] = f"Recorded: {cleared}."
     return page(request, "pain.html", context, on=on)
 
 
@@ -202,6 +209,33 @@ def _take_screen(request: Request, form: FormData) -> Response:
         context["screen_error"] = e.message
         return page(request, "pain.html", context, on=on, status_code=400)
     target = request.url_for("pain_page").include_query_params(screened=result.record.outcome)
+    if on is not None:
+        target = target.include_query_params(on=on.isoformat())
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.post("/pain/clearance", response_class=HTMLResponse)
+async def record_clearance(request: Request) -> Response:
+    async with request.form() as form:
+        return _record_clearance(request, form)
+
+
+def _record_clearance(request: Request, form: FormData) -> Response:
+    """``backstride screen clear`` from the Pain page's form; errors come back as one line."""
+    on = _on(request)
+    try:
+        day = _day(form, "date")
+        record = screening.clear(
+            _store(request), day=day, by=_text(form, "by"), note=_text(form, "note")
+        )
+    except BackstrideError as e:
+        context = _pain_context(request, on, 8)
+        context["clearance_error"] = e.message
+        context["clearance_form"] = {k: v for k, v in form.items() if isinstance(v, str)}
+        return page(request, "pain.html", context, on=on, status_code=400)
+    who = f" ({record.by})" if record.by else ""
+    what = f"a clinician saw you on {record.day.isoformat()}{who}"
+    target = request.url_for("pain_page").include_query_params(cleared=what)
     if on is not None:
         target = target.include_query_params(on=on.isoformat())
     return RedirectResponse(str(target), status_code=303)

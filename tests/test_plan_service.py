@@ -106,6 +106,19 @@ def test_a_new_runner_starts_the_run_walk_program(store: Store) -> None:
     assert sum(s.is_run for s in plan.sessions) == 3
 
 
+def logged(runs: tuple[RunDone, ...] | list[RunDone], nrs: int = 2) -> list[PainEntry]:
+    """The diary the pain rules read for each run: 1 before, ``nrs`` during, 1 the next
+    morning (settled)."""
+    diary = []
+    for r in runs:
+        diary += [
+            PainEntry(r.day, 1, "before"),
+            PainEntry(r.day, nrs, "during"),
+            PainEntry(r.day + timedelta(days=1), 1, "next_morning"),
+        ]
+    return diary
+
+
 def test_program_stage_replays_the_comeback_week_by_week() -> None:
     monday = date(2026, 3, 2)
     before = [RunDone(monday - timedelta(days=40), 5000.0, 1800.0)]  # then a 40-day break
@@ -115,13 +128,18 @@ def test_program_stage_replays_the_comeback_week_by_week() -> None:
         for d in (1, 3, 5)
     ]
     runs = tuple(before + weekly)
+    diary = logged(weekly)
     # Sunday of each week: stage of the coming week.
-    assert program_stage(runs, [], monday + timedelta(days=6)) == 2
-    assert program_stage(runs, [], monday + timedelta(days=13)) == 3
-    assert program_stage(runs, [], monday + timedelta(days=20)) == 4
+    assert program_stage(runs, diary, monday + timedelta(days=6)) == 2
+    assert program_stage(runs, diary, monday + timedelta(days=13)) == 3
+    assert program_stage(runs, diary, monday + timedelta(days=20)) == 4
+    # Issue 12: an empty diary is not "pain rules met": the stage never moves (it went 1 -> 7).
+    assert [program_stage(runs, [], monday + timedelta(days=d)) for d in (6, 13, 20)] == [1, 1, 1]
+    # Only the first week logged: one stage, then held.
+    assert program_stage(runs, logged(weekly[:3]), monday + timedelta(days=20)) == 2
     # Pain above 5 during the run of the second week's Saturday: that week ends in "reduce".
-    diary = [PainEntry(monday + timedelta(days=12), 7, "during")]
-    assert program_stage(runs, diary, monday + timedelta(days=13)) == 1
+    hurt = [*diary, PainEntry(monday + timedelta(days=12), 7, "during")]
+    assert program_stage(runs, hurt, monday + timedelta(days=13)) == 1
     # A long-settled runner is not in the program; a new break is a fresh start.
     steady = tuple(RunDone(monday - timedelta(days=d), 5000.0, 1800.0) for d in range(1, 400, 3))
     assert program_stage(steady, [], monday) is None
@@ -131,7 +149,10 @@ def test_program_stage_replays_the_comeback_week_by_week() -> None:
         for w in range(9)
         for d in (1, 3)
     )
-    assert program_stage(before_and(eight), [], monday + timedelta(days=62)) == GRADUATED
+    assert program_stage(before_and(eight), logged(eight), monday + timedelta(days=62)) == (
+        GRADUATED
+    )
+    assert program_stage(before_and(eight), [], monday + timedelta(days=62)) == 1
 
 
 def before_and(runs: tuple[RunDone, ...]) -> tuple[RunDone, ...]:
@@ -410,3 +431,97 @@ def test_the_review_counts_the_marks_of_each_week(
                     assert (m.mark == "missed") == (m.mark != "done" and m.session.day < as_of)
         finally:
             store.close()
+
+
+# --- the pain model reaches the plan (issue 12) ---------------------------------------------
+
+
+def test_an_empty_diary_never_moves_a_stored_comeback_to_the_next_stage(store: Store) -> None:
+    comeback = date(2026, 3, 2)  # a Monday, 51 days after the last run before it
+    days = [comeback + timedelta(days=7 * w + d) for w in range(3) for d in (1, 3, 5)]
+    store_runs(store, [(date(2026, 1, 10), 5000.0), *((d, 5000.0) for d in days)])  # 30 min
+    as_of = date(2026, 3, 22)  # the third week's Sunday
+    plan = service.get_plan(store, as_of=as_of, save=False)
+    assert plan.mode == "return_to_run"
+    assert plan.weeks[0].stage == 1  # 9 runs at target, no diary: stage 1 still
+    for day in days:
+        service.log_pain(store, 1, moment="before", day=day, today=as_of)
+        service.log_pain(store, 2, moment="during", day=day, today=as_of)
+        service.log_pain(store, 1, moment="next_morning", day=day + timedelta(days=1), today=as_of)
+    plan = service.get_plan(store, as_of=as_of, save=False)
+    assert plan.weeks[0].stage == 4  # one stage a week with the pain rules met: 1 -> 4
+
+
+def test_odi_56_holds_the_plan_and_suggests_a_clinician(store: Store) -> None:
+    # Issue 12: ODI 56% and STarT Back high risk: the plan grew 17.6 -> 25 km.
+    two_weeks_of_30_km(store)
+    free = service.get_plan(store, as_of=SUNDAY, cross="none", save=False)
+    service.add_score(store, "odi", 56, day=date(2026, 3, 20), today=SUNDAY)
+    plan = service.get_plan(store, as_of=SUNDAY, cross="none", save=False)
+    # Held at 30 km: Tue 8.5, Fri 21.5/2.5 = 8.6, Sun 12.9 km = 30.0 km, against 32.0 km.
+    assert [(s.day, s.distance_m) for s in plan.sessions if s.is_run] == [
+        (date(2026, 3, 31), 8500.0),
+        (date(2026, 4, 3), 8600.0),
+        (date(2026, 4, 5), 12900.0),
+    ]
+    assert plan.weeks[0].running_distance_m == 30000.0 < free.weeks[0].running_distance_m
+    assert plan.notes[-2] == "P5: hold your training load: do not add to it. See a clinician (P5)."
+    assert plan.notes[-1].startswith("P5 (Fairbank 2000): ODI 56% on 2026-03-20: severe")
+    assert "see a clinician" in plan.notes[-1]
+    assert "P5" in plan.rules
+    # STarT Back high risk holds the same way.
+    service.add_score(store, "odi", 30, day=date(2026, 3, 27), today=SUNDAY)  # 26 points better
+    assert service.get_plan(store, as_of=SUNDAY, save=False).weeks[0].running_distance_m == 32000.0
+    service.add_score(store, "startback", 6, distress=4, day=date(2026, 3, 28), today=SUNDAY)
+    held = service.get_plan(store, as_of=SUNDAY, save=False)
+    assert held.weeks[0].running_distance_m == 30000.0
+    assert any(n.startswith("P7 (Hill 2008 cut-offs; Hill 2011") for n in held.notes)
+
+
+def test_a_stable_logged_3_in_10_grows_the_plan_like_no_diary(store: Store) -> None:
+    two_weeks_of_30_km(store)  # runs Tue 17, Thu 19, Sun 22, Tue 24, Thu 26, Sun 29 March
+    free = service.get_plan(store, as_of=SUNDAY, weeks=2, save=False)
+    for day in (date(2026, 3, d) for d in (17, 19, 22, 24, 26, 29)):
+        service.log_pain(store, 1, moment="before", day=day, today=SUNDAY)
+        service.log_pain(store, 3, moment="during", day=day, today=SUNDAY)
+        if day < SUNDAY:
+            service.log_pain(
+                store, 1, moment="next_morning", day=day + timedelta(days=1), today=SUNDAY
+            )
+    plan = service.get_plan(store, as_of=SUNDAY, weeks=2, save=False)
+    assert plan.sessions == free.sessions
+    assert [w.running_distance_m for w in plan.weeks] == [32000.0, 26400.0]
+
+
+def test_a_p4_flare_cuts_the_next_run_and_growth_then_waits_for_the_diary(store: Store) -> None:
+    two_weeks_of_30_km(store)
+    # Typical pain 1/10 in the week to 1 March, 4/10 in the last week: 3 points worse (P4).
+    for day in (date(2026, 2, 27), date(2026, 2, 28)):
+        service.log_pain(store, 1, moment="before", day=day, today=SUNDAY)
+    for day in (date(2026, 3, 27), date(2026, 3, 28)):
+        service.log_pain(store, 4, moment="before", day=day, today=SUNDAY)
+    plan = service.get_plan(store, as_of=SUNDAY, save=False)
+    assert plan.mode == "build"
+    first = next(s for s in plan.sessions if s.is_run)
+    assert (first.day, first.distance_m, first.rules[0]) == (date(2026, 3, 31), 5500.0, "P4")
+    # A week on, P4's window has moved and no entry since: growth waits for the diary
+    # (30 km in each of the last two weeks; the planned 5.5 km-cut week was never run).
+    store_runs(store, [(date(2026, 3, 31), 5500.0), (date(2026, 4, 3), 8600.0)])
+    store_runs(store, [(date(2026, 4, 5), 12900.0)])
+    later = service.get_plan(store, as_of=date(2026, 4, 5), save=False)
+    assert later.notes[-1].startswith("P4: hold your training load after the recent reduction")
+
+
+def test_a_red_flag_on_the_latest_screen_blocks_a_plan_for_an_earlier_day(store: Store) -> None:
+    # Issue 12: `plan --on <a day before the screen>` built and saved sessions after an
+    # emergency screen.
+    two_weeks_of_30_km(store)
+    service.get_plan(store, as_of=SUNDAY, weeks=2)
+    assert stored(store)
+    answers: dict[str, bool | None] = dict.fromkeys(FIELDS, False)
+    answers["saddle_numbness"] = True
+    service.take_screen(store, answers, day=date(2026, 4, 1))
+    plan = service.get_plan(store, as_of=SUNDAY, weeks=2)
+    assert plan.mode == "blocked"
+    assert plan.sessions == ()
+    assert stored(store) == []

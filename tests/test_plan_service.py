@@ -247,10 +247,13 @@ def test_bad_plan_options_are_refused_and_nothing_is_stored(
 
 
 def test_status_lights_count_logged_core_cross_and_warm_ups(store: Store) -> None:
+    # Issue 12 (evidence §9): C2 and X1 are info lights (context, never a verdict); C2's
+    # advice is graded C/D, the A belonging to "stretching does not prevent injury".
     two_weeks_of_30_km(store)  # runs Tue 17, Thu 19, Sun 22, Tue 24, Thu 26, Sun 29 March
     before = service.get_status(store, as_of=SUNDAY)
-    assert before.lights["core_strength"].status == "unknown"  # nothing recorded
-    assert before.lights["cross_training"].status == "amber"  # 0 min of other sport
+    assert before.lights["core_strength"].status == "info"  # nothing recorded: the aim
+    assert before.lights["core_strength"].summary.startswith("No strength or core sessions")
+    assert before.lights["cross_training"].status == "info"  # 0 min of other sport
     assert before.lights["warmup_stretching"].status == "unknown"
     for day in (date(2026, 3, 24), date(2026, 3, 27)):
         service.log_done(store, "core", day=day, today=SUNDAY)
@@ -262,23 +265,23 @@ def test_status_lights_count_logged_core_cross_and_warm_ups(store: Store) -> Non
     lights = status.lights
     assert lights["core_strength"].status == "green"
     assert lights["core_strength"].summary.startswith("2 strength or core sessions")
-    assert lights["cross_training"].status == "amber"
+    assert lights["cross_training"].status == "info"
     assert lights["cross_training"].summary.startswith("40 min of other sport")
-    # 6 runs from 16 to 29 March (17, 19, 22, 24, 26, 29), 3 with a warm-up: 50% < 75%.
-    assert lights["warmup_stretching"].status == "amber"
+    # 6 runs from 16 to 29 March (17, 19, 22, 24, 26, 29), 3 with a warm-up.
+    assert lights["warmup_stretching"].status == "info"
     assert lights["warmup_stretching"].summary.startswith(
         "A warm-up logged before 3 of your 6 runs"
     )
     c2 = next(f for f in status.findings if f.rule == "C2")
-    assert (c2.citation, c2.grade) == ("Lauersen 2014", "A")
+    assert (c2.citation, c2.grade) == ("Lauersen 2014", "C/D")
     service.log_done(store, "warmup", day=date(2026, 3, 22), today=SUNDAY)
+    service.log_done(store, "warmup", day=date(2026, 3, 19), today=SUNDAY)
     service.log_done(store, "cross", day=date(2026, 3, 28), minutes=20, today=SUNDAY)
     lights = service.get_status(store, as_of=SUNDAY).lights
-    assert lights["warmup_stretching"].status == "amber"  # 4 of 6 = 67%
-    service.log_done(store, "warmup", day=date(2026, 3, 19), today=SUNDAY)
-    lights = service.get_status(store, as_of=SUNDAY).lights
-    assert lights["warmup_stretching"].status == "green"  # 5 of 6 = 83%
-    assert lights["cross_training"].status == "green"  # 60 min
+    assert lights["warmup_stretching"].summary.startswith(
+        "A warm-up logged before 5 of your 6 runs"
+    )
+    assert lights["cross_training"].summary.startswith("60 min of other sport")
 
 
 def test_the_core_routine_moves_up_after_two_and_four_weeks_of_logged_sessions(

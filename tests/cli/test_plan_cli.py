@@ -180,3 +180,21 @@ def test_review_lists_each_planned_session_with_its_mark(db: str) -> None:
     assert any("Thu 10 Dec" in line and "done ✓" in line and "activity 1" in line for line in lines)
     assert any("Mon 07 Dec" in line and "missed ✗" in line for line in lines)
     assert any("Tue 08 Dec" in line and "logged" in line for line in lines)
+
+
+def test_pain_of_9_pauses_running_in_the_plan_and_its_json(db: str) -> None:
+    # Issue 12: 10/10 during a run got the same response as 6/10.
+    logged = cli(db, "pain", "log", "9", "--when", "during", "--date", "2020-12-10")
+    assert logged.exit_code == 0, logged.stderr
+    result = cli(db, "plan", "--on", "2020-12-11", "--weeks", "2", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["mode"] == "paused"
+    sessions = [s for w in data["weeks"] for s in w["sessions"]]
+    assert sessions
+    assert not [s for s in sessions if s["kind"] in ("run", "run_walk")]
+    assert {s["routine"] for s in sessions if s["kind"] == "core"} == {"core_1"}
+    assert data["notes"][0].startswith("P1: no running until your pain settles below 8/10")
+    out = " ".join(cli(db, "plan", "--on", "2020-12-11").stdout.split())
+    assert "no running until pain settles (core and cross-training only)" in out
+    assert "take the symptom screen again now (backstride screen)" in out

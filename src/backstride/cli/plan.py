@@ -164,6 +164,8 @@ def plan_screen(console: Console, plan: Plan) -> None:
     if plan.mode == "blocked":
         console.print(Text(plan.blocked_message or "", style="bold white on red"))
         return
+    if plan.mode == "paused" and plan.notes:
+        console.print(Text(plan.notes[0], style="bold"))  # the ceiling: no running, screen
     for week in plan.weeks:
         title = f"Week of {week.start.isoformat()}"
         if week.stage is not None:

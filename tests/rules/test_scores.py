@@ -62,3 +62,23 @@ def test_scores_after_as_of_are_not_seen_and_messages_name_rule_and_source() -> 
         assert finding.message.startswith(finding.rule)
         assert finding.citation.split()[0] in finding.message
         assert "diagnos" not in finding.message.lower()
+
+
+def test_p7_cites_hill_2011_for_the_benefit_with_the_match_caveat() -> None:
+    # Issue 12 / evidence §9 P7: cut-offs Hill 2008; the stratified-care benefit is Hill 2011
+    # (Lancet), not replicated in US primary care (Cherkin 2018, MATCH).
+    from backstride.rules.catalogue import CATALOGUE
+
+    p7 = CATALOGUE["P7"]
+    assert p7.grade == "B/C"
+    assert "Hill 2011, Lancet" in p7.why
+    assert "did not replicate" in p7.why
+    assert "Cherkin 2018" in p7.why
+    assert "Lancet 378" in p7.references
+    [high] = score_findings([Score(D1, "startback", 6, 4)], as_of=D2)
+    assert high.message.startswith("P7 (Hill 2008 cut-offs; Hill 2011; NICE NG59)")
+    assert "Hold your running load and see a clinician" in high.message
+    assert "did not replicate" in high.message
+    [severe] = score_findings([Score(D1, "odi", 56)], as_of=D2)
+    assert "Hold your running load (no increase) and see a clinician" in severe.message
+    assert "prevent" not in high.message + severe.message

@@ -28,6 +28,10 @@ FieldList = Annotated[
     list[str] | None,
     typer.Option(metavar="QUESTION", help="Answer a question yes (repeatable); see --list."),
 ]
+NoList = Annotated[
+    list[str] | None,
+    typer.Option(metavar="QUESTION", help="Answer a question no (repeatable); see --list."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -52,7 +56,7 @@ def _ask(questions: tuple[Question, ...]) -> dict[str, bool | None]:
 def screen_command(
     ctx: typer.Context,
     yes: FieldList = None,
-    no: FieldList = None,
+    no: NoList = None,
     no_others: Annotated[
         bool, typer.Option("--no-others", help="Answer every question not given with --yes: no.")
     ] = False,

@@ -20,9 +20,8 @@ from backstride.cli.state import (
     stderr,
     stdout,
 )
-from backstride.rules.redflags import Question
 from backstride.service import screening
-from backstride.service.screening import ScreenResult
+from backstride.service.screening import Question, ScreenResult
 
 FieldList = Annotated[
     list[str] | None,

@@ -18,7 +18,6 @@ from backstride.model import ClearanceRecord, ScreeningRecord
 from backstride.rules.finding import Finding
 from backstride.rules.redflags import (
     QUESTIONS,
-    Question,
     ScreenAnswers,
     blocks_training,
     from_stored,
@@ -26,6 +25,9 @@ from backstride.rules.redflags import (
     screen_findings,
     upgrade_answers,
 )
+
+# Re-exported: the CLI types the questions it asks with it (cli may not import rules).
+from backstride.rules.redflags import Question as Question
 from backstride.service.clock import future_record, local_today
 from backstride.store import Connection, Store, transaction
 from backstride.store import clearances as clearance_rows

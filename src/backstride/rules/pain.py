@@ -6,7 +6,7 @@ Contract: :func:`pain_findings` takes :class:`PainEntry` values (NRS 0-10, one m
 local day) and ``as_of`` and returns :class:`~backstride.rules.finding.Finding` values of
 practice ``clinician``; entries after ``as_of`` are ignored. With no entries at all it
 returns nothing; when a rule lacks the entries it needs it says what is missing (``info``)
-rather than guessing. :func:`pain_adjustment` turns findings (pain and red-flag ones) into
+rather than guessing. :func:`pain_adjustment` turns findings (pain, score and red-flag) into
 one :class:`PainAdjustment`, the most restrictive. The model (P1-P3) comes from Achilles
 tendon research (Silbernagel 2007) and is applied to back pain by extrapolation.
 
@@ -54,9 +54,13 @@ from statistics import fmean
 from typing import Literal
 
 from backstride.model import PainRecord
+from backstride.rules.adjustment import ACTIONS as ACTIONS
+from backstride.rules.adjustment import Action as Action
+from backstride.rules.adjustment import PainAdjustment as PainAdjustment
+from backstride.rules.adjustment import pain_adjustment as pain_adjustment
+from backstride.rules.adjustment import pain_rules_met as pain_rules_met
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding, most_pressing
-from backstride.rules.redflags import blocks_training
 
 P1, P2, P3, P4, P8, D1 = (CATALOGUE[r] for r in ("P1", "P2", "P3", "P4", "P8", "D1"))
 _T1, _T2, _T3, _T4 = P1.thresholds, P2.thresholds, P3.thresholds, P4.thresholds
@@ -64,19 +68,7 @@ _T8 = P8.thresholds
 
 When = Literal["before", "during", "after", "next_morning"]
 LegSymptoms = Literal["none", "one_side", "both_sides"]
-Action = Literal["continue", "hold", "reduce", "stop_running", "stop_and_see_clinician"]
-#: Actions from least to most restrictive. ``stop_running``: the severe-pain ceiling (no
-#: running until pain settles, screen again, clinician suggested); ``stop_and_see_clinician``:
-#: an R1/R2 red flag (all training stops).
-ACTIONS: tuple[Action, ...] = (
-    "continue",
-    "hold",
-    "reduce",
-    "stop_running",
-    "stop_and_see_clinician",
-)
 _RUN_MOMENTS = ("during", "after")
-_REDUCE_PCT = (int(_T2["reduce_min_pct"]), int(_T2["reduce_max_pct"]))
 
 
 @dataclass(frozen=True)
@@ -92,17 +84,6 @@ class PainEntry:
     def __post_init__(self) -> None:
         if isinstance(self.nrs, bool) or not isinstance(self.nrs, int) or not 0 <= self.nrs <= 10:
             raise ValueError(f"nrs must be an integer from 0 to 10, got {self.nrs!r}")
-
-
-@dataclass(frozen=True)
-class PainAdjustment:
-    """What the next training should do, and the rule behind it (``""`` when no finding
-    asks for anything)."""
-
-    action: Action
-    reduce_pct: tuple[int, int] | None
-    rule: str
-    message: str
 
 
 def diary_entries(records: Iterable[PainRecord]) -> list[PainEntry]:
@@ -335,122 +316,6 @@ def _p8(entries: list[PainEntry], as_of: date) -> Finding | None:
         "mean_before": mean_before,
     }
     return P8.finding(outcome, as_of, values)
-
-
-#: Action each pain, questionnaire or red-flag rule asks for at a severity; anything else:
-#: continue. P1 "acceptable" (3-5, settled, not rising) is ``ok``: progression allowed.
-_ACTION_OF: dict[tuple[str, str], Action] = {
-    ("P1", "caution"): "hold",
-    ("P1", "high"): "reduce",
-    ("P1", "very_high"): "stop_running",
-    ("P2", "caution"): "reduce",
-    ("P3", "caution"): "hold",
-    ("P4", "caution"): "reduce",
-    ("P5", "high"): "hold",
-    ("P6", "high"): "hold",
-    ("P7", "high"): "hold",
-    ("R3", "caution"): "hold",
-    ("R2", "high"): "stop_and_see_clinician",
-    ("R2", "very_high"): "stop_and_see_clinician",
-    ("R1", "high"): "stop_and_see_clinician",
-    ("R1", "very_high"): "stop_and_see_clinician",
-}
-#: Rules whose finding, at these severities, also suggests a clinician in the message.
-_CLINICIAN: frozenset[tuple[str, str]] = frozenset(
-    {("P5", "high"), ("P6", "high"), ("P7", "high"), ("P8", "caution"), ("P1", "very_high")}
-)
-_WORDS: dict[Action, str] = {
-    "hold": "hold your training load: do not add to it.",
-    "reduce": "reduce your next session by 20-50% (time or distance), then hold your load.",
-    "stop_running": (
-        "no running until your pain settles below 8/10; take the symptom screen again now "
-        "(backstride screen) and see a physiotherapist or GP."
-    ),
-    "stop_and_see_clinician": "all training stops; see a doctor as the red-flag finding says.",
-}
-_LEG = (
-    " Numbness, tingling or pain spreading down a leg was logged: stop any exercise that brings "
-    "it on and take the symptom screen again (backstride screen)."
-)
-
-
-def _action(finding: Finding) -> Action:
-    if finding.rule in ("P5", "P6") and "change" in finding.values:
-        # A worsening that matters (P4's sizes): evidence §4.3 "reduce load, see a clinician".
-        return "reduce" if finding.severity == "high" else "continue"
-    return _ACTION_OF.get((finding.rule, finding.severity), "continue")
-
-
-def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
-    """The most restrictive adjustment any finding asks for.
-
-    An R1/R2 red flag (``blocks_training``) always wins: all training stops. Then the
-    severe-pain ceiling (P1 at 8 or more: ``stop_running``); P1 above 5, P2 not settled, P4
-    worsening and a questionnaire worse by a change that matters (P5/P6) cut the next
-    session by 20-50% (``reduce``); P1 at 3-5 while unsettled or rising, P3 rising, ODI above
-    40 (P5), STarT Back high risk (P7) and R3 hold the load. Ties go to the most pressing
-    finding. Other findings (and none) mean continue: P1 at 3-5, settled and not rising,
-    progresses. Leg symptoms logged (P1's ``leg_symptoms``) hold at least; P5-P8 findings
-    that suggest a clinician add that to the message.
-
-    >>> d = date(2024, 3, 7)
-    >>> f = CATALOGUE["P2"].finding("not_settled", d, {"morning": 4, "baseline": 1,
-    ...     "run_day": "2024-03-06"})
-    >>> a = pain_adjustment([f])
-    >>> a.action, a.reduce_pct, a.rule
-    ('reduce', (20, 50), 'P2')
-    """
-    ordered = most_pressing(list(findings))
-    leg = any(f.rule == "P1" and f.values.get("leg_symptoms") is True for f in ordered)
-    if blocks_training(ordered):
-        flag = next(f for f in ordered if f.rule in ("R1", "R2") and f.rank >= 3)
-        words = _WORDS["stop_and_see_clinician"]
-        return PainAdjustment("stop_and_see_clinician", None, flag.rule, f"{flag.rule}: {words}")
-    best: tuple[int, Finding] | None = None
-    for finding in ordered:
-        level = ACTIONS.index(_action(finding))
-        if best is None or level > best[0]:
-            best = (level, finding)
-    if leg and (best is None or best[0] < ACTIONS.index("hold")):
-        p1 = next(f for f in ordered if f.rule == "P1")
-        best = (ACTIONS.index("hold"), p1)
-    if best is None or best[0] == 0:
-        return PainAdjustment(
-            "continue",
-            None,
-            "",
-            "Continue as planned: no pain or red-flag finding asks for a change.",
-        )
-    action, finding = ACTIONS[best[0]], best[1]
-    pct = _REDUCE_PCT if action == "reduce" else None
-    message = f"{finding.rule}: {_WORDS[action]}"
-    clinician = sorted({f.rule for f in ordered if (f.rule, f.severity) in _CLINICIAN})
-    if clinician and action != "stop_running":
-        message += f" See a clinician ({', '.join(clinician)})."
-    if leg:
-        message += _LEG
-    return PainAdjustment(action, pct, finding.rule, message)
-
-
-def pain_rules_met(findings: Sequence[Finding]) -> bool:
-    """Whether the diary shows the pain rules met: nothing asks for a change, P1 read a run
-    (pain logged during or after it: 0-5) and P2 saw it settle by the next morning.
-
-    What moves a return-to-run stage forward, and growth on after a reduction: a diary
-    without these entries is "not met" (evidence §4.1, "a missing diary is not pain rules
-    met").
-
-    >>> d = date(2024, 3, 5)
-    >>> diary = [PainEntry(d, 1, "before"), PainEntry(d, 3, "during"),
-    ...          PainEntry(d + timedelta(1), 1, "next_morning")]
-    >>> pain_rules_met(pain_findings(diary, as_of=d + timedelta(1))), pain_rules_met([])
-    (True, False)
-    """
-    if pain_adjustment(findings).action != "continue":
-        return False
-    p1 = [f for f in findings if f.rule == "P1" and f.severity == "ok"]
-    p2 = [f for f in findings if f.rule == "P2" and f.severity == "ok"]
-    return bool(p1 and p2)
 
 
 def screen_due(

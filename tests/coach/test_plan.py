@@ -143,8 +143,17 @@ def test_a_flare_p4_worse_cuts_the_next_run_by_35_percent_not_to_stage_1() -> No
     # Issue 12: P4 "worse" says "cut 20-50%" but sent a 30 km/week runner to run-walk
     # stage 1 (10 min of running a session, about -80%).
     runs = weeks_of(date(2026, 3, 16), 2, THIRTY)
+    # Typical pain 2/10 in the week to 1 March, 4/10 in the last week: 2 points worse (P4).
+    diary = [
+        *(PainEntry(date(2026, 2, d), 2, "before") for d in (27, 28)),
+        *(PainEntry(date(2026, 3, d), 4, "before") for d in (27, 28)),
+    ]
+    findings = tuple(pain_findings(diary, as_of=SUNDAY))
+    p4 = next(f for f in findings if f.rule == "P4")
+    assert (p4.severity, p4.values["mean_before"], p4.values["mean_now"]) == ("caution", 2.0, 4.0)
+    assert "cut the time or distance of your next session by 20-50%" in p4.message.lower()
     free = generate_plan(PlanInput(as_of=SUNDAY, runs=runs))
-    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, findings=(finding("P4", "worsened"),)))
+    plan = generate_plan(PlanInput(as_of=SUNDAY, runs=runs, findings=findings))
     assert plan.mode == "build"
     assert plan.weeks[0].stage is None
     # Held at 30 km: Tue 30/3.5 = 8.57 -> 8.5 km, cut 35% -> 5.525 -> 5.5 km (35.3% off the

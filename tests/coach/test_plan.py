@@ -45,7 +45,7 @@ def finding(rule: str, outcome: str, day: date = SUNDAY) -> Finding:
         "P4": {"mean_now": 5.0, "mean_before": 2.0},
         "R1": {"signs": "numbness between your legs", "count": 1},
         "R2": {"signs": "fever or feeling unwell", "count": 1},
-        "R3": {},
+        "R3": {"meanwhile": "Meanwhile, keep your running load as it is."},
     }[rule]
     return CATALOGUE[rule].finding(outcome, day, values)
 

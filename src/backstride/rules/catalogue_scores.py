@@ -33,8 +33,8 @@ SCORE_RULES: tuple[Rule, ...] = (
             "worse": (
                 "high",
                 "P5/P4 (Fairbank 2000; Ostelo 2008): ODI up {change:.0f} points since "
-                "{before_day}: a worsening that matters; cut your next session by 20-50%, then hold "
-                "your load, and see a clinician.",
+                "{before_day}: a worsening that matters; cut your next session by 20-50%, then "
+                "hold your load, and see a clinician.",
             ),
         },
         "Fairbank JCT, Pynsent PB 2000, Spine 25(22):2940-2953; Ostelo RWJG et al. 2008, "
@@ -59,8 +59,8 @@ SCORE_RULES: tuple[Rule, ...] = (
             "worse": (
                 "high",
                 "P6/P4 (Roland 1983; Ostelo 2008): RMDQ up {change:.0f} points since "
-                "{before_day}: a worsening that matters; cut your next session by 20-50%, then hold "
-                "your load, and see a clinician.",
+                "{before_day}: a worsening that matters; cut your next session by 20-50%, then "
+                "hold your load, and see a clinician.",
             ),
         },
         "Roland M, Morris R 1983, Spine 8(2):141-144; Ostelo RWJG et al. 2008, Spine 33(1):90-94.",

@@ -13,8 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from backstride.config import Settings
-from backstride.rules.finding import Finding
-from backstride.service import Store, active_red_flags, open_database
+from backstride.service import Finding, Store, active_red_flags, open_database
 from backstride.service.clock import day_out_of_range
 
 #: The red flags active in the store this command opened (set by :func:`open_from`; the

@@ -45,6 +45,7 @@ from datetime import date
 from typing import Literal
 
 from backstride.rules.catalogue import CATALOGUE
+from backstride.rules.catalogue_redflags import R3_MEANWHILE, R3_PAUSED
 from backstride.rules.finding import SEVERITY_RANK, Finding, most_pressing
 from backstride.rules.rule import Rule
 
@@ -488,14 +489,16 @@ def screen_findings(
             found.append(rule.finding(outcome, day, values))
 
     r3 = _r3_features(answers)
+    meanwhile = {"meanwhile": R3_PAUSED if blocks_training(found) else R3_MEANWHILE}
     if r3 is not None and r3[1] and r3[0] >= R3.thresholds["refer_at"]:
-        found.append(R3.finding("inflammatory", day, {"count": r3[0]}))
+        found.append(R3.finding("inflammatory", day, {"count": r3[0]}, display=meanwhile))
     elif r3 is not None and r3[1] and r3[0] >= R3.thresholds["test_at"]:
-        found.append(R3.finding("inflammatory_possible", day, {"count": r3[0]}))
+        found.append(R3.finding("inflammatory_possible", day, {"count": r3[0]}, display=meanwhile))
     elif r3 is not None and not r3[1] and r3[0] >= R3.thresholds["test_at"]:
         found.append(R3.finding("inflammatory_incomplete", day, {"count": r3[0]}))
     if answers.leg_symptoms_below_knee is True:
-        found.append(replace(R3.finding("leg_below_knee", day, {}), citation="NICE NG59 2016"))
+        leg = R3.finding("leg_below_knee", day, {}, display=meanwhile)
+        found.append(replace(leg, citation="NICE NG59 2016"))
     unanswered = len(questions_needed(answers, asks_change=after))
     if unanswered:
         found.append(R1.finding("incomplete", day, {"unanswered": unanswered}))

@@ -4,10 +4,11 @@ training is suspended, decided here and nowhere else.
 Contract: a :class:`Suspension` holds the active R1/R2 red-flag findings (none: training
 is not suspended). While it is active:
 
-- findings: only those of :data:`SHOWN_WHILE_SUSPENDED` (the screen's own R1-R3, the
-  questionnaire scores P5-P7, P8's call for a clinician review, the disc card D1) are
-  shown; every other finding asks something of training (run, hold, cut, strengthen,
-  stretch, replace shoes ...) and is left out, whatever its severity;
+- findings: only those of :data:`SHOWN_WHILE_SUSPENDED` (the screen's own R1-R3, whose
+  routine reviews then say that training waits for the red flag, the questionnaire scores
+  P5-P7, P8's call for a clinician review, the disc card D1) are shown; every other
+  finding asks something of training (run, hold, cut, strengthen, stretch, replace
+  shoes ...) and is left out, whatever its severity;
 - lights: every practice but ``clinician`` is ``suspended`` (not "no data": the data are
   there, the advice is withheld), with one line saying why and what to do;
 - pain adjustment: the red flag's action (``stop_and_see_clinician``), never "continue";

@@ -4,6 +4,7 @@ The only package that composes layers (ingest, store, analysis ...). Functions a
 take an opened :class:`Store` first, own their transactions, and return ``model`` objects.
 """
 
+from backstride.rules.finding import Finding
 from backstride.rules.redflags import QUESTIONS as SCREEN_QUESTIONS
 from backstride.service.activities import get_activity, list_activities
 from backstride.service.adherence import (
@@ -57,6 +58,7 @@ __all__ = [
     "DONE_KINDS",
     "SCREEN_QUESTIONS",
     "DemoResult",
+    "Finding",
     "FormHistory",
     "Lesson",
     "LoadHistory",

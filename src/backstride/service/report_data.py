@@ -23,6 +23,7 @@ Definitions (stated again in docs/report.md):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date, timedelta
 from statistics import fmean, median
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from backstride.errors import InputError
+from backstride.model import ClearanceRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
@@ -61,6 +63,7 @@ from backstride.service.screening import findings_for
 from backstride.service.status import activity_table, form_table, get_status
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
+from backstride.store import clearances as clearance_rows
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
@@ -136,7 +139,8 @@ def build_report(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         items = activity_rows.list_activities(conn, athlete_id)
-        screenings = pain_rows.list_screenings(conn, athlete_id)
+        screenings = pain_rows.list_screenings(conn, athlete_id, until=end)
+        clearance = clearance_rows.get_latest_clearance(conn, athlete_id, until=end)
     inside = [a for a in items if start <= a.activity.local_date <= end]
     runs = [a for a in inside if a.activity.sport == "running"]
     others = [a for a in inside if a.activity.sport != "running"]
@@ -169,6 +173,10 @@ def build_report(
         for w in load.weeks
     ]
     status = get_status(store, as_of=end, athlete=athlete)
+    if status.training_suspended:
+        # Red flags win here too (rules/safety.py): a spike's words may ask for training
+        # ("restart with short run-walk sessions"); its day, size and outcome stay.
+        spikes = [dataclasses.replace(s, message="") for s in spikes]
     longest = max(runs, key=lambda a: a.activity.summary.distance_m or 0.0, default=None)
     halves, form_changes, points = _form(store, athlete_id, items, start, end)
     return ReportData(
@@ -199,7 +207,8 @@ def build_report(
             if n_weeks <= MAX_PLAN_WEEKS
             else None,
         ),
-        screens=_screens(screenings, start, end),
+        screens=_screens(screenings, clearance, start, end),
+        clearance=clearance,
         scores=_scores(store, end, athlete),
         findings=status.findings,
         training_suspended=status.training_suspended,
@@ -424,8 +433,11 @@ def _plan_lines(plan: PlanReview) -> list[str]:
     return lines
 
 
-def _screens(screenings: list[Any], start: date, end: date) -> list[ScreenRow]:
-    """Every screen of the period, and the latest one before it."""
+def _screens(
+    screenings: list[Any], clearance: ClearanceRecord | None, start: date, end: date
+) -> list[ScreenRow]:
+    """Every screen of the period, and the latest one before it, each judged with the
+    clinician's visit in force at the end of the period."""
     before = [s for s in screenings if s.day < start]
     chosen = [*before[-1:], *(s for s in screenings if start <= s.day <= end)]
     groups: dict[str, tuple[str, str]] = {q.field: (q.group, q.sign) for q in QUESTIONS}
@@ -438,7 +450,7 @@ def _screens(screenings: list[Any], start: date, end: date) -> list[ScreenRow]:
                 outcome=s.outcome,
                 signs=signs,
                 unanswered=sum(1 for v in s.answers.values() if v is None),
-                findings=findings_for(s),
+                findings=findings_for(s, clearance),
                 in_period=s.day >= start,
             )
         )

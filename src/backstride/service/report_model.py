@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from backstride.model import ClearanceRecord
 from backstride.rules.finding import Finding
 
 
@@ -193,6 +194,8 @@ class ReportData:
     """What ``status`` says on the last day of the period, most pressing first."""
     training_suspended: bool
     rules: list[RuleRef]
+    clearance: ClearanceRecord | None = None
+    """The clinician's visit in force at the end of the period (``screen clear``)."""
 
     @property
     def red_flags(self) -> list[Finding]:

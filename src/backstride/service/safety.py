@@ -11,22 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection
-
 from backstride.rules.finding import Finding
 from backstride.rules.safety import Suspension
-from backstride.service.screening import findings_for
-from backstride.store import Store, transaction
-from backstride.store import pain as pain_rows
+from backstride.service.screening import screen_at
+from backstride.store import Connection, Store, transaction
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 
 def screen_findings_in(conn: Connection, athlete_id: int, day: date | None) -> list[Finding]:
-    """The findings of the screen in force on ``day`` (the latest of all when None)."""
-    screens = [
-        s for s in pain_rows.list_screenings(conn, athlete_id) if day is None or s.day <= day
-    ]
-    return findings_for(screens[-1]) if screens else []
+    """The findings of the screen in force on ``day`` (the latest of all when None), with
+    the clinician's clearance in force then."""
+    screen = screen_at(conn, athlete_id, day)
+    return screen.findings if screen is not None else []
 
 
 def suspension_in(conn: Connection, athlete_id: int, day: date) -> Suspension:

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import Connection
 
 from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
 from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
-from backstride.model import Gear, RoutineRecord, StoredActivity
+from backstride.model import ClearanceRecord, Gear, RoutineRecord, StoredActivity
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding
@@ -32,8 +31,8 @@ from backstride.rules.practices import PracticeLight, practice_lights, status_da
 from backstride.rules.scores import Score, score_findings
 from backstride.service.clock import local_today
 from backstride.service.safety import suspension_in
-from backstride.service.screening import findings_for
-from backstride.store import Store, transaction
+from backstride.service.screening import screen_at
+from backstride.store import Connection, Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import form as form_rows
 from backstride.store import gear as gear_rows
@@ -65,6 +64,8 @@ class Status:
     findings: list[Finding]
     screen_due: str | None = None
     training_suspended: bool = False
+    #: The clinician's visit in force on ``as_of`` (``backstride screen clear``), if any.
+    clearance: ClearanceRecord | None = None
 
     def why(self, finding: Finding) -> str:
         """Why the rule behind a finding matters (from the evidence catalogue)."""
@@ -77,6 +78,7 @@ class Status:
             item["why"] = self.why(finding)
         data["screen_due"] = self.screen_due
         data["training_suspended"] = self.training_suspended
+        data["clearance"] = None if self.clearance is None else self.clearance.to_json()
         return data
 
 
@@ -229,7 +231,7 @@ def get_status(
         columns = activity_rows.list_activity_columns(conn, athlete_id)
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
         diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
-        screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
+        screen = screen_at(conn, athlete_id, day)
         scores = scores_in(conn, athlete_id)
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
         suspension = suspension_in(conn, athlete_id, day)
@@ -243,11 +245,11 @@ def get_status(
     )
     training = logged_habits(training, table, routines, day)
     pain = pain_findings(diary, as_of=day)
-    red_flags = findings_for(screens[-1]) if screens else []
+    red_flags = screen.findings if screen is not None else []
     questionnaires = score_findings(scores, as_of=day)
     due = screen_due(
         diary,
-        screens[-1].day if screens else None,
+        screen.record.day if screen is not None else None,
         as_of=day,
         p4_worsened=any(f.rule == "P4" and f.severity in ("caution", "high") for f in pain),
     )
@@ -262,6 +264,7 @@ def get_status(
         findings=findings,
         screen_due=due,
         training_suspended=suspended,
+        clearance=screen.clearance if screen is not None else None,
     )
 
 

@@ -72,7 +72,8 @@ def test_status_cli_json_has_the_documented_shape(tmp_path: Path) -> None:
         "warmup_stretching", "clinician",
     }  # fmt: skip
     for light in out["practices"].values():
-        assert light["status"] in {"green", "amber", "red", "unknown"}
+        assert light["status"] in {"green", "amber", "red", "unknown", "info"}
+        assert light["word"]
         assert light["summary"]
     for finding in out["findings"]:
         assert {"rule", "severity", "date", "activity_id", "message", "values", "citation",

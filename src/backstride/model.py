@@ -221,6 +221,8 @@ class PainRecord:
     activity_id: int | None = None
     leg_symptoms: LegSymptoms = "none"
     note: str | None = None
+    #: When it was logged (UTC); None for an entry not read from the store.
+    recorded_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,12 @@ def test_overview_lights_carry_words_and_findings_their_sources(
     html = ro_client.get(f"/?on={demo_db.as_of}").text
     status = ro_client.get(f"/api/status?on={demo_db.as_of}").json()
     assert html.count('<li class="light light-') == 7
-    words = {"green": "good", "amber": "watch", "red": "act", "unknown": "no data"}
-    for light in status["practices"].values():
-        assert f'<span class="word">{words[light["status"]]}</span>' in html
+    words = {"green": "good", "amber": "watch", "red": "act", "unknown": "no data",
+             "info": "for information"}  # fmt: skip
+    for name, light in status["practices"].items():
+        word = "nothing flagged" if (name, light["status"]) == ("clinician", "green") else None
+        assert light["word"] == (word or words[light["status"]])
+        assert f'<span class="word">{light["word"]}</span>' in html
     top = status["findings"][0]
     assert top["citation"] in html
     assert f"grade {top['grade']}" in html

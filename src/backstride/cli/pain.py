@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.cli.state import RED_FLAGS, open_from, parse_day, print_json, stdout
 from backstride.views import pain_view
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -82,15 +83,19 @@ def log_command(
         )
     finally:
         store.close()
+    if logged.red_flags:
+        RED_FLAGS.set(logged.red_flags)
     if as_json:
         print_json(pain_view(logged.record))
         return
+    for finding in logged.red_flags:  # pain in both legs: an emergency sign (R1)
+        stdout().print(Text(finding.message, style="bold white on red"))
     entry = logged.record
     text = f"logged pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"
     if logged.linked_run_day is not None:
         text += f", linked to the run of {logged.linked_run_day} (activity {entry.activity_id})"
     stdout().print(text)
-    if entry.leg_symptoms != "none":
+    if entry.leg_symptoms != "none" and not logged.red_flags:
         stdout().print(
             "Leg symptoms logged: please answer the symptom screen now: backstride screen"
         )

@@ -191,6 +191,13 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
         console.print(
             Text("Training advice is suspended until a clinician has seen you.", style="bold")
         )
+    if status.clearance is not None:
+        visit = status.clearance
+        console.print(
+            Text("Seen by a clinician: ", style="bold")
+            + Text(visit.day.isoformat() + (f" ({visit.by})" if visit.by else ""))
+            + Text(f": {visit.note}" if visit.note else "")
+        )
     if status.screen_due:
         console.print(
             Text("Symptom screen due: ", style="bold yellow")

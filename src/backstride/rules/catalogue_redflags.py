@@ -55,6 +55,15 @@ RED_FLAG_RULES: tuple[Rule, ...] = (
                 "at a hospital straight away: go to an emergency department now, or call "
                 "emergency services. Do not wait to see if it passes. All training is paused.",
             ),
+            "both_legs_logged": (
+                "very_high",
+                f"R1 ({R1_SOURCE}): on {{day}} you logged back pain with symptoms in both "
+                "legs. Pain, numbness or tingling in both legs may be a sign of pressure on the "
+                "nerves at the base of the spine, which needs to be checked at a hospital "
+                "straight away: go to an emergency department now, or call emergency services. "
+                "All training is paused. Then take the symptom screen (backstride screen) to "
+                "record how things are.",
+            ),
             "cleared": ("info", f"R1 ({R1_SOURCE}): " + _CLEARED),
             "none_reported": (
                 "ok",

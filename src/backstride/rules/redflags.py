@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from backstride.rules.catalogue import CATALOGUE
@@ -523,3 +523,55 @@ def blocks_training(findings: Iterable[Finding]) -> bool:
 
 #: Every answer field, in :class:`ScreenAnswers` order (for option parsers and forms).
 ANSWER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ScreenAnswers))
+
+
+def diary_red_flags(
+    legs: Iterable[tuple[date, datetime | None, str]],
+    *,
+    since: tuple[date, datetime | None] | None,
+    as_of: date,
+) -> list[Finding]:
+    """R1 from the pain diary: back pain logged with symptoms in both legs after ``since``
+    (the latest screen or clinician's visit; None: neither yet) up to ``as_of``.
+
+    Pain in both legs (bilateral sciatica) is an emergency sign (evidence.md §5.1, GIRFT
+    2023), whether the screen asks it or the diary records it; a later screen (which asks
+    about both legs) or a clinician's visit takes its place. On the day of that screen or
+    visit, an entry counts when it was logged after it, or when either time is unknown.
+
+    Parameters
+    ----------
+    legs : (local day, when logged or None, leg symptoms) of diary entries (``none``,
+        ``one_side``, ``both_sides``).
+    since : (local day, when recorded or None) of the latest screen or visit.
+    as_of : the day judged (later entries are ignored).
+
+    Returns
+    -------
+    One ``very_high`` R1 finding for the latest such day, or nothing.
+
+    >>> d = date(2024, 3, 7)
+    >>> [f.severity for f in diary_red_flags([(d, None, "both_sides")], since=None, as_of=d)]
+    ['very_high']
+    >>> diary_red_flags([(d, None, "one_side")], since=None, as_of=d)
+    []
+    >>> diary_red_flags([(d, None, "both_sides")], since=(d + timedelta(days=1), None), as_of=d)
+    []
+    """
+
+    def after_since(day: date, logged: datetime | None) -> bool:
+        if since is None or day > since[0]:
+            return True
+        if day < since[0]:
+            return False
+        return logged is None or since[1] is None or logged > since[1]
+
+    days = [
+        day
+        for day, logged, symptoms in legs
+        if symptoms == "both_sides" and day <= as_of and after_since(day, logged)
+    ]
+    if not days:
+        return []
+    latest = max(days)
+    return [R1.finding("both_legs_logged", latest, {"day": latest.isoformat()})]

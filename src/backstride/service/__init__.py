@@ -45,9 +45,9 @@ from backstride.service.report_data import build_report, default_period
 from backstride.service.report_model import ReportData
 from backstride.service.routines import KINDS as DONE_KINDS
 from backstride.service.routines import list_done, log_done
+from backstride.service.safety import active_red_flags
 from backstride.service.screening import (
     ScreenResult,
-    active_red_flags,
     latest_screen,
     take_screen,
 )

@@ -19,7 +19,7 @@ from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, diary_entries, pain_adjustment, pain_findings
 from backstride.rules.scores import RANGES, Score, score_findings
 from backstride.service.clock import future_record, local_today
-from backstride.service.safety import screen_findings_in, suspension_in
+from backstride.service.safety import active_red_flags, red_flag_findings_in, suspension_in
 from backstride.service.status import activity_table, form_table, scores_in
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -45,6 +45,8 @@ class LoggedPain:
 
     record: PainRecord
     linked_run_day: date | None
+    #: The red flags active once it was stored (pain in both legs raises R1 at once).
+    red_flags: tuple[Finding, ...] = ()
 
 
 def log_pain(
@@ -112,7 +114,8 @@ def log_pain(
         leg_symptoms=legs,  # type: ignore[arg-type]
         note=note,
     )
-    return LoggedPain(record=record, linked_run_day=linked_day)
+    flags = active_red_flags(store, athlete=athlete) if legs == "both_sides" else []
+    return LoggedPain(record=record, linked_run_day=linked_day, red_flags=tuple(flags))
 
 
 def list_pain(
@@ -177,7 +180,7 @@ def pain_overview(
     recent = [e for e in everything if e.day >= since]
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        screened = screen_findings_in(conn, athlete_id, today)
+        screened = red_flag_findings_in(conn, athlete_id, today)
         suspension = suspension_in(conn, athlete_id, today)
         scores = scores_in(conn, athlete_id)
     pain = pain_findings(diary_entries(everything), as_of=today)

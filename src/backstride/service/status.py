@@ -30,7 +30,7 @@ from backstride.rules.pain import diary_entries, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.scores import Score, score_findings
 from backstride.service.clock import local_today
-from backstride.service.safety import suspension_in
+from backstride.service.safety import red_flag_findings_in, suspension_in
 from backstride.service.screening import screen_at
 from backstride.store import Connection, Store, transaction
 from backstride.store import activities as activity_rows
@@ -232,6 +232,7 @@ def get_status(
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
         diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
         screen = screen_at(conn, athlete_id, day)
+        red_flags = red_flag_findings_in(conn, athlete_id, day)
         scores = scores_in(conn, athlete_id)
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
         suspension = suspension_in(conn, athlete_id, day)
@@ -245,7 +246,6 @@ def get_status(
     )
     training = logged_habits(training, table, routines, day)
     pain = pain_findings(diary, as_of=day)
-    red_flags = screen.findings if screen is not None else []
     questionnaires = score_findings(scores, as_of=day)
     due = screen_due(
         diary,

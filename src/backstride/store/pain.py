@@ -58,6 +58,7 @@ def list_pain_entries(
             activity_id=r.activity_id,
             leg_symptoms=r.leg_symptoms,
             note=r.note,
+            recorded_at=r.created_at,
         )
         for r in rows
     ]

@@ -5,7 +5,8 @@ See :mod:`backstride.coach.plan` for when a plan builds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from backstride.coach import schedule
@@ -34,8 +35,18 @@ from backstride.rules.pain import PainAdjustment
 class BuildPlanner(Planner):
     """Weeks of easy running that grow within L1 and L2."""
 
-    def __init__(self, plan_input: PlanInput, adjustment: PainAdjustment) -> None:
+    def __init__(
+        self,
+        plan_input: PlanInput,
+        adjustment: PainAdjustment,
+        *,
+        ceiling: Mapping[date, float] | None = None,
+    ) -> None:
         super().__init__(plan_input, adjustment)
+        #: Each week's running distance in the same plan without the pain adjustment: a pain
+        #: finding never plans more (issue 12). Sharing a week out in whole 100 m runs of at
+        #: least 1 km is not monotone in the target near those floors, so it is enforced.
+        self.ceiling = ceiling or {}
         self.runs: list[tuple[date, float]] = [
             (r.day, r.distance_m) for r in plan_input.runs if r.day <= self.as_of
         ]
@@ -92,6 +103,7 @@ class BuildPlanner(Planner):
             sessions = self.week_runs(
                 week, run_weekdays, None if lighter else quality, target, first=True
             )
+            sessions = self.within_ceiling(week, sessions)
             planned = sum(self.running_m(s) for s in sessions)
             self.totals[week] = self.total(week) + planned
             self.light[week] = lighter
@@ -123,6 +135,35 @@ class BuildPlanner(Planner):
         )
         self.pain_notes()
         return self.finish("build", weeks)
+
+    def within_ceiling(self, week: date, sessions: list[PlannedSession]) -> list[PlannedSession]:
+        """The week's runs trimmed, last first, to the same week's running distance without
+        the pain adjustment (runs cut under 1 km are left out)."""
+        if week not in self.ceiling:
+            return sessions
+        excess = self.total(week) + sum(self.running_m(s) for s in sessions) - self.ceiling[week]
+        kept = list(sessions)
+        for i in range(len(kept) - 1, -1, -1):
+            if excess <= 1e-6:
+                break
+            s = kept[i]
+            if s.kind != "run" or s.distance_m is None:
+                continue
+            self.runs.remove((s.day, s.distance_m))
+            shorter = floor_m(s.distance_m - excess)
+            excess -= s.distance_m
+            if shorter < MIN_RUN_M:
+                del kept[i]
+                continue
+            excess += shorter
+            self.runs.append((s.day, shorter))
+            kept[i] = replace(
+                s,
+                title=s.title.replace(km_text(s.distance_m), km_text(shorter)),
+                distance_m=shorter,
+                duration_s=round(shorter / self.speed),
+            )
+        return kept
 
     def running_m(self, session: PlannedSession) -> float:
         """A run's distance; for run-walk, the running part at the runner's easy speed."""

@@ -27,7 +27,9 @@ How it decides (rule ids from ``rules/catalogue``; docs/plan.md says the same in
   diary has not yet shown settled) and ``reduce`` (P1 above 5, P2 not settled, P4 worse,
   P5/P6 worse) stop the growth for the whole plan; ``reduce`` also cuts the next run by
   the middle of P2's 20-50% range (35%), as its message says. After P1 above 5 ("stop or
-  walk") that run is run-walk at the stage nearest the cut (RTR), not stage 1.
+  walk") that run is run-walk at the stage nearest the cut (RTR), not stage 1. A week with
+  an adjustment never has more running than the same week without it (trimmed when the
+  whole-100-m, 1-km-minimum runs would make it so).
 - Every run is at most 1.10 x the longest run of the 30 days before it, planned runs
   included (L1, Frandsen 2025), rounded down to 100 m; runs under 1 km are left out.
 - Mostly easy running: with 4 or more run days one session a week has short strides
@@ -93,7 +95,11 @@ def generate_plan(plan_input: PlanInput) -> Plan:
         stage_number = 1  # a break restarts the program (RTR)
     if stage_number is not None and stage_number < GRADUATED:
         return ReturnPlanner(plan_input, adjustment, stage_number).plan()
-    return BuildPlanner(plan_input, adjustment).plan()
+    if adjustment.action == "continue":
+        return BuildPlanner(plan_input, adjustment).plan()
+    free = BuildPlanner(plan_input, pain_adjustment(())).plan()
+    ceiling = {w.start: w.running_distance_m for w in free.weeks}
+    return BuildPlanner(plan_input, adjustment, ceiling=ceiling).plan()
 
 
 def _blocked(as_of: date, findings: Sequence[Finding]) -> Plan:

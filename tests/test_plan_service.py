@@ -528,3 +528,20 @@ def test_a_red_flag_on_the_latest_screen_blocks_a_plan_for_an_earlier_day(store:
     assert plan.mode == "blocked"
     assert plan.sessions == ()
     assert stored(store) == []
+
+
+def test_the_core_routine_does_not_move_up_while_the_pain_response_holds(store: Store) -> None:
+    two_weeks_of_30_km(store)
+    for week in range(4):  # Tuesday and Friday of the 4 weeks before 30 March
+        monday = date(2026, 3, 2) + timedelta(days=7 * week)
+        for d in (1, 4):
+            service.log_done(store, "core", day=monday + timedelta(days=d), today=SUNDAY)
+
+    def routine() -> str | None:
+        plan = service.get_plan(store, as_of=SUNDAY, save=False)
+        return next(s.routine for s in plan.sessions if s.kind == "core")
+
+    assert routine() == "core_3"  # four weeks in a row
+    service.add_score(store, "odi", 56, day=date(2026, 3, 28), today=SUNDAY)  # P5: hold
+    # Held: at most last week's level, three weeks in a row before 23 March: core_2.
+    assert routine() == "core_2"

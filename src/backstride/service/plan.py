@@ -243,7 +243,10 @@ def get_plan(
 
     ``cross``: a sport (swim, cycle, elliptical, strength), ``none``, or ``auto`` (the
     sport of the latest cross-training of the last 4 weeks). ``growth_pct``: weekly growth of
-    running distance, 0-20 (default 10, "conservative").
+    running distance, 0-20 (default 10, "conservative"). While the latest screen has an
+    active R1/R2 red flag the plan is blocked whatever ``as_of`` is, and the saved sessions
+    from tomorrow (or from the plan's start, when earlier) are deleted even with
+    ``save=False``: nothing planned may outlive the red flag.
     """
     if isinstance(weeks, bool) or not 1 <= weeks <= 4:
         raise InputError(f"--weeks must be 1 to 4, not {weeks!r}")

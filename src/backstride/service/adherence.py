@@ -29,6 +29,7 @@ from backstride.service.plan import (
     moving_seconds,
     session_of,
 )
+from backstride.service.safety import suspension_in
 from backstride.store import Store, transaction
 from backstride.store import plans as plan_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -134,7 +135,8 @@ def review(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         planned = plan_rows.list_planned(conn, athlete_id, since=first, until=day)
-    marks = mark_sessions(planned, history.items, history.routines, as_of=day)
+        suspended = suspension_in(conn, athlete_id, day).active
+    marks = mark_sessions(planned, history.items, history.routines, as_of=day, withheld=suspended)
     out = []
     for k in range(weeks):
         start = first + timedelta(days=7 * k)
@@ -168,9 +170,10 @@ def session_marks(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         planned = plan_rows.list_planned(conn, athlete_id, since=first, until=last)
+        suspended = suspension_in(conn, athlete_id, day).active
     items = [a for a in history.items if first <= a.activity.local_date <= last]
     logs = [r for r in history.routines if first <= r.day <= last]
-    marks = mark_sessions(planned, items, logs, as_of=day)
+    marks = mark_sessions(planned, items, logs, as_of=day, withheld=suspended)
     return PlanMarks(start=first, end=last, as_of=day, sessions=tuple(marks))
 
 
@@ -180,8 +183,12 @@ def mark_sessions(
     logs: Sequence[RoutineRecord],
     *,
     as_of: date,
+    withheld: bool = False,
 ) -> list[SessionMark]:
     """What fulfils each planned session, the one rule behind the calendar and the review.
+
+    ``withheld``: training is suspended by a red flag (``rules/safety.py``), so sessions
+    not done by ``as_of`` from that day on are no longer upcoming: they are left out.
 
     On the session's own day: a run (run-walk) is fulfilled by an imported run; cross-training
     by an imported activity of its sport's family (:data:`CROSS_FAMILIES`) or a logged
@@ -212,6 +219,8 @@ def mark_sessions(
     for row in planned:
         unmet: Mark = "missed" if row.day < as_of else "upcoming"
         found = take(_GROUP.get(row.kind, row.kind), row.day, _fits(row))
+        if withheld and unmet == "upcoming" and found is None:
+            continue
         extras: dict[str, Mark | None] = {"warmup": None, "cooldown": None}
         for routine in extras if row.kind in _GROUP else ():
             if getattr(row, routine) is not None:

@@ -211,7 +211,7 @@ def test_migration_0006_upgrades_a_0005_database_without_loss(tmp_path: Path) ->
 
     store = open_store(url)  # SQLite upgrades itself on open
     try:
-        assert current_revision(store.engine) == "0006"
+        assert current_revision(store.engine) == "0007"  # upgraded to the newest
         with transaction(store) as conn:
             after = {
                 t: conn.execute(sa.text(f"select * from {t} order by 1")).all() for t in tables

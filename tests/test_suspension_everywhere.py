@@ -172,6 +172,7 @@ CLI_ARGS: dict[tuple[str, ...], list[list[str]]] = {
         ["--json", "--on", "{before}"],
         ["--json", "--review"],
         ["--json", "--weeks", "4", "--ics", "{folder}/plan.ics"],
+        ["--json", "--fit-workouts", "{folder}/workouts"],
     ],
     ("pain",): [["--json"]],
     ("pain", "log"): [["3", "--json"]],
@@ -249,6 +250,11 @@ def walk_cli(walk: Walk, flag_words: str) -> int:
     ics = walk.folder / "plan.ics"
     assert ics.exists()
     assert not asks_in(ics.read_text(encoding="utf-8"))
+    assert "VEVENT" not in ics.read_text(encoding="utf-8") or "clinician" in ics.read_text(
+        encoding="utf-8"
+    )
+    workouts = walk.folder / "workouts"
+    assert not workouts.exists() or not any(workouts.iterdir()), "a workout file was written"
     return walked
 
 

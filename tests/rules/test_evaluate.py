@@ -50,7 +50,7 @@ def test_status_json_shape_is_what_the_cli_prints() -> None:
     assert back["as_of"] == big.isoformat()
     assert set(back["practices"]) == set(PRACTICE_NAMES)
     for light in back["practices"].values():
-        assert set(light) == {"status", "summary"}
+        assert set(light) == {"status", "word", "summary"}
         assert light["status"] in LIGHTS
     keys = {"rule", "severity", "date", "activity_id", "message", "values", "citation", "grade"}
     for finding in back["findings"]:

@@ -96,7 +96,7 @@ def week_with(kinds: list[str], minutes: list[float]):  # type: ignore[no-untype
     return runs_table(days, [0.0] * len(kinds), kinds=kinds, minutes=minutes)
 
 
-@pytest.mark.parametrize(("minutes", "severity"), [(59.0, "caution"), (60.0, "ok"), (90.0, "ok")])
+@pytest.mark.parametrize(("minutes", "severity"), [(59.0, "info"), (60.0, "ok"), (90.0, "ok")])
 def test_x1_an_hour_a_week_of_other_sport(minutes: float, severity: str) -> None:
     table = week_with(["running", "cycling", "swimming"], [30.0, minutes - 20, 20.0])
     (x1,) = [f for f in habits(table, date(2024, 1, 7)) if f.rule == "X1"]

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from backstride.service import screening
+from backstride.service import safety, screening
 from backstride.store import Store, open_store, transaction
 from backstride.store import clearances as rows
 from backstride.store import pain as pain_rows
@@ -68,8 +68,8 @@ def test_screen_at_judges_the_latest_screen_with_the_visit_in_force(store: Store
     assert after.clearance is not None
     assert after.clearance.by == "GP"
     assert after.to_json()["clearance"] == {"date": "2024-03-05", "by": "GP", "note": None}
-    assert screening.active_red_flags(store, as_of=D1, athlete="a")[0].rule == "R2"
-    assert screening.active_red_flags(store, as_of=D3, athlete="a") == []
+    assert safety.active_red_flags(store, as_of=D1, athlete="a")[0].rule == "R2"
+    assert safety.active_red_flags(store, as_of=D3, athlete="a") == []
 
 
 def test_a_screen_saved_after_a_visit_of_the_same_day_is_judged_after_it(store: Store) -> None:

@@ -29,8 +29,8 @@ _CLEARED = (
 
 #: How an R3 routine review ends: easy running guided by pain may go on, unless an R1/R2
 #: red flag of the same screen pauses all training (red flags win, ``rules/safety.py``).
-R3_MEANWHILE = "Easy running guided by your pain can go on meanwhile."
-R3_PAUSED = "The red flag above comes first: no training until a clinician has seen you."
+R3_MEANWHILE = "Easy running guided by your pain can go on meanwhile"
+R3_PAUSED = "The red flag above comes first: no training until a clinician has seen you"
 
 RED_FLAG_RULES: tuple[Rule, ...] = (
     make_rule(
@@ -147,13 +147,13 @@ RED_FLAG_RULES: tuple[Rule, ...] = (
                 "R3 (NICE NG65): you said your back pain began before 45 and has lasted more "
                 "than 3 months, with {count} of the 9 features NICE lists. This may be a sign "
                 "of inflammatory back pain and needs to be checked by a doctor: ask your GP "
-                "about a referral to a rheumatologist. {meanwhile}",
+                "about a referral to a rheumatologist. {meanwhile}.",
             ),
             "inflammatory_possible": (
                 "caution",
                 "R3 (NICE NG65): you said your back pain began before 45 and has lasted more "
                 "than 3 months, with 3 of the 9 features NICE lists: mention it to your GP, who "
-                "may consider a blood test (HLA-B27). {meanwhile}",
+                "may consider a blood test (HLA-B27). {meanwhile}.",
             ),
             "inflammatory_incomplete": (
                 "info",
@@ -166,7 +166,7 @@ RED_FLAG_RULES: tuple[Rule, ...] = (
                 "caution",
                 "R3 (NICE NG59): pain, numbness or tingling below the knee in one leg may come "
                 "from an irritated nerve and needs a routine clinician review (GP or "
-                "physiotherapist). {meanwhile} If both legs are affected, or numbness between the "
+                "physiotherapist). {meanwhile}. If both legs are affected, or numbness between the "
                 "legs or a new bladder change starts, go to an emergency department.",
             ),
         },

@@ -58,7 +58,7 @@ def evaluate(
     >>> t = ActivityTable.from_columns(["2024-01-01", "2024-01-31"], ["running"] * 2,
     ...     [10000.0, 21000.0], [3600.0, 7200.0])
     >>> [(f.rule, f.severity) for f in evaluate(t, as_of=date(2024, 1, 31))][:2]
-    [('L1', 'very_high'), ('X1', 'caution')]
+    [('L1', 'very_high'), ('L6', 'ok')]
     """
     found: list[Finding] = []
     analysis = analysis if analysis is not None else analyse_up_to(table, as_of)
@@ -109,7 +109,7 @@ def evaluate_cohort(
     ...     athlete=[0, 0, 1])
     >>> c = evaluate_cohort(t, as_of=date(2024, 1, 31))
     >>> c.ranks[:, c.rules.index("L1")].tolist(), c.lights()["gradual_mileage"].tolist()
-    ([4, 0], [3, 0])
+    ([4, 0], [3, 4])
     """
     if analysis is not None or table.n_athletes <= chunk_athletes:
         return _cohort_ranks(table, as_of, analysis)

@@ -157,7 +157,7 @@ def warmup_finding(*, as_of: date, runs: int, warmed: int, ever_logged: bool) ->
     >>> warmup_finding(as_of=date(2024, 1, 7), runs=4, warmed=3, ever_logged=True).severity
     'ok'
     >>> warmup_finding(as_of=date(2024, 1, 7), runs=4, warmed=2, ever_logged=True).severity
-    'caution'
+    'info'
     """
     if not ever_logged or runs <= 0:
         return None

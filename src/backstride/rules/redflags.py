@@ -555,7 +555,7 @@ def diary_red_flags(
     ['very_high']
     >>> diary_red_flags([(d, None, "one_side")], since=None, as_of=d)
     []
-    >>> diary_red_flags([(d, None, "both_sides")], since=(d + timedelta(days=1), None), as_of=d)
+    >>> diary_red_flags([(d, None, "both_sides")], since=(date(2024, 3, 8), None), as_of=d)
     []
     """
 

@@ -51,7 +51,8 @@ from backstride.rules.pain import (
 )
 from backstride.rules.scores import Score, score_findings
 from backstride.service.clock import local_today
-from backstride.service.screening import active_red_flags, findings_for
+from backstride.service.safety import red_flag_findings_in, suspension_for
+from backstride.service.status import scores_in
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import pain as pain_rows
@@ -123,13 +124,9 @@ def history_of(store: Store, athlete: str, day: date) -> History:
             if a.activity.local_date <= day
         ]
         diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
-        screens = [s for s in pain_rows.list_screenings(conn, athlete_id) if s.day <= day]
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
-        scores = [
-            Score(day=d, instrument=i, score=v, distress=x)  # type: ignore[arg-type]
-            for d, i, v, x in pain_rows.list_scores(conn, athlete_id)
-        ]
-    red_flags = findings_for(screens[-1]) if screens else []
+        scores = scores_in(conn, athlete_id)
+        red_flags = red_flag_findings_in(conn, athlete_id, day)
     return History(items, diary, red_flags, routines, scores)
 
 
@@ -260,7 +257,7 @@ def get_plan(
         sport = None
     # The latest screen decides the red flags whatever ``as_of`` is (a plan for a day before
     # an emergency screen must not build sessions, issue 12); older screens add only R3.
-    flags = active_red_flags(store, athlete=athlete)
+    flags = suspension_for(store, day, athlete=athlete).red_flags
     findings = (
         *pain_findings(history.diary, as_of=day),
         *score_findings(history.scores, as_of=day),
@@ -288,9 +285,10 @@ def get_plan(
             held_after=held,
         )
     )
-    if plan.mode == "blocked":
+    if plan.mode == "blocked" and save:
         # Whatever --on says, nothing planned from tomorrow (or from the plan's start, when
-        # earlier) stays saved while a red flag is active.
+        # earlier) stays saved while a red flag is active (a preview writes nothing: the
+        # calendar withholds unmet sessions meanwhile, service.adherence).
         first = min(start, local_today() + timedelta(days=1))
         with transaction(store) as conn:
             athlete_id = get_or_create_athlete(conn, athlete).id

@@ -5,7 +5,8 @@ The questions and what the answers mean are in ``rules/redflags.py`` (R1-R3, fro
 evidence catalogue); this module validates answers, stores screens and clearances, and
 evaluates the latest screen with the latest clearance on or before the day judged. Views that
 already hold a connection call :func:`screen_at`; the rest :func:`latest_screen`,
-:func:`active_red_flags` and :func:`latest_clearance`.
+:func:`latest_clearance`. Which red flags suspend training (these screens' and the diary's)
+is ``service/safety.py``'s to say.
 """
 
 from __future__ import annotations
@@ -200,16 +201,6 @@ def latest_screen(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         return screen_at(conn, athlete_id, as_of)
-
-
-def active_red_flags(
-    store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
-) -> list[Finding]:
-    """The R1/R2 findings of the latest screen on or before ``as_of`` that still block
-    (not cleared by a clinician's visit): every view shows them first, before anything about
-    training. Empty when the latest screen found none or they were cleared."""
-    latest = latest_screen(store, as_of=as_of, athlete=athlete)
-    return [] if latest is None else latest.red_flags
 
 
 def _text(value: str | None, name: str, limit: int, *, one_line: bool) -> str | None:

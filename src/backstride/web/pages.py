@@ -150,6 +150,20 @@ def _on(request: Request) -> date | None:
     return _parse_day(request.query_params.get("on"), "on", check_day)
 
 
+def _back_to_pain(request: Request, on: date | None, **notes: str) -> Response:
+    """After a form on the Pain page: back to it (same ``?on=``), with what happened."""
+    target = request.url_for("pain_page").include_query_params(**notes)
+    if on is not None:
+        target = target.include_query_params(on=on.isoformat())
+    return RedirectResponse(str(target), status_code=303)
+
+
+def _pain_form_error(request: Request, on: date | None, **shown: Any) -> Response:
+    """The Pain page again with a form's one-line error (400), nothing stored."""
+    context = {**_pain_context(request, on, 8), **shown}
+    return page(request, "pain.html", context, on=on, status_code=400)
+
+
 @router.post("/pain/log", response_class=HTMLResponse)
 async def log_pain(request: Request) -> Response:
     async with request.form() as form:
@@ -172,18 +186,13 @@ def _log_pain(request: Request, form: FormData) -> Response:
             note=_text(form, "note"),
         )
     except BackstrideError as e:
-        context = _pain_context(request, on, 8)
-        context["error"] = e.message
-        context["form"] = {k: v for k, v in form.items() if isinstance(v, str)}
-        return page(request, "pain.html", context, on=on, status_code=400)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        return _pain_form_error(request, on, error=e.message, form=fields)
     entry = logged.record
-    what = f"pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"
-    target = request.url_for("pain_page").include_query_params(logged=what)
-    if on is not None:
-        target = target.include_query_params(on=on.isoformat())
+    notes = {"logged": f"pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"}
     if entry.leg_symptoms != "none":
-        target = target.include_query_params(screened="leg symptoms logged: please take the screen")
-    return RedirectResponse(str(target), status_code=303)
+        notes["screened"] = "leg symptoms logged: please take the screen"
+    return _back_to_pain(request, on, **notes)
 
 
 @router.post("/pain/screen", response_class=HTMLResponse)
@@ -205,13 +214,8 @@ def _take_screen(request: Request, form: FormData) -> Response:
             raise InputError("no answers: answer yes or no to the questions you can")
         result = service.take_screen(_store(request), answers)
     except BackstrideError as e:
-        context = _pain_context(request, on, 8)
-        context["screen_error"] = e.message
-        return page(request, "pain.html", context, on=on, status_code=400)
-    target = request.url_for("pain_page").include_query_params(screened=result.record.outcome)
-    if on is not None:
-        target = target.include_query_params(on=on.isoformat())
-    return RedirectResponse(str(target), status_code=303)
+        return _pain_form_error(request, on, screen_error=e.message)
+    return _back_to_pain(request, on, screened=result.record.outcome)
 
 
 @router.post("/pain/clearance", response_class=HTMLResponse)
@@ -229,16 +233,12 @@ def _record_clearance(request: Request, form: FormData) -> Response:
             _store(request), day=day, by=_text(form, "by"), note=_text(form, "note")
         )
     except BackstrideError as e:
-        context = _pain_context(request, on, 8)
-        context["clearance_error"] = e.message
-        context["clearance_form"] = {k: v for k, v in form.items() if isinstance(v, str)}
-        return page(request, "pain.html", context, on=on, status_code=400)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        return _pain_form_error(request, on, clearance_error=e.message, clearance_form=fields)
     who = f" ({record.by})" if record.by else ""
-    what = f"a clinician saw you on {record.day.isoformat()}{who}"
-    target = request.url_for("pain_page").include_query_params(cleared=what)
-    if on is not None:
-        target = target.include_query_params(on=on.isoformat())
-    return RedirectResponse(str(target), status_code=303)
+    return _back_to_pain(
+        request, on, cleared=f"a clinician saw you on {record.day.isoformat()}{who}"
+    )
 
 
 @router.get("/form", response_class=HTMLResponse)

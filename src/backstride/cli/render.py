@@ -416,17 +416,13 @@ def pain_associations(console: Console, found: PainAssociations) -> None:
         )
         return
     for a in found.correlations:
-        direction = "more" if a.rho > 0 else "less"
-        verdict = (
-            f"more {a.factor.split(' (')[0]} went with {direction} pain"
-            if a.is_clear
-            else "no clear association"
-        )
         console.print(
             Text(f"{a.factor}: ", style="bold")
-            + Text(f"rank correlation {a.rho:+.2f} (95% range {a.low:+.2f} to {a.high:+.2f}, "
-                   f"{a.n} pairs): {verdict}")
+            + Text(f"rank correlation {a.rho:+.2f} (range {a.low:+.2f} to {a.high:+.2f}, "
+                   f"{a.n} pairs): {a.verdict}")
         )  # fmt: skip
+    if found.correlations:
+        console.print(Text(found.note, style="dim"))
     for g in found.by_shoe:
         console.print(
             Text(f"shoe {g.group}: ", style="bold")

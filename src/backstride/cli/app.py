@@ -35,9 +35,36 @@ from backstride.cli import (
 )
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
-from backstride.errors import BackstrideError
+from backstride.errors import BackstrideError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: A service field the commands spell differently: field -> the command parameters that carry
+#: it, first match wins. Otherwise a field is the parameter of the same name, whose option
+#: follows the naming convention (``days_per_week`` -> ``--days-per-week``).
+FIELD_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "day": ("on",),  # --date on pain log, done, screen: "on" is the Python name
+    "as_of": ("on",),
+    "moment": ("when",),
+    "growth_pct": ("growth",),
+    "initial_distance_m": ("initial_km",),
+    "answers": ("yes", "no"),
+}
+
+
+def option_for(field: str, command: Any) -> str | None:
+    """How a command spells a service field: its option (``--date``) or argument (``NRS``);
+    None when it has no such parameter (the message then stands alone). ``command`` is the
+    running Click command (Typer's context hands it over; Typer vendors Click, so duck-typed)."""
+    params = {p.name: p for p in getattr(command, "params", ())}
+    for name in (field, *FIELD_PARAMETERS.get(field, ())):
+        param = params.get(name)
+        if param is None:
+            continue
+        if getattr(param, "param_type_name", "") == "option":
+            return str(max(param.opts, key=len))
+        return str(getattr(param, "metavar", None) or name.upper())
+    return None
 
 
 def translating_errors(command: F) -> F:
@@ -52,6 +79,10 @@ def translating_errors(command: F) -> F:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
             raise
+        except InputError as e:
+            running = getattr(kwargs.get("ctx"), "command", None)
+            name = option_for(e.field, running) if e.field else None
+            _report(e, f"{name}: {e.message}" if name else e.message, e.hint, kwargs)
         except BackstrideError as e:
             _report(e, e.message, e.hint, kwargs)
         except KeyboardInterrupt:

@@ -29,7 +29,9 @@ def sport_name(word: str) -> str:
         return SPORT_WORDS[word.strip().lower()]
     except KeyError:
         allowed = ", ".join(sorted({k for k in SPORT_WORDS if len(k) <= 4}))
-        raise InputError(f"unknown sport {word!r} for shoes; allowed: {allowed}") from None
+        raise InputError(
+            f"unknown sport {word!r} for shoes; allowed: {allowed}", field="sport"
+        ) from None
 
 
 def list_shoes(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[StoredGear]:
@@ -58,9 +60,12 @@ def list_shoes(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[StoredGe
 def add_shoe(store: Store, shoe: Gear, *, athlete: str = DEFAULT_ATHLETE) -> StoredGear:
     """Add a pair (or update brand/model/retired of the pair with that name)."""
     if not shoe.name.strip():
-        raise InputError("a shoe needs a name")
+        raise InputError("a shoe needs a name", field="name")
     if shoe.initial_distance_m < 0:
-        raise InputError(f"initial distance must be 0 or more, not {shoe.initial_distance_m}")
+        raise InputError(
+            f"initial distance must be 0 or more, not {shoe.initial_distance_m}",
+            field="initial_distance_m",
+        )
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         gear_id = gear_rows.upsert_gear(conn, athlete_id, shoe)

@@ -110,19 +110,21 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
 
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts or spans more than :data:`MAX_WEEKS`."""
-    for day in (start, end):
+    for name, day in (("start", start), ("end", end)):
         if (problem := day_out_of_range(day)) is not None:
-            raise InputError(problem)
+            raise InputError(problem, field=name)
     if start > end:
         raise InputError(
             f"the period starts after it ends ({start.isoformat()} > {end.isoformat()})",
-            hint="give --from an earlier day than --to",
+            hint="give a first day on or before the last",
+            field="start",
         )
     weeks = (_monday(end) - _monday(start)).days // 7 + 1
     if weeks > MAX_WEEKS:
         raise InputError(
             f"the period spans {weeks} weeks; {MAX_WEEKS} at most",
             hint="a report covers up to ten years",
+            field="start",
         )
 
 

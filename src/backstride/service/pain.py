@@ -175,7 +175,10 @@ def pain_overview(
     athlete: str = DEFAULT_ATHLETE,
 ) -> PainOverview:
     """The diary, the weekly morning-pain trend, the P1-P4 findings and what they ask of the
-    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation)."""
+    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation).
+    ``weeks``: 1 to 520, every one of them in the trend."""
+    if isinstance(weeks, bool) or not 1 <= weeks <= 520:
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     today = today or local_today()
     everything = list_pain(store, today=today, athlete=athlete)
     since = today - timedelta(weeks=weeks)

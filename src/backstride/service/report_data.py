@@ -201,7 +201,7 @@ def build_report(
         form=form_changes,
         form_points=points,
         form_halves=halves,
-        shoes=_shoes(store, runs, athlete),
+        shoes=_shoes(store, runs, end, athlete),
         adherence=_adherence(
             weeks,
             status.findings,
@@ -359,9 +359,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _shoes(store: Store, runs: list[Any], athlete: str) -> list[ShoeRow]:
+def _shoes(store: Store, runs: list[Any], end: date, athlete: str) -> list[ShoeRow]:
+    """Each pair's distance up to the end of the period and in it."""
     rows = []
-    for shoe in list_shoes(store, athlete=athlete):
+    for shoe in list_shoes(store, as_of=end, athlete=athlete):
         mine = [a for a in runs if a.gear_id == shoe.id]
         g = shoe.gear
         if g.retired and not mine:

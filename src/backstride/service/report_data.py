@@ -77,11 +77,8 @@ DEFAULT_WEEKS = 12
 #: The plan review covers at most this many weeks; longer reports count imports only.
 MAX_PLAN_WEEKS = 52
 
-#: The rules the report cites, in the order of its sections.
-CITED_RULES: tuple[str, ...] = (
-    "R1", "R2", "R3", "P3", "P4", "P5", "P6", "P7",
-    "L1", "L2", "F1", "F2", "S1", "S2", "C1", "X1",
-)  # fmt: skip
+#: The score rule behind each questionnaire's band or group.
+_SCORE_RULES = {"odi": "P5", "rmdq": "P6", "startback": "P7"}
 
 #: Form metrics the report compares: (attribute, label, unit, factor from SI, decimals).
 FORM_METRICS: tuple[tuple[str, str, str, float, int], ...] = (
@@ -136,7 +133,8 @@ def build_report(
     athlete: str = DEFAULT_ATHLETE,
     created: date | None = None,
 ) -> ReportData:
-    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days)."""
+    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days), made on
+    ``created`` (default: today, whatever the period)."""
     check_period(start, end)
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
@@ -181,12 +179,13 @@ def build_report(
         spikes = [dataclasses.replace(s, message="") for s in spikes]
     longest = max(runs, key=lambda a: a.activity.summary.distance_m or 0.0, default=None)
     halves, form_changes, points = _form(store, athlete_id, items, start, end)
-    return ReportData(
+    data = ReportData(
         athlete=athlete,
         start=start,
         end=end,
-        created=created or end,
+        created=created or local_today(),
         runs=len(runs),
+        runs_span=_span([a for a in items if a.activity.sport == "running"]),
         run_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in runs),
         run_time_s=sum(_duration(a) for a in runs),
         longest_run_m=(longest.activity.summary.distance_m or 0.0) if longest else 0.0,
@@ -214,11 +213,58 @@ def build_report(
         scores=_scores(store, end, athlete),
         findings=status.findings,
         training_suspended=status.training_suspended,
+        rules=[],
+    )
+    return dataclasses.replace(
+        data,
         rules=[
             RuleRef(r.id, r.title, r.citation, r.grade, r.references)
-            for r in (CATALOGUE[i] for i in CITED_RULES)
+            for r in (CATALOGUE[i] for i in cited_rules(data))
         ],
     )
+
+
+def _span(runs: list[Any]) -> tuple[date, date] | None:
+    days = [a.activity.local_date for a in runs]
+    return (min(days), max(days)) if days else None
+
+
+def cited_rules(data: ReportData) -> list[str]:
+    """The rules the report cites, in the order its sections cite them: exactly the ones
+    its sources page lists (``report.html.j2`` renders what ``data`` holds, and names a
+    rule only where this walk does)."""
+    cited: list[str] = []
+
+    def cite(*rules: str) -> None:
+        cited.extend(r for r in rules if r not in cited)
+
+    def shown(findings: list[Finding], *, info: bool = True) -> None:
+        cite(*(f.rule for f in findings if info or f.severity != "info"))
+
+    # Page 1: red flags, the screen (its heading names R1-R3), pain, load, form, shoes,
+    # core and cross-training, scores, the most pressing findings.
+    shown(data.red_flags)
+    cite("R1", "R2", "R3")
+    if data.pain.first_mean is not None and data.pain.last_mean is not None:
+        cite("P4")
+    cite("L1", "L2")  # spikes and the weeks' verdicts, counted even when none
+    if data.form:
+        cite("F2")
+    cite("S1", "C1", "X1")
+    cite(*(_SCORE_RULES[s.instrument] for s in data.scores))
+    shown([f for f in data.findings if f.rank >= 2][:3])
+    # The detail pages: load, pain rules, form charts, shoes, screens, scores, findings.
+    shown(data.pain.findings)
+    if data.form:
+        cite("F1")
+    if data.shoes:
+        cite("S2")
+    for screen in data.screens:
+        shown(screen.findings)
+    if data.scores:
+        cite("P4")
+    shown(data.findings, info=False)
+    return cited
 
 
 def _duration(item: Any) -> float:

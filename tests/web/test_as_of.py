@@ -174,3 +174,31 @@ def test_a_pain_form_redirects_to_the_same_day(client: TestClient) -> None:
     )
     assert r.status_code == 303
     assert "on=2020-12-10" in r.headers["location"]
+
+
+def _cli_commands_with_on() -> list[list[str]]:
+    import typer
+
+    from backstride.cli.app import app
+
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if any("--on" in getattr(p, "opts", ()) for p in command.params):
+            found.append(path)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_with_on_has_an_api_object_taking_on(ro_client: TestClient) -> None:
+    paths = ro_client.get("/api/openapi.json").json()["paths"]
+    commands = _cli_commands_with_on()
+    assert ["shoes"] in commands
+    assert ["pain"] in commands
+    for command in commands:
+        path = "/api/" + "/".join(command)
+        names = [p["name"] for p in paths[path]["get"].get("parameters", [])]
+        assert "on" in names, path

@@ -53,18 +53,22 @@ FIELD_PARAMETERS: dict[str, tuple[str, ...]] = {
 
 
 def option_for(field: str, command: Any) -> str | None:
-    """How a command spells a service field: its option (``--date``) or argument (``NRS``);
-    None when it has no such parameter (the message then stands alone). ``command`` is the
-    running Click command (Typer's context hands it over; Typer vendors Click, so duck-typed)."""
+    """How a command spells a service field: its option (``--date``) or argument (``NRS``),
+    several joined (``--yes/--no``) when the field comes from more than one; None when it
+    has no such parameter (the message then stands alone). ``command`` is the running Click
+    command (Typer's context hands it over; Typer vendors Click, so duck-typed)."""
     params = {p.name: p for p in getattr(command, "params", ())}
-    for name in (field, *FIELD_PARAMETERS.get(field, ())):
+    names = (field,) if field in params else FIELD_PARAMETERS.get(field, ())
+    labels = []
+    for name in names:
         param = params.get(name)
         if param is None:
             continue
         if getattr(param, "param_type_name", "") == "option":
-            return str(max(param.opts, key=len))
-        return str(getattr(param, "metavar", None) or name.upper())
-    return None
+            labels.append(str(max(param.opts, key=len)))
+        else:
+            labels.append(str(getattr(param, "metavar", None) or name.upper()))
+    return "/".join(labels) or None
 
 
 def translating_errors(command: F) -> F:

@@ -40,3 +40,16 @@ def test_an_error_line_names_the_commands_own_option(
 def test_a_field_the_command_does_not_have_leaves_the_message_alone() -> None:
     assert option_for("days_per_week", None) is None
     assert option_for("days_per_week", object()) is None
+
+
+def test_debug_shows_the_traceback_behind_the_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from backstride.cli.app import app
+
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    quiet = CliRunner().invoke(app, ["--db", db, "learn", "nosuch"])
+    loud = CliRunner().invoke(app, ["--db", db, "--debug", "learn", "nosuch"])
+    assert "Traceback" not in quiet.stderr
+    assert "Traceback" in loud.stderr
+    assert "error: TOPIC: unknown topic 'nosuch'" in loud.stderr

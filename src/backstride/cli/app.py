@@ -104,8 +104,9 @@ def translating_errors(command: F) -> F:
 
 
 def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]) -> None:
-    ctx = kwargs.get("ctx")
-    obj = ctx.find_root().obj if isinstance(ctx, typer.Context) else None
+    # Typer hands over its vendored Click context, not a typer.Context: duck-typed.
+    find_root = getattr(kwargs.get("ctx"), "find_root", None)
+    obj = find_root().obj if callable(find_root) else None
     if isinstance(obj, CliState) and obj.debug:
         traceback.print_exception(error)
     console = stderr()

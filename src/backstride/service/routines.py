@@ -59,6 +59,12 @@ def log_done(
         sport = sport.strip().lower()
         if chosen != "cross":
             raise InputError(f"a sport is only for cross-training, not for {chosen}", field="sport")
+        if sport == "strength":
+            raise InputError(
+                "strength counts as a core and strength session (C1), not as cross-training",
+                hint="log it with: backstride done core",
+                field="sport",
+            )
         if sport not in CROSS_SPORTS:
             raise InputError(
                 f"sport {sport!r} is not one of: {', '.join(CROSS_SPORTS)}", field="sport"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -133,8 +134,9 @@ def import_summary(console: Console, report: ImportReport) -> None:
         console.print(Text("  warning: ", style="yellow") + Text(f"{path}: {warnings[0]}{more}"))
 
 
-def shoes_table(items: Sequence[StoredGear]) -> Table:
-    table = Table(title=f"{len(items)} pairs of shoes", title_justify="left")
+def shoes_table(items: Sequence[StoredGear], as_of: date | None = None) -> Table:
+    when = f", distances up to {as_of.isoformat()}" if as_of is not None else ""
+    table = Table(title=f"{len(items)} pairs of shoes{when}", title_justify="left")
     for header in ("name", "brand / model", "km", "runs", "since", "default", "status", "wear"):
         table.add_column(header, justify="right" if header in ("km", "runs") else "left")
     for item in items:
@@ -328,12 +330,17 @@ def pain_diary(console: Console, overview: PainOverview) -> None:
     if not entries:
         console.print("No pain logged in these weeks: backstride pain log NRS (0-10) after a run.")
         return
-    means = [m for _, m in overview.weekly_morning_mean][-26:]  # half a year fits a line
-    console.print(
-        Text("morning pain by week: ", style="bold")
-        + Text(sparkline([m if m is not None else 0.0 for m in means]), style="yellow")
-        + Text("  " + " ".join("-" if m is None else f"{m:.1f}" for m in means), style="dim")
-    )
+    # Every week asked for (issue 13: 40 weeks showed 26), half a year to a line.
+    console.print(Text("morning pain by week:", style="bold"))
+    trend = overview.weekly_morning_mean
+    for at in range(0, len(trend), 26):
+        weeks = trend[at : at + 26]
+        means = [m for _, m in weeks]
+        console.print(
+            Text(f"  from {weeks[0][0].isoformat()} ", style="dim")
+            + Text(sparkline([m if m is not None else 0.0 for m in means]), style="yellow")
+            + Text("  " + " ".join("-" if m is None else f"{m:.1f}" for m in means), style="dim")
+        )
     table = Table(title=f"{len(entries)} diary entries", title_justify="left")
     for header in ("date", "when", "pain", "", "legs", "run", "note"):
         table.add_column(header, justify="right" if header in ("pain", "run") else "left")

@@ -8,7 +8,7 @@ import typer
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 from backstride.model import Gear
 from backstride.views import shoe_view
 
@@ -22,22 +22,24 @@ def _km(value: float | None) -> float | None:
     return None if value is None else value * 1000.0
 
 
-def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Your shoes: distance and runs per pair. Subcommands add, retire, default, assign.
+def list_command(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = False) -> None:
+    """Your shoes: distance and runs per pair, counted up to a day (--on, default today).
+    Subcommands add, retire, default, assign.
 
-    Example: backstride shoes --json
+    Example: backstride shoes --on 2026-05-31 --json
     """
     if ctx.invoked_subcommand is not None:
         return  # `shoes add ...`: the group's own listing stays quiet
+    as_of = parse_day(on)
     store = open_from(ctx)
     try:
-        shoes = service.list_shoes(store)
+        shoes = service.list_shoes(store, as_of=as_of)
     finally:
         store.close()
     if as_json:
         print_json([shoe_view(s) for s in shoes])
     else:
-        stdout().print(render.shoes_table(shoes))
+        stdout().print(render.shoes_table(shoes, as_of))
 
 
 def add_command(

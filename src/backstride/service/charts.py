@@ -91,7 +91,7 @@ def load_chart(
 ) -> LoadChart:
     """The load page's data for the last ``weeks`` Monday-Sunday weeks up to ``as_of``."""
     if isinstance(weeks, bool) or not 1 <= weeks <= 520:
-        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     day = as_of or local_today()
     history = get_load(store, weeks=weeks, as_of=day, athlete=athlete)
     with transaction(store) as conn:
@@ -185,7 +185,7 @@ def activity_streams(stored: StoredActivity, *, max_points: int = MAX_POINTS) ->
     """The activity's streams as lists, thinned to at most ``max_points`` samples (each kept
     point is the mean of its bucket, so a short spike is smoothed, never invented)."""
     if max_points < 2:
-        raise InputError(f"max_points must be 2 or more, not {max_points}")
+        raise InputError(f"max points must be 2 or more, not {max_points}", field="max_points")
     streams = stored.activity.streams
     n = len(streams)
     step = max(1, math.ceil(n / max_points))

@@ -85,7 +85,7 @@ def get_load(
 ) -> LoadHistory:
     """The last ``weeks`` Monday-Sunday weeks up to the week of ``as_of`` (default today)."""
     if not 1 <= weeks <= 520:
-        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id

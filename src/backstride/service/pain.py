@@ -31,11 +31,11 @@ MOMENTS: tuple[str, ...] = get_args(PainMoment)
 LEG_SYMPTOMS: tuple[str, ...] = get_args(LegSymptoms)
 
 
-def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+def _choice(value: str, allowed: tuple[str, ...], what: str, field: str) -> str:
     normalised = value.strip().lower().replace("-", "_")
     if normalised not in allowed:
         shown = ", ".join(a.replace("_", "-") for a in allowed)
-        raise InputError(f"{what} {value!r} is not one of: {shown}")
+        raise InputError(f"{what} {value!r} is not one of: {shown}", field=field)
     return normalised
 
 
@@ -70,13 +70,15 @@ def log_pain(
     today = today or local_today()
     day = day or today
     if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
-        raise InputError(f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}")
+        raise InputError(
+            f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}", field="nrs"
+        )
     if (problem := future_record(day, today)) is not None:
-        raise InputError(problem)
-    chosen = _choice(moment, MOMENTS, "--when") if moment else None
-    legs = _choice(leg_symptoms, LEG_SYMPTOMS, "--leg-symptoms")
+        raise InputError(problem, field="day")
+    chosen = _choice(moment, MOMENTS, "when", "moment") if moment else None
+    legs = _choice(leg_symptoms, LEG_SYMPTOMS, "leg symptoms", "leg_symptoms")
     if note is not None and len(note) > 2000:
-        raise InputError(f"the note is {len(note)} characters long; 2000 at most")
+        raise InputError(f"the note is {len(note)} characters long; 2000 at most", field="note")
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         linked_day = None
@@ -127,7 +129,7 @@ def list_pain(
 ) -> list[PainRecord]:
     """Diary entries of the last ``weeks`` weeks (all when None), oldest first."""
     if weeks is not None and not 1 <= weeks <= 520:
-        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     today = today or local_today()
     since = today - timedelta(weeks=weeks) if weeks else None
     with transaction(store) as conn:
@@ -173,7 +175,10 @@ def pain_overview(
     athlete: str = DEFAULT_ATHLETE,
 ) -> PainOverview:
     """The diary, the weekly morning-pain trend, the P1-P4 findings and what they ask of the
-    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation)."""
+    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation).
+    ``weeks``: 1 to 520, every one of them in the trend."""
+    if isinstance(weeks, bool) or not 1 <= weeks <= 520:
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     today = today or local_today()
     everything = list_pain(store, today=today, athlete=athlete)
     since = today - timedelta(weeks=weeks)
@@ -310,19 +315,22 @@ def add_score(
     copyrighted (docs/questionnaires.md)."""
     today = today or local_today()
     day = day or today
-    name = _choice(instrument, tuple(RANGES), "questionnaire")
+    name = _choice(instrument, tuple(RANGES), "questionnaire", "instrument")
     low, high = RANGES[name]
     if not low <= score <= high:
-        raise InputError(f"a {name} score must be from {low:g} to {high:g}, not {score:g}")
+        raise InputError(
+            f"a {name} score must be from {low:g} to {high:g}, not {score:g}", field="score"
+        )
     if name == "startback":
         if distress is None or not 0 <= distress <= 5 or distress > score:
             raise InputError(
-                "a STarT Back score needs --distress, the subscale from 0 to 5 (at most the total)"
+                "a STarT Back score needs its distress subscale, 0 to 5 (at most the total)",
+                field="distress",
             )
     elif distress is not None:
-        raise InputError("--distress is for STarT Back only")
+        raise InputError("a distress subscale is for STarT Back only", field="distress")
     if (problem := future_record(day, today)) is not None:
-        raise InputError(problem)
+        raise InputError(problem, field="day")
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         pain_rows.add_score(

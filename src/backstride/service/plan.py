@@ -87,21 +87,30 @@ def parse_weekday(value: str | int) -> int:
         key = str(value).strip().lower()[:3]
         if key in WEEKDAYS:
             return WEEKDAYS.index(key)
-    raise InputError(f"--long-run-day {value!r} is not a weekday: use one of {', '.join(WEEKDAYS)}")
+    raise InputError(
+        f"long run day {value!r} is not a weekday: use one of {', '.join(WEEKDAYS)}",
+        field="long_run_day",
+    )
 
 
 def _preferences(
     days_per_week: int, long_run_day: str | int, cross: str | None, growth_pct: float
 ) -> tuple[int, int, str | None, float]:
     if isinstance(days_per_week, bool) or not 2 <= days_per_week <= 6:
-        raise InputError(f"--days-per-week must be 2 to 6, not {days_per_week!r}")
+        raise InputError(
+            f"days per week must be 2 to 6, not {days_per_week!r}", field="days_per_week"
+        )
     day = parse_weekday(long_run_day)
     sport = None if cross is None else cross.strip().lower()
     if sport is not None and sport not in (*CROSS_SPORTS, "none", "auto"):
-        raise InputError(f"--cross {cross!r} is not one of: {', '.join(CROSS_SPORTS)}, none, auto")
+        raise InputError(
+            f"cross-training {cross!r} is not one of: {', '.join(CROSS_SPORTS)}, none, auto",
+            field="cross",
+        )
     if not 0 <= growth_pct <= MAX_GROWTH * 100:
         raise InputError(
-            f"--growth must be 0 to {MAX_GROWTH * 100:.0f} (% a week), not {growth_pct!r}"
+            f"growth must be 0 to {MAX_GROWTH * 100:.0f} (% a week), not {growth_pct!r}",
+            field="growth_pct",
         )
     return days_per_week, day, sport, growth_pct / 100.0
 
@@ -247,7 +256,7 @@ def get_plan(
     calendar withholds them (``service.adherence``).
     """
     if isinstance(weeks, bool) or not 1 <= weeks <= 4:
-        raise InputError(f"--weeks must be 1 to 4, not {weeks!r}")
+        raise InputError(f"weeks must be 1 to 4, not {weeks!r}", field="weeks")
     days, long_day, sport, growth = _preferences(days_per_week, long_run_day, cross, growth_pct)
     day = as_of or local_today()
     history = history_of(store, athlete, day)

@@ -77,11 +77,8 @@ DEFAULT_WEEKS = 12
 #: The plan review covers at most this many weeks; longer reports count imports only.
 MAX_PLAN_WEEKS = 52
 
-#: The rules the report cites, in the order of its sections.
-CITED_RULES: tuple[str, ...] = (
-    "R1", "R2", "R3", "P3", "P4", "P5", "P6", "P7",
-    "L1", "L2", "F1", "F2", "S1", "S2", "C1", "X1",
-)  # fmt: skip
+#: The score rule behind each questionnaire's band or group.
+_SCORE_RULES = {"odi": "P5", "rmdq": "P6", "startback": "P7"}
 
 #: Form metrics the report compares: (attribute, label, unit, factor from SI, decimals).
 FORM_METRICS: tuple[tuple[str, str, str, float, int], ...] = (
@@ -110,19 +107,21 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
 
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts or spans more than :data:`MAX_WEEKS`."""
-    for day in (start, end):
+    for name, day in (("start", start), ("end", end)):
         if (problem := day_out_of_range(day)) is not None:
-            raise InputError(problem)
+            raise InputError(problem, field=name)
     if start > end:
         raise InputError(
             f"the period starts after it ends ({start.isoformat()} > {end.isoformat()})",
-            hint="give --from an earlier day than --to",
+            hint="give a first day on or before the last",
+            field="start",
         )
     weeks = (_monday(end) - _monday(start)).days // 7 + 1
     if weeks > MAX_WEEKS:
         raise InputError(
             f"the period spans {weeks} weeks; {MAX_WEEKS} at most",
             hint="a report covers up to ten years",
+            field="start",
         )
 
 
@@ -134,7 +133,8 @@ def build_report(
     athlete: str = DEFAULT_ATHLETE,
     created: date | None = None,
 ) -> ReportData:
-    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days)."""
+    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days), made on
+    ``created`` (default: today, whatever the period)."""
     check_period(start, end)
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
@@ -178,12 +178,13 @@ def build_report(
         spikes = [dataclasses.replace(s, message="") for s in spikes]
     longest = max(runs, key=lambda a: a.activity.summary.distance_m or 0.0, default=None)
     halves, form_changes, points = _form(store, athlete_id, items, start, end)
-    return ReportData(
+    data = ReportData(
         athlete=athlete,
         start=start,
         end=end,
-        created=created or end,
+        created=created or local_today(),
         runs=len(runs),
+        runs_span=_span([a for a in items if a.activity.sport == "running"]),
         run_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in runs),
         run_time_s=sum(_duration(a) for a in runs),
         longest_run_m=(longest.activity.summary.distance_m or 0.0) if longest else 0.0,
@@ -198,7 +199,7 @@ def build_report(
         form=form_changes,
         form_points=points,
         form_halves=halves,
-        shoes=_shoes(store, runs, athlete),
+        shoes=_shoes(store, runs, end, athlete),
         adherence=_adherence(
             weeks,
             status.findings,
@@ -211,11 +212,58 @@ def build_report(
         scores=_scores(store, end, athlete),
         findings=status.findings,
         training_suspended=status.training_suspended,
+        rules=[],
+    )
+    return dataclasses.replace(
+        data,
         rules=[
             RuleRef(r.id, r.title, r.citation, r.grade, r.references)
-            for r in (CATALOGUE[i] for i in CITED_RULES)
+            for r in (CATALOGUE[i] for i in cited_rules(data))
         ],
     )
+
+
+def _span(runs: list[Any]) -> tuple[date, date] | None:
+    days = [a.activity.local_date for a in runs]
+    return (min(days), max(days)) if days else None
+
+
+def cited_rules(data: ReportData) -> list[str]:
+    """The rules the report cites, in the order its sections cite them: exactly the ones
+    its sources page lists (``report.html.j2`` renders what ``data`` holds, and names a
+    rule only where this walk does)."""
+    cited: list[str] = []
+
+    def cite(*rules: str) -> None:
+        cited.extend(r for r in rules if r not in cited)
+
+    def shown(findings: list[Finding], *, info: bool = True) -> None:
+        cite(*(f.rule for f in findings if info or f.severity != "info"))
+
+    # Page 1: red flags, the screen (its heading names R1-R3), pain, load, form, shoes,
+    # core and cross-training, scores, the most pressing findings.
+    shown(data.red_flags)
+    cite("R1", "R2", "R3")
+    if data.pain.first_mean is not None and data.pain.last_mean is not None:
+        cite("P4")
+    cite("L1", "L2")  # spikes and the weeks' verdicts, counted even when none
+    if data.form:
+        cite("F2")
+    cite("S1", "C1", "X1")
+    cite(*(_SCORE_RULES[s.instrument] for s in data.scores))
+    shown([f for f in data.findings if f.rank >= 2][:3])
+    # The detail pages: load, pain rules, form charts, shoes, screens, scores, findings.
+    shown(data.pain.findings)
+    if data.form:
+        cite("F1")
+    if data.shoes:
+        cite("S2")
+    for screen in data.screens:
+        shown(screen.findings)
+    if data.scores:
+        cite("P4")
+    shown(data.findings, info=False)
+    return cited
 
 
 def _duration(item: Any) -> float:
@@ -311,9 +359,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _shoes(store: Store, runs: list[Any], athlete: str) -> list[ShoeRow]:
+def _shoes(store: Store, runs: list[Any], end: date, athlete: str) -> list[ShoeRow]:
+    """Each pair's distance up to the end of the period and in it."""
     rows = []
-    for shoe in list_shoes(store, athlete=athlete):
+    for shoe in list_shoes(store, as_of=end, athlete=athlete):
         mine = [a for a in runs if a.gear_id == shoe.id]
         g = shoe.gear
         if g.retired and not mine:

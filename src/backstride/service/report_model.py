@@ -170,6 +170,7 @@ class ReportData:
     start: date
     end: date
     created: date
+    """The day the report was made (not the period's end)."""
     runs: int
     run_distance_m: float
     run_time_s: float
@@ -194,8 +195,12 @@ class ReportData:
     """What ``status`` says on the last day of the period, most pressing first."""
     training_suspended: bool
     rules: list[RuleRef]
+    """Exactly the rules the report cites, in the order it cites them (its sources page)."""
     clearance: ClearanceRecord | None = None
     """The clinician's visit in force at the end of the period (``screen clear``)."""
+    runs_span: tuple[date, date] | None = None
+    """The first and last day with a run on record, in the period or not (None: no run):
+    where the data is when the period holds none."""
 
     @property
     def red_flags(self) -> list[Finding]:

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backstride.model import ClearanceRecord, ImportReport, StoredActivity, StoredGear
+from backstride.service.thresholds import catalogue_thresholds
 from backstride.service import (
     FormHistory,
     LoadHistory,
@@ -146,9 +147,10 @@ def shoes_table(items: Sequence[StoredGear]) -> Table:
             "retired" if g.retired else "in use",
             _wear(item),
         )
+    s1 = catalogue_thresholds()["S1"]
     table.caption = (
-        "S1: inspect at 480 km, consider replacing at 800 km unless set per pair "
-        "(convention, not proven thresholds; Verdejo 2004, grade C/D)."
+        f"S1: inspect at {s1['inspect_km']:g} km, consider replacing at {s1['replace_km']:g} km "
+        "unless set per pair (convention, not proven thresholds; Verdejo 2004, grade C/D)."
     )
     return table
 
@@ -264,10 +266,12 @@ def load_table(console: Console, history: LoadHistory) -> None:
             str(w.strength_sessions),
         )
     console.print(table)
+    l2 = catalogue_thresholds()["L2"]
     console.print(
         Text(
-            "More than +30% over two weeks is the L2 caution (Nielsen 2014); up to +10% a week "
-            "is conservative, not proven. Load: " + history.load_basis + ".",
+            f"More than +{l2['flag_above_pct']:g}% over two weeks is the L2 caution (Nielsen "
+            f"2014); up to +{l2['conservative_at_most_pct']:g}% a week is conservative, not "
+            "proven. Load: " + history.load_basis + ".",
             style="dim",
         )
     )

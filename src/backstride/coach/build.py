@@ -17,6 +17,7 @@ from backstride.coach.planner import (
     LIGHTER_SHARE,
     LONG_WEIGHT,
     MIN_RUN_M,
+    REDUCE_RANGE,
     REDUCE_SHARE,
     RUN_CAP,
     SPIKE_WINDOW_DAYS,
@@ -126,10 +127,11 @@ class BuildPlanner(Planner):
         self.notes.append(
             f"Weekly running distance grows at most {growth_pct}% a week (conservative, not a "
             "proven safe limit: the 10% rule itself did not prevent injuries) and never more "
-            "than 30% over either of the two weeks before (L2)."
+            f"than {TWO_WEEK_LIMIT * 100:g}% over either of the two weeks before (L2)."
         )
         self.notes.append(
-            "No run is longer than 1.10 x your longest run of the 30 days before it (L1). "
+            f"No run is longer than {RUN_CAP:.2f} x your longest run of the {SPIKE_WINDOW_DAYS} "
+            "days before it (L1). "
             f"Every {LIGHTER_EVERY}th week is about {round((1 - LIGHTER_SHARE) * 100)}% "
             "lighter (a design choice)."
         )
@@ -216,7 +218,10 @@ class BuildPlanner(Planner):
         self, day: date, distance: float, cap: float, quality: bool, target: float
     ) -> PlannedSession:
         long_run = day.weekday() == self.prefs.long_run_day
-        l1 = f"at most 1.10 x the longest run of the 30 days before ({km_text(cap / RUN_CAP)}) (L1)"
+        l1 = (
+            f"at most {RUN_CAP:.2f} x the longest run of the {SPIKE_WINDOW_DAYS} days before "
+            f"({km_text(cap / RUN_CAP)}) (L1)"
+        )
         l2 = f"this week about {km_text(target)}, within the weekly limits (L2)"
         if long_run:
             return self.run(
@@ -267,7 +272,7 @@ class BuildPlanner(Planner):
             "easy",
             (rule, "L1", "L2"),
             f"{rule}: your back asks for a lighter next session, {pct}% shorter than planned "
-            f"({km_text(session.distance_m)}), within the 20-50% the pain rule asks for.",
+            f"({km_text(session.distance_m)}), within the {REDUCE_RANGE} the pain rule asks for.",
             distance_m=cut,
         )
 
@@ -279,7 +284,10 @@ class BuildPlanner(Planner):
         if nearest is None:
             first = stage(1)
             intervals = RunWalk(first.run_s, first.walk_s, max(1, int(seconds // first.run_s)))
-            title = f"Run-walk {intervals.repeats} x (1 min run, 2 min walk)"
+            title = (
+                f"Run-walk {intervals.repeats} x ({first.run_s // 60} min run, "
+                f"{first.walk_s // 60} min walk)"
+            )
         else:
             intervals = nearest.intervals
             title = f"Run-walk stage {nearest.number}: {nearest.label}"

@@ -94,7 +94,7 @@ def patterns(name: str, value: float, *, own: bool) -> list[str]:
         elif name.endswith("_days") and value >= 7:
             found += [n + r"[ -]days?\b"]
         elif "sessions" in name:
-            found += [rf"aim:? (?:for )?{s}\b", n + r" ?[-–] ?\d", r"\d ?[-–] ?" + n, n + " a week"]
+            found += [rf"aim:? (?:for )?{s}\b", n + r" ?- ?\d", r"\d ?- ?" + n, n + " a week"]
     return found
 
 

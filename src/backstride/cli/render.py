@@ -9,7 +9,6 @@ from rich.table import Table
 from rich.text import Text
 
 from backstride.model import ClearanceRecord, ImportReport, StoredActivity, StoredGear
-from backstride.service.thresholds import catalogue_thresholds
 from backstride.service import (
     FormHistory,
     LoadHistory,
@@ -19,6 +18,7 @@ from backstride.service import (
     Status,
     sparkline,
 )
+from backstride.service.thresholds import catalogue_thresholds
 
 
 def km(distance_m: float | None) -> str:

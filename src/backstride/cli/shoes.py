@@ -55,10 +55,12 @@ def add_command(
         float, typer.Option(help="Distance already run in them before backstride knew.")
     ] = 0.0,
     inspect_km: Annotated[
-        float | None, typer.Option(help=f"Inspect them at this distance [default: {_S1['inspect_km']:g}].")
+        float | None,
+        typer.Option(help=f"Inspect them at this distance [default: {_S1['inspect_km']:g}]."),
     ] = None,
     replace_km: Annotated[
-        float | None, typer.Option(help=f"Consider replacing at this distance [default: {_S1['replace_km']:g}].")
+        float | None,
+        typer.Option(help=f"Consider replacing at this distance [default: {_S1['replace_km']:g}]."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -63,7 +63,8 @@ LOAD_RULES: tuple[Rule, ...] = (
         "gradual_mileage",
         "Nielsen 2014",
         "C",
-        "Novice runners whose weekly distance rose more than {flag_above_pct:.0f}% tended to have more "
+        "Novice runners whose weekly distance rose more than {flag_above_pct:.0f}% tended to have "
+        "more "
         "distance-related injuries (HR 1.59, 95% CI 0.96-2.66, p = 0.07), and the largest "
         "cohort since found no week-to-week link (Frandsen 2025); the 10% rule itself did not "
         "lower injuries (Buist 2008). An association at best, so a caution, not a verdict.",
@@ -83,7 +84,8 @@ LOAD_RULES: tuple[Rule, ...] = (
             "steep": (
                 "caution",
                 "{km_7d:.1f} km in the last {window_days} days, up {change_pct:.0f}% on the "
-                "{window_days} days before ({prev_km:.1f} km): more than {flag_above_pct:.0f}%, which tended to go with "
+                "{window_days} days before ({prev_km:.1f} km): more than {flag_above_pct:.0f}%, "
+                "which tended to go with "
                 "more distance-related injuries in one cohort (an association, not proof).",
             ),
             "restart": (
@@ -173,7 +175,8 @@ LOAD_RULES: tuple[Rule, ...] = (
         "gradual_mileage",
         "Foster 1998",
         "C",
-        "Very uniform training (monotony above {monotony_above:g}) and strain above your usual went with "
+        "Very uniform training (monotony above {monotony_above:g}) and strain above your usual "
+        "went with "
         "illness in Foster's athletes; both cut-offs are from secondary sources.",
         {
             "monotony_above": 2.0,

@@ -49,14 +49,16 @@ PAIN_RULES: tuple[Rule, ...] = (
             "acceptable": (
                 "ok",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: above {low_max} and up to {acceptable_max}, acceptable. It settled by the next morning (P2) and is "
+                "{run_day}: above {low_max} and up to {acceptable_max}, acceptable. It settled by "
+                "the next morning (P2) and is "
                 "not rising week to week (P3), so your running may grow at the usual "
                 "conservative rate.",
             ),
             "acceptable_hold": (
                 "caution",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: above {low_max} and up to {acceptable_max}, acceptable only while it settles by the next morning "
+                "{run_day}: above {low_max} and up to {acceptable_max}, acceptable only while it "
+                "settles by the next morning "
                 "and does not rise week to week; {reason}, so hold your load rather than add "
                 "to it.",
             ),
@@ -90,8 +92,8 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Silbernagel 2007",
         "C",
         "Pain after exercise should settle by the next morning; backstride reads this as "
-        "next-morning pain at most {margin} point(s) above your pain before the run (a design choice)."
-        + _TENDON,
+        "next-morning pain at most {margin} point(s) above your pain before the run (a design "
+        "choice)." + _TENDON,
         {"margin": 1, "reduce_min_pct": 20, "reduce_max_pct": 50, "recent_days": 7},
         {
             "settled": (
@@ -146,7 +148,8 @@ PAIN_RULES: tuple[Rule, ...] = (
             ),
             "missing": (
                 "info",
-                "P3 (Silbernagel 2007): the weekly trend needs at least {min_entries} next-morning pain "
+                "P3 (Silbernagel 2007): the weekly trend needs at least {min_entries} next-morning "
+                "pain "
                 "entries in each of two weeks in a row.",
             ),
         },
@@ -159,7 +162,8 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Ostelo 2008",
         "C",
         "An international panel set the smallest pain change that matters at {points:g} "
-        "points out of 10 or {fraction_pct:.0f}% from baseline; using the same size for worsening is an extrapolation.",
+        "points out of 10 or {fraction_pct:.0f}% from baseline; using the same size for worsening "
+        "is an extrapolation.",
         {
             "points": 2.0,
             "fraction": 0.30,
@@ -172,17 +176,20 @@ PAIN_RULES: tuple[Rule, ...] = (
             "improved": (
                 "ok",
                 "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last {window_days} "
-                "days, down from {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: a change that matters.",
+                "days, down from {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: a change that "
+                "matters.",
             ),
             "stable": (
                 "info",
                 "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last {window_days} "
-                "days, against {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: no change that matters.",
+                "days, against {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: no change that "
+                "matters.",
             ),
             "worsened": (
                 "caution",
                 "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last {window_days} "
-                "days, up from {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: a change that matters. "
+                "days, up from {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: a change that "
+                "matters. "
                 + _REDUCE[0].upper()
                 + _REDUCE[1:]
                 + ", take the symptom screen again, and consider seeing a physiotherapist "
@@ -220,7 +227,8 @@ PAIN_RULES: tuple[Rule, ...] = (
             "improving": (
                 "ok",
                 "P8 (NICE NG59; clinical consensus): typical back pain {mean_now:.1f}/10 in the "
-                "last {window_days} days, down from {mean_before:.1f}/10 in your first week of entries "
+                "last {window_days} days, down from {mean_before:.1f}/10 in your first week of "
+                "entries "
                 "({first_day}): an improvement that matters (P4).",
             ),
         },

@@ -18,7 +18,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "form",
         "Heiderscheit 2011",
         "C",
-        "A {first_step_pct:.0f}-{second_step_pct:.0f}% higher step rate at the same speed lowered knee and hip loading in the lab; "
+        "A {first_step_pct:.0f}-{second_step_pct:.0f}% higher step rate at the same speed lowered "
+        "knee and hip loading in the lab; "
         "it has never been tested as a treatment for back pain. Compare with your own "
         "cadence at the same speed, never with a fixed 180.",
         {
@@ -114,7 +115,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "shoes",
         "Verdejo 2004",
         "C/D",
-        "Midsoles lose cushioning with distance; the {inspect_km:.0f}/{replace_km:.0f} km marks are convention, not "
+        "Midsoles lose cushioning with distance; the {inspect_km:.0f}/{replace_km:.0f} km marks "
+        "are convention, not "
         "proven injury thresholds.",
         {"inspect_km": 480.0, "replace_km": 800.0},
         {
@@ -196,7 +198,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
             "low": (
                 "caution",
                 "{sessions} strength or core sessions in the last {window_days} days: aim "
-                "for {min_sessions}-{max_sessions} a week (Pilates, motor control, resistance, McGill Big 3).",
+                "for {min_sessions}-{max_sessions} a week (Pilates, motor control, resistance, "
+                "McGill Big 3).",
             ),
             "none_recorded": (
                 "info",
@@ -220,7 +223,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         {
             "warmed_up": (
                 "ok",
-                "A warm-up logged before {warmed} of your {runs} runs in the last {window_days} days.",
+                "A warm-up logged before {warmed} of your {runs} runs in the last {window_days} "
+                "days.",
             ),
             "often_skipped": (
                 "info",

@@ -133,7 +133,8 @@ RED_FLAG_RULES: tuple[Rule, ...] = (
         "NICE NG65 2017",
         "C",
         "Back pain that began before {onset_age_max} and has lasted more than {min_months} "
-        "months, with {refer_at} or more of the {features} features NICE NG65 lists (onset before 35; waking in the second half of the "
+        "months, with {refer_at} or more of the {features} features NICE NG65 lists (onset before "
+        "35; waking in the second half of the "
         "night; buttock pain; better with movement; better within 48 hours of "
         "anti-inflammatory painkillers; a parent, sibling or child with spondyloarthritis; "
         "arthritis, enthesitis or psoriasis now or before, each a feature of its own), should "

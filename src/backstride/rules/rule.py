@@ -99,8 +99,10 @@ def threshold_display(thresholds: Mapping[str, float], prefix: str = "") -> dict
     and a ``<y>_days`` threshold is also ``<y>_weeks`` (days / 7). ``prefix`` qualifies the
     names. These are the only derived forms: a template formats them (``:.0f``, ``:g``).
 
-    >>> threshold_display({"flag_above": 0.30, "break_days": 14}, "rtr_")
-    {'rtr_flag_above': 0.3, 'rtr_flag_above_pct': 30.0, 'rtr_break_days': 14, 'rtr_break_weeks': 2.0}
+    >>> threshold_display({"flag_above": 0.30, "break_days": 14}, "x_")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'x_flag_above': 0.3, 'x_flag_above_pct': 30.0, 'x_break_days': 14,
+     'x_break_weeks': 2.0}
     """
     out: dict[str, float] = {}
     for name, value in thresholds.items():

@@ -17,7 +17,8 @@ What counts as restating a threshold ``v`` (:func:`patterns`):
 - on the other surfaces, where small counts are everywhere (0-10 scales, "2 weeks"), only
   numbers that cannot be a count: 100 or more or not whole (480, 800, 1.1, 52.2), or a whole
   number in the threshold's own unit: "N km" for ``*_km``, "N min" or "N+" for minutes,
-  "N days" for ``*_days`` windows of 7 days or more, "aim N" and "N-M" for session counts.
+  "N days" for ``*_days`` windows of 7 days or more, "aim N" and "N-M" for session counts,
+  and "N/10" (a pain score) for whole numbers up to 10.
 
 Not thresholds, however they look: years in citations, study results (HR 1.59, RR 0.96, 95%
 CI), scales (0-10, 0-100 %, /24, /9), the "9 features" NICE counts in a list, the stages of
@@ -87,6 +88,8 @@ def patterns(name: str, value: float, *, own: bool) -> list[str]:
         n = _number(s)
         if own or value >= 100 or not whole:
             found.append(n)
+        elif value <= 10:
+            found.append(n + r" ?/ ?10\b")  # a pain score: "above 5/10"
         elif name.endswith("_km"):
             found.append(n + r" ?km")
         elif name.endswith(("_minutes", "session_min")):

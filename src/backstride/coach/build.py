@@ -17,6 +17,7 @@ from backstride.coach.planner import (
     LIGHTER_SHARE,
     LONG_WEIGHT,
     MIN_RUN_M,
+    PAIN_ACCEPTABLE_MAX,
     REDUCE_RANGE,
     REDUCE_SHARE,
     RUN_CAP,
@@ -297,8 +298,8 @@ class BuildPlanner(Planner):
             title,
             "easy",
             ("P1", "RTR"),
-            f"Pain above 5/10 during your last run: walk breaks this time, at most the running "
-            f"of a run {pct}% shorter than planned ({km_text(cut)} of "
+            f"Pain above {PAIN_ACCEPTABLE_MAX}/10 during your last run: walk breaks this time, "
+            f"at most the running of a run {pct}% shorter than planned ({km_text(cut)} of "
             f"{km_text(session.distance_m or 0.0)}) (P1); run-walk at the stage of the "
             "return-to-run program nearest that cut (RTR).",
             duration_s=float(intervals.duration_s),

@@ -50,7 +50,14 @@ from backstride.coach.model import Plan, PlannedSession, PlanWeek, RunWalk, Sess
 from backstride.coach.planner import CROSS_SPORTS as CROSS_SPORTS
 from backstride.coach.planner import DEFAULT_GROWTH as DEFAULT_GROWTH
 from backstride.coach.planner import MAX_GROWTH as MAX_GROWTH
-from backstride.coach.planner import REDUCE_RANGE, REDUCE_SHARE, Planner, floor_m, session_order
+from backstride.coach.planner import (
+    PAIN_SEVERE_MIN,
+    REDUCE_RANGE,
+    REDUCE_SHARE,
+    Planner,
+    floor_m,
+    session_order,
+)
 from backstride.coach.planner import PlanInput as PlanInput
 from backstride.coach.planner import Preferences as Preferences
 from backstride.coach.planner import RunDone as RunDone
@@ -161,7 +168,7 @@ class PausedPlanner(Planner):
             "Core sessions (level 1) and cross-training stay, gentle and only as far as "
             "comfortable: stop any exercise that makes your pain worse, and stop and take the "
             "screen again if numbness, tingling or pain spreads down a leg. Plan again once "
-            "your pain has settled below 8/10 (P1)."
+            f"your pain has settled below {PAIN_SEVERE_MIN}/10 (P1)."
         )
         return self.finish("paused", weeks)
 

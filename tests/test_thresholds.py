@@ -17,13 +17,15 @@ What counts as restating a threshold ``v`` (:func:`patterns`):
 - on the other surfaces, where small counts are everywhere (0-10 scales, "2 weeks"), only
   numbers that cannot be a count: 100 or more or not whole (480, 800, 1.1, 52.2), or a whole
   number in the threshold's own unit: "N km" for ``*_km``, "N min" or "N+" for minutes,
-  "N days" for ``*_days`` windows of 7 days or more, "aim N" and "N-M" for session counts,
-  and "N/10" (a pain score) for whole numbers up to 10.
+  "N days" for ``*_days`` windows of 7 days or more, "N weeks" for ``*weeks``, "aim N" and
+  "N-M" for session counts, and "N/10" (a pain score) for whole numbers up to 10.
 
 Not thresholds, however they look: years in citations, study results (HR 1.59, RR 0.96, 95%
-CI), scales (0-10, 0-100 %, /24, /9), the "9 features" NICE counts in a list, the stages of
-the run-walk table, and numbers that are a different quantity that happens to be equal;
-those are the allow-list below, each with its reason.
+CI), scales (0-10, 0-100 %, /24, /9), the items of NICE's list (onset before 35), the stages
+of the run-walk table, and numbers that are a different quantity that happens to be equal
+(sets and repetitions, the report's default period); those are the allow-list below, each
+with its reason. A threshold that is a count of a fixed list (R3's ``features``, 9) is still
+named from the catalogue in messages, which costs nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ ALLOWED: tuple[tuple[str, str, str], ...] = (
     ("R3 why", "onset before 35", "one of NICE's listed features, not a threshold of R3"),
     ("C1 low", "McGill Big 3", "the name of McGill's three exercises"),
     ("cli/plan.py", "2-6", "the range of the run-days option, not C1's sessions"),
+    ("cli/report.py", "12 weeks ago", "the report's default period, not L6's strain weeks"),
     ("coach/build.py", "the 10% rule", "the name of the rule Buist 2008 tested"),
     ("coach/exercises_run.py", "2-3 sets", "sets of an exercise, not C1's sessions"),
     ("coach/exercises_run.py", "2-3 repetitions", "repetitions in reserve, not C1's sessions"),
@@ -86,16 +89,18 @@ def patterns(name: str, value: float, *, own: bool) -> list[str]:
     whole = float(value).is_integer()
     for s in _spellings(value):
         n = _number(s)
+        if whole and value <= 10:
+            found.append(n + r" ?/ ?10\b")  # a pain score: "above 5/10"
         if own or value >= 100 or not whole:
             found.append(n)
-        elif value <= 10:
-            found.append(n + r" ?/ ?10\b")  # a pain score: "above 5/10"
         elif name.endswith("_km"):
             found.append(n + r" ?km")
         elif name.endswith(("_minutes", "session_min")):
             found += [n + r" ?min", n + r"\+"]
         elif name.endswith("_days") and value >= 7:
             found += [n + r"[ -]days?\b"]
+        elif name.endswith("weeks"):
+            found += [n + r"[ -]weeks?\b"]
         elif "sessions" in name:
             found += [rf"aim:? (?:for )?{s}\b", n + r" ?- ?\d", r"\d ?- ?" + n, n + " a week"]
     return found

@@ -3,7 +3,8 @@
 A number the catalogue judges by (``Rule.thresholds``) may not be restated as a literal in
 the words a runner reads: a rule's messages, ``why`` and title (checked against that rule's
 own thresholds), the dashboard's and the report's templates, the dashboard's scripts, and the
-string literals of the CLI and the coach (checked against every rule's). Those name the
+string literals of the CLI (with its help) and of the coach, service, web and report modules
+(their docstrings aside; checked against every rule's). Those name the
 threshold instead (``{replace_km:.0f}`` in a message, ``thresholds.S1.replace_km`` in a
 template, the page's embedded JSON in a script, ``CATALOGUE[...]`` in Python).
 
@@ -55,6 +56,9 @@ ALLOWED: tuple[tuple[str, str, str], ...] = (
     ("C1 low", "McGill Big 3", "the name of McGill's three exercises"),
     ("cli/plan.py", "2-6", "the range of the run-days option, not C1's sessions"),
     ("cli/report.py", "12 weeks ago", "the report's default period, not L6's strain weeks"),
+    ("web/api.py", "12 weeks ago", "the report's default period, not L6's strain weeks"),
+    ("web/api.py", "4 weeks ahead", "the plan's default length, not L6's minimum weeks"),
+    ("report/charts.py", 'stroke-width="1.5"', "an SVG line width, not L3's ratio"),
     ("coach/build.py", "the 10% rule", "the name of the rule Buist 2008 tested"),
     ("coach/exercises_run.py", "2-3 sets", "sets of an exercise, not C1's sessions"),
     ("coach/exercises_run.py", "2-3 repetitions", "repetitions in reserve, not C1's sessions"),
@@ -143,12 +147,10 @@ def _python_strings(path: Path, *, docstrings: bool) -> str:
     """The string constants of a module (f-strings' literal parts), docstrings if asked."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skip: set[int] = set()
-    if not docstrings:
+    if not docstrings:  # a string on its own is documentation (module, function, attribute)
         for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-                if isinstance(body[0].value, ast.Constant):
-                    skip.add(id(body[0].value))
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                skip.add(id(node.value))
     return "\n".join(
         node.value
         for node in ast.walk(tree)
@@ -165,8 +167,9 @@ def surfaces() -> Iterator[tuple[str, str]]:
         yield str(path.relative_to(SRC)), _js_strings(path)
     for path in sorted((SRC / "cli").glob("*.py")):
         yield str(path.relative_to(SRC)), _python_strings(path, docstrings=True)
-    for path in sorted((SRC / "coach").glob("*.py")):
-        yield str(path.relative_to(SRC)), _python_strings(path, docstrings=False)
+    for folder in ("coach", "service", "web", "report"):
+        for path in sorted((SRC / folder).glob("*.py")):
+            yield str(path.relative_to(SRC)), _python_strings(path, docstrings=False)
 
 
 def restated(where: str, text: str, rules: list[Rule], *, own: bool) -> list[str]:

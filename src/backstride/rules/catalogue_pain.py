@@ -92,8 +92,8 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Silbernagel 2007",
         "C",
         "Pain after exercise should settle by the next morning; backstride reads this as "
-        "next-morning pain at most {margin} point(s) above your pain before the run (a design "
-        "choice)." + _TENDON,
+        "next-morning pain at most {margin} higher (0-10) than your pain before the run (a "
+        "design choice)." + _TENDON,
         {"margin": 1, "reduce_min_pct": 20, "reduce_max_pct": 50, "recent_days": 7},
         {
             "settled": (
@@ -104,7 +104,7 @@ PAIN_RULES: tuple[Rule, ...] = (
             "not_settled": (
                 "caution",
                 "P2 (Silbernagel 2007): next-morning back pain {morning}/10 after your run on "
-                "{run_day}, more than {margin} point(s) above the {baseline}/10 before it: "
+                "{run_day}, more than {margin} higher than the {baseline}/10 before it: "
                 + _REDUCE
                 + ".",
             ),
@@ -130,21 +130,20 @@ PAIN_RULES: tuple[Rule, ...] = (
         "C",
         "Pain and stiffness should not rise from one week to the next; backstride compares "
         "the mean morning pain of Monday-to-Sunday weeks and counts a rise of {rise_min:g} "
-        "point(s) or more "
-        "(pain ratings vary by 1-2 points from day to day)." + _TENDON,
+        "or more (0-10; pain ratings vary by 1-2 points from day to day)." + _TENDON,
         {"min_entries": 2, "rise_min": 1.0},
         {
             "steady": (
                 "ok",
                 "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
                 "of {week}, against {mean_before:.1f}/10 the week before: not rising by "
-                "{rise_min:g} point(s) or more (smaller changes are within day-to-day noise).",
+                "{rise_min:g} or more (smaller changes are within day-to-day noise).",
             ),
             "rising": (
                 "caution",
                 "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
                 "of {week}, up from {mean_before:.1f}/10 the week before, a rise of "
-                "{rise_min:g} point(s) or more: hold your weekly load until it stops rising.",
+                "{rise_min:g} or more: hold your weekly load until it stops rising.",
             ),
             "missing": (
                 "info",

@@ -145,8 +145,11 @@ def test_the_weekly_limit_changes_the_verdict_and_every_words(
     assert before.severity == "ok"
     assert before.values["change"] == pytest.approx(0.27, abs=0.005)
     assert "within 30%" in before.message
-    assert "More than +30%" in _cli(url, "load", "--on", str(DAY))
-    assert "more than +30% on two weeks before" in _page(url, "/load")
+    assert "more than +30% is a caution" in _cli(url, "load", "--on", str(DAY))
+    report = _report(url)
+    assert "L2 caution weeks</th><td><b>0</b>" in report
+    assert "flags a week more than 30% above the week before" in report
+    assert _says(_page(url, "/load"), before.message)  # the week's L2 verdict, with its words
 
     set_threshold(monkeypatch, "L2", flag_above=0.25)
     after = _finding(url, "L2")
@@ -154,13 +157,16 @@ def test_the_weekly_limit_changes_the_verdict_and_every_words(
     assert "up 27% on the 7 days before" in after.message
     assert "more than 25%, which tended" in after.message
     assert _says(_cli(url, "status", "--on", str(DAY)), after.message)
-    assert "More than +25%" in _cli(url, "load", "--on", str(DAY))
+    assert "more than +25% is a caution" in _cli(url, "load", "--on", str(DAY))
     overview = _page(url, "/")
     assert _says(overview, after.message)
     load = _page(url, "/load")
-    assert "more than +25% on two weeks before" in load
+    assert _says(load, after.message)
+    assert 'class="badge sev-caution"' in load
     assert '"flag_above_pct": 25.0' in load  # the scripts' labels read the embedded value
-    assert "L2 weeks &gt;25%" in _report(url)
+    report = _report(url)
+    assert "L2 caution weeks</th><td><b>1</b>: week of 16 Mar" in report
+    assert "flags a week more than 25% above the week before" in report
 
 
 def test_the_core_aim_changes_the_verdict_and_every_words(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from rich.console import Console, Group, RenderableType
@@ -10,6 +11,8 @@ from rich.text import Text
 
 from backstride.model import ClearanceRecord, ImportReport, StoredActivity, StoredGear
 from backstride.service import (
+    CATALOGUE,
+    Finding,
     FormHistory,
     LoadHistory,
     PainAssociations,
@@ -247,34 +250,43 @@ def load_table(console: Console, history: LoadHistory) -> None:
         + Text(sparkline(km_values), style="cyan")
     )
     table = Table(title_justify="left")
-    for header in ("week of", "km", "runs", "long run km", "vs 2 weeks before", "load", "other min",
-                   "strength"):  # fmt: skip
+    for header in ("week of", "km", "runs", "long run km", "L2 vs week before", "load",
+                   "other min", "strength"):  # fmt: skip
         table.add_column(header, justify="left" if header == "week of" else "right")
     for w in history.weeks:
-        change = ""
-        if w.change_2w is not None:
-            change = f"{w.change_2w:+.0%}"
-        style = "red" if w.change_2w is not None and w.change_2w > 0.30 else ""
         table.add_row(
             w.monday.isoformat(),
             km(w.run_distance_m),
             str(w.runs),
             km(w.long_run_m),
-            Text(change, style=style),
+            _l2_cell(w.l2),
             f"{w.load_au:.0f}",
             f"{w.other_minutes:.0f}",
             str(w.strength_sessions),
         )
     console.print(table)
-    l2 = catalogue_thresholds()["L2"]
+    l2 = CATALOGUE["L2"]
     console.print(
         Text(
-            f"More than +{l2['flag_above_pct']:g}% over two weeks is the L2 caution (Nielsen "
-            f"2014); up to +{l2['conservative_at_most_pct']:g}% a week is conservative, not "
-            "proven. Load: " + history.load_basis + ".",
+            f"L2 ({l2.citation}, grade {l2.grade}): each week's running distance against the "
+            "week before, judged on the week's last day as status does that day: more than "
+            f"+{l2.thresholds['flag_above']:.0%} is a caution, up to "
+            f"+{l2.thresholds['conservative_at_most']:.0%} conservative, not proven. "
+            "Load: " + history.load_basis + ".",
             style="dim",
         )
     )
+
+
+def _l2_cell(finding: Finding | None) -> Text:
+    """A week's L2 verdict: the change and the severity in words (colour is not the only
+    signal)."""
+    if finding is None:
+        return Text("")
+    change = finding.values["change"]  # None: no running the week before (a restart)
+    shown = f"{change:+.0%}" if isinstance(change, float) and math.isfinite(change) else "restart"
+    word = {"ok": "ok", "caution": "caution", "info": ""}.get(finding.severity, finding.severity)
+    return Text(f"{shown} {word}".strip(), style=_SEVERITY_STYLE[finding.severity])
 
 
 def _cell(value: float, scale: float = 1.0, digits: int = 0) -> str:
@@ -406,17 +418,13 @@ def pain_associations(console: Console, found: PainAssociations) -> None:
         )
         return
     for a in found.correlations:
-        direction = "more" if a.rho > 0 else "less"
-        verdict = (
-            f"more {a.factor.split(' (')[0]} went with {direction} pain"
-            if a.is_clear
-            else "no clear association"
-        )
         console.print(
             Text(f"{a.factor}: ", style="bold")
-            + Text(f"rank correlation {a.rho:+.2f} (95% range {a.low:+.2f} to {a.high:+.2f}, "
-                   f"{a.n} pairs): {verdict}")
+            + Text(f"rank correlation {a.rho:+.2f} (range {a.low:+.2f} to {a.high:+.2f}, "
+                   f"{a.n} pairs): {a.verdict}")
         )  # fmt: skip
+    if found.correlations:
+        console.print(Text(found.note, style="dim"))
     for g in found.by_shoe:
         console.print(
             Text(f"shoe {g.group}: ", style="bold")

@@ -33,6 +33,9 @@ from backstride.coach.planner import (
 from backstride.coach.return_to_run import stage, stage_nearest
 from backstride.rules.pain import PainAdjustment
 
+#: Stands in a run's "why" for the week's total until the week is planned.
+WEEK_TOTAL = "{week total}"
+
 
 class BuildPlanner(Planner):
     """Weeks of easy running that grow within L1 and L2."""
@@ -108,6 +111,7 @@ class BuildPlanner(Planner):
             sessions = self.within_ceiling(week, sessions)
             planned = sum(self.running_m(s) for s in sessions)
             self.totals[week] = self.total(week) + planned
+            sessions = [self.with_week_total(s, self.total(week)) for s in sessions]
             self.light[week] = lighter
             core = self.core_sessions(
                 week,
@@ -124,12 +128,23 @@ class BuildPlanner(Planner):
                     lighter=lighter,
                 )
             )
-        growth_pct = round(self.growth * 100)
-        self.notes.append(
-            f"Weekly running distance grows at most {growth_pct}% a week (conservative, not a "
-            "proven safe limit: the 10% rule itself did not prevent injuries) and never more "
-            f"than {TWO_WEEK_LIMIT * 100:g}% over either of the two weeks before (L2)."
-        )
+        if self.growth > 0:
+            self.notes.append(
+                f"Weekly running distance grows at most {self.growth:.0%} a week (conservative, "
+                "not a proven safe limit: the 10% rule itself did not prevent injuries) and never "
+                f"more than {TWO_WEEK_LIMIT:.0%} over either of the two weeks before (L2)."
+            )
+        else:
+            self.notes.append(
+                "Weekly running distance is held, not grown, "
+                + (
+                    "because the pain rules ask for it (below)"
+                    if self.hold
+                    else "as you chose (no growth)"
+                )
+                + f", and is never more than {TWO_WEEK_LIMIT:.0%} over either of the two weeks "
+                "before (L2)."
+            )
         self.notes.append(
             f"No run is longer than {RUN_CAP:.2f} x your longest run of the {SPIKE_WINDOW_DAYS} "
             "days before it (L1). "
@@ -138,6 +153,14 @@ class BuildPlanner(Planner):
         )
         self.pain_notes()
         return self.finish("build", weeks)
+
+    @staticmethod
+    def with_week_total(session: PlannedSession, total_m: float) -> PlannedSession:
+        """The session's "why" quoting the week's planned total, the figure the week's header
+        shows (runs done this week included), once the week is planned."""
+        if WEEK_TOTAL not in session.why:
+            return session
+        return replace(session, why=session.why.replace(WEEK_TOTAL, f"{km_text(total_m)} in all"))
 
     def within_ceiling(self, week: date, sessions: list[PlannedSession]) -> list[PlannedSession]:
         """The week's runs trimmed, last first, to the same week's running distance without
@@ -223,7 +246,7 @@ class BuildPlanner(Planner):
             f"at most {RUN_CAP:.2f} x the longest run of the {SPIKE_WINDOW_DAYS} days before "
             f"({km_text(cap / RUN_CAP)}) (L1)"
         )
-        l2 = f"this week about {km_text(target)}, within the weekly limits (L2)"
+        l2 = f"this week {WEEK_TOTAL}, within the weekly limits (L2)"
         if long_run:
             return self.run(
                 day,

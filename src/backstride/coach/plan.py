@@ -48,6 +48,7 @@ from backstride.coach import schedule
 from backstride.coach.build import BuildPlanner
 from backstride.coach.model import Plan, PlannedSession, PlanWeek, RunWalk, SessionKind
 from backstride.coach.planner import CROSS_SPORTS as CROSS_SPORTS
+from backstride.coach.planner import DEFAULT_CROSS_SPORT as DEFAULT_CROSS_SPORT
 from backstride.coach.planner import DEFAULT_GROWTH as DEFAULT_GROWTH
 from backstride.coach.planner import MAX_GROWTH as MAX_GROWTH
 from backstride.coach.planner import (

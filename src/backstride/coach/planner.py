@@ -54,7 +54,12 @@ LONG_WEIGHT = 1.5
 MIN_RUN_M = 1000.0
 ROUND_M = 100.0
 DEFAULT_SPEED_MPS = 1000.0 / 360.0  # 6:00 min/km, when no run says otherwise
-CROSS_SPORTS: tuple[str, ...] = ("swim", "cycle", "elliptical", "strength")
+#: Cross-training sports the plan schedules (X1). Strength is not one: it counts for the core
+#: and strength practice (C1), and the plan has core sessions for it.
+CROSS_SPORTS: tuple[str, ...] = ("swim", "cycle", "elliptical")
+#: The sport ``--cross auto`` plans when nothing was done in the last 4 weeks: X1 asks for
+#: cross-training, so the plan offers the lowest-impact common one (a design choice).
+DEFAULT_CROSS_SPORT = "cycle"
 WARMUP, COOLDOWN = "warmup", "cooldown"
 #: Findings whose message joins the plan's notes: R3, and the questionnaire and P8 findings
 #: that suggest a clinician (the adjustment says what they do to the plan).

@@ -89,6 +89,7 @@ class Rule:
             citation=self.citation,
             grade=self.grade,
             practice=self.practice,
+            outcome=outcome,
         )
 
 

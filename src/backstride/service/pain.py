@@ -218,15 +218,29 @@ class PainAssociations:
     """Only factors with enough pairs (``analysis.pain.MIN_PAIRS``) appear."""
     by_shoe: list[GroupPain]
 
+    @property
+    def note(self) -> str:
+        """What the numbers can and cannot say (every surface shows it)."""
+        k = max((a.comparisons for a in self.correlations), default=0)
+        return (
+            f"Exploratory: {k} factors are looked at together, so each range is widened "
+            "(Bonferroni) to keep chance findings out; a clear one is still an association, "
+            "not a cause, and says nothing about what to change."
+            if k > 1
+            else "An association, not a cause."
+        )
+
     def to_json(self) -> dict[str, Any]:
         """``backstride pain associations --json`` and ``/api/pain/associations``."""
         return {
             "as_of": self.as_of.isoformat(),
             "pairs": self.pairs,
             "label": "association, not cause",
+            "note": self.note,
             "correlations": [
                 {"factor": a.factor, "n": a.n, "rho": round(a.rho, 3),
-                 "low": round(a.low, 3), "high": round(a.high, 3)}
+                 "low": round(a.low, 3), "high": round(a.high, 3),
+                 "comparisons": a.comparisons, "clear": a.is_clear, "verdict": a.verdict}
                 for a in self.correlations
             ],
             "by_shoe": [
@@ -271,7 +285,7 @@ def pain_associations(
     correlations = [
         found
         for name, values in factors.items()
-        if (found := rank_association(name, pain, values)) is not None
+        if (found := rank_association(name, pain, values, comparisons=len(factors))) is not None
     ]
     return PainAssociations(
         as_of=today,

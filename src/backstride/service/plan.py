@@ -27,6 +27,7 @@ from backstride.coach.model import PlannedSession as PlannedSession
 from backstride.coach.model import RunWalk
 from backstride.coach.plan import (
     CROSS_SPORTS,
+    DEFAULT_CROSS_SPORT,
     DEFAULT_GROWTH,
     MAX_GROWTH,
     PlanInput,
@@ -65,7 +66,6 @@ PROGRAM_HORIZON_DAYS = 26 * 7
 _KIND_SPORT = {
     ActivityKind.SWIM: "swim",
     ActivityKind.RIDE: "cycle",
-    ActivityKind.STRENGTH: "strength",
 }
 
 
@@ -207,8 +207,9 @@ def _streak_level(routines: list[RoutineRecord], week0: date) -> int:
     return 1 + min(2, streak // 2)
 
 
-def _cross_sport(history: History, day: date) -> str | None:
-    """The sport of the latest cross-training of the last 28 days (logged or imported)."""
+def _cross_sport(history: History, day: date) -> str:
+    """The sport of the latest cross-training of the last 28 days (logged or imported), else
+    the coach's default: X1 asks for cross-training, so ``auto`` never plans none."""
     since = day - timedelta(days=28)
     found: list[tuple[date, str]] = [
         (r.day, r.sport)
@@ -221,7 +222,7 @@ def _cross_sport(history: History, day: date) -> str | None:
         if activity_kind_of(a) in _KIND_SPORT and a.activity.local_date >= since
     ]
     found = [(d, s) for d, s in found if s in CROSS_SPORTS]
-    return max(found)[1] if found else None
+    return max(found)[1] if found else DEFAULT_CROSS_SPORT
 
 
 def get_plan(
@@ -238,12 +239,12 @@ def get_plan(
 ) -> Plan:
     """The plan for the weeks after ``as_of`` (default: today), saved from tomorrow on.
 
-    ``cross``: a sport (swim, cycle, elliptical, strength), ``none``, or ``auto`` (the
-    sport of the latest cross-training of the last 4 weeks). ``growth_pct``: weekly growth of
-    running distance, 0-20 (default 10, "conservative"). While the latest screen has an
-    active R1/R2 red flag the plan is blocked whatever ``as_of`` is, and the saved sessions
-    from tomorrow (or from the plan's start, when earlier) are deleted even with
-    ``save=False``: nothing planned may outlive the red flag.
+    ``cross``: a sport (swim, cycle, elliptical), ``none``, or ``auto`` (the
+    sport of the latest cross-training of the last 4 weeks, else cycling). ``growth_pct``:
+    weekly growth of running distance, 0-20 (default 10, "conservative"). While a red flag
+    is active the plan is blocked whatever ``as_of`` is, and with ``save`` the saved sessions
+    from tomorrow (or from the plan's start, when earlier) are deleted; meanwhile the
+    calendar withholds them (``service.adherence``).
     """
     if isinstance(weeks, bool) or not 1 <= weeks <= 4:
         raise InputError(f"--weeks must be 1 to 4, not {weeks!r}")

@@ -40,9 +40,9 @@ class Week:
     morning_pain_mean: float | None
     morning_entries: int
     spikes: int
-    l2_outcome: str | None
-    """L2's verdict on the week's Sunday (None: not enough data for the rule)."""
-    l2_change: float | None
+    l2: dict[str, Any] | None
+    """L2's verdict on the week (``service.load.l2_view``): the finding ``status`` gives on
+    the week's last day; None: not enough data for the rule."""
 
 
 @dataclass(frozen=True)

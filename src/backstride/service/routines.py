@@ -59,6 +59,11 @@ def log_done(
             raise InputError(
                 "--sport is only for cross-training: backstride done cross --sport swim"
             )
+        if sport == "strength":
+            raise InputError(
+                "strength counts as a core and strength session (C1), not as cross-training",
+                hint="log it with: backstride done core",
+            )
         if sport not in CROSS_SPORTS:
             raise InputError(f"--sport {sport!r} is not one of: {', '.join(CROSS_SPORTS)}")
     if note is not None and len(note) > 2000:

@@ -12,6 +12,8 @@ qualified name (``{p2_reduce_min_pct:.0f}``), for advice that borrows one (P1's 
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -77,13 +79,14 @@ class Rule:
         """
         chosen = self.outcomes[outcome]
         clean: dict[str, Value] = {k: plain(v) for k, v in values.items()}
+        given = {**values, **(display or {})}
         return Finding(
             rule=self.id,
             severity=chosen.severity,
             date=day,
             activity_id=activity_id,
             message=chosen.template.format(
-                **{**threshold_fields(self), **values, **(display or {})}
+                **_thresholds_named(self, chosen.template, given), **given
             ),
             values=clean,
             citation=self.citation,
@@ -132,6 +135,22 @@ def threshold_fields(rule: Rule) -> dict[str, float]:
         fields.update(threshold_display(other.thresholds, other.id.lower() + "_"))
     fields.update(threshold_display(rule.thresholds))
     return fields
+
+
+@functools.cache
+def _names(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def _thresholds_named(rule: Rule, template: str, given: Mapping[str, object]) -> dict[str, float]:
+    """The thresholds ``template`` names that ``given`` does not: the rule's own, and the
+    whole catalogue's only when it names another rule's (findings are made per run)."""
+    needed = _names(template) - given.keys()
+    if not needed:
+        return {}
+    own = threshold_display(rule.thresholds)
+    fields = own if needed <= own.keys() else threshold_fields(rule)
+    return {name: fields[name] for name in needed if name in fields}
 
 
 def make_rule(

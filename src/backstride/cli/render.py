@@ -22,6 +22,7 @@ from backstride.service import (
     Status,
     sparkline,
 )
+from backstride.service.thresholds import catalogue_thresholds
 
 
 def km(distance_m: float | None) -> str:
@@ -151,9 +152,10 @@ def shoes_table(items: Sequence[StoredGear], as_of: date | None = None) -> Table
             "retired" if g.retired else "in use",
             _wear(item),
         )
+    s1 = catalogue_thresholds()["S1"]
     table.caption = (
-        "S1: inspect at 480 km, consider replacing at 800 km unless set per pair "
-        "(convention, not proven thresholds; Verdejo 2004, grade C/D)."
+        f"S1: inspect at {s1['inspect_km']:g} km, consider replacing at {s1['replace_km']:g} km "
+        "unless set per pair (convention, not proven thresholds; Verdejo 2004, grade C/D)."
     )
     return table
 

@@ -10,10 +10,13 @@ from backstride import service
 from backstride.cli import render
 from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 from backstride.model import Gear
+from backstride.service.thresholds import catalogue_thresholds
 from backstride.views import shoe_view
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The shoe's name.")]
+#: S1's limits, for the help text (the limits themselves are applied by the rule).
+_S1 = catalogue_thresholds()["S1"]
 
 
 def _km(value: float | None) -> float | None:
@@ -54,10 +57,12 @@ def add_command(
         float, typer.Option(help="Distance already run in them before backstride knew.")
     ] = 0.0,
     inspect_km: Annotated[
-        float | None, typer.Option(help="Inspect them at this distance [default: 480].")
+        float | None,
+        typer.Option(help=f"Inspect them at this distance [default: {_S1['inspect_km']:g}]."),
     ] = None,
     replace_km: Annotated[
-        float | None, typer.Option(help="Consider replacing at this distance [default: 800].")
+        float | None,
+        typer.Option(help=f"Consider replacing at this distance [default: {_S1['replace_km']:g}]."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -17,6 +17,8 @@ from backstride.coach.planner import (
     LIGHTER_SHARE,
     LONG_WEIGHT,
     MIN_RUN_M,
+    PAIN_ACCEPTABLE_MAX,
+    REDUCE_RANGE,
     REDUCE_SHARE,
     RUN_CAP,
     SPIKE_WINDOW_DAYS,
@@ -144,7 +146,8 @@ class BuildPlanner(Planner):
                 "before (L2)."
             )
         self.notes.append(
-            "No run is longer than 1.10 x your longest run of the 30 days before it (L1). "
+            f"No run is longer than {RUN_CAP:.2f} x your longest run of the {SPIKE_WINDOW_DAYS} "
+            "days before it (L1). "
             f"Every {LIGHTER_EVERY}th week is about {round((1 - LIGHTER_SHARE) * 100)}% "
             "lighter (a design choice)."
         )
@@ -239,7 +242,10 @@ class BuildPlanner(Planner):
         self, day: date, distance: float, cap: float, quality: bool, target: float
     ) -> PlannedSession:
         long_run = day.weekday() == self.prefs.long_run_day
-        l1 = f"at most 1.10 x the longest run of the 30 days before ({km_text(cap / RUN_CAP)}) (L1)"
+        l1 = (
+            f"at most {RUN_CAP:.2f} x the longest run of the {SPIKE_WINDOW_DAYS} days before "
+            f"({km_text(cap / RUN_CAP)}) (L1)"
+        )
         l2 = f"this week {WEEK_TOTAL}, within the weekly limits (L2)"
         if long_run:
             return self.run(
@@ -290,7 +296,7 @@ class BuildPlanner(Planner):
             "easy",
             (rule, "L1", "L2"),
             f"{rule}: your back asks for a lighter next session, {pct}% shorter than planned "
-            f"({km_text(session.distance_m)}), within the 20-50% the pain rule asks for.",
+            f"({km_text(session.distance_m)}), within the {REDUCE_RANGE} the pain rule asks for.",
             distance_m=cut,
         )
 
@@ -302,7 +308,10 @@ class BuildPlanner(Planner):
         if nearest is None:
             first = stage(1)
             intervals = RunWalk(first.run_s, first.walk_s, max(1, int(seconds // first.run_s)))
-            title = f"Run-walk {intervals.repeats} x (1 min run, 2 min walk)"
+            title = (
+                f"Run-walk {intervals.repeats} x ({first.run_s // 60} min run, "
+                f"{first.walk_s // 60} min walk)"
+            )
         else:
             intervals = nearest.intervals
             title = f"Run-walk stage {nearest.number}: {nearest.label}"
@@ -312,8 +321,8 @@ class BuildPlanner(Planner):
             title,
             "easy",
             ("P1", "RTR"),
-            f"Pain above 5/10 during your last run: walk breaks this time, at most the running "
-            f"of a run {pct}% shorter than planned ({km_text(cut)} of "
+            f"Pain above {PAIN_ACCEPTABLE_MAX}/10 during your last run: walk breaks this time, "
+            f"at most the running of a run {pct}% shorter than planned ({km_text(cut)} of "
             f"{km_text(session.distance_m or 0.0)}) (P1); run-walk at the stage of the "
             "return-to-run program nearest that cut (RTR).",
             duration_s=float(intervals.duration_s),

@@ -53,8 +53,8 @@ def habit_status(
     analysis: LoadAnalysis,
     *,
     as_of: date,
-    min_minutes: float = X1.thresholds["min_minutes"],
-    min_sessions: float = C1.thresholds["min_sessions"],
+    min_minutes: float | None = None,
+    min_sessions: float | None = None,
 ) -> HabitStatus:
     """X1 and C1 outcome codes on ``as_of`` for every athlete.
 
@@ -68,6 +68,8 @@ def habit_status(
     >>> s.other_minutes.tolist(), X1.outcome_names[s.x1_code[0]], C1.outcome_names[s.c1_code[0]]
     ([45.0], 'low', 'enough')
     """
+    min_minutes = X1.thresholds["min_minutes"] if min_minutes is None else min_minutes
+    min_sessions = C1.thresholds["min_sessions"] if min_sessions is None else min_sessions
     daily = analysis.daily
     row = daily.index_of(as_of)
     full_week = row - daily.first_active_day >= 6

@@ -40,7 +40,6 @@ IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int8]
 
 L1, L2, L3, L4, L5, L6 = (CATALOGUE[k] for k in ("L1", "L2", "L3", "L4", "L5", "L6"))
-_T1, _T2, _T3, _T6 = L1.thresholds, L2.thresholds, L3.thresholds, L6.thresholds
 
 
 def _ranks(rule_id: str, codes: Codes) -> Codes:
@@ -100,8 +99,8 @@ def load_status(
     table: ActivityTable,
     *,
     as_of: date,
-    recent_days: float = _T1["recent_days"],
-    window_days: float = _T2["window_days"],
+    recent_days: float | None = None,
+    window_days: float | None = None,
 ) -> LoadStatus:
     """Outcome codes of L1-L6 on ``as_of`` for every athlete of ``analysis``.
 
@@ -110,6 +109,8 @@ def load_status(
     ``too_early`` before 28 days; L6 needs a 7-day window with some load, and for strain at
     least 4 earlier weeks.
     """
+    recent_days = L1.thresholds["recent_days"] if recent_days is None else recent_days
+    window_days = L2.thresholds["window_days"] if window_days is None else window_days
     daily = analysis.daily
     row = daily.index_of(as_of)
     window = int(window_days)
@@ -178,7 +179,7 @@ def load_status(
 
 
 def l2_on_rows(
-    analysis: LoadAnalysis, rows: IntArray, *, window_days: float = _T2["window_days"]
+    analysis: LoadAnalysis, rows: IntArray, *, window_days: float | None = None
 ) -> tuple[FloatArray, FloatArray, Codes]:
     """L2's one operationalisation, on each day index of ``rows`` for every athlete: the
     running distance of the 7 days ending that day, of the 7 days before them, and the
@@ -189,6 +190,7 @@ def l2_on_rows(
     for in the current week): Monday-Sunday against the Monday-Sunday before, the pair of
     consecutive weeks Nielsen 2014 compared.
     """
+    window_days = L2.thresholds["window_days"] if window_days is None else window_days
     window = int(window_days)
     rows = np.asarray(rows, dtype=np.int64)
     current = analysis.run_distance_7d_m[rows]
@@ -293,7 +295,7 @@ def _l1_findings(
     found = l1_run_findings(analysis, table, status.run_rows[status.run_athletes == athlete])
     if status.cap_code[athlete] >= 0:
         longest = status.longest_30d_m[athlete]
-        cap = longest * _T1["planned_cap"]
+        cap = longest * L1.thresholds["planned_cap"]
         found.append(
             L1.finding(
                 "cap",

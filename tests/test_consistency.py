@@ -11,6 +11,8 @@ same rules with the same severities and numbers.
 - each run on the load chart and each spike of the report has the L1 verdict ``status``
   gives that run on its own day;
 - ``pain``, ``form`` and the report's findings are ``status``'s findings of those rules;
+- each pair's S1 verdict carries the distance and marks ``shoes --on`` and ``/api/shoes``
+  give as of the day, and the Shoes page shows the same verdicts;
 - the plan's CLI and API objects agree.
 
 A view that recomputes a verdict instead of reading the rules' assessment disagrees with
@@ -157,12 +159,28 @@ def check_day(url: str, day: date) -> int:
             assert form["findings"] == _by_rule(status["findings"], *form_rules)
             compared += len(pain["findings"]) + len(form["findings"])
 
-            # 5. the plan: the CLI's object is the API's.
+            # 5. shoes: each pair's S1 verdict in status has the distance and marks the
+            # shoes list gives as of the same day; the Shoes page shows the same verdicts.
+            cli_shoes = _cli(url, "shoes", "--json", "--on", on)
+            api_shoes = client.get(f"/api/shoes?on={on}").json()
+            assert cli_shoes == api_shoes
+            pairs = {p["id"]: p for p in api_shoes}
+            shoes_page = unescape(client.get(f"/shoes?on={on}").text)
+            for finding in _by_rule(status["findings"], "S1", "S2"):
+                assert finding["message"] in shoes_page
+                if finding["rule"] == "S1" and finding["values"].get("shoe_id") is not None:
+                    pair = pairs[finding["values"]["shoe_id"]]
+                    assert pair["distance_m"] == round(finding["values"]["distance_m"], 1)
+                    assert pair["replace_at_m"] == finding["values"]["replace_km"] * 1000
+                    assert pair["inspect_at_m"] == finding["values"]["inspect_km"] * 1000
+                compared += 1
+
+            # 6. the plan: the CLI's object is the API's.
             api_plan = client.get(f"/api/plan?on={on}&weeks=2").json()
         cli_plan = _cli(url, "plan", "--json", "--on", on, "--weeks", "2")
         assert cli_plan == api_plan
 
-        # 6. the report: its findings are status's on its last day, its weeks the load
+        # 7. the report: its findings are status's on its last day, its weeks the load
         # weeks' verdicts, its spikes the chart's L1 verdicts.
         start = day - timedelta(weeks=WEEKS) + timedelta(days=1)
         report = _cli(url, "report", "--json", "--from", start.isoformat(), "--to", on)

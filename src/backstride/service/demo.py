@@ -10,8 +10,9 @@ from pathlib import Path
 
 from backstride.model import ImportReport, StoredActivity
 from backstride.service.activities import list_activities
-from backstride.service.importing import Progress, import_files
+from backstride.service.importing import import_files
 from backstride.service.pain import log_pain
+from backstride.service.pipeline import Progress
 from backstride.service.plan import Plan, get_plan
 from backstride.service.screening import FIELDS, take_screen
 from backstride.service.status import Status, get_status

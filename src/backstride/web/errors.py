@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from backstride.errors import BackstrideError, ConfigError, InputError, NotFoundError
+from backstride.web.render import render_error
 
 log = logging.getLogger("backstride.web")
 
@@ -55,8 +56,6 @@ def wants_json(request: Request) -> bool:
 def respond(request: Request, status: int, message: str, hint: str | None = None) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": message, "hint": hint}, status_code=status)
-    from backstride.web.render import render_error  # late: render imports the routers' helpers
-
     return render_error(request, status, message, hint)
 
 

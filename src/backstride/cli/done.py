@@ -32,13 +32,10 @@ def done_command(
     Example: backstride done core --minutes 20 --rpe 4
     """
     day = parse_day(on, "--date")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         logged = service.log_done(
             store, kind, day=day, minutes=minutes, rpe=rpe, sport=sport, note=note
         )
-    finally:
-        store.close()
     if as_json:
         print_json(
             {

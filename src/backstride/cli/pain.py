@@ -26,11 +26,8 @@ def list_command(
     """
     if ctx.invoked_subcommand is not None:
         return
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         overview = service.pain_overview(store, weeks=weeks)
-    finally:
-        store.close()
     if as_json:
         print_json(overview.to_json())
     else:
@@ -70,8 +67,7 @@ def log_command(
     Example: backstride pain log 3 --when after --activity 42
     """
     day = parse_day(on, "--date")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         logged = service.log_pain(
             store,
             nrs,
@@ -81,8 +77,6 @@ def log_command(
             leg_symptoms=leg_symptoms,
             note=note,
         )
-    finally:
-        store.close()
     if logged.red_flags:
         RED_FLAGS.set(logged.red_flags)
     if as_json:
@@ -108,11 +102,8 @@ def associations_command(ctx: typer.Context, as_json: JsonOption = False) -> Non
 
     Example: backstride pain associations --json
     """
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         found = service.pain_associations(store)
-    finally:
-        store.close()
     if as_json:
         print_json(found.to_json())
     else:
@@ -138,11 +129,8 @@ def score_command(
     Example: backstride pain score odi 28 --date 2026-03-01
     """
     day = parse_day(on, "--date")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         saved = service.add_score(store, instrument, score, distress=distress, day=day)
-    finally:
-        store.close()
     if as_json:
         print_json(
             {"date": saved.day.isoformat(), "questionnaire": saved.instrument,

@@ -60,8 +60,7 @@ def run_demo(folder: Path, *, progress: Progress | None = None) -> DemoResult:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     url = f"sqlite:///{folder / 'demo.db'}"
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         report = import_files(store, demo_files(), progress=progress)
         items = list_activities(store)
         last_run = max(
@@ -72,5 +71,3 @@ def run_demo(folder: Path, *, progress: Progress | None = None) -> DemoResult:
         as_of = day + timedelta(days=1)
         status = get_status(store, as_of=as_of)
         return DemoResult(url, report, items, status, get_plan(store, as_of=as_of))
-    finally:
-        store.close()

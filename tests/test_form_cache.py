@@ -209,8 +209,7 @@ def test_migration_0006_upgrades_a_0005_database_without_loss(tmp_path: Path) ->
     assert current_revision(engine) == "0005"
     engine.dispose()
 
-    store = open_store(url)  # SQLite upgrades itself on open
-    try:
+    with open_store(url) as store:  # SQLite upgrades itself on open
         assert current_revision(store.engine) == "0007"  # upgraded to the newest
         with transaction(store) as conn:
             after = {
@@ -220,5 +219,3 @@ def test_migration_0006_upgrades_a_0005_database_without_loss(tmp_path: Path) ->
         form = service.get_form(store, as_of=day)
         assert [r["activity_id"] for r in form.to_json()["runs"]] == ids  # type: ignore[index]
         assert set(_stored_rows(store)) == set(ids)
-    finally:
-        store.close()

@@ -86,11 +86,8 @@ def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _import(url: str, paths: list[Path], jobs: int) -> ImportReport:
-    store = open_store(url, upgrade_schema=True)
-    try:
+    with open_store(url, upgrade_schema=True) as store:
         return service.import_paths(store, paths, jobs=jobs)
-    finally:
-        store.close()
 
 
 def _inputs(kind: str, folder: Path) -> list[Path]:
@@ -215,13 +212,10 @@ def test_only_a_few_files_are_in_flight_whatever_the_import_size(tmp_path: Path,
     files = sorted(p for p in FIT.glob("*.fit") if p.stat().st_size < 120_000)[:12]
     reads = _Reads()
     work = [FileWork(source=Source(str(p), p.name), read=reads.reader(p)) for p in files]
-    store = open_store(f"sqlite:///{tmp_path / 'store.db'}", upgrade_schema=True)
-    try:
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}", upgrade_schema=True) as store:
         athlete_id = pipeline_service.athlete_id_for(store, "local")
         report = ImportReport()
         run_pipeline(store, athlete_id, work, report=report, progress=reads, jobs=jobs)
-    finally:
-        store.close()
     assert (reads.read, reads.done) == (len(files), len(files))
     assert reads.most_ahead == (1 if jobs == 1 else 2 * jobs + 2)
     assert report.imported + report.duplicates + len(report.failed) >= len(files)

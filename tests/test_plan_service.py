@@ -404,8 +404,7 @@ def test_the_review_counts_the_marks_of_each_week(
 ) -> None:
     first = date(2026, 3, 2)  # a Monday; the plan covers 3 weeks from it
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(f"sqlite:///{folder}/p.db")
-        try:
+        with open_store(f"sqlite:///{folder}/p.db") as store:
             service.get_plan(
                 store, as_of=first - timedelta(days=1), weeks=3, days_per_week=days_per_week,
                 cross=cross,
@@ -432,8 +431,6 @@ def test_the_review_counts_the_marks_of_each_week(
                     if m.session.is_run:
                         assert (m.mark == "done") == is_ran
                     assert (m.mark == "missed") == (m.mark != "done" and m.session.day < as_of)
-        finally:
-            store.close()
 
 
 # --- the pain model reaches the plan (issue 12) ---------------------------------------------

@@ -32,7 +32,7 @@ from backstride.service.storing import Source
 from backstride.store import Store, open_store
 from tests.archives import build_garmin_archive, build_strava_archive
 from tests.conftest import DATA, ROOT
-from tests.test_import_interrupted import (
+from tests.service.test_import_interrupted import (
     _activity_count,
     _assert_consistent,
     _strava_archive_of_fit_folder,

@@ -278,3 +278,16 @@ def test_stream_codec_round_trips_exactly(n: int, data: st.DataObject, extra_nam
     for channel in streams.channels:
         np.testing.assert_array_equal(back.channels[channel], streams.channels[channel])
     np.testing.assert_array_equal(back.extra[extra_name], streams.extra[extra_name])
+
+
+def test_gear_names_are_every_kind_of_the_athlete_by_id(store: Store) -> None:
+    from backstride.model import Gear
+    from backstride.store import gear as gear_rows
+
+    with transaction(store) as conn:
+        me = get_or_create_athlete(conn, "me").id
+        other = get_or_create_athlete(conn, "other").id
+        shoe = gear_rows.upsert_gear(conn, me, Gear(name="Pegasus"))
+        bike = gear_rows.upsert_gear(conn, me, Gear(name="Tarmac", kind="bike"))
+        gear_rows.upsert_gear(conn, other, Gear(name="Ghost"))
+        assert gear_rows.list_gear_names(conn, me) == {shoe: "Pegasus", bike: "Tarmac"}

@@ -18,10 +18,11 @@ from typing import Literal
 from backstride.analysis.table import ActivityKind
 from backstride.coach.plan import monday
 from backstride.errors import InputError
-from backstride.model import RoutineRecord, StoredActivity
+from backstride.model import RoutineRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.service.clock import local_today
 from backstride.service.plan import (
+    DoneActivity,
     History,
     PlannedSession,
     activity_kind_of,
@@ -171,7 +172,7 @@ def session_marks(
         athlete_id = get_or_create_athlete(conn, athlete).id
         planned = plan_rows.list_planned(conn, athlete_id, since=first, until=last)
         suspended = suspension_in(conn, athlete_id, day).active
-    items = [a for a in history.items if first <= a.activity.local_date <= last]
+    items = [a for a in history.items if first <= a.local_date <= last]
     logs = [r for r in history.routines if first <= r.day <= last]
     marks = mark_sessions(planned, items, logs, as_of=day, withheld=suspended)
     return PlanMarks(start=first, end=last, as_of=day, sessions=tuple(marks))
@@ -179,7 +180,7 @@ def session_marks(
 
 def mark_sessions(
     planned: Sequence[plan_rows.PlannedRow],
-    items: Sequence[StoredActivity],
+    items: Sequence[DoneActivity],
     logs: Sequence[RoutineRecord],
     *,
     as_of: date,
@@ -200,9 +201,9 @@ def mark_sessions(
     """
     by_day: dict[date, list[_Done]] = {}
     for a in items:
-        if a.activity.local_date <= as_of:
+        if a.local_date <= as_of:
             done = _Done("activity", a.id, activity_kind_of(a))
-            by_day.setdefault(a.activity.local_date, []).append(done)
+            by_day.setdefault(a.local_date, []).append(done)
     for r in logs:
         if r.day <= as_of:
             by_day.setdefault(r.day, []).append(_Done("log", r.id, None, r.kind, r.sport))
@@ -275,10 +276,10 @@ def _logged(kind: str) -> Callable[[_Done], bool]:
 
 
 def _week(start: date, end: date, history: History, marks: list[SessionMark]) -> WeekAdherence:
-    items = [a for a in history.items if start <= a.activity.local_date <= end]
+    items = [a for a in history.items if start <= a.local_date <= end]
     logs = [r for r in history.routines if start <= r.day <= end]
     runs = [a for a in items if activity_kind_of(a) == ActivityKind.RUN]
-    run_days = [a.activity.local_date for a in runs]
+    run_days = [a.local_date for a in runs]
     planned_runs = [m for m in marks if m.session.is_run]
     planned_cross = [m for m in marks if m.session.kind == "cross"]
     planned_core = [m for m in marks if m.session.kind == "core"]
@@ -308,5 +309,5 @@ def _week(start: date, end: date, history: History, marks: list[SessionMark]) ->
         runs_with_warmup=with_log("warmup"),
         runs_with_cooldown=with_log("cooldown"),
         planned_km=sum(m.session.distance_m or 0.0 for m in planned_runs) / 1000.0,
-        done_km=sum(a.activity.summary.distance_m or 0.0 for a in runs) / 1000.0,
+        done_km=sum(a.distance_m or 0.0 for a in runs) / 1000.0,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from backstride.analysis.table import ActivityKind
 from backstride.coach.plan import monday
@@ -67,6 +67,18 @@ class SessionMark:
     warmup: Mark | None = None
     cooldown: Mark | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The session's own JSON with its mark and what fulfilled it."""
+        return {
+            **self.session.to_json(),
+            "position": self.position,
+            "mark": self.mark,
+            "activity_id": self.activity_id,
+            "logged": self.logged,
+            "warmup_mark": self.warmup,
+            "cooldown_mark": self.cooldown,
+        }
+
 
 @dataclass(frozen=True)
 class PlanMarks:
@@ -76,6 +88,16 @@ class PlanMarks:
     end: date
     as_of: date
     sessions: tuple[SessionMark, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """``/api/plan/marks``: the stored sessions of a period, each marked done, missed or
+        upcoming."""
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "sessions": [m.to_json() for m in self.sessions],
+        }
 
 
 @dataclass(frozen=True)
@@ -113,6 +135,32 @@ class WeekAdherence:
     def cross_target_min(self) -> float:
         return float(CATALOGUE["X1"].thresholds["min_minutes"])
 
+    def to_json(self) -> dict[str, Any]:
+        low, high = self.core_target
+        return {
+            "start": self.start.isoformat(),
+            "runs": {
+                "planned": self.runs_planned,
+                "fulfilled": self.runs_fulfilled,
+                "done": self.runs_done,
+            },
+            "distance_km": {"planned": round(self.planned_km, 2), "done": round(self.done_km, 2)},
+            "core": {
+                "planned": self.core_planned,
+                "fulfilled": self.core_fulfilled,
+                "done": self.core_done,
+                "target": [low, high],
+            },
+            "cross_training": {
+                "planned": self.cross_planned,
+                "fulfilled": self.cross_fulfilled,
+                "minutes": round(self.cross_minutes, 1),
+                "target_minutes": self.cross_target_min,
+            },
+            "warmup": {"runs": self.runs_done, "with_warmup": self.runs_with_warmup},
+            "cooldown": {"runs": self.runs_done, "with_cooldown": self.runs_with_cooldown},
+        }
+
 
 @dataclass(frozen=True)
 class PlanReview:
@@ -122,6 +170,15 @@ class PlanReview:
     as_of: date
     weeks: tuple[WeekAdherence, ...]
     sessions: tuple[SessionMark, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """``plan --review --json`` and ``/api/plan/review``: adherence per week, oldest
+        first, and the stored sessions of those weeks marked."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "weeks": [w.to_json() for w in self.weeks],
+            "sessions": [m.to_json() for m in self.sessions],
+        }
 
 
 def review(

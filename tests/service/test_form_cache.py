@@ -14,6 +14,7 @@ from alembic import command
 
 from backstride import service
 from backstride.analysis.form import FormSummary, FormTable, form_summary
+from backstride.model import FormRow
 from backstride.service import status
 from backstride.store import Store, open_store, transaction
 from backstride.store import activities as activity_rows
@@ -57,7 +58,7 @@ def _assert_same(got: FormSummary, expected: FormSummary) -> None:
         ), (field.name, a, b)
 
 
-def _stored_rows(store: Store) -> dict[int, form_rows.FormRow]:
+def _stored_rows(store: Store) -> dict[int, FormRow]:
     with transaction(store) as conn:
         ids = conn.execute(sa.text("select activity_id from form_summaries")).scalars().all()
         return form_rows.list_form_summaries(conn, list(ids))

@@ -15,6 +15,7 @@ from backstride import service
 from backstride.coach.plan import RunDone
 from backstride.coach.return_to_run import GRADUATED
 from backstride.errors import InputError
+from backstride.model import PlannedRow
 from backstride.rules.pain import PainEntry
 from backstride.service.plan import program_stage
 from backstride.service.screening import FIELDS
@@ -53,7 +54,7 @@ def two_weeks_of_30_km(store: Store) -> None:
     )
 
 
-def stored(store: Store) -> list[plan_rows.PlannedRow]:
+def stored(store: Store) -> list[PlannedRow]:
     with transaction(store) as conn:
         return plan_rows.list_planned(conn, get_or_create_athlete(conn).id)
 

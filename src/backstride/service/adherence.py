@@ -18,7 +18,7 @@ from typing import Any, Literal
 from backstride.analysis.table import ActivityKind
 from backstride.coach.plan import monday
 from backstride.errors import InputError
-from backstride.model import RoutineRecord
+from backstride.model import PlannedRow, RoutineRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.service.clock import local_today
 from backstride.service.plan import (
@@ -236,7 +236,7 @@ def session_marks(
 
 
 def mark_sessions(
-    planned: Sequence[plan_rows.PlannedRow],
+    planned: Sequence[PlannedRow],
     items: Sequence[DoneActivity],
     logs: Sequence[RoutineRecord],
     *,
@@ -313,7 +313,7 @@ class _Done:
 _GROUP = {"run": "run", "run_walk": "run"}
 
 
-def _fits(row: plan_rows.PlannedRow) -> Callable[[_Done], bool]:
+def _fits(row: PlannedRow) -> Callable[[_Done], bool]:
     """Whether an imported activity or a log fulfils ``row`` (on its day)."""
     if row.kind in _GROUP:
         return lambda d: d.kind == ActivityKind.RUN

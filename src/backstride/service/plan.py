@@ -41,7 +41,7 @@ from backstride.coach.plan import (
 from backstride.coach.return_to_run import BREAK_DAYS, replay
 from backstride.coach.schedule import WEEKDAYS
 from backstride.errors import InputError
-from backstride.model import RoutineRecord
+from backstride.model import ActivityColumns, PlannedRow, RoutineRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
 from backstride.rules.pain import (
@@ -85,7 +85,7 @@ class DoneActivity:
     """The timer's seconds, else the elapsed ones."""
 
 
-def done_activities(columns: activity_rows.ActivityColumns) -> list[DoneActivity]:
+def done_activities(columns: ActivityColumns) -> list[DoneActivity]:
     """The rows of ``columns`` (oldest first) as :class:`DoneActivity`."""
     kinds: dict[tuple[str, str | None], ActivityKind] = {}
     moving = np.where(np.isnan(columns.timer_s), columns.elapsed_s, columns.timer_s)
@@ -332,7 +332,7 @@ def get_plan(
     return plan
 
 
-def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
+def _rows(plan: Plan) -> list[PlannedRow]:
     rows = []
     for week in plan.weeks:
         position: dict[date, int] = {}
@@ -341,7 +341,7 @@ def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
             position[s.day] = n + 1
             rw = s.run_walk
             rows.append(
-                plan_rows.PlannedRow(
+                PlannedRow(
                     day=s.day,
                     position=n,
                     mode=plan.mode,
@@ -366,7 +366,7 @@ def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
     return rows
 
 
-def session_of(row: plan_rows.PlannedRow) -> PlannedSession:
+def session_of(row: PlannedRow) -> PlannedSession:
     """A stored planned session as the coach's shape."""
     run_walk = None
     if row.run_s is not None and row.walk_s is not None and row.repeats is not None:

@@ -20,7 +20,14 @@ import numpy as np
 
 from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
 from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
-from backstride.model import ClearanceRecord, Gear, RoutineRecord, StoredActivity
+from backstride.model import (
+    ActivityColumns,
+    ClearanceRecord,
+    FormRow,
+    Gear,
+    RoutineRecord,
+    StoredActivity,
+)
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding
@@ -102,7 +109,7 @@ def activity_table(items: list[StoredActivity]) -> ActivityTable:
     )
 
 
-def activity_table_of(columns: activity_rows.ActivityColumns) -> ActivityTable:
+def activity_table_of(columns: ActivityColumns) -> ActivityTable:
     """The same table as :func:`activity_table`, from the store's columns."""
     kinds: dict[tuple[str, str | None], int] = {}
     kind = np.empty(len(columns), dtype=np.int8)
@@ -195,7 +202,7 @@ def form_summaries(store: Store, activity_ids: list[int]) -> dict[int, FormSumma
     return found
 
 
-def _summary_of(row: form_rows.FormRow) -> FormSummary:
+def _summary_of(row: FormRow) -> FormSummary:
     return FormSummary(
         **row.numbers,
         chunk_speed_mps=row.chunk_speed_mps,
@@ -203,8 +210,8 @@ def _summary_of(row: form_rows.FormRow) -> FormSummary:
     )
 
 
-def _row_of(activity_id: int, summary: FormSummary) -> form_rows.FormRow:
-    return form_rows.FormRow(
+def _row_of(activity_id: int, summary: FormSummary) -> FormRow:
+    return FormRow(
         activity_id=activity_id,
         version=FORM_SUMMARY_VERSION,
         numbers={name: float(getattr(summary, name)) for name in form_rows.FORM_NUMBERS},

@@ -265,10 +265,6 @@ class ClearanceRecord:
     #: When it was saved (UTC).
     recorded_at: datetime | None = None
 
-    def to_json(self) -> dict[str, str | None]:
-        """``{"date", "by", "note"}``, as ``screen clear --json`` and the API show it."""
-        return {"date": self.day.isoformat(), "by": self.by, "note": self.note}
-
 
 @dataclass(frozen=True)
 class Athlete:

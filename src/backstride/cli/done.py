@@ -8,6 +8,7 @@ import typer
 
 from backstride import service
 from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.views import routine_view
 
 
 def done_command(
@@ -37,17 +38,7 @@ def done_command(
             store, kind, day=day, minutes=minutes, rpe=rpe, sport=sport, note=note
         )
     if as_json:
-        print_json(
-            {
-                "id": logged.id,
-                "date": logged.day.isoformat(),
-                "kind": logged.kind,
-                "minutes": logged.minutes,
-                "rpe": logged.rpe,
-                "sport": logged.sport,
-                "note": logged.note,
-            }
-        )
+        print_json(routine_view(logged))
         return
     details = [f"{logged.minutes:g} min" if logged.minutes is not None else None]
     details += [f"RPE {logged.rpe}" if logged.rpe is not None else None, logged.sport]

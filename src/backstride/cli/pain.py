@@ -132,9 +132,6 @@ def score_command(
     with open_from(ctx) as store:
         saved = service.add_score(store, instrument, score, distress=distress, day=day)
     if as_json:
-        print_json(
-            {"date": saved.day.isoformat(), "questionnaire": saved.instrument,
-             "score": saved.score, "distress": saved.distress}
-        )  # fmt: skip
+        print_json(saved.to_json())
     else:
         stdout().print(f"recorded {saved.instrument} {saved.score:g} on {saved.day}")

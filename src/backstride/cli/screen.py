@@ -22,6 +22,7 @@ from backstride.cli.state import (
 )
 from backstride.service import screening
 from backstride.service.screening import Question, ScreenResult
+from backstride.views import clearance_view
 
 FieldList = Annotated[
     list[str] | None,
@@ -141,7 +142,7 @@ def clear_command(
     if as_json:
         print_json(
             {
-                "clearance": record.to_json(),
+                "clearance": clearance_view(record),
                 "latest_screen": None if latest is None else latest.to_json(),
             }
         )

@@ -46,6 +46,7 @@ from backstride.store import gear as gear_rows
 from backstride.store import pain as pain_rows
 from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.views import clearance_view
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
 FORM_HISTORY_DAYS = 365
@@ -85,7 +86,7 @@ class Status:
             item["why"] = self.why(finding)
         data["screen_due"] = self.screen_due
         data["training_suspended"] = self.training_suspended
-        data["clearance"] = None if self.clearance is None else self.clearance.to_json()
+        data["clearance"] = None if self.clearance is None else clearance_view(self.clearance)
         return data
 
 

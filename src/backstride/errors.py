@@ -7,7 +7,8 @@ translates these once; nothing below the edges prints or exits.
 ::
 
     BackstrideError(message, hint=None)
-    ├── InputError                 the user's input (a file, a value) cannot be used
+    ├── InputError(field=None)     the user's input (a file, a value) cannot be used; field:
+    │                              the service parameter at fault (each edge names it its way)
     │   ├── UnsupportedFormatError the bytes are not a format backstride reads
     │   ├── CorruptFileError       the format is right but the content is broken beyond use
     │   ├── EmptyActivityError     the file is readable but holds no activity
@@ -32,7 +33,16 @@ class BackstrideError(Exception):
 
 
 class InputError(BackstrideError):
-    """The user's input cannot be used."""
+    """The user's input cannot be used.
+
+    ``field`` names the service parameter at fault (``days_per_week``), never an edge's
+    spelling of it: the CLI turns it into its option (``--days-per-week``), the web API into
+    its query or body parameter, each in its one error translator.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
 
 
 class UnsupportedFormatError(InputError):

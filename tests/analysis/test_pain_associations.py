@@ -62,3 +62,22 @@ def test_pain_by_shoe_leaves_out_small_groups_and_stays_on_the_scale() -> None:
     assert [(g.group, g.n) for g in found] == [("A", 3)]
     assert found[0].mean == pytest.approx(29 / 3)
     assert found[0].high <= 10.0
+
+
+def test_several_factors_at_once_widen_the_range_so_chance_is_not_flagged() -> None:
+    """Issue 13: with 3 factors looked at together, a correlation that is "clear" on its own
+    at 95 % (rho 0.66 over 10 pairs: low +0.01) is not clear for the family of three
+    (Bonferroni, low -0.16), and says so in words."""
+    pain = [1, 6, 3, 5, 4, 9, 2, 8, 7, 10]
+    factor = list(range(1, 11))
+    alone = rank_association("cadence (steps/min)", pain, factor)
+    family = rank_association("cadence (steps/min)", pain, factor, comparisons=3)
+    assert alone is not None
+    assert family is not None
+    assert alone.rho == family.rho == pytest.approx(0.661, abs=0.001)
+    assert alone.low == pytest.approx(0.0086, abs=0.001)
+    assert family.low == pytest.approx(-0.164, abs=0.001)
+    assert alone.is_clear
+    assert not family.is_clear
+    assert family.verdict == "no clear association"
+    assert alone.verdict == "more cadence went with more pain (an association, not a cause)"

@@ -87,15 +87,17 @@ def test_ics_export_is_written(db: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["plan", "--long-run-day", "someday"], 1, "is not a weekday"),
-        (["plan", "--weeks", "5"], 1, "--weeks must be 1 to 4"),
-        (["plan", "--cross", "golf"], 1, "is not one of"),
-        (["plan", "--growth", "30"], 1, "--growth must be 0 to 20"),
+        (["plan", "--long-run-day", "someday"], 1, "error: --long-run-day: long run day"),
+        (["plan", "--weeks", "5"], 1, "error: --weeks must be 1 to 4 for a plan"),
+        (["plan", "--cross", "golf"], 1, "error: --cross: cross-training 'golf' is not one of"),
+        (["plan", "--growth", "30"], 1, "error: --growth: growth must be 0 to 20"),
         (["plan", "--days-per-week", "7"], 2, "--days-per-week"),
         (["done", "stretch"], 1, "not one of: core, warmup, cooldown, cross"),
-        (["done", "core", "--rpe", "12"], 1, "--rpe must be"),
-        (["done", "core", "--minutes", "0"], 1, "--minutes must be 1 to 600"),
-        (["done", "core", "--date", "2150-01-01"], 1, "in the future"),
+        (["done", "core", "--rpe", "12"], 1, "error: --rpe: RPE must be"),
+        (["done", "core", "--minutes", "0"], 1, "error: --minutes: minutes must be 1 to 600"),
+        (["done", "core", "--date", "2150-01-01"], 1, "error: --date: the date 2150-01-01 is in"),
+        (["done", "core", "--sport", "swim"], 1, "error: --sport: a sport is only for cross"),
+        (["done", "stretch"], 1, "error: KIND: 'stretch' is not one of"),
     ],
 )
 def test_bad_values_are_one_line_errors_and_store_nothing(

@@ -86,7 +86,7 @@ def sample_plan() -> Plan:
         _cross(3, "swim", 30),
         _run(5, 8000, intensity="long", title="Long run"),
         _core(5, 2),
-        _cross(6, "strength", 30),
+        _cross(6, "elliptical", 30),
         _cross(6, "cycle", 45),
     )
     week2 = (

@@ -54,7 +54,7 @@ def test_status_json_shape_is_what_the_cli_prints() -> None:
         assert light["status"] in LIGHTS
     keys = {"rule", "severity", "date", "activity_id", "message", "values", "citation", "grade"}
     for finding in back["findings"]:
-        assert keys | {"practice"} == set(finding)
+        assert keys | {"practice", "outcome"} == set(finding)
         assert finding["severity"] in SEVERITY_RANK
 
 

@@ -23,6 +23,7 @@ from backstride.rules.pain import (
     pain_rules_met,
     screen_due,
 )
+from backstride.rules.rule import threshold_fields
 from backstride.rules.scores import Score, score_findings
 
 MON = date(2024, 3, 4)  # a Monday
@@ -365,11 +366,12 @@ def _pain_and_flag_outcomes() -> list[tuple[str, str]]:
 
 def _finding(rule: str, outcome: str) -> Finding:
     """A finding of one outcome, every field of its template filled (numbers where the
-    template formats numbers, else a word)."""
+    template formats numbers, else a word); thresholds come from the catalogue."""
     template = CATALOGUE[rule].outcomes[outcome].template
     numbers = {"count": 4, "unanswered": 1, "nrs": 1, "morning": 1, "baseline": 1}
     numbers |= {"mean_now": 1.0, "mean_before": 1.0, "recent_days": 7, "weeks": 6}
     fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    fields -= set(threshold_fields(CATALOGUE[rule])) - set(numbers)
     used = {k: numbers.get(k, "x") for k in fields}
     return CATALOGUE[rule].finding(outcome, MON, used)
 

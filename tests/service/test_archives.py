@@ -90,10 +90,13 @@ def test_strava_archive_twice_then_loose_files_stores_each_activity_once(
     store: Store, tmp_path: Path
 ) -> None:
     archive = build_strava_archive(tmp_path)
-    service.import_paths(store, [archive.path])
+    first = service.import_paths(store, [archive.path])
     stored = _count(store)
     again = service.import_paths(store, [archive.path])
-    assert (again.imported, again.duplicates) == (0, 5)
+    # Issue 14: the manual (file-less) activity failed every re-import with IntegrityError.
+    assert [f.error for f in again.failed] == [f.error for f in first.failed]
+    assert not any("unexpected" in f.error for f in again.failed)
+    assert (again.imported, again.duplicates) == (0, first.imported)
     loose = service.import_paths(store, list(archive.files.values()))
     assert loose.imported == 0
     assert loose.duplicates == len(archive.files)

@@ -45,13 +45,13 @@ def test_no_run_the_day_before_means_no_link(db: str) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["11"], 1, "whole number from 0 (none) to 10"),
+        (["11"], 1, "error: NRS: pain must be a whole number from 0 (none) to 10"),
         (["-1"], 2, ""),
-        (["3", "--date", "2099-01-01"], 1, "is in the future"),
+        (["3", "--date", "2099-01-01"], 1, "error: --date: the date 2099-01-01 is in the future"),
         (["3", "--date", "12/10/2020"], 2, "is not a date"),
         (["3", "--activity", "99"], 1, "no activity with id 99"),
-        (["3", "--when", "lunch"], 1, "'lunch' is not one of: before, during, after, next-morning"),
-        (["3", "--leg-symptoms", "left"], 1, "is not one of: none, one-side, both-sides"),
+        (["3", "--when", "lunch"], 1, "--when: when 'lunch' is not one of: before, during, after"),
+        (["3", "--leg-symptoms", "left"], 1, "--leg-symptoms: leg symptoms 'left' is not one of"),
         (["three"], 2, ""),
     ],
 )
@@ -128,12 +128,13 @@ def test_pain_associations_need_eight_pairs_and_find_a_clear_one(tmp_path: Path)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["odi", "120"], "odi score must be from 0 to 100"),
+        (["odi", "120"], "error: SCORE: a odi score must be from 0 to 100"),
         (["rmdq", "25"], "rmdq score must be from 0 to 24"),
-        (["startback", "5"], "needs --distress"),
+        (["startback", "5"], "error: --distress: a STarT Back score needs its distress"),
         (["startback", "3", "--distress", "4"], "at most the total"),
-        (["odi", "30", "--distress", "2"], "--distress is for STarT Back only"),
-        (["sf36", "50"], "questionnaire 'sf36' is not one of: odi, rmdq, startback"),
+        (["odi", "30", "--distress", "2"], "--distress: a distress subscale is for STarT Back"),
+        (["sf36", "50"], "QUESTIONNAIRE: questionnaire 'sf36' is not one of: odi, rmdq, startback"),
+        (["odi", "30", "--date", "2099-01-01"], "error: --date: the date 2099-01-01 is in the"),
     ],
 )
 def test_bad_scores_are_refused_and_nothing_is_stored(

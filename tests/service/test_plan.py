@@ -195,23 +195,26 @@ def test_imported_activities_fulfil_planned_runs_and_cross_training(store: Store
 
 
 @pytest.mark.parametrize(
-    ("kind", "options", "message"),
+    ("kind", "options", "message", "field"),
     [
-        ("stretch", {}, "not one of: core, warmup, cooldown, cross"),
-        ("core", {"day": date(2026, 3, 30)}, "in the future"),
-        ("core", {"minutes": 0}, "--minutes must be 1 to 600"),
-        ("cross", {"minutes": 601}, "--minutes must be 1 to 600"),
-        ("core", {"rpe": 11}, "--rpe must be a whole number from 0"),
-        ("core", {"rpe": -1}, "--rpe must be"),
-        ("warmup", {"sport": "swim"}, "only for cross-training"),
-        ("cross", {"sport": "golf"}, "is not one of: swim"),
+        ("stretch", {}, "not one of: core, warmup, cooldown, cross", "kind"),
+        ("core", {"day": date(2026, 3, 30)}, "in the future", "day"),
+        ("core", {"minutes": 0}, "minutes must be 1 to 600", "minutes"),
+        ("cross", {"minutes": 601}, "minutes must be 1 to 600", "minutes"),
+        ("core", {"rpe": 11}, "RPE must be a whole number from 0", "rpe"),
+        ("core", {"rpe": -1}, "RPE must be", "rpe"),
+        ("warmup", {"sport": "swim"}, "only for cross-training", "sport"),
+        ("cross", {"sport": "golf"}, "is not one of: swim", "sport"),
     ],
 )
 def test_bad_done_entries_are_refused_and_nothing_is_stored(
-    store: Store, kind: str, options: dict[str, object], message: str
+    store: Store, kind: str, options: dict[str, object], message: str, field: str
 ) -> None:
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as raised:
         service.log_done(store, kind, today=SUNDAY, **options)  # type: ignore[arg-type]
+    # The service names its parameter, never an edge's flag (issue 13).
+    assert raised.value.field == field
+    assert "--" not in raised.value.message
     assert service.list_done(store) == []
 
 
@@ -232,18 +235,20 @@ def test_done_entries_are_stored_with_their_values(store: Store) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"weeks": 5}, "--weeks must be 1 to 4"),
-        ({"days_per_week": 7}, "--days-per-week must be 2 to 6"),
+        ({"weeks": 5}, "weeks must be 1 to 4"),
+        ({"days_per_week": 7}, "days per week must be 2 to 6, not 7"),
         ({"long_run_day": "someday"}, "is not a weekday"),
-        ({"cross": "golf"}, "--cross 'golf' is not one of"),
-        ({"growth_pct": 25}, "--growth must be 0 to 20"),
+        ({"cross": "golf"}, "cross-training 'golf' is not one of"),
+        ({"growth_pct": 25}, "growth must be 0 to 20"),
     ],
 )
 def test_bad_plan_options_are_refused_and_nothing_is_stored(
     store: Store, options: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as raised:
         service.get_plan(store, as_of=SUNDAY, **options)  # type: ignore[arg-type]
+    assert raised.value.field == next(iter(options))
+    assert "--" not in raised.value.message
     assert stored(store) == []
 
 

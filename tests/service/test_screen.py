@@ -194,7 +194,7 @@ def test_a_clearance_does_not_reach_back_before_its_day(db: str) -> None:
         (["--date", "yesterday"], "--date"),
         (["--by", "x" * 201], "at most 200 are kept"),
         (["--note", "x" * 2001], "at most 2000 are kept"),
-        (["--by", "Dr\nLee"], "must be one line"),
+        (["--by", "Dr\nLee"], "error: --by: by (who saw you) must be one line"),
     ],
 )
 def test_bad_clearances_are_one_line_errors_and_not_stored(

@@ -105,7 +105,9 @@ def test_a_bad_or_unusable_date_is_bad_usage(
     assert "Traceback" not in result.output
 
 
-def test_load_weeks_sum_the_runs_and_compare_with_two_weeks_before(store: Store) -> None:
+def test_load_weeks_sum_the_runs_and_carry_l2_as_status_says_on_their_sunday(
+    store: Store,
+) -> None:
     # Monday 2 March 2026: 10 km, 10 km the week after, 14 km (two runs) the week after.
     _store_runs(
         store,
@@ -127,8 +129,19 @@ def test_load_weeks_sum_the_runs_and_compare_with_two_weeks_before(store: Store)
     )
     assert [w.runs for w in history.weeks] == [1, 1, 2]
     assert history.weeks[2].long_run_m == pytest.approx(8_000, abs=5)
-    assert history.weeks[0].change_2w is None  # nothing two weeks before
-    assert history.weeks[2].change_2w == pytest.approx(0.4, abs=0.001)  # 14 vs 10 km
+    # L2 on each week's Sunday: the first week has no full week before it; then 10 vs 10 km
+    # (+0 %, conservative) and 14 vs 10 km (+40 %, steep: a caution).
+    assert history.weeks[0].l2 is None
+    second, third = history.weeks[1].l2, history.weeks[2].l2
+    assert second is not None
+    assert third is not None
+    assert (second.outcome, second.severity, second.values["change"]) == ("conservative", "ok", 0.0)
+    assert (third.outcome, third.severity) == ("steep", "caution")
+    assert third.values["change"] == pytest.approx(0.4, abs=0.001)
+    for week in history.weeks:  # the week's verdict is status's on its last day
+        sunday = week.monday + timedelta(days=6)
+        l2 = [f for f in service.get_status(store, as_of=sunday).findings if f.rule == "L2"]
+        assert [f.to_json() for f in l2] == ([] if week.l2 is None else [week.l2.to_json()])
     assert "assumed" in history.load_basis
 
 

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+_Z95 = NormalDist().inv_cdf(0.975)
 
 #: Fewer pairs than this and nothing is said: a correlation of 6 points is noise.
 MIN_PAIRS = 8
-_Z95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
 class Association:
-    """A rank correlation between next-morning pain and one factor, with its 95 % range.
+    """A rank correlation between next-morning pain and one factor, with its range.
 
     ``rho`` is Spearman's rank correlation (-1..1, positive: more of the factor went with
-    more pain the next morning); ``low``/``high`` its approximate 95 % interval (Fisher z,
-    se = 1.06 / sqrt(n - 3), Fieller et al. 1957); ``n`` the number of run / morning pairs.
+    more pain the next morning); ``low``/``high`` its approximate interval (Fisher z,
+    se = 1.06 / sqrt(n - 3), Fieller et al. 1957), at 95 % for the whole family of
+    ``comparisons`` factors looked at together (Bonferroni: each at 1 - 0.05 / comparisons),
+    so that one factor out of several is not flagged by chance; ``n`` the number of run /
+    morning pairs.
     """
 
     factor: str
@@ -33,11 +37,27 @@ class Association:
     rho: float
     low: float
     high: float
+    comparisons: int = 1
 
     @property
     def is_clear(self) -> bool:
-        """True when the 95 % range excludes zero (still an association, not a cause)."""
+        """True when the range excludes zero (still an association, not a cause)."""
         return self.low > 0 or self.high < 0
+
+    @property
+    def verdict(self) -> str:
+        """The association in words, the one wording every surface shows.
+
+        >>> Association("run distance (km)", 10, 0.8, 0.3, 0.95).verdict
+        'more run distance went with more pain (an association, not a cause)'
+        >>> Association("cadence (steps/min)", 10, 0.4, -0.2, 0.8).verdict
+        'no clear association'
+        """
+        if not self.is_clear:
+            return "no clear association"
+        direction = "more" if self.rho > 0 else "less"
+        name = self.factor.split(" (")[0]
+        return f"more {name} went with {direction} pain (an association, not a cause)"
 
 
 def _ranks(values: FloatArray) -> FloatArray:
@@ -58,11 +78,13 @@ def rank_association(
     values: npt.ArrayLike,
     *,
     min_pairs: int = MIN_PAIRS,
+    comparisons: int = 1,
 ) -> Association | None:
     """Spearman correlation of pain with a factor over the pairs where both are known.
 
     None below ``min_pairs`` pairs, or when either side does not vary (no correlation can
-    be computed from constant values).
+    be computed from constant values). ``comparisons``: how many factors are looked at
+    together; the interval widens so that the family of them keeps 95 % (Bonferroni).
 
     Examples
     --------
@@ -83,10 +105,11 @@ def rank_association(
     rho = float(np.corrcoef(rp, rv)[0, 1])
     rho = max(-1.0, min(1.0, rho))
     if abs(rho) == 1.0:
-        return Association(factor, n, rho, rho, rho)
+        return Association(factor, n, rho, rho, rho, comparisons)
     z = math.atanh(rho)
-    half = _Z95 * 1.06 / math.sqrt(n - 3)
-    return Association(factor, n, rho, math.tanh(z - half), math.tanh(z + half))
+    critical = NormalDist().inv_cdf(1 - 0.025 / max(1, comparisons))
+    half = critical * 1.06 / math.sqrt(n - 3)
+    return Association(factor, n, rho, math.tanh(z - half), math.tanh(z + half), comparisons)
 
 
 @dataclass(frozen=True)

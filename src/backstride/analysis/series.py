@@ -122,8 +122,9 @@ def daily_series(
     -------
     DailySeries
         ``run_distance_m`` / ``run_time_s`` / ``run_count`` / ``long_run_m`` over runs only;
-        ``load_au`` over every session; ``other_time_s`` over everything but runs;
-        ``strength_sessions`` counts :attr:`ActivityKind.STRENGTH` sessions.
+        ``load_au`` over every session; ``other_time_s`` over everything but runs and
+        strength sessions (cross-training, X1); ``strength_sessions`` counts
+        :attr:`ActivityKind.STRENGTH` sessions (C1): a session counts for one practice only.
 
     Examples
     --------
@@ -165,6 +166,7 @@ def daily_series(
     run_distance = np.fmax(np.where(run, distance, 0.0), 0.0)
     duration = np.fmax(duration, 0.0)
     run_time = np.where(run, duration, 0.0)
+    other_time = np.where(run | (kind == ActivityKind.STRENGTH), 0.0, duration)
 
     long_run = np.zeros(size)
     np.maximum.at(long_run, flat, run_distance)
@@ -180,7 +182,7 @@ def daily_series(
         run_count=run_count,
         long_run_m=long_run.reshape(shape),
         load_au=_scatter(flat, load, size, shape),
-        other_time_s=_scatter(flat, duration - run_time, size, shape),
+        other_time_s=_scatter(flat, other_time, size, shape),
         strength_sessions=_scatter(flat, kind == ActivityKind.STRENGTH, size, shape).astype(
             np.int64
         ),

@@ -35,9 +35,40 @@ from backstride.cli import (
 )
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
-from backstride.errors import BackstrideError
+from backstride.errors import BackstrideError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: A service field the commands spell differently: field -> the command parameters that carry
+#: it, first match wins. Otherwise a field is the parameter of the same name, whose option
+#: follows the naming convention (``days_per_week`` -> ``--days-per-week``).
+FIELD_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "day": ("on",),  # --date on pain log, done, screen: "on" is the Python name
+    "as_of": ("on",),
+    "moment": ("when",),
+    "growth_pct": ("growth",),
+    "initial_distance_m": ("initial_km",),
+    "answers": ("yes", "no"),
+}
+
+
+def option_for(field: str, command: Any) -> str | None:
+    """How a command spells a service field: its option (``--date``) or argument (``NRS``),
+    several joined (``--yes/--no``) when the field comes from more than one; None when it
+    has no such parameter (the message then stands alone). ``command`` is the running Click
+    command (Typer's context hands it over; Typer vendors Click, so duck-typed)."""
+    params = {p.name: p for p in getattr(command, "params", ())}
+    names = (field,) if field in params else FIELD_PARAMETERS.get(field, ())
+    labels = []
+    for name in names:
+        param = params.get(name)
+        if param is None:
+            continue
+        if getattr(param, "param_type_name", "") == "option":
+            labels.append(str(max(param.opts, key=len)))
+        else:
+            labels.append(str(getattr(param, "metavar", None) or name.upper()))
+    return "/".join(labels) or None
 
 
 def translating_errors(command: F) -> F:
@@ -52,6 +83,10 @@ def translating_errors(command: F) -> F:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.BadParameter):
             raise
+        except InputError as e:
+            running = getattr(kwargs.get("ctx"), "command", None)
+            name = option_for(e.field, running) if e.field else None
+            _report(e, f"{name}: {e.message}" if name else e.message, e.hint, kwargs)
         except BackstrideError as e:
             _report(e, e.message, e.hint, kwargs)
         except KeyboardInterrupt:
@@ -69,8 +104,9 @@ def translating_errors(command: F) -> F:
 
 
 def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]) -> None:
-    ctx = kwargs.get("ctx")
-    obj = ctx.find_root().obj if isinstance(ctx, typer.Context) else None
+    # Typer hands over its vendored Click context, not a typer.Context: duck-typed.
+    find_root = getattr(kwargs.get("ctx"), "find_root", None)
+    obj = find_root().obj if callable(find_root) else None
     if isinstance(obj, CliState) and obj.debug:
         traceback.print_exception(error)
     console = stderr()

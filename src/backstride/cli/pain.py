@@ -9,7 +9,7 @@ from rich.text import Text
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import RED_FLAGS, open_from, parse_day, print_json, stdout
+from backstride.cli.state import RED_FLAGS, OnOption, open_from, parse_day, print_json, stdout
 from backstride.views import pain_view
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -18,16 +18,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 def list_command(
     ctx: typer.Context,
     weeks: Annotated[int, typer.Option(help="How many weeks back.", min=1, max=520)] = 8,
+    on: OnOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Your back-pain diary and its trend. Subcommand: log.
+    """Your back-pain diary and its trend, as of a day (--on, default today). Subcommands:
+    log, associations, score.
 
-    Example: backstride pain --weeks 4
+    Example: backstride pain --weeks 4 --on 2026-05-31
     """
     if ctx.invoked_subcommand is not None:
         return
+    as_of = parse_day(on)
     with open_from(ctx) as store:
-        overview = service.pain_overview(store, weeks=weeks)
+        overview = service.pain_overview(store, weeks=weeks, today=as_of)
     if as_json:
         print_json(overview.to_json())
     else:
@@ -95,15 +98,19 @@ def log_command(
         )
 
 
-def associations_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """What went with next-morning pain after a run: distance, spike, cadence, shoe.
+def associations_command(
+    ctx: typer.Context, on: OnOption = None, as_json: JsonOption = False
+) -> None:
+    """What went with next-morning pain after a run: distance, spike, cadence, shoe, up to
+    a day (--on, default today).
 
     Associations, not causes; nothing is said below a minimum of data.
 
     Example: backstride pain associations --json
     """
+    as_of = parse_day(on)
     with open_from(ctx) as store:
-        found = service.pain_associations(store)
+        found = service.pain_associations(store, today=as_of)
     if as_json:
         print_json(found.to_json())
     else:

@@ -17,6 +17,7 @@ from backstride.cli.state import OnOption, open_from, parse_day, print_json, std
 from backstride.errors import InputError
 from backstride.service.adherence import PlanReview, SessionMark
 from backstride.service.plan import Plan, PlannedSession, routine_label
+from backstride.service.thresholds import catalogue_thresholds
 
 _MODE = {
     "build": "building gradually",
@@ -197,8 +198,11 @@ def plan_screen(console: Console, plan: Plan) -> None:
 def review_screen(console: Console, result: PlanReview) -> None:
     """Adherence per week: runs, core, cross-training, warm-up and cool-down."""
     table = Table(title=f"How the weeks went (to {result.as_of.isoformat()})", title_justify="left")
-    for header in ("week", "runs done/planned", "km done/planned", "core done/planned (aim 2-3)",
-                   "cross min (aim 60)", "warm-up", "cool-down"):  # fmt: skip
+    c1, x1 = (catalogue_thresholds()[r] for r in ("C1", "X1"))
+    core = f"core done/planned (aim {c1['min_sessions']:g}-{c1['max_sessions']:g})"
+    cross = f"cross min (aim {x1['min_minutes']:g})"
+    for header in ("week", "runs done/planned", "km done/planned", core, cross, "warm-up",
+                   "cool-down"):  # fmt: skip
         table.add_column(header, no_wrap=True, justify="left" if header == "week" else "right")
     for w in result.weeks:
         table.add_row(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import date
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -10,6 +12,8 @@ from rich.text import Text
 
 from backstride.model import ClearanceRecord, ImportReport, StoredActivity, StoredGear
 from backstride.service import (
+    CATALOGUE,
+    Finding,
     FormHistory,
     LoadHistory,
     PainAssociations,
@@ -18,6 +22,7 @@ from backstride.service import (
     Status,
     sparkline,
 )
+from backstride.service.thresholds import catalogue_thresholds
 
 
 def km(distance_m: float | None) -> str:
@@ -130,8 +135,9 @@ def import_summary(console: Console, report: ImportReport) -> None:
         console.print(Text("  warning: ", style="yellow") + Text(f"{path}: {warnings[0]}{more}"))
 
 
-def shoes_table(items: Sequence[StoredGear]) -> Table:
-    table = Table(title=f"{len(items)} pairs of shoes", title_justify="left")
+def shoes_table(items: Sequence[StoredGear], as_of: date | None = None) -> Table:
+    when = f", distances up to {as_of.isoformat()}" if as_of is not None else ""
+    table = Table(title=f"{len(items)} pairs of shoes{when}", title_justify="left")
     for header in ("name", "brand / model", "km", "runs", "since", "default", "status", "wear"):
         table.add_column(header, justify="right" if header in ("km", "runs") else "left")
     for item in items:
@@ -146,9 +152,10 @@ def shoes_table(items: Sequence[StoredGear]) -> Table:
             "retired" if g.retired else "in use",
             _wear(item),
         )
+    s1 = catalogue_thresholds()["S1"]
     table.caption = (
-        "S1: inspect at 480 km, consider replacing at 800 km unless set per pair "
-        "(convention, not proven thresholds; Verdejo 2004, grade C/D)."
+        f"S1: inspect at {s1['inspect_km']:g} km, consider replacing at {s1['replace_km']:g} km "
+        "unless set per pair (convention, not proven thresholds; Verdejo 2004, grade C/D)."
     )
     return table
 
@@ -245,32 +252,43 @@ def load_table(console: Console, history: LoadHistory) -> None:
         + Text(sparkline(km_values), style="cyan")
     )
     table = Table(title_justify="left")
-    for header in ("week of", "km", "runs", "long run km", "vs 2 weeks before", "load", "other min",
-                   "strength"):  # fmt: skip
+    for header in ("week of", "km", "runs", "long run km", "L2 vs week before", "load",
+                   "other min", "strength"):  # fmt: skip
         table.add_column(header, justify="left" if header == "week of" else "right")
     for w in history.weeks:
-        change = ""
-        if w.change_2w is not None:
-            change = f"{w.change_2w:+.0%}"
-        style = "red" if w.change_2w is not None and w.change_2w > 0.30 else ""
         table.add_row(
             w.monday.isoformat(),
             km(w.run_distance_m),
             str(w.runs),
             km(w.long_run_m),
-            Text(change, style=style),
+            _l2_cell(w.l2),
             f"{w.load_au:.0f}",
             f"{w.other_minutes:.0f}",
             str(w.strength_sessions),
         )
     console.print(table)
+    l2 = CATALOGUE["L2"]
     console.print(
         Text(
-            "More than +30% over two weeks is the L2 caution (Nielsen 2014); up to +10% a week "
-            "is conservative, not proven. Load: " + history.load_basis + ".",
+            f"L2 ({l2.citation}, grade {l2.grade}): each week's running distance against the "
+            "week before, judged on the week's last day as status does that day: more than "
+            f"+{l2.thresholds['flag_above']:.0%} is a caution, up to "
+            f"+{l2.thresholds['conservative_at_most']:.0%} conservative, not proven. "
+            "Load: " + history.load_basis + ".",
             style="dim",
         )
     )
+
+
+def _l2_cell(finding: Finding | None) -> Text:
+    """A week's L2 verdict: the change and the severity in words (colour is not the only
+    signal)."""
+    if finding is None:
+        return Text("")
+    change = finding.values["change"]  # None: no running the week before (a restart)
+    shown = f"{change:+.0%}" if isinstance(change, float) and math.isfinite(change) else "restart"
+    word = {"ok": "ok", "caution": "caution", "info": ""}.get(finding.severity, finding.severity)
+    return Text(f"{shown} {word}".strip(), style=_SEVERITY_STYLE[finding.severity])
 
 
 def _cell(value: float, scale: float = 1.0, digits: int = 0) -> str:
@@ -314,12 +332,17 @@ def pain_diary(console: Console, overview: PainOverview) -> None:
     if not entries:
         console.print("No pain logged in these weeks: backstride pain log NRS (0-10) after a run.")
         return
-    means = [m for _, m in overview.weekly_morning_mean][-26:]  # half a year fits a line
-    console.print(
-        Text("morning pain by week: ", style="bold")
-        + Text(sparkline([m if m is not None else 0.0 for m in means]), style="yellow")
-        + Text("  " + " ".join("-" if m is None else f"{m:.1f}" for m in means), style="dim")
-    )
+    # Every week asked for (issue 13: 40 weeks showed 26), half a year to a line.
+    console.print(Text("morning pain by week:", style="bold"))
+    trend = overview.weekly_morning_mean
+    for at in range(0, len(trend), 26):
+        weeks = trend[at : at + 26]
+        means = [m for _, m in weeks]
+        console.print(
+            Text(f"  from {weeks[0][0].isoformat()} ", style="dim")
+            + Text(sparkline([m if m is not None else 0.0 for m in means]), style="yellow")
+            + Text("  " + " ".join("-" if m is None else f"{m:.1f}" for m in means), style="dim")
+        )
     table = Table(title=f"{len(entries)} diary entries", title_justify="left")
     for header in ("date", "when", "pain", "", "legs", "run", "note"):
         table.add_column(header, justify="right" if header in ("pain", "run") else "left")
@@ -402,17 +425,13 @@ def pain_associations(console: Console, found: PainAssociations) -> None:
         )
         return
     for a in found.correlations:
-        direction = "more" if a.rho > 0 else "less"
-        verdict = (
-            f"more {a.factor.split(' (')[0]} went with {direction} pain"
-            if a.is_clear
-            else "no clear association"
-        )
         console.print(
             Text(f"{a.factor}: ", style="bold")
-            + Text(f"rank correlation {a.rho:+.2f} (95% range {a.low:+.2f} to {a.high:+.2f}, "
-                   f"{a.n} pairs): {verdict}")
+            + Text(f"rank correlation {a.rho:+.2f} (range {a.low:+.2f} to {a.high:+.2f}, "
+                   f"{a.n} pairs): {a.verdict}")
         )  # fmt: skip
+    if found.correlations:
+        console.print(Text(found.note, style="dim"))
     for g in found.by_shoe:
         console.print(
             Text(f"shoe {g.group}: ", style="bold")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from backstride import report, service
-from backstride.cli.state import open_from, print_json, stdout
+from backstride.cli.state import open_from, print_json, stderr, stdout
 from backstride.errors import InputError
 from backstride.service.clock import day_out_of_range
 from backstride.service.report_data import check_period
@@ -41,6 +41,18 @@ def _format(chosen: str | None, output: Path | None) -> str:
     if name not in FORMATS:
         raise InputError(f"--format {chosen!r} is not one of: {', '.join(FORMATS)}")
     return name
+
+
+def _where_the_runs_are(data: service.ReportData) -> str:
+    """An empty period's one line: where the runs are, and a period that holds them."""
+    if data.runs_span is None:
+        return "no runs in this period, and none on record yet: backstride import FILES"
+    first, last = data.runs_span
+    start, end = service.default_period(last)
+    return (
+        f"no runs in this period; your runs span {first.isoformat()} to {last.isoformat()}: "
+        f"try --from {max(start, first).isoformat()} --to {end.isoformat()}"
+    )
 
 
 def _check_writable(path: Path) -> None:
@@ -90,6 +102,8 @@ def report_command(
         _check_writable(output)
     with open_from(ctx) as store:
         data = service.build_report(store, start=first, end=last)
+    if not data.runs:
+        stderr().print(_where_the_runs_are(data), highlight=False)
     if as_json:
         print_json(data.to_json())
     if kind is None or output is None:

@@ -8,12 +8,15 @@ import typer
 
 from backstride import service
 from backstride.cli import render
-from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
 from backstride.model import Gear
+from backstride.service.thresholds import catalogue_thresholds
 from backstride.views import shoe_view
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 NameArgument = Annotated[str, typer.Argument(metavar="NAME", help="The shoe's name.")]
+#: S1's limits, for the help text (the limits themselves are applied by the rule).
+_S1 = catalogue_thresholds()["S1"]
 
 
 def _km(value: float | None) -> float | None:
@@ -22,19 +25,21 @@ def _km(value: float | None) -> float | None:
     return None if value is None else value * 1000.0
 
 
-def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Your shoes: distance and runs per pair. Subcommands add, retire, default, assign.
+def list_command(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = False) -> None:
+    """Your shoes: distance and runs per pair, counted up to a day (--on, default today).
+    Subcommands add, retire, default, assign.
 
-    Example: backstride shoes --json
+    Example: backstride shoes --on 2026-05-31 --json
     """
     if ctx.invoked_subcommand is not None:
         return  # `shoes add ...`: the group's own listing stays quiet
+    as_of = parse_day(on)
     with open_from(ctx) as store:
-        shoes = service.list_shoes(store)
+        shoes = service.list_shoes(store, as_of=as_of)
     if as_json:
         print_json([shoe_view(s) for s in shoes])
     else:
-        stdout().print(render.shoes_table(shoes))
+        stdout().print(render.shoes_table(shoes, as_of))
 
 
 def add_command(
@@ -49,10 +54,12 @@ def add_command(
         float, typer.Option(help="Distance already run in them before backstride knew.")
     ] = 0.0,
     inspect_km: Annotated[
-        float | None, typer.Option(help="Inspect them at this distance [default: 480].")
+        float | None,
+        typer.Option(help=f"Inspect them at this distance [default: {_S1['inspect_km']:g}]."),
     ] = None,
     replace_km: Annotated[
-        float | None, typer.Option(help="Consider replacing at this distance [default: 800].")
+        float | None,
+        typer.Option(help=f"Consider replacing at this distance [default: {_S1['replace_km']:g}]."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

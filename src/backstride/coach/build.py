@@ -17,6 +17,8 @@ from backstride.coach.planner import (
     LIGHTER_SHARE,
     LONG_WEIGHT,
     MIN_RUN_M,
+    PAIN_ACCEPTABLE_MAX,
+    REDUCE_RANGE,
     REDUCE_SHARE,
     RUN_CAP,
     SPIKE_WINDOW_DAYS,
@@ -30,6 +32,9 @@ from backstride.coach.planner import (
 )
 from backstride.coach.return_to_run import stage, stage_nearest
 from backstride.rules.pain import PainAdjustment
+
+#: Stands in a run's "why" for the week's total until the week is planned.
+WEEK_TOTAL = "{week total}"
 
 
 class BuildPlanner(Planner):
@@ -106,6 +111,7 @@ class BuildPlanner(Planner):
             sessions = self.within_ceiling(week, sessions)
             planned = sum(self.running_m(s) for s in sessions)
             self.totals[week] = self.total(week) + planned
+            sessions = [self.with_week_total(s, self.total(week)) for s in sessions]
             self.light[week] = lighter
             core = self.core_sessions(
                 week,
@@ -122,19 +128,39 @@ class BuildPlanner(Planner):
                     lighter=lighter,
                 )
             )
-        growth_pct = round(self.growth * 100)
+        if self.growth > 0:
+            self.notes.append(
+                f"Weekly running distance grows at most {self.growth:.0%} a week (conservative, "
+                "not a proven safe limit: the 10% rule itself did not prevent injuries) and never "
+                f"more than {TWO_WEEK_LIMIT:.0%} over either of the two weeks before (L2)."
+            )
+        else:
+            self.notes.append(
+                "Weekly running distance is held, not grown, "
+                + (
+                    "because the pain rules ask for it (below)"
+                    if self.hold
+                    else "as you chose (no growth)"
+                )
+                + f", and is never more than {TWO_WEEK_LIMIT:.0%} over either of the two weeks "
+                "before (L2)."
+            )
         self.notes.append(
-            f"Weekly running distance grows at most {growth_pct}% a week (conservative, not a "
-            "proven safe limit: the 10% rule itself did not prevent injuries) and never more "
-            "than 30% over either of the two weeks before (L2)."
-        )
-        self.notes.append(
-            "No run is longer than 1.10 x your longest run of the 30 days before it (L1). "
+            f"No run is longer than {RUN_CAP:.2f} x your longest run of the {SPIKE_WINDOW_DAYS} "
+            "days before it (L1). "
             f"Every {LIGHTER_EVERY}th week is about {round((1 - LIGHTER_SHARE) * 100)}% "
             "lighter (a design choice)."
         )
         self.pain_notes()
         return self.finish("build", weeks)
+
+    @staticmethod
+    def with_week_total(session: PlannedSession, total_m: float) -> PlannedSession:
+        """The session's "why" quoting the week's planned total, the figure the week's header
+        shows (runs done this week included), once the week is planned."""
+        if WEEK_TOTAL not in session.why:
+            return session
+        return replace(session, why=session.why.replace(WEEK_TOTAL, f"{km_text(total_m)} in all"))
 
     def within_ceiling(self, week: date, sessions: list[PlannedSession]) -> list[PlannedSession]:
         """The week's runs trimmed, last first, to the same week's running distance without
@@ -216,8 +242,11 @@ class BuildPlanner(Planner):
         self, day: date, distance: float, cap: float, quality: bool, target: float
     ) -> PlannedSession:
         long_run = day.weekday() == self.prefs.long_run_day
-        l1 = f"at most 1.10 x the longest run of the 30 days before ({km_text(cap / RUN_CAP)}) (L1)"
-        l2 = f"this week about {km_text(target)}, within the weekly limits (L2)"
+        l1 = (
+            f"at most {RUN_CAP:.2f} x the longest run of the {SPIKE_WINDOW_DAYS} days before "
+            f"({km_text(cap / RUN_CAP)}) (L1)"
+        )
+        l2 = f"this week {WEEK_TOTAL}, within the weekly limits (L2)"
         if long_run:
             return self.run(
                 day,
@@ -267,7 +296,7 @@ class BuildPlanner(Planner):
             "easy",
             (rule, "L1", "L2"),
             f"{rule}: your back asks for a lighter next session, {pct}% shorter than planned "
-            f"({km_text(session.distance_m)}), within the 20-50% the pain rule asks for.",
+            f"({km_text(session.distance_m)}), within the {REDUCE_RANGE} the pain rule asks for.",
             distance_m=cut,
         )
 
@@ -279,7 +308,10 @@ class BuildPlanner(Planner):
         if nearest is None:
             first = stage(1)
             intervals = RunWalk(first.run_s, first.walk_s, max(1, int(seconds // first.run_s)))
-            title = f"Run-walk {intervals.repeats} x (1 min run, 2 min walk)"
+            title = (
+                f"Run-walk {intervals.repeats} x ({first.run_s // 60} min run, "
+                f"{first.walk_s // 60} min walk)"
+            )
         else:
             intervals = nearest.intervals
             title = f"Run-walk stage {nearest.number}: {nearest.label}"
@@ -289,8 +321,8 @@ class BuildPlanner(Planner):
             title,
             "easy",
             ("P1", "RTR"),
-            f"Pain above 5/10 during your last run: walk breaks this time, at most the running "
-            f"of a run {pct}% shorter than planned ({km_text(cut)} of "
+            f"Pain above {PAIN_ACCEPTABLE_MAX}/10 during your last run: walk breaks this time, "
+            f"at most the running of a run {pct}% shorter than planned ({km_text(cut)} of "
             f"{km_text(session.distance_m or 0.0)}) (P1); run-walk at the stage of the "
             "return-to-run program nearest that cut (RTR).",
             duration_s=float(intervals.duration_s),

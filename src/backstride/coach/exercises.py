@@ -11,8 +11,9 @@ sessions use to :class:`~backstride.coach.model.Routine` values:
   the easiest version of each exercise line (the McGill Big 3 basics, the glute bridge ...),
   and each exercise of level n + 1 is the ``progression`` of one of level n.
 
-:data:`CROSS_TRAINING` maps a cross-training sport (``swim``, ``cycle``, ``elliptical``,
-``strength``) to an exercise of category ``cross`` dosed in minutes (rule X1).
+:data:`CROSS_TRAINING` maps a cross-training sport (``swim``, ``cycle``, ``elliptical``)
+to an exercise of category ``cross`` dosed in minutes (rule X1); the gym ``strength`` session
+is in :data:`EXERCISES` (core and strength, C1).
 
 Lookups raise :class:`~backstride.errors.NotFoundError` naming the known ids. The exercises
 themselves are data in :mod:`~backstride.coach.exercises_core` and
@@ -29,6 +30,7 @@ from backstride.coach.exercises_run import (
     COOLDOWN_EXERCISES,
     CROSS_EXERCISES,
     STATIC_STRETCH_MAX_HOLD_S,
+    STRENGTH_SESSION,
     WARMUP_EXERCISES,
 )
 from backstride.coach.model import Exercise, Routine
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 EXERCISES: Mapping[str, Exercise] = MappingProxyType(
-    {e.id: e for e in (*CORE_EXERCISES, *WARMUP_EXERCISES, *COOLDOWN_EXERCISES)}
+    {e.id: e for e in (*CORE_EXERCISES, STRENGTH_SESSION, *WARMUP_EXERCISES, *COOLDOWN_EXERCISES)}
 )
 
 CROSS_TRAINING: Mapping[str, Exercise] = MappingProxyType({e.id: e for e in CROSS_EXERCISES})
@@ -165,8 +167,7 @@ def exercise(exercise_id: str) -> Exercise:
 
 
 def cross_training(sport: str) -> Exercise:
-    """The cross-training option for ``sport`` (``swim``, ``cycle``, ``elliptical``,
-    ``strength``)."""
+    """The cross-training option for ``sport`` (``swim``, ``cycle``, ``elliptical``)."""
     try:
         return CROSS_TRAINING[sport]
     except KeyError:

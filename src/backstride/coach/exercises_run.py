@@ -2,7 +2,8 @@
 and the cross-training options (rule X1).
 
 Contract: :data:`WARMUP_EXERCISES` (category ``"warmup"``), :data:`COOLDOWN_EXERCISES`
-(``"cooldown"``) and :data:`CROSS_EXERCISES` (``"cross"``, one per sport, dosed in minutes)
+(``"cooldown"``) and :data:`CROSS_EXERCISES` (``"cross"``, one per sport, dosed in minutes), and
+:data:`STRENGTH_SESSION` (a gym strength session, counted as core and strength, C1)
 are tuples of :class:`~backstride.coach.model.Exercise`.
 
 Rule C2 (evidence.md §6.2): warm up with easy movement and dynamic drills; a static stretch
@@ -272,22 +273,25 @@ CROSS_EXERCISES: tuple[Exercise, ...] = (
         minutes=30,
         rules=_CROSS_RULES,
     ),
-    Exercise(
-        id="strength",
-        name="Strength training",
-        category="cross",
-        trains="Strength of your legs, hips and trunk. Strength training went with far "
-        "fewer sports injuries in trials (Lauersen 2014), unlike stretching.",
-        cues=(
-            "Pick 4-6 exercises for legs, hips, trunk and upper body (squats, step-ups, "
-            "rows, the core routine).",
-            "Do 2-3 sets of 8-12 repetitions with a load that leaves 2-3 repetitions in reserve.",
-            "Move steadily, breathe out on the effort, and start light for the first weeks.",
-        ),
-        if_it_hurts=if_it_hurts(
-            "Use a lighter load or a smaller range, or skip that exercise today."
-        ),
-        minutes=30,
-        rules=("X1", "C1", "C3", "P1"),
+)
+
+#: A gym strength session: a core and strength session (C1), never cross-training (X1),
+#: so a session counts for one practice only.
+STRENGTH_SESSION: Exercise = Exercise(
+    id="strength",
+    name="Strength training",
+    category="core",
+    trains="Strength of your legs, hips and trunk. In trials, mostly of other sports, "
+    "strength training went with fewer injuries (Lauersen 2014); in runners a short "
+    "programme showed no effect (Toresdahl 2020). It counts as a core and strength "
+    "session (C1), not as cross-training.",
+    cues=(
+        "Pick 4-6 exercises for legs, hips, trunk and upper body (squats, step-ups, "
+        "rows, the core routine).",
+        "Do 2-3 sets of 8-12 repetitions with a load that leaves 2-3 repetitions in reserve.",
+        "Move steadily, breathe out on the effort, and start light for the first weeks.",
     ),
+    if_it_hurts=if_it_hurts("Use a lighter load or a smaller range, or skip that exercise today."),
+    minutes=30,
+    rules=("C1", "C3", "P1"),
 )

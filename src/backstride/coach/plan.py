@@ -48,14 +48,30 @@ from backstride.coach import schedule
 from backstride.coach.build import BuildPlanner
 from backstride.coach.model import Plan, PlannedSession, PlanWeek, RunWalk, SessionKind
 from backstride.coach.planner import CROSS_SPORTS as CROSS_SPORTS
+from backstride.coach.planner import DEFAULT_CROSS_SPORT as DEFAULT_CROSS_SPORT
 from backstride.coach.planner import DEFAULT_GROWTH as DEFAULT_GROWTH
 from backstride.coach.planner import MAX_GROWTH as MAX_GROWTH
-from backstride.coach.planner import REDUCE_SHARE, Planner, floor_m, session_order
+from backstride.coach.planner import (
+    PAIN_SEVERE_MIN,
+    REDUCE_RANGE,
+    REDUCE_SHARE,
+    Planner,
+    floor_m,
+    session_order,
+)
 from backstride.coach.planner import PlanInput as PlanInput
 from backstride.coach.planner import Preferences as Preferences
 from backstride.coach.planner import RunDone as RunDone
 from backstride.coach.planner import monday as monday
-from backstride.coach.return_to_run import BREAK_DAYS, GRADUATED, SESSIONS_PER_WEEK, stage
+from backstride.coach.return_to_run import (
+    BREAK_DAYS,
+    GRADUATED,
+    MAX_SESSION_S,
+    MAX_STAGES_PER_WEEK,
+    SESSIONS_AT_TARGET,
+    SESSIONS_PER_WEEK,
+    stage,
+)
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
 from backstride.rules.pain import PainAdjustment, pain_adjustment
@@ -153,7 +169,7 @@ class PausedPlanner(Planner):
             "Core sessions (level 1) and cross-training stay, gentle and only as far as "
             "comfortable: stop any exercise that makes your pain worse, and stop and take the "
             "screen again if numbness, tingling or pain spreads down a leg. Plan again once "
-            "your pain has settled below 8/10 (P1)."
+            f"your pain has settled below {PAIN_SEVERE_MIN}/10 (P1)."
         )
         return self.finish("paused", weeks)
 
@@ -172,8 +188,9 @@ class ReturnPlanner(Planner):
         run_weekdays = schedule.spaced_days(SESSIONS_PER_WEEK, prefer=(self.prefs.long_run_day,))
         why = (
             f"Return to running, stage {s.number}: {s.label}, easy pace on flat ground, "
-            f"{SESSIONS_PER_WEEK} sessions a week of at most 30 min; the next stage comes after "
-            "2 sessions at this target with the pain rules met, at most one stage a week (RTR)."
+            f"{SESSIONS_PER_WEEK} sessions a week of at most {MAX_SESSION_S // 60} min; the next "
+            f"stage comes after {SESSIONS_AT_TARGET} sessions at this target with the pain rules "
+            f"met, at most {MAX_STAGES_PER_WEEK} stage(s) a week (RTR)."
         )
         kind: SessionKind = "run" if s.walk_s == 0 else "run_walk"
         weeks = []
@@ -237,7 +254,8 @@ class ReturnPlanner(Planner):
             "easy",
             (rule, "RTR"),
             f"{rule}: your back asks for a lighter next session, about {pct}% shorter than the "
-            "stage's target (20-50%); the stage itself waits until the pain rules are met (RTR).",
+            f"stage's target ({REDUCE_RANGE}); the stage itself waits until the pain rules are "
+            "met (RTR).",
             duration_s=float(rw.duration_s),
             run_walk=rw,
         )

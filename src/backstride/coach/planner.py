@@ -38,6 +38,11 @@ DEFAULT_GROWTH = float(_L2["conservative_at_most"])
 MAX_GROWTH = 0.20
 #: ``reduce`` cuts the next run by the middle of P2's 20-50% range.
 REDUCE_SHARE = (float(_P2["reduce_min_pct"]) + float(_P2["reduce_max_pct"])) / 200.0
+#: P2's range as the plan's words quote it ("20-50%").
+REDUCE_RANGE = f"{_P2['reduce_min_pct']:g}-{_P2['reduce_max_pct']:g}%"
+#: P1's pain bands as the plan's words quote them (walk breaks above, no running from).
+PAIN_ACCEPTABLE_MAX = int(CATALOGUE["P1"].thresholds["acceptable_max"])
+PAIN_SEVERE_MIN = int(CATALOGUE["P1"].thresholds["severe_min"])
 CORE_MIN, CORE_MAX = int(_C1["min_sessions"]), int(_C1["max_sessions"])
 CROSS_MINUTES = float(_X1["min_minutes"])
 # Design choices (docs/plan.md): the lighter week, session lengths, the default pace.
@@ -49,7 +54,12 @@ LONG_WEIGHT = 1.5
 MIN_RUN_M = 1000.0
 ROUND_M = 100.0
 DEFAULT_SPEED_MPS = 1000.0 / 360.0  # 6:00 min/km, when no run says otherwise
-CROSS_SPORTS: tuple[str, ...] = ("swim", "cycle", "elliptical", "strength")
+#: Cross-training sports the plan schedules (X1). Strength is not one: it counts for the core
+#: and strength practice (C1), and the plan has core sessions for it.
+CROSS_SPORTS: tuple[str, ...] = ("swim", "cycle", "elliptical")
+#: The sport ``--cross auto`` plans when nothing was done in the last 4 weeks: X1 asks for
+#: cross-training, so the plan offers the lowest-impact common one (a design choice).
+DEFAULT_CROSS_SPORT = "cycle"
 WARMUP, COOLDOWN = "warmup", "cooldown"
 #: Findings whose message joins the plan's notes: R3, and the questionnaire and P8 findings
 #: that suggest a clinician (the adjustment says what they do to the plan).

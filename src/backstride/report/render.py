@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from backstride.report import charts
 from backstride.service.report_model import ReportData
+from backstride.service.thresholds import catalogue_thresholds
 
 #: Loggers of WeasyPrint and the libraries it drives; their warnings (missing glyphs,
 #: unsupported CSS, font subsetting notes) are for developers, never for the runner.
@@ -135,7 +136,9 @@ def render_html(data: ReportData) -> str:
     """The report as one self-contained HTML document (page 1: the two-minute summary)."""
     template = _environment().get_template("report.html.j2")
     rules = {r.id: r for r in data.rules}
-    return template.render(d=data, charts=_charts(data), rules=rules, Markup=Markup)
+    return template.render(
+        d=data, charts=_charts(data), rules=rules, thresholds=catalogue_thresholds(), Markup=Markup
+    )
 
 
 @contextmanager

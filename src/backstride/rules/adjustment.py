@@ -30,8 +30,7 @@ ACTIONS: tuple[Action, ...] = (
     "stop_running",
     "stop_and_see_clinician",
 )
-_T2 = CATALOGUE["P2"].thresholds
-_REDUCE_PCT = (int(_T2["reduce_min_pct"]), int(_T2["reduce_max_pct"]))
+P2 = CATALOGUE["P2"]
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,8 @@ def pain_adjustment(findings: Sequence[Finding]) -> PainAdjustment:
             "Continue as planned: no pain or red-flag finding asks for a change.",
         )
     action, finding = ACTIONS[best[0]], best[1]
-    pct = _REDUCE_PCT if action == "reduce" else None
+    t = P2.thresholds
+    pct = (int(t["reduce_min_pct"]), int(t["reduce_max_pct"])) if action == "reduce" else None
     message = f"{finding.rule}: {_WORDS[action]}"
     clinician = sorted({f.rule for f in ordered if (f.rule, f.severity) in _CLINICIAN})
     if clinician and action != "stop_running":

@@ -3,8 +3,10 @@
 Contract: :data:`CATALOGUE` maps a rule id (``L1`` ...) to a :class:`~backstride.rules.rule.Rule`;
 each rule names its practice, its short citation ("Author Year") and evidence grade, a
 one-line ``why``, its numeric ``thresholds``, and its ``outcomes``: every verdict the rule can
-give, with that verdict's severity and message template. Evaluation code takes its keyword
-defaults from here, so changing a number here changes the advice everywhere. The data lives
+give, with that verdict's severity and message template. Evaluation code reads its
+thresholds from here when it runs, and templates and ``why`` name thresholds instead of
+restating them (:func:`~backstride.rules.rule.threshold_fields`), so changing a number here
+changes the advice, and its words, everywhere. The data lives
 in :mod:`~backstride.rules.catalogue_load`, :mod:`~backstride.rules.catalogue_practices`
 :mod:`~backstride.rules.catalogue_pain` and :mod:`~backstride.rules.catalogue_redflags`;
 :data:`PRACTICES` lists the seven practices the status screen shows, in order.

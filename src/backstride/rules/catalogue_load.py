@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from backstride.rules.rule import Rule, make_rule
 
-_SPIKE = "{distance_km:.1f} km, {spike_pct:.0f}% longer than your longest run of the previous 30 days ({longest_km:.1f} km)"  # noqa: E501
+_SPIKE = "{distance_km:.1f} km, {spike_pct:.0f}% longer than your longest run of the previous {window_days} days ({longest_km:.1f} km)"  # noqa: E501
 
 LOAD_RULES: tuple[Rule, ...] = (
     make_rule(
@@ -16,8 +16,8 @@ LOAD_RULES: tuple[Rule, ...] = (
         "gradual_mileage",
         "Frandsen 2025",
         "B",
-        "In 5,200 runners, runs more than 10% longer than the longest run of the previous "
-        "30 days went with 1.5-2.3 times the injury rate.",
+        "In 5,200 runners, runs more than {caution_above_pct:.0f}% longer than the longest run "
+        "of the previous {window_days} days went with 1.5-2.3 times the injury rate.",
         {
             "caution_above": 0.10,
             "high_above": 0.30,
@@ -29,12 +29,15 @@ LOAD_RULES: tuple[Rule, ...] = (
         {
             "ok": (
                 "ok",
-                "{distance_km:.1f} km: within 10% of your longest run of the previous "
-                "30 days ({longest_km:.1f} km).",
+                "{distance_km:.1f} km: within {caution_above_pct:.0f}% of your longest run of "
+                "the previous {window_days} days ({longest_km:.1f} km).",
             ),
             "caution": ("caution", _SPIKE + ": a small spike."),
             "high": ("high", _SPIKE + ": a moderate spike."),
-            "very_high": ("very_high", _SPIKE + ": a large spike (more than double)."),
+            "very_high": (
+                "very_high",
+                _SPIKE + ": a large spike (more than {very_high_above_pct:.0f}% longer).",
+            ),
             "after_break": (
                 "high",
                 "{distance_km:.1f} km after {gap_days} days without a run: "
@@ -44,12 +47,12 @@ LOAD_RULES: tuple[Rule, ...] = (
             "first": (
                 "info",
                 "{distance_km:.1f} km: your first run in backstride, so there is "
-                "no 30-day history to compare it with yet.",
+                "no {window_days}-day history to compare it with yet.",
             ),
             "cap": (
                 "info",
-                "Keep your next long run to {cap_km:.1f} km or less (1.1 x your "
-                "longest run of the last 30 days, {longest_km:.1f} km).",
+                "Keep your next long run to {cap_km:.1f} km or less ({planned_cap:g} x your "
+                "longest run of the last {window_days} days, {longest_km:.1f} km).",
             ),
         },
         "Frandsen J, ..., Nielsen RO 2025, Br J Sports Med 59(17):1203-1210.",
@@ -60,7 +63,8 @@ LOAD_RULES: tuple[Rule, ...] = (
         "gradual_mileage",
         "Nielsen 2014",
         "C",
-        "Novice runners whose weekly distance rose more than 30% tended to have more "
+        "Novice runners whose weekly distance rose more than {flag_above_pct:.0f}% tended to have "
+        "more "
         "distance-related injuries (HR 1.59, 95% CI 0.96-2.66, p = 0.07), and the largest "
         "cohort since found no week-to-week link (Frandsen 2025); the 10% rule itself did not "
         "lower injuries (Buist 2008). An association at best, so a caution, not a verdict.",
@@ -68,24 +72,26 @@ LOAD_RULES: tuple[Rule, ...] = (
         {
             "conservative": (
                 "ok",
-                "{km_7d:.1f} km in the last 7 days, {change_pct:+.0f}% on the "
-                "7 days before ({prev_km:.1f} km): a conservative progression (not "
+                "{km_7d:.1f} km in the last {window_days} days, {change_pct:+.0f}% on the "
+                "{window_days} days before ({prev_km:.1f} km): a conservative progression (not "
                 "a proven safe limit).",
             ),
             "moderate": (
                 "ok",
-                "{km_7d:.1f} km in the last 7 days, {change_pct:+.0f}% on the 7 "
-                "days before ({prev_km:.1f} km): within 30%.",
+                "{km_7d:.1f} km in the last {window_days} days, {change_pct:+.0f}% on the "
+                "{window_days} days before ({prev_km:.1f} km): within {flag_above_pct:.0f}%.",
             ),
             "steep": (
                 "caution",
-                "{km_7d:.1f} km in the last 7 days, up {change_pct:.0f}% on the "
-                "7 days before ({prev_km:.1f} km): more than 30%, which tended to go with "
+                "{km_7d:.1f} km in the last {window_days} days, up {change_pct:.0f}% on the "
+                "{window_days} days before ({prev_km:.1f} km): more than {flag_above_pct:.0f}%, "
+                "which tended to go with "
                 "more distance-related injuries in one cohort (an association, not proof).",
             ),
             "restart": (
                 "info",
-                "{km_7d:.1f} km in the last 7 days after 7 days without running;"
+                "{km_7d:.1f} km in the last {window_days} days after {window_days} days without "
+                "running;"
                 " rule L1 judges each run.",
             ),
         },
@@ -115,7 +121,7 @@ LOAD_RULES: tuple[Rule, ...] = (
             ),
             "too_early": (
                 "info",
-                "The acute:chronic load ratio needs 28 days of data ({days} so far).",
+                "The acute:chronic load ratio needs {chronic_days} days of data ({days} so far).",
             ),
         },
         "Williams S et al. 2017, Br J Sports Med 51(3):209-210; Lolli 2019; Impellizzeri 2021;"
@@ -169,7 +175,8 @@ LOAD_RULES: tuple[Rule, ...] = (
         "gradual_mileage",
         "Foster 1998",
         "C",
-        "Very uniform training (monotony above 2) and strain above your usual went with "
+        "Very uniform training (monotony above {monotony_above:g}) and strain above your usual "
+        "went with "
         "illness in Foster's athletes; both cut-offs are from secondary sources.",
         {
             "monotony_above": 2.0,
@@ -182,22 +189,22 @@ LOAD_RULES: tuple[Rule, ...] = (
         {
             "varied": (
                 "ok",
-                "Training monotony {monotony:.1f} over the last 7 days: varied enough.",
+                "Training monotony {monotony:.1f} over the last {window_days} days: varied enough.",
             ),
             "monotonous": (
                 "caution",
-                "Training monotony {monotony:.1f} over the last 7 days "
-                "(above 2.0): add an easy or rest day.",
+                "Training monotony {monotony:.1f} over the last {window_days} days "
+                "(above {monotony_above:.1f}): add an easy or rest day.",
             ),
             "strain_usual": (
                 "ok",
-                "Training strain {strain:.0f}: within your usual (90th "
+                "Training strain {strain:.0f}: within your usual ({strain_percentile:.0f}th "
                 "percentile of the previous weeks: {threshold:.0f}).",
             ),
             "strain_high": (
                 "caution",
-                "Training strain {strain:.0f} is above your own 90th "
-                "percentile of the previous 12 weeks ({threshold:.0f}): plan a few "
+                "Training strain {strain:.0f} is above your own {strain_percentile:.0f}th "
+                "percentile of the previous {strain_weeks} weeks ({threshold:.0f}): plan a few "
                 "easier days.",
             ),
         },

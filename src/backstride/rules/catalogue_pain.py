@@ -14,7 +14,11 @@ from backstride.rules.rule import Rule, make_rule
 _TENDON = (
     " The model comes from Achilles tendon research and is applied to back pain by extrapolation."
 )
-_REDUCE = "cut the time or distance of your next session by 20-50%"
+#: P2's cut (its thresholds), which P1 and P4 also ask for.
+_REDUCE = (
+    "cut the time or distance of your next session by "
+    "{p2_reduce_min_pct:.0f}-{p2_reduce_max_pct:.0f}%"
+)
 
 PAIN_RULES: tuple[Rule, ...] = (
     make_rule(
@@ -23,10 +27,11 @@ PAIN_RULES: tuple[Rule, ...] = (
         "clinician",
         "Silbernagel 2007",
         "C",
-        "Runners with Achilles pain who kept running with pain up to 5/10 did as well as "
-        "those who rested, and progressed while pain stayed at or under 5, settled by the next "
+        "Runners with Achilles pain who kept running with pain up to {acceptable_max}/10 did "
+        "as well as those who rested, and progressed while pain stayed at or under "
+        "{acceptable_max}, settled by the next "
         "morning and did not rise week to week; exercising into some pain need not be a "
-        "barrier (Smith 2017)." + _TENDON + " The ceiling at 8/10 is clinical consensus "
+        "barrier (Smith 2017)." + _TENDON + " The ceiling at {severe_min}/10 is clinical consensus "
         "(NICE CKS), a design choice.",
         {
             "low_max": 2,
@@ -39,32 +44,35 @@ PAIN_RULES: tuple[Rule, ...] = (
             "low": (
                 "ok",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: within 0-2, the low-pain band.",
+                "{run_day}: within 0-{low_max}, the low-pain band.",
             ),
             "acceptable": (
                 "ok",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: within 3-5, acceptable. It settled by the next morning (P2) and is "
+                "{run_day}: above {low_max} and up to {acceptable_max}, acceptable. It settled by "
+                "the next morning (P2) and is "
                 "not rising week to week (P3), so your running may grow at the usual "
                 "conservative rate.",
             ),
             "acceptable_hold": (
                 "caution",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: within 3-5, acceptable only while it settles by the next morning "
+                "{run_day}: above {low_max} and up to {acceptable_max}, acceptable only while it "
+                "settles by the next morning "
                 "and does not rise week to week; {reason}, so hold your load rather than add "
                 "to it.",
             ),
             "too_much": (
                 "high",
                 "P1 (Silbernagel 2007): back pain {nrs}/10 during or after your run on "
-                "{run_day}: above 5. Stop or walk when pain goes above 5, and " + _REDUCE + ".",
+                "{run_day}: above {acceptable_max}. Stop or walk when pain goes above "
+                "{acceptable_max}, and " + _REDUCE + ".",
             ),
             "severe": (
                 "very_high",
                 "P1 (Silbernagel 2007; ceiling: clinical consensus, NICE CKS): back pain {nrs}/10 "
-                "on {day}: 8 or more. "
-                "No running until it settles below 8; take the symptom screen again now "
+                "on {day}: {severe_min} or more. "
+                "No running until it settles below {severe_min}; take the symptom screen again now "
                 "(backstride screen) and see a physiotherapist or GP.",
             ),
             "missing": (
@@ -84,8 +92,8 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Silbernagel 2007",
         "C",
         "Pain after exercise should settle by the next morning; backstride reads this as "
-        "next-morning pain at most 1 point above your pain before the run (a design choice)."
-        + _TENDON,
+        "next-morning pain at most {margin} higher (0-10) than your pain before the run (a "
+        "design choice)." + _TENDON,
         {"margin": 1, "reduce_min_pct": 20, "reduce_max_pct": 50, "recent_days": 7},
         {
             "settled": (
@@ -96,7 +104,9 @@ PAIN_RULES: tuple[Rule, ...] = (
             "not_settled": (
                 "caution",
                 "P2 (Silbernagel 2007): next-morning back pain {morning}/10 after your run on "
-                "{run_day}, more than 1 point above the {baseline}/10 before it: " + _REDUCE + ".",
+                "{run_day}, more than {margin} higher than the {baseline}/10 before it: "
+                + _REDUCE
+                + ".",
             ),
             "no_morning": (
                 "info",
@@ -119,25 +129,26 @@ PAIN_RULES: tuple[Rule, ...] = (
         "Silbernagel 2007",
         "C",
         "Pain and stiffness should not rise from one week to the next; backstride compares "
-        "the mean morning pain of Monday-to-Sunday weeks and counts a rise of 1 point or more "
-        "(pain ratings vary by 1-2 points from day to day)." + _TENDON,
+        "the mean morning pain of Monday-to-Sunday weeks and counts a rise of {rise_min:g} "
+        "or more (0-10; pain ratings vary by 1-2 points from day to day)." + _TENDON,
         {"min_entries": 2, "rise_min": 1.0},
         {
             "steady": (
                 "ok",
                 "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
-                "of {week}, against {mean_before:.1f}/10 the week before: not rising by 1 point "
-                "or more (smaller changes are within day-to-day noise).",
+                "of {week}, against {mean_before:.1f}/10 the week before: not rising by "
+                "{rise_min:g} or more (smaller changes are within day-to-day noise).",
             ),
             "rising": (
                 "caution",
                 "P3 (Silbernagel 2007): mean morning back pain {mean_now:.1f}/10 in the week "
-                "of {week}, up from {mean_before:.1f}/10 the week before, a rise of 1 point or "
-                "more: hold your weekly load until it stops rising.",
+                "of {week}, up from {mean_before:.1f}/10 the week before, a rise of "
+                "{rise_min:g} or more: hold your weekly load until it stops rising.",
             ),
             "missing": (
                 "info",
-                "P3 (Silbernagel 2007): the weekly trend needs at least 2 next-morning pain "
+                "P3 (Silbernagel 2007): the weekly trend needs at least {min_entries} next-morning "
+                "pain "
                 "entries in each of two weeks in a row.",
             ),
         },
@@ -149,8 +160,9 @@ PAIN_RULES: tuple[Rule, ...] = (
         "clinician",
         "Ostelo 2008",
         "C",
-        "An international panel set the smallest pain change that matters at 2 points out "
-        "of 10 or 30% from baseline; using the same size for worsening is an extrapolation.",
+        "An international panel set the smallest pain change that matters at {points:g} "
+        "points out of 10 or {fraction_pct:.0f}% from baseline; using the same size for worsening "
+        "is an extrapolation.",
         {
             "points": 2.0,
             "fraction": 0.30,
@@ -162,18 +174,21 @@ PAIN_RULES: tuple[Rule, ...] = (
         {
             "improved": (
                 "ok",
-                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last 7 days, "
-                "down from {mean_before:.1f}/10 four weeks earlier: a change that matters.",
+                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last {window_days} "
+                "days, down from {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: a change that "
+                "matters.",
             ),
             "stable": (
                 "info",
-                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last 7 days, "
-                "against {mean_before:.1f}/10 four weeks earlier: no change that matters.",
+                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last {window_days} "
+                "days, against {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: no change that "
+                "matters.",
             ),
             "worsened": (
                 "caution",
-                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last 7 days, "
-                "up from {mean_before:.1f}/10 four weeks earlier: a change that matters. "
+                "P4 (Ostelo 2008): typical back pain {mean_now:.1f}/10 in the last {window_days} "
+                "days, up from {mean_before:.1f}/10 {gap_weeks:g} weeks earlier: a change that "
+                "matters. "
                 + _REDUCE[0].upper()
                 + _REDUCE[1:]
                 + ", take the symptom screen again, and consider seeing a physiotherapist "
@@ -181,9 +196,9 @@ PAIN_RULES: tuple[Rule, ...] = (
             ),
             "missing": (
                 "info",
-                "P4 (Ostelo 2008): comparing your pain needs at least 2 entries before a run "
-                "or in the morning in the last 7 days and in the same 7 days four weeks "
-                "earlier.",
+                "P4 (Ostelo 2008): comparing your pain needs at least {min_entries} entries "
+                "before a run or in the morning in the last {window_days} days and in the same "
+                "{window_days} days {gap_weeks:g} weeks earlier.",
             ),
         },
         "Ostelo RW et al. 2008, Spine 33(1):90-94.",
@@ -197,20 +212,22 @@ PAIN_RULES: tuple[Rule, ...] = (
         "When back pain has not improved by a change that matters (P4) after about 4-6 weeks "
         "of self-management, a routine review with a physiotherapist or GP is the usual "
         "advice (NICE NG59 and clinical consensus; the duration is UNVERIFIED, backstride "
-        "uses 6 weeks of logged pain).",
+        "uses {weeks} weeks of logged pain).",
         {"weeks": 6, "window_days": 7, "min_entries": 2},
         {
             "not_improving": (
                 "caution",
                 "P8 (NICE NG59; clinical consensus): back pain logged since {first_day}, "
-                "{weeks} weeks ago; typical pain {mean_now:.1f}/10 in the last 7 days against "
+                "{weeks} weeks ago; typical pain {mean_now:.1f}/10 in the last {window_days} days "
+                "against "
                 "{mean_before:.1f}/10 in your first week of entries: no improvement that "
                 "matters (P4). Book a routine review with a physiotherapist or GP (not urgent).",
             ),
             "improving": (
                 "ok",
                 "P8 (NICE NG59; clinical consensus): typical back pain {mean_now:.1f}/10 in the "
-                "last 7 days, down from {mean_before:.1f}/10 in your first week of entries "
+                "last {window_days} days, down from {mean_before:.1f}/10 in your first week of "
+                "entries "
                 "({first_day}): an improvement that matters (P4).",
             ),
         },
@@ -223,7 +240,8 @@ PAIN_RULES: tuple[Rule, ...] = (
         "clinician",
         "Neason 2024",
         "B/C",
-        "In a small trial, a progressive run-walk plan of three 30-minute sessions a week "
+        "In a small trial, a progressive run-walk plan of {sessions_per_week} "
+        "{max_session_min}-minute sessions a week "
         "lowered chronic back pain against a waitlist. The trial recruited inactive adults: "
         "after a conditioned runner's flare backstride starts at the stage nearest the cut the "
         "pain rule asks for, not at stage 1, and moves a stage on only with the diary entries "
@@ -238,9 +256,11 @@ PAIN_RULES: tuple[Rule, ...] = (
         {
             "run_walk": (
                 "info",
-                "RTR (Neason 2024): after a flare or a break of 2 weeks or more, restart with "
-                "run-walk sessions, 3 a week of up to 30 min at an easy pace on flat ground; "
-                "move up at most one stage a week, after 2 sessions done at target with the "
+                "RTR (Neason 2024): after a flare or a break of {break_weeks:g} weeks or more, "
+                "restart with run-walk sessions, {sessions_per_week} a week of up to "
+                "{max_session_min} min at an easy pace on flat ground; move up at most "
+                "{max_stages_per_week} stage(s) a week, after {sessions_at_target} sessions done "
+                "at target with the "
                 "pain rules met in your diary (pain before, during and the morning after).",
             ),
         },

@@ -18,7 +18,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "form",
         "Heiderscheit 2011",
         "C",
-        "A 5-10% higher step rate at the same speed lowered knee and hip loading in the lab; "
+        "A {first_step_pct:.0f}-{second_step_pct:.0f}% higher step rate at the same speed lowered "
+        "knee and hip loading in the lab; "
         "it has never been tested as a treatment for back pain. Compare with your own "
         "cadence at the same speed, never with a fixed 180.",
         {
@@ -34,7 +35,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
                 "At your easy speed ({easy_pace}) your cadence is about "
                 "{baseline_spm:.0f} steps/min. If you choose to retrain cadence (it changes knee "
                 "and hip loading; it was never tested for back pain), aim for about "
-                "{target_5_spm:.0f} (+5%), later up to {target_10_spm:.0f} (+10%). There is no "
+                "{target_5_spm:.0f} (+{first_step_pct:.0f}%), later up to {target_10_spm:.0f} "
+                "(+{second_step_pct:.0f}%). There is no "
                 "fixed 180 target.",
             )
         },
@@ -70,23 +72,23 @@ PRACTICE_RULES: tuple[Rule, ...] = (
             "within": (
                 "ok",
                 "Ground contact balance {balance} on your latest flat run: within "
-                "52.2% either side.",
+                "{limit_pct:g}% either side.",
             ),
             "isolated": (
                 "ok",
                 "Ground contact balance {balance} on your latest flat run, beyond "
-                "52.2% but not persistent or new; worth watching.",
+                "{limit_pct:g}% but not persistent or new; worth watching.",
             ),
             "persistent": (
                 "caution",
-                "Ground contact balance beyond 52.2% on your last {runs} "
+                "Ground contact balance beyond {limit_pct:g}% on your last {runs} "
                 "flat runs (latest {balance}): consider a check-up or strength "
                 "work.",
             ),
             "new": (
                 "caution",
                 "Ground contact balance {balance} on your latest flat run, beyond "
-                "52.2% and new against your usual {baseline}: consider a check-up or "
+                "{limit_pct:g}% and new against your usual {baseline}: consider a check-up or "
                 "strength work.",
             ),
         },
@@ -113,7 +115,8 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "shoes",
         "Verdejo 2004",
         "C/D",
-        "Midsoles lose cushioning with distance; the 480/800 km marks are convention, not "
+        "Midsoles lose cushioning with distance; the {inspect_km:.0f}/{replace_km:.0f} km marks "
+        "are convention, not "
         "proven injury thresholds.",
         {"inspect_km": 480.0, "replace_km": 800.0},
         {
@@ -143,11 +146,11 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "Runners who used more than one pair in parallel had fewer running injuries (HR 0.61).",
         {"min_pairs": 2, "window_days": 30},
         {
-            "rotation": ("ok", "{pairs} pairs of shoes used in the last 30 days."),
+            "rotation": ("ok", "{pairs} pairs of shoes used in the last {window_days} days."),
             "single": (
                 "info",
-                "One pair of shoes used in the last 30 days: alternating two or "
-                "more pairs went with fewer injuries.",
+                "One pair of shoes used in the last {window_days} days: alternating "
+                "{min_pairs} or more pairs went with fewer injuries.",
             ),
         },
         "Malisoux L et al. 2015, Scand J Med Sci Sports 25(1):110-115.",
@@ -162,12 +165,17 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "injuries (HR 0.85, an association); it counts in load, not in running distance.",
         {"min_minutes": 60.0, "window_days": 7},
         {
-            "enough": ("ok", "{minutes:.0f} min of other sport in the last 7 days (aim: 60+)."),
+            "enough": (
+                "ok",
+                "{minutes:.0f} min of other sport in the last {window_days} days "
+                "(aim: {min_minutes:.0f}+).",
+            ),
             "low": (
                 "info",
-                "{minutes:.0f} min of other sport in the last 7 days; in one cohort, each "
+                "{minutes:.0f} min of other sport in the last {window_days} days; in one "
+                "cohort, each "
                 "hour a week of cycling, swimming or strength went with fewer running injuries "
-                "(an association): 60 min a week is a reasonable aim.",
+                "(an association): {min_minutes:.0f} min a week is a reasonable aim.",
             ),
         },
         "Malisoux L et al. 2015; WHO 2020 guidelines.",
@@ -182,15 +190,20 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "type works, Pilates, motor control or resistance.",
         {"min_sessions": 2, "max_sessions": 3, "window_days": 7},
         {
-            "enough": ("ok", "{sessions} strength or core sessions in the last 7 days (aim: 2-3)."),
+            "enough": (
+                "ok",
+                "{sessions} strength or core sessions in the last {window_days} days "
+                "(aim: {min_sessions}-{max_sessions}).",
+            ),
             "low": (
                 "caution",
-                "{sessions} strength or core sessions in the last 7 days: aim for "
-                "2-3 a week (Pilates, motor control, resistance, McGill Big 3).",
+                "{sessions} strength or core sessions in the last {window_days} days: aim "
+                "for {min_sessions}-{max_sessions} a week (Pilates, motor control, resistance, "
+                "McGill Big 3).",
             ),
             "none_recorded": (
                 "info",
-                "No strength or core sessions recorded. Aim for 2-3 a "
+                "No strength or core sessions recorded. Aim for {min_sessions}-{max_sessions} a "
                 "week; imported strength activities count.",
             ),
         },
@@ -205,16 +218,18 @@ PRACTICE_RULES: tuple[Rule, ...] = (
         "Stretching did not lower sports injuries (RR 0.96, grade A for that null result); "
         "the warm-up advice itself rests on weak or null trials in runners (van Mechelen "
         "1993): warm up with easy running and dynamic drills for comfort, keep any static "
-        "stretch under 60 s per muscle.",
+        "stretch under {static_max_s} s per muscle.",
         {"static_max_s": 60, "window_days": 14, "min_share": 0.75},
         {
             "warmed_up": (
                 "ok",
-                "A warm-up logged before {warmed} of your {runs} runs in the last 14 days.",
+                "A warm-up logged before {warmed} of your {runs} runs in the last {window_days} "
+                "days.",
             ),
             "often_skipped": (
                 "info",
-                "A warm-up logged before {warmed} of your {runs} runs in the last 14 days. "
+                "A warm-up logged before {warmed} of your {runs} runs in the last {window_days} "
+                "days. "
                 "Easy running and dynamic drills before a run are for comfort; trials in "
                 "runners found no injury benefit, and stretching is not injury prevention.",
             ),

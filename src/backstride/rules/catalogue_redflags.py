@@ -132,34 +132,39 @@ RED_FLAG_RULES: tuple[Rule, ...] = (
         "clinician",
         "NICE NG65 2017",
         "C",
-        "Back pain that began before 45 and has lasted more than 3 months, with 4 or more of "
-        "the 9 features NICE NG65 lists (onset before 35; waking in the second half of the "
+        "Back pain that began before {onset_age_max} and has lasted more than {min_months} "
+        "months, with {refer_at} or more of the {features} features NICE NG65 lists (onset before "
+        "35; waking in the second half of the "
         "night; buttock pain; better with movement; better within 48 hours of "
         "anti-inflammatory painkillers; a parent, sibling or child with spondyloarthritis; "
         "arthritis, enthesitis or psoriasis now or before, each a feature of its own), should "
-        "be assessed by a rheumatologist through your GP; with exactly 3, mention it to your "
+        "be assessed by a rheumatologist through your GP; with exactly {test_at}, mention it to "
+        "your "
         "GP. Pain, numbness or tingling spreading below the knee in one leg deserves a routine "
         "clinician review (NICE NG59, sciatica).",
         {"onset_age_max": 45, "min_months": 3, "refer_at": 4, "test_at": 3, "features": 9},
         {
             "inflammatory": (
                 "caution",
-                "R3 (NICE NG65): you said your back pain began before 45 and has lasted more "
-                "than 3 months, with {count} of the 9 features NICE lists. This may be a sign "
+                "R3 (NICE NG65): you said your back pain began before {onset_age_max} and has "
+                "lasted more than {min_months} months, with {count} of the {features} features "
+                "NICE lists. This may be a sign "
                 "of inflammatory back pain and needs to be checked by a doctor: ask your GP "
                 "about a referral to a rheumatologist. {meanwhile}.",
             ),
             "inflammatory_possible": (
                 "caution",
-                "R3 (NICE NG65): you said your back pain began before 45 and has lasted more "
-                "than 3 months, with 3 of the 9 features NICE lists: mention it to your GP, who "
+                "R3 (NICE NG65): you said your back pain began before {onset_age_max} and has "
+                "lasted more than {min_months} months, with {test_at} of the {features} features "
+                "NICE lists: mention it to your GP, who "
                 "may consider a blood test (HLA-B27). {meanwhile}.",
             ),
             "inflammatory_incomplete": (
                 "info",
-                "R3 (NICE NG65): you reported {count} of the 9 features NICE lists for "
+                "R3 (NICE NG65): you reported {count} of the {features} features NICE lists for "
                 "inflammatory back pain, but the two questions that decide whether they count "
-                "(did the pain begin before 45? has it gone on for over 3 months?) are not both "
+                "(did the pain begin before {onset_age_max}? has it gone on for over {min_months} "
+                "months?) are not both "
                 "answered. Answer them: until then this part of the screen is incomplete.",
             ),
             "leg_below_knee": (

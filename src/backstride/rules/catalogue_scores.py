@@ -14,7 +14,8 @@ SCORE_RULES: tuple[Rule, ...] = (
         "clinician",
         "Fairbank 2000",
         "C",
-        "The ODI measures how much back pain limits daily life (0-100 %); above 40 % is "
+        "The ODI measures how much back pain limits daily life (0-100 %); above "
+        "{severe_above:.0f} % is "
         "severe disability, a reason to see a clinician before running more (a design choice "
         "on top of the published bands).",
         {"severe_above": 40.0, "change_points": 10.0},
@@ -33,8 +34,9 @@ SCORE_RULES: tuple[Rule, ...] = (
             "worse": (
                 "high",
                 "P5/P4 (Fairbank 2000; Ostelo 2008): ODI up {change:.0f} points since "
-                "{before_day}: a worsening that matters; cut your next session by 20-50%, then "
-                "hold your load, and see a clinician.",
+                "{before_day}: a worsening that matters; cut your next session by "
+                "{p2_reduce_min_pct:.0f}-{p2_reduce_max_pct:.0f}%, then hold your load, and see "
+                "a clinician.",
             ),
         },
         "Fairbank JCT, Pynsent PB 2000, Spine 25(22):2940-2953; Ostelo RWJG et al. 2008, "
@@ -46,8 +48,8 @@ SCORE_RULES: tuple[Rule, ...] = (
         "clinician",
         "Roland 1983",
         "C",
-        "The RMDQ counts how many of 24 everyday limits apply today (0-24); a change of 5 "
-        "points or 30 % matters.",
+        "The RMDQ counts how many of 24 everyday limits apply today (0-24); a change of "
+        "{change_points:.0f} points or {change_share_pct:.0f} % matters.",
         {"change_points": 5.0, "change_share": 0.30},
         {
             "score": ("ok", "P6 (Roland 1983): RMDQ {score:.0f}/24 on {day}."),
@@ -59,8 +61,9 @@ SCORE_RULES: tuple[Rule, ...] = (
             "worse": (
                 "high",
                 "P6/P4 (Roland 1983; Ostelo 2008): RMDQ up {change:.0f} points since "
-                "{before_day}: a worsening that matters; cut your next session by 20-50%, then "
-                "hold your load, and see a clinician.",
+                "{before_day}: a worsening that matters; cut your next session by "
+                "{p2_reduce_min_pct:.0f}-{p2_reduce_max_pct:.0f}%, then hold your load, and see "
+                "a clinician.",
             ),
         },
         "Roland M, Morris R 1983, Spine 8(2):141-144; Ostelo RWJG et al. 2008, Spine 33(1):90-94.",

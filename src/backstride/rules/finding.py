@@ -43,6 +43,8 @@ class Finding:
     citation: str
     grade: str
     practice: str
+    #: The verdict's name in the rule's catalogue entry (``steep``, ``very_high`` ...).
+    outcome: str = ""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITY_RANK:
@@ -67,6 +69,7 @@ class Finding:
             "citation": self.citation,
             "grade": self.grade,
             "practice": self.practice,
+            "outcome": self.outcome,
         }
 
 

@@ -29,7 +29,6 @@ from backstride.rules.catalogue import BAND_NAMES, CATALOGUE, GARMIN_BANDS
 from backstride.rules.finding import Finding
 
 F1, F2, F3, F4 = (CATALOGUE[k] for k in ("F1", "F2", "F3", "F4"))
-_T1, _T3 = F1.thresholds, F3.thresholds
 _DAY = np.timedelta64(1, "D")
 
 
@@ -53,11 +52,11 @@ def cadence_findings(
     *,
     as_of: date,
     easy_speed_mps: float | None = None,
-    baseline_days: float = _T1["baseline_days"],
-    min_runs: float = _T1["min_runs"],
-    min_points: float = _T1["min_points"],
-    first_step: float = _T1["first_step"],
-    second_step: float = _T1["second_step"],
+    baseline_days: float | None = None,
+    min_runs: float | None = None,
+    min_points: float | None = None,
+    first_step: float | None = None,
+    second_step: float | None = None,
 ) -> list[Finding]:
     """F1: cadence at the runner's easy speed from their own cadence-speed line, and the
     +5% / +10% targets; never a fixed 180.
@@ -69,6 +68,11 @@ def cadence_findings(
     ----------
     Evidence F1: Heiderscheit et al. 2011; Anderson et al. 2022.
     """
+    baseline_days = F1.thresholds["baseline_days"] if baseline_days is None else baseline_days
+    min_runs = F1.thresholds["min_runs"] if min_runs is None else min_runs
+    min_points = F1.thresholds["min_points"] if min_points is None else min_points
+    first_step = F1.thresholds["first_step"] if first_step is None else first_step
+    second_step = F1.thresholds["second_step"] if second_step is None else second_step
     if easy_speed_mps is not None and not easy_speed_mps > 0:
         raise ValueError(f"easy_speed_mps must be > 0, got {easy_speed_mps}")
     rows = _window(form, as_of, baseline_days)
@@ -123,7 +127,7 @@ def band_name(metric: str, value: float) -> str | None:
 
 
 def dynamics_findings(
-    form: FormTable, *, as_of: date, baseline_days: float = _T1["baseline_days"]
+    form: FormTable, *, as_of: date, baseline_days: float | None = None
 ) -> list[Finding]:
     """F2: the latest run's running dynamics in Garmin's population bands ("compared with
     other runners", never risk). Nothing when the run has none of the metrics.
@@ -132,6 +136,7 @@ def dynamics_findings(
     ----------
     Evidence F2: Garmin Forerunner 945 manual (percentiles of Garmin users).
     """
+    baseline_days = F1.thresholds["baseline_days"] if baseline_days is None else baseline_days
     rows = np.flatnonzero(_window(form, as_of, baseline_days))
     if not len(rows):
         return []
@@ -175,12 +180,12 @@ def balance_findings(
     form: FormTable,
     *,
     as_of: date,
-    limit_pct: float = _T3["limit_pct"],
-    persistent_runs: float = _T3["persistent_runs"],
-    flat_share_min: float = _T3["flat_share_min"],
-    baseline_min_runs: float = _T3["baseline_min_runs"],
-    new_shift_pct: float = _T3["new_shift_pct"],
-    baseline_days: float = _T3["baseline_days"],
+    limit_pct: float | None = None,
+    persistent_runs: float | None = None,
+    flat_share_min: float | None = None,
+    baseline_min_runs: float | None = None,
+    new_shift_pct: float | None = None,
+    baseline_days: float | None = None,
 ) -> list[Finding]:
     """F3: ground contact balance on flat runs; a caution only when beyond ``limit_pct`` on
     one side for ``persistent_runs`` flat runs in a row, or new against the runner's usual.
@@ -195,6 +200,16 @@ def balance_findings(
     Evidence F3: Garmin Enduro 3 manual (unpublished manufacturer data; persistence rule is a
     design choice).
     """
+    limit_pct = F3.thresholds["limit_pct"] if limit_pct is None else limit_pct
+    persistent_runs = (
+        F3.thresholds["persistent_runs"] if persistent_runs is None else persistent_runs
+    )
+    flat_share_min = F3.thresholds["flat_share_min"] if flat_share_min is None else flat_share_min
+    baseline_min_runs = (
+        F3.thresholds["baseline_min_runs"] if baseline_min_runs is None else baseline_min_runs
+    )
+    new_shift_pct = F3.thresholds["new_shift_pct"] if new_shift_pct is None else new_shift_pct
+    baseline_days = F3.thresholds["baseline_days"] if baseline_days is None else baseline_days
     flat = ~(form.flat_share < flat_share_min)
     rows = np.flatnonzero(
         _window(form, as_of, baseline_days) & flat & np.isfinite(form.balance_left_pct)

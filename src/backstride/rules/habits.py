@@ -4,11 +4,12 @@ sessions a week), over the 7 days ending on ``as_of``.
 Contract: :func:`habit_status` computes both rules' numbers and outcome codes for every
 athlete at once from a :class:`~backstride.analysis.load.LoadAnalysis`;
 :func:`habit_findings` turns one athlete's column into findings. Both need a full week of
-data since the athlete's first activity. Cross-training counts every activity that is not a
-run (it adds to load, never to running distance); strength counts imported strength and core
-sessions. :func:`with_logged_routines` adds what the runner logged with ``backstride done``
-(core sessions, cross-training minutes), and :func:`warmup_finding` gives C2, the share of
-recent runs with a logged warm-up.
+data since the athlete's first activity. Cross-training counts every activity that is
+neither a run nor a strength session (it adds to load, never to running distance); strength
+counts imported strength and core sessions for C1 only, so no session counts twice.
+:func:`with_logged_routines` adds what the runner logged with ``backstride done`` (core
+sessions, cross-training minutes), and :func:`warmup_finding` gives C2, the share of recent
+runs with a logged warm-up.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def habit_status(
     analysis: LoadAnalysis,
     *,
     as_of: date,
-    min_minutes: float = X1.thresholds["min_minutes"],
-    min_sessions: float = C1.thresholds["min_sessions"],
+    min_minutes: float | None = None,
+    min_sessions: float | None = None,
 ) -> HabitStatus:
     """X1 and C1 outcome codes on ``as_of`` for every athlete.
 
@@ -65,8 +66,10 @@ def habit_status(
     ...     [8000.0, 20000.0, 0.0, 0.0], [2400.0, 2700.0, 1200.0, 1200.0])
     >>> s = habit_status(analyse_load(t), as_of=date(2024, 1, 7))
     >>> s.other_minutes.tolist(), X1.outcome_names[s.x1_code[0]], C1.outcome_names[s.c1_code[0]]
-    ([85.0], 'enough', 'enough')
+    ([45.0], 'low', 'enough')
     """
+    min_minutes = X1.thresholds["min_minutes"] if min_minutes is None else min_minutes
+    min_sessions = C1.thresholds["min_sessions"] if min_sessions is None else min_sessions
     daily = analysis.daily
     row = daily.index_of(as_of)
     full_week = row - daily.first_active_day >= 6

@@ -40,7 +40,6 @@ IntArray = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.int8]
 
 L1, L2, L3, L4, L5, L6 = (CATALOGUE[k] for k in ("L1", "L2", "L3", "L4", "L5", "L6"))
-_T1, _T2, _T3, _T6 = L1.thresholds, L2.thresholds, L3.thresholds, L6.thresholds
 
 
 def _ranks(rule_id: str, codes: Codes) -> Codes:
@@ -100,8 +99,8 @@ def load_status(
     table: ActivityTable,
     *,
     as_of: date,
-    recent_days: float = _T1["recent_days"],
-    window_days: float = _T2["window_days"],
+    recent_days: float | None = None,
+    window_days: float | None = None,
 ) -> LoadStatus:
     """Outcome codes of L1-L6 on ``as_of`` for every athlete of ``analysis``.
 
@@ -110,6 +109,8 @@ def load_status(
     ``too_early`` before 28 days; L6 needs a 7-day window with some load, and for strain at
     least 4 earlier weeks.
     """
+    recent_days = L1.thresholds["recent_days"] if recent_days is None else recent_days
+    window_days = L2.thresholds["window_days"] if window_days is None else window_days
     daily = analysis.daily
     row = daily.index_of(as_of)
     window = int(window_days)
@@ -123,10 +124,8 @@ def load_status(
     longest = analysis.longest_run_30d_m[row]
     cap_code = np.where(longest > 0, L1.code("cap"), -1).astype(np.int8)
 
-    current = analysis.run_distance_7d_m[row]
-    previous = analysis.run_distance_7d_m[row - window] if row >= window else np.zeros_like(current)
-    l2_code = progression_outcome(current, previous)
-    l2_code[row - 2 * window + 1 < first] = -1
+    current, previous, l2_codes = l2_on_rows(analysis, np.array([row]), window_days=window_days)
+    current, previous, l2_code = current[0], previous[0], l2_codes[0]
 
     days_of_data = np.maximum(row - first + 1, 0)
     acwr = analysis.acwr[row]
@@ -179,6 +178,112 @@ def load_status(
     )
 
 
+def l2_on_rows(
+    analysis: LoadAnalysis, rows: IntArray, *, window_days: float | None = None
+) -> tuple[FloatArray, FloatArray, Codes]:
+    """L2's one operationalisation, on each day index of ``rows`` for every athlete: the
+    running distance of the 7 days ending that day, of the 7 days before them, and the
+    outcome code (arrays of shape rows x athletes; -1 until two full windows have passed
+    since the athlete's first activity).
+
+    A calendar week's verdict is this on the week's last day (its Sunday, or the day asked
+    for in the current week): Monday-Sunday against the Monday-Sunday before, the pair of
+    consecutive weeks Nielsen 2014 compared.
+    """
+    window_days = L2.thresholds["window_days"] if window_days is None else window_days
+    window = int(window_days)
+    rows = np.asarray(rows, dtype=np.int64)
+    current = analysis.run_distance_7d_m[rows]
+    earlier = analysis.run_distance_7d_m[np.maximum(rows - window, 0)]
+    previous = np.where((rows >= window)[:, None], earlier, 0.0)
+    codes = progression_outcome(current, previous)
+    codes[(rows[:, None] - 2 * window + 1) < analysis.daily.first_active_day[None, :]] = -1
+    return current, previous, codes
+
+
+def l2_finding(day: date, current_m: float, previous_m: float, code: int) -> Finding | None:
+    """The L2 finding for one athlete on ``day`` from :func:`l2_on_rows`' numbers (None for
+    code -1)."""
+    if code < 0:
+        return None
+    change = float(relative_change(current_m, previous_m))
+    return L2.finding(
+        L2.outcome_names[code],
+        day,
+        {"run_7d_m": current_m, "run_prev_7d_m": previous_m, "change": change},
+        display={
+            "km_7d": current_m / 1000,
+            "prev_km": previous_m / 1000,
+            "change_pct": change * 100,
+        },
+    )
+
+
+def l2_on_days(
+    analysis: LoadAnalysis, days: list[date], *, athlete: int = 0
+) -> list[Finding | None]:
+    """The L2 finding ``status --on day`` gives on each of ``days`` (None where L2 has
+    nothing to say): the verdict a week table shows for a week ending on that day.
+
+    >>> from backstride.analysis.load import analyse_load
+    >>> t = ActivityTable.from_columns(["2024-01-01", "2024-01-08", "2024-01-15"],
+    ...     ["running"] * 3, [10000.0, 10000.0, 14000.0], [3600.0] * 3)
+    >>> la = analyse_load(t, last_day=date(2024, 1, 21))
+    >>> [f and (f.severity, round(f.values["change"], 2)) for f in
+    ...  l2_on_days(la, [date(2024, 1, 7), date(2024, 1, 14), date(2024, 1, 21)])]
+    [None, ('ok', 0.0), ('caution', 0.4)]
+    """
+    rows = np.array([analysis.daily.index_of(d) for d in days], dtype=np.int64)
+    current, previous, codes = l2_on_rows(analysis, rows)
+    return [
+        l2_finding(
+            d, float(current[i, athlete]), float(previous[i, athlete]), int(codes[i, athlete])
+        )
+        for i, d in enumerate(days)
+    ]
+
+
+def l1_run_findings(analysis: LoadAnalysis, table: ActivityTable, rows: IntArray) -> list[Finding]:
+    """L1's verdict on each run of table ``rows`` (runs with a spike ratio only): the one
+    per-run verdict that status, the load chart and the report show.
+
+    >>> from backstride.analysis.load import analyse_load
+    >>> t = ActivityTable.from_columns(["2024-01-01", "2024-01-31"], ["running"] * 2,
+    ...     [10000.0, 21000.0], [3600.0, 7200.0])
+    >>> [(f.rule, f.severity) for f in l1_run_findings(analyse_load(t), t, np.array([0, 1]))]
+    [('L1', 'info'), ('L1', 'very_high')]
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    rows = rows[~np.isnan(analysis.spike[rows])]
+    codes = spike_outcome(analysis.spike[rows], analysis.had_run_before[rows])
+    found = []
+    for row, code in zip(rows.tolist(), codes.tolist(), strict=True):
+        if code < 0:
+            continue
+        distance, longest, spike = (
+            table.distance_m[row],
+            analysis.longest_before_m[row],
+            analysis.spike[row],
+        )
+        athlete = int(table.athlete[row])
+        activity = int(table.activity_id[row])
+        found.append(
+            L1.finding(
+                L1.outcome_names[code],
+                table.local_date[row].item(),
+                {"distance_m": distance, "longest_before_m": longest, "spike": spike},
+                activity_id=activity if activity >= 0 else None,
+                display={
+                    "distance_km": distance / 1000.0,
+                    "longest_km": longest / 1000.0,
+                    "spike_pct": spike * 100.0,
+                    "gap_days": _gap_days(analysis, athlete, int(analysis.day[row])),
+                },
+            )
+        )
+    return found
+
+
 def _gap_days(analysis: LoadAnalysis, athlete: int, day: int) -> int:
     earlier = np.flatnonzero(analysis.daily.run_count[:day, athlete])
     return int(day - earlier[-1]) if len(earlier) else day
@@ -187,35 +292,10 @@ def _gap_days(analysis: LoadAnalysis, athlete: int, day: int) -> int:
 def _l1_findings(
     status: LoadStatus, analysis: LoadAnalysis, table: ActivityTable, athlete: int
 ) -> list[Finding]:
-    found = []
-    mine = status.run_athletes == athlete
-    for row, code in zip(status.run_rows[mine], status.run_codes[mine], strict=True):
-        outcome = L1.outcome_names[code]
-        distance, longest, spike = (
-            table.distance_m[row],
-            analysis.longest_before_m[row],
-            analysis.spike[row],
-        )
-        values = {"distance_m": distance, "longest_before_m": longest, "spike": spike}
-        display = {
-            "distance_km": distance / 1000.0,
-            "longest_km": longest / 1000.0,
-            "spike_pct": spike * 100.0,
-            "gap_days": _gap_days(analysis, athlete, int(analysis.day[row])),
-        }
-        activity = int(table.activity_id[row])
-        found.append(
-            L1.finding(
-                outcome,
-                table.local_date[row].item(),
-                values,
-                activity_id=activity if activity >= 0 else None,
-                display=display,
-            )
-        )
+    found = l1_run_findings(analysis, table, status.run_rows[status.run_athletes == athlete])
     if status.cap_code[athlete] >= 0:
         longest = status.longest_30d_m[athlete]
-        cap = longest * _T1["planned_cap"]
+        cap = longest * L1.thresholds["planned_cap"]
         found.append(
             L1.finding(
                 "cap",
@@ -243,17 +323,9 @@ def load_findings(
     a = athlete
     day = status.as_of
     found = _l1_findings(status, analysis, table, a)
-    if status.l2_code[a] >= 0:
-        cur, prev = status.run_7d_m[a], status.run_prev_7d_m[a]
-        change = relative_change(cur, prev)
-        found.append(
-            L2.finding(
-                L2.outcome_names[status.l2_code[a]],
-                day,
-                {"run_7d_m": cur, "run_prev_7d_m": prev, "change": change},
-                display={"km_7d": cur / 1000, "prev_km": prev / 1000, "change_pct": change * 100},
-            )
-        )
+    l2 = l2_finding(day, status.run_7d_m[a], status.run_prev_7d_m[a], int(status.l2_code[a]))
+    if l2 is not None:
+        found.append(l2)
     if status.l3_code[a] >= 0:
         values = {
             "acwr": status.acwr[a],

@@ -18,16 +18,15 @@ FloatArray = npt.NDArray[np.float64]
 Codes = npt.NDArray[np.int8]
 
 L1, L2, L3, L6 = (CATALOGUE[k] for k in ("L1", "L2", "L3", "L6"))
-_T1, _T2, _T3, _T6 = L1.thresholds, L2.thresholds, L3.thresholds, L6.thresholds
 
 
 def spike_outcome(
     spike: npt.ArrayLike,
     had_run_before: npt.ArrayLike,
     *,
-    caution_above: float = _T1["caution_above"],
-    high_above: float = _T1["high_above"],
-    very_high_above: float = _T1["very_high_above"],
+    caution_above: float | None = None,
+    high_above: float | None = None,
+    very_high_above: float | None = None,
 ) -> Codes:
     """L1 outcome code of each run from its spike ratio (see ``L1.outcomes`` for the order).
 
@@ -44,6 +43,11 @@ def spike_outcome(
     ----------
     Evidence L1: Frandsen et al. 2025 (bands and hazard ratios).
     """
+    caution_above = L1.thresholds["caution_above"] if caution_above is None else caution_above
+    high_above = L1.thresholds["high_above"] if high_above is None else high_above
+    very_high_above = (
+        L1.thresholds["very_high_above"] if very_high_above is None else very_high_above
+    )
     r = np.round(np.asarray(spike, np.float64), 9)
     before = np.asarray(had_run_before, bool)
     code = np.select(
@@ -72,8 +76,8 @@ def progression_outcome(
     current_m: npt.ArrayLike,
     previous_m: npt.ArrayLike,
     *,
-    flag_above: float = _T2["flag_above"],
-    conservative_at_most: float = _T2["conservative_at_most"],
+    flag_above: float | None = None,
+    conservative_at_most: float | None = None,
 ) -> Codes:
     """L2 outcome code from this window's running distance and the previous window's.
 
@@ -85,6 +89,12 @@ def progression_outcome(
     ----------
     Evidence L2: Nielsen et al. 2014; Buist et al. 2008.
     """
+    flag_above = L2.thresholds["flag_above"] if flag_above is None else flag_above
+    conservative_at_most = (
+        L2.thresholds["conservative_at_most"]
+        if conservative_at_most is None
+        else conservative_at_most
+    )
     change = np.round(relative_change(current_m, previous_m), 9)
     code = np.select(
         [
@@ -103,14 +113,16 @@ def acwr_outcome(
     acwr: npt.ArrayLike,
     days_of_data: npt.ArrayLike,
     *,
-    chronic_days: float = _T3["chronic_days"],
-    large_jump_at: float = _T3["large_jump_at"],
+    chronic_days: float | None = None,
+    large_jump_at: float | None = None,
 ) -> Codes:
     """L3 outcome code: always context (``info``), ``large_jump`` at 1.5 and above.
 
     >>> [L3.outcome_names[c] for c in acwr_outcome([1.0, 1.6, np.nan], [40, 40, 10])]
     ['context', 'large_jump', 'too_early']
     """
+    chronic_days = L3.thresholds["chronic_days"] if chronic_days is None else chronic_days
+    large_jump_at = L3.thresholds["large_jump_at"] if large_jump_at is None else large_jump_at
     a = np.asarray(acwr, np.float64)
     days = np.asarray(days_of_data)
     code = np.select(
@@ -121,14 +133,13 @@ def acwr_outcome(
     return code.astype(np.int8)
 
 
-def monotony_outcome(
-    monotony: npt.ArrayLike, *, monotony_above: float = _T6["monotony_above"]
-) -> Codes:
+def monotony_outcome(monotony: npt.ArrayLike, *, monotony_above: float | None = None) -> Codes:
     """L6 monotony outcome: ``monotonous`` above 2.0, else ``varied``; NaN gives -1.
 
     >>> monotony_outcome([1.2, 2.5, np.nan]).tolist()
     [0, 1, -1]
     """
+    monotony_above = L6.thresholds["monotony_above"] if monotony_above is None else monotony_above
     m = np.asarray(monotony, np.float64)
     code = np.where(
         np.isnan(m), -1, np.where(m > monotony_above, L6.code("monotonous"), L6.code("varied"))
@@ -140,9 +151,9 @@ def strain_threshold(
     strain: FloatArray,
     row: int,
     *,
-    weeks: float = _T6["strain_weeks"],
-    percentile: float = _T6["strain_percentile"],
-    min_weeks: float = _T6["strain_min_weeks"],
+    weeks: float | None = None,
+    percentile: float | None = None,
+    min_weeks: float | None = None,
 ) -> FloatArray:
     """Each athlete's own strain percentile over the same weekday of the previous weeks.
 
@@ -158,6 +169,9 @@ def strain_threshold(
     >>> strain_threshold(s, 34, weeks=12, percentile=90, min_weeks=4).tolist()
     [100.0]
     """
+    weeks = L6.thresholds["strain_weeks"] if weeks is None else weeks
+    percentile = L6.thresholds["strain_percentile"] if percentile is None else percentile
+    min_weeks = L6.thresholds["strain_min_weeks"] if min_weeks is None else min_weeks
     lags = [row - 7 * k for k in range(1, int(weeks) + 1) if row - 7 * k >= 0]
     if len(lags) < min_weeks:
         return np.full(strain.shape[1], np.nan)

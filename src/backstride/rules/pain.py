@@ -63,8 +63,6 @@ from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding, most_pressing
 
 P1, P2, P3, P4, P8, D1 = (CATALOGUE[r] for r in ("P1", "P2", "P3", "P4", "P8", "D1"))
-_T1, _T2, _T3, _T4 = P1.thresholds, P2.thresholds, P3.thresholds, P4.thresholds
-_T8 = P8.thresholds
 
 When = Literal["before", "during", "after", "next_morning"]
 LegSymptoms = Literal["none", "one_side", "both_sides"]
@@ -143,20 +141,22 @@ def _runs_known(entries: Iterable[PainEntry]) -> set[date]:
 
 
 def _p1(entries: list[PainEntry], as_of: date, p2: Finding | None, p3: Finding) -> Finding:
-    recent = as_of - timedelta(days=int(_T1["recent_days"]) - 1)
+    recent = as_of - timedelta(days=int(P1.thresholds["recent_days"]) - 1)
     leg = {"leg_symptoms": any(e.leg_symptoms != "none" for e in entries if e.day >= recent)}
     severe = _ceiling(entries, as_of)
     if severe is not None:
         return P1.finding("severe", as_of, {**severe, **leg})
     days = [d for d in _run_days(entries) if d >= recent]
     if not days:
-        return P1.finding("missing", as_of, {"recent_days": int(_T1["recent_days"]), **leg})
+        return P1.finding(
+            "missing", as_of, {"recent_days": int(P1.thresholds["recent_days"]), **leg}
+        )
     run_day = max(days)
     nrs = _run_nrs(entries, run_day)
     shown = {"nrs": nrs, "run_day": run_day.isoformat(), **leg}
-    if nrs <= _T1["low_max"]:
+    if nrs <= P1.thresholds["low_max"]:
         return P1.finding("low", as_of, shown)
-    if nrs > _T1["acceptable_max"]:
+    if nrs > P1.thresholds["acceptable_max"]:
         return P1.finding("too_much", as_of, shown)
     reason = _hold_reason(entries, p2, p3)
     if reason is None:
@@ -171,13 +171,13 @@ def _run_nrs(entries: Iterable[PainEntry], day: date) -> int:
 
 def _ceiling(entries: list[PainEntry], as_of: date) -> dict[str, int | str] | None:
     """The severe-pain ceiling: the latest diary day (within ``settle_days``) at 8 or more."""
-    since = as_of - timedelta(days=int(_T1["settle_days"]) - 1)
+    since = as_of - timedelta(days=int(P1.thresholds["settle_days"]) - 1)
     days = [e.day for e in entries if e.day >= since]
     if not days:
         return None
     last = max(days)
     worst = max(e.nrs for e in entries if e.day == last)
-    if worst < _T1["severe_min"]:
+    if worst < P1.thresholds["severe_min"]:
         return None
     return {"nrs": worst, "day": last.isoformat()}
 
@@ -192,13 +192,13 @@ def _hold_reason(entries: list[PainEntry], p2: Finding | None, p3: Finding) -> s
         return "it had not settled by the next morning after your last run (P2)"
     if p2.severity == "info":
         run_day = date.fromisoformat(str(p2.values["run_day"]))
-        if _run_nrs(entries, run_day) > _T1["low_max"]:
+        if _run_nrs(entries, run_day) > P1.thresholds["low_max"]:
             return f"the diary does not show it settled after your run on {run_day} (P2)"
     return None
 
 
 def _p2(entries: list[PainEntry], as_of: date) -> Finding | None:
-    recent = as_of - timedelta(days=int(_T2["recent_days"]))
+    recent = as_of - timedelta(days=int(P2.thresholds["recent_days"]))
     days = [d for d in _runs_known(entries) if recent <= d < as_of]
     if not days:
         return None  # no recent run to judge; P1 already says so
@@ -213,7 +213,7 @@ def _p2(entries: list[PainEntry], as_of: date) -> Finding | None:
     if not before:
         return P2.finding("no_baseline", as_of, shown)
     morning, baseline = max(mornings), min(before)
-    outcome = "not_settled" if morning > baseline + _T2["margin"] else "settled"
+    outcome = "not_settled" if morning > baseline + P2.thresholds["margin"] else "settled"
     return P2.finding(outcome, as_of, {**shown, "morning": morning, "baseline": baseline})
 
 
@@ -222,7 +222,7 @@ def _monday(day: date) -> date:
 
 
 def _p3(entries: list[PainEntry], as_of: date) -> Finding:
-    need = int(_T3["min_entries"])
+    need = int(P3.thresholds["min_entries"])
     by_week: dict[date, list[int]] = {}
     for e in entries:
         if e.when == "next_morning":
@@ -235,7 +235,7 @@ def _p3(entries: list[PainEntry], as_of: date) -> Finding:
         return P3.finding("missing", as_of, {})
     mean_now, mean_before = fmean(now), fmean(before)
     tiny = 1e-9  # means of integers: a rise of exactly 1 point counts
-    outcome = "rising" if mean_now - mean_before >= _T3["rise_min"] - tiny else "steady"
+    outcome = "rising" if mean_now - mean_before >= P3.thresholds["rise_min"] - tiny else "steady"
     values = {"mean_now": mean_now, "mean_before": mean_before, "week": week.isoformat()}
     return P3.finding(outcome, as_of, values)
 
@@ -244,9 +244,9 @@ def meaningful_change(
     before: float,
     now: float,
     *,
-    points: float = _T4["points"],
-    fraction: float = _T4["fraction"],
-    pct_min_points: float = _T4["pct_min_points"],
+    points: float | None = None,
+    fraction: float | None = None,
+    pct_min_points: float | None = None,
 ) -> Literal["improved", "stable", "worsened"]:
     """P4 verdict for a change of mean pain (NRS 0-10) from ``before`` to ``now``.
 
@@ -259,6 +259,9 @@ def meaningful_change(
     ----------
     Evidence P4: Ostelo 2008 (2 points or 30%; worsening of the same size is extrapolated).
     """
+    points = P4.thresholds["points"] if points is None else points
+    fraction = P4.thresholds["fraction"] if fraction is None else fraction
+    pct_min_points = P4.thresholds["pct_min_points"] if pct_min_points is None else pct_min_points
     change = abs(now - before)
     tiny = 1e-9  # means of integers: 1.5 / 5 must count as 30%
     matters = change >= points - tiny or (
@@ -270,7 +273,7 @@ def meaningful_change(
 
 
 def _p4(entries: list[PainEntry], as_of: date) -> Finding:
-    width, gap = int(_T4["window_days"]), int(_T4["gap_days"])
+    width, gap = int(P4.thresholds["window_days"]), int(P4.thresholds["gap_days"])
 
     def window(end: date) -> list[int]:
         start = end - timedelta(days=width - 1)
@@ -279,7 +282,7 @@ def _p4(entries: list[PainEntry], as_of: date) -> Finding:
         ]
 
     now, before = window(as_of), window(as_of - timedelta(days=gap))
-    if min(len(now), len(before)) < _T4["min_entries"]:
+    if min(len(now), len(before)) < P4.thresholds["min_entries"]:
         return P4.finding("missing", as_of, {})
     mean_now, mean_before = fmean(now), fmean(before)
     outcome = meaningful_change(mean_before, mean_now)
@@ -297,13 +300,13 @@ def _p8(entries: list[PainEntry], as_of: date) -> Finding | None:
     pain_days = [e.day for e in entries if e.nrs > 0]
     if not pain_days:
         return None
-    first, width = min(pain_days), int(_T8["window_days"])
+    first, width = min(pain_days), int(P8.thresholds["window_days"])
     weeks = (as_of - first).days // 7
-    if weeks < _T8["weeks"]:
+    if weeks < P8.thresholds["weeks"]:
         return None
     early = _typical(entries, first, first + timedelta(days=width - 1))
     late = _typical(entries, as_of - timedelta(days=width - 1), as_of)
-    if min(len(early), len(late)) < _T8["min_entries"] or not any(late):
+    if min(len(early), len(late)) < P8.thresholds["min_entries"] or not any(late):
         return None  # too few entries to compare, or no pain logged lately
     mean_before, mean_now = fmean(early), fmean(late)
     outcome = (
@@ -324,8 +327,8 @@ def screen_due(
     *,
     as_of: date,
     p4_worsened: bool,
-    every_days: int = int(CATALOGUE["R1"].thresholds["screen_every_days"]),
-    window_days: int = int(_T4["window_days"]),
+    every_days: int | None = None,
+    window_days: int | None = None,
 ) -> str | None:
     """Why a red-flag screen is due on ``as_of``, or None when it is not.
 
@@ -340,12 +343,15 @@ def screen_due(
     >>> screen_due([], date(2024, 3, 1), as_of=date(2024, 3, 7), p4_worsened=False) is None
     True
     """
+    if every_days is None:
+        every_days = int(CATALOGUE["R1"].thresholds["screen_every_days"])
+    window_days = int(P4.thresholds["window_days"]) if window_days is None else window_days
     if last_screen_day is None:
         return "first use: no symptom screen yet"
     since = [e for e in entries if last_screen_day < e.day <= as_of]
     if any(e.leg_symptoms != "none" for e in since):
         return "leg symptoms logged since the last screen"
-    if any(e.nrs >= _T1["severe_min"] for e in since):
+    if any(e.nrs >= P1.thresholds["severe_min"] for e in since):
         return "pain of 8/10 or more logged since the last screen (P1 ceiling)"
     if p4_worsened and (as_of - last_screen_day).days >= window_days:
         return "pain has worsened by a change that matters (P4) since the last screen"

@@ -25,7 +25,6 @@ from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import SEVERITY_RANK, Finding
 
 S1, S2 = CATALOGUE["S1"], CATALOGUE["S2"]
-_T1, _T2 = S1.thresholds, S2.thresholds
 _DAY = np.timedelta64(1, "D")
 Codes = npt.NDArray[np.int8]
 
@@ -33,10 +32,11 @@ Codes = npt.NDArray[np.int8]
 def shoe_outcome(
     distance_km: npt.ArrayLike,
     *,
-    inspect_km: npt.ArrayLike = _T1["inspect_km"],
-    replace_km: npt.ArrayLike = _T1["replace_km"],
+    inspect_km: npt.ArrayLike | None = None,
+    replace_km: npt.ArrayLike | None = None,
 ) -> Codes:
-    """S1 outcome code of each shoe: ``ok``, ``inspect`` from 480 km, ``replace`` from 800 km.
+    """S1 outcome code of each shoe: ``ok``, ``inspect`` from ``inspect_km`` (480 km),
+    ``replace`` from ``replace_km`` (800 km); limits left out are the catalogue's, read now.
 
     >>> [S1.outcome_names[c] for c in shoe_outcome([479.9, 480.0, 800.0])]
     ['ok', 'inspect', 'replace']
@@ -46,6 +46,8 @@ def shoe_outcome(
     Evidence S1: Cook 1985; Verdejo & Mills 2004; Wang 2010; convention (300-500 mi).
     """
     km = np.asarray(distance_km, np.float64)
+    inspect_km = S1.thresholds["inspect_km"] if inspect_km is None else inspect_km
+    replace_km = S1.thresholds["replace_km"] if replace_km is None else replace_km
     code = np.select(
         [km >= np.asarray(replace_km), km >= np.asarray(inspect_km)],
         [S1.code("replace"), S1.code("inspect")],
@@ -59,10 +61,13 @@ def shoe_severity_ranks(
     *,
     as_of: date,
     active_days: int = 90,
-    min_pairs: float = _T2["min_pairs"],
-    window_days: float = _T2["window_days"],
+    min_pairs: float | None = None,
+    window_days: float | None = None,
 ) -> tuple[Codes, Codes]:
-    """Every athlete's most pressing S1 and S2 severity rank (-1: nothing), default limits."""
+    """Every athlete's most pressing S1 and S2 severity rank (-1: nothing), default limits
+    (the catalogue's, read now, for a limit left out)."""
+    min_pairs = S2.thresholds["min_pairs"] if min_pairs is None else min_pairs
+    window_days = S2.thresholds["window_days"] if window_days is None else window_days
     mileage = shoe_mileage(table, as_of=as_of)
     active = mileage.last_day > as_day(as_of) - active_days * _DAY
     ranks = np.array([SEVERITY_RANK[o.severity] for o in S1.outcomes.values()], np.int8)
@@ -86,24 +91,28 @@ def shoe_findings(
     athlete: int = 0,
     gear: Mapping[int, Gear] | None = None,
     active_days: int = 90,
-    inspect_km: float = _T1["inspect_km"],
-    replace_km: float = _T1["replace_km"],
-    min_pairs: float = _T2["min_pairs"],
-    window_days: float = _T2["window_days"],
+    inspect_km: float | None = None,
+    replace_km: float | None = None,
+    min_pairs: float | None = None,
+    window_days: float | None = None,
 ) -> list[Finding]:
     """One athlete's S1 findings (one per shoe in use) and S2 finding on ``as_of``.
 
     When the athlete ran in the last ``window_days`` days without any shoe recorded, S1
-    says so (``untracked``) instead.
+    says so (``untracked``) instead. A limit left out is the catalogue's, read now.
 
     >>> t = ActivityTable.from_columns(["2024-03-01", "2024-03-02"], ["running"] * 2,
     ...     [300_000.0, 200_000.0], [3600.0] * 2, shoe_id=[5, 5])
     >>> [(f.rule, f.severity, f.message) for f in shoe_findings(t, as_of=date(2024, 3, 3),
     ...     gear={5: Gear(name="Trail shoe")})]  # doctest: +NORMALIZE_WHITESPACE
     [('S1', 'caution', 'Trail shoe: 500 km, past 480 km: inspect the midsole and outsole for
-      wear.'), ('S2', 'info', 'One pair of shoes used in the last 30 days: alternating two or
+      wear.'), ('S2', 'info', 'One pair of shoes used in the last 30 days: alternating 2 or
       more pairs went with fewer injuries.')]
     """
+    inspect_km = S1.thresholds["inspect_km"] if inspect_km is None else inspect_km
+    replace_km = S1.thresholds["replace_km"] if replace_km is None else replace_km
+    min_pairs = S2.thresholds["min_pairs"] if min_pairs is None else min_pairs
+    window_days = S2.thresholds["window_days"] if window_days is None else window_days
     gear = gear or {}
     end = as_day(as_of)
     mileage = shoe_mileage(table, as_of=as_of)

@@ -4,6 +4,7 @@ The only package that composes layers (ingest, store, analysis ...). Functions a
 take an opened :class:`Store` first, own their transactions, and return ``model`` objects.
 """
 
+from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
 from backstride.rules.redflags import QUESTIONS as SCREEN_QUESTIONS
 from backstride.service.activities import get_activity, list_activities
@@ -56,6 +57,7 @@ from backstride.service.status import FormHistory, Status, get_form, get_status
 from backstride.store import Store
 
 __all__ = [
+    "CATALOGUE",
     "DONE_KINDS",
     "SCREEN_QUESTIONS",
     "DemoResult",

@@ -186,7 +186,7 @@ def review(
 ) -> PlanReview:
     """How the last ``weeks`` weeks went against the stored plan and the practice targets."""
     if isinstance(weeks, bool) or not 1 <= weeks <= 52:
-        raise InputError(f"--weeks must be 1 to 52 for a review, not {weeks!r}")
+        raise InputError(f"weeks must be 1 to 52 for a review, not {weeks!r}", field="weeks")
     day = as_of or local_today()
     first = monday(day) - timedelta(days=7 * (weeks - 1))
     history = history_of(store, athlete, day)
@@ -218,7 +218,7 @@ def session_marks(
     first = start if start is not None else monday(day) - timedelta(days=21)
     last = end if end is not None else monday(day + timedelta(days=1)) + timedelta(days=27)
     if first > last:
-        raise InputError(f"from {first.isoformat()} is after to {last.isoformat()}")
+        raise InputError(f"from {first.isoformat()} is after to {last.isoformat()}", field="start")
     if (last - first).days >= MAX_MARK_DAYS:
         raise InputError(
             f"from {first.isoformat()} to {last.isoformat()} is more than {MAX_MARK_DAYS} days",

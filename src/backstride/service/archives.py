@@ -39,8 +39,9 @@ from backstride.ingest.garmin import (
 )
 from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
 from backstride.model import Activity, ActivityMeta, Gear, ImportFailure, ImportReport, Summary
+from backstride.service.decoding import Decoded
 from backstride.service.pipeline import FileWork, Progress, athlete_id_for, run_pipeline
-from backstride.service.storing import Source, store_activities
+from backstride.service.storing import Source, import_hashed
 from backstride.store import Store, transaction
 from backstride.store import gear as gear_rows
 
@@ -190,9 +191,13 @@ def _store_manual(
         ),
         name=row.meta.name,
     )
-    # A stable key for a row without bytes, so a re-import recognises it.
+    # A stable key for a row without bytes, so a re-import recognises it as a duplicate (the
+    # same path as a file's bytes: known keys are skipped, their metadata merged again).
     key = hashlib.sha256(f"strava-manual:{row.activity_id}".encode()).hexdigest()
-    store_activities(store, athlete_id, [activity], key, source, report, meta=row.meta)
+    import_hashed(
+        store, athlete_id, key, lambda: Decoded(activities=[activity]), source, report,
+        meta=row.meta,
+    )  # fmt: skip
 
 
 def _store_gear(store: Store, athlete_id: int, items: list[Gear]) -> None:

@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from backstride.analysis.load import analyse_load
+from backstride.analysis.load import LoadAnalysis, analyse_load
 from backstride.analysis.table import ActivityKind, ActivityTable, session_load_au
 from backstride.coach import exercises
 from backstride.errors import InputError
 from backstride.model import StoredActivity
 from backstride.rules.catalogue import CATALOGUE
-from backstride.rules.load_outcomes import spike_outcome
+from backstride.rules.finding import SEVERITY_RANK
+from backstride.rules.load import l1_run_findings
 from backstride.service.clock import local_today
 from backstride.service.load import LoadHistory, LoadWeek, get_load
 from backstride.service.status import activity_table_of
@@ -62,13 +63,11 @@ class LoadChart:
 
     def to_json(self) -> dict[str, object]:
         data = self.history.to_json()
-        l2 = CATALOGUE["L2"].thresholds["flag_above"]
         weeks: list[dict[str, Any]] = data["weeks"]  # type: ignore[assignment]
         for week, row in zip(weeks, self.history.weeks, strict=True):
-            week["l2_flag"] = _l2_flag(row, l2)
+            week["l2_flag"] = _l2_flag(row)
         for i, week in enumerate(weeks):
             week["load_by_kind_au"] = {k: v[i] for k, v in self.load_by_kind.items()}
-        data["l2_flag_above"] = l2
         data["runs"] = [dict(r) for r in self.runs]  # the object may be cached: copies out
         data["daily"] = {
             "date": self.days,
@@ -82,9 +81,9 @@ class LoadChart:
         return data
 
 
-def _l2_flag(week: LoadWeek, flag_above: float) -> bool:
-    """The CLI's L2 mark: more than +30% on the week two weeks before."""
-    return week.change_2w is not None and round(week.change_2w, 9) > flag_above
+def _l2_flag(week: LoadWeek) -> bool:
+    """A week drawn red: L2's verdict on it is a caution or more (the week table's verdict)."""
+    return week.l2 is not None and week.l2.rank >= SEVERITY_RANK["caution"]
 
 
 def load_chart(
@@ -92,7 +91,7 @@ def load_chart(
 ) -> LoadChart:
     """The load page's data for the last ``weeks`` Monday-Sunday weeks up to ``as_of``."""
     if isinstance(weeks, bool) or not 1 <= weeks <= 520:
-        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     day = as_of or local_today()
     history = get_load(store, weeks=weeks, as_of=day, athlete=athlete)
     with transaction(store) as conn:
@@ -112,7 +111,7 @@ def load_chart(
         table = activity_table_of(shown)
         analysis = analyse_load(table, first_day=table.local_date.min(), last_day=day)
         variants = {"acwr": analysis.acwr_variant, "fitness": analysis.fitness.variant}
-        runs = _runs(table, analysis.spike, analysis.had_run_before, first)
+        runs = _runs(table, analysis, first)
         start = int((np.datetime64(first) - analysis.daily.first_day).astype(int))
         stop = int((np.datetime64(day) - analysis.daily.first_day).astype(int)) + 1
         lo = max(start, 0)
@@ -139,30 +138,23 @@ def load_chart(
     )
 
 
-def _runs(
-    table: ActivityTable,
-    spike: npt.NDArray[np.float64],
-    had_run_before: npt.NDArray[np.bool_],
-    first: date,
-) -> list[dict[str, Any]]:
-    """Each run shown, with its L1 outcome and the severity the catalogue gives it."""
-    rule = CATALOGUE["L1"]
-    codes = spike_outcome(spike, had_run_before)
-    keep = np.flatnonzero((table.local_date >= np.datetime64(first)) & (codes >= 0))
+def _runs(table: ActivityTable, analysis: LoadAnalysis, first: date) -> list[dict[str, Any]]:
+    """Each run shown, with L1's verdict on it (``rules.load.l1_run_findings``, the one
+    per-run verdict status and the report show too)."""
+    rows = np.flatnonzero(table.local_date >= np.datetime64(first))
     out = []
-    for i in keep.tolist():
-        outcome = rule.outcome_names[int(codes[i])]
-        ratio = float(spike[i])
-        distance = float(table.distance_m[i])
+    for finding in l1_run_findings(analysis, table, rows):
+        distance = float(finding.values["distance_m"])  # type: ignore[arg-type]
         out.append(
             {
-                "date": str(table.local_date[i]),
-                "activity_id": int(table.activity_id[i]),
+                "date": finding.date.isoformat(),
+                "activity_id": finding.activity_id,
                 # 0 m shows as no distance, like an unknown one.
                 "distance_m": _round(distance or math.nan, 1),
-                "spike_ratio": _round(ratio, 4),
-                "l1": outcome,
-                "severity": rule.outcomes[outcome].severity,
+                "spike_ratio": _round(float(finding.values["spike"] or math.nan), 4),
+                "l1": finding.outcome,
+                "severity": finding.severity,
+                "message": finding.message,
             }
         )
     return out
@@ -193,7 +185,7 @@ def activity_streams(stored: StoredActivity, *, max_points: int = MAX_POINTS) ->
     """The activity's streams as lists, thinned to at most ``max_points`` samples (each kept
     point is the mean of its bucket, so a short spike is smoothed, never invented)."""
     if max_points < 2:
-        raise InputError(f"max_points must be 2 or more, not {max_points}")
+        raise InputError(f"max points must be 2 or more, not {max_points}", field="max_points")
     streams = stored.activity.streams
     n = len(streams)
     step = max(1, math.ceil(n / max_points))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
+from backstride.analysis.shoes import shoe_mileage
 from backstride.errors import InputError
 from backstride.model import Gear, StoredGear
 from backstride.rules.catalogue import CATALOGUE
+from backstride.service.clock import local_today
+from backstride.service.status import activity_table_of
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
@@ -29,22 +33,38 @@ def sport_name(word: str) -> str:
         return SPORT_WORDS[word.strip().lower()]
     except KeyError:
         allowed = ", ".join(sorted({k for k in SPORT_WORDS if len(k) <= 4}))
-        raise InputError(f"unknown sport {word!r} for shoes; allowed: {allowed}") from None
+        raise InputError(
+            f"unknown sport {word!r} for shoes; allowed: {allowed}", field="sport"
+        ) from None
 
 
-def list_shoes(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[StoredGear]:
-    """Every pair with its distance (initial + activities) and number of activities.
+def list_shoes(
+    store: Store, *, as_of: date | None = None, athlete: str = DEFAULT_ATHLETE
+) -> list[StoredGear]:
+    """Every pair with its distance and number of runs and walks up to ``as_of`` (default:
+    today), plus the distance it had before backstride knew it.
 
+    The distance is the S1 rule's own (``analysis.shoes.shoe_mileage`` over the same
+    columns ``get_status`` reads), so a pair's number and its light agree on every day.
     Each pair's inspect and replace distances are filled in: its own when set, else the S1
     rule's (480 and 800 km, convention rather than proven thresholds).
     """
+    day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         shoes = gear_rows.list_gear(conn, athlete_id, "shoe")
+        columns = activity_rows.list_activity_columns(conn, athlete_id)
+    mileage = shoe_mileage(activity_table_of(columns), as_of=day)
+    used = {
+        int(i): (float(m), int(n))
+        for i, m, n in zip(mileage.shoe_id, mileage.distance_m, mileage.activities, strict=True)
+    }
     limits = CATALOGUE["S1"].thresholds
     return [
         replace(
             s,
+            distance_m=s.gear.initial_distance_m + used.get(s.id, (0.0, 0))[0],
+            activity_count=used.get(s.id, (0.0, 0))[1],
             gear=replace(
                 s.gear,
                 inspect_at_m=s.gear.inspect_at_m or limits["inspect_km"] * 1000.0,
@@ -58,9 +78,12 @@ def list_shoes(store: Store, *, athlete: str = DEFAULT_ATHLETE) -> list[StoredGe
 def add_shoe(store: Store, shoe: Gear, *, athlete: str = DEFAULT_ATHLETE) -> StoredGear:
     """Add a pair (or update brand/model/retired of the pair with that name)."""
     if not shoe.name.strip():
-        raise InputError("a shoe needs a name")
+        raise InputError("a shoe needs a name", field="name")
     if shoe.initial_distance_m < 0:
-        raise InputError(f"initial distance must be 0 or more, not {shoe.initial_distance_m}")
+        raise InputError(
+            f"initial distance must be 0 or more, not {shoe.initial_distance_m}",
+            field="initial_distance_m",
+        )
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         gear_id = gear_rows.upsert_gear(conn, athlete_id, shoe)

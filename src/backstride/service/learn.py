@@ -36,7 +36,7 @@ def learn(topic: str = "practices") -> list[Lesson]:
     """``practices``: every rule grouped by practice (red flags R1-R3 with the clinician
     practice); ``discs``: the D1 card."""
     if topic not in TOPICS:
-        raise InputError(f"unknown topic {topic!r}; topics: {', '.join(TOPICS)}")
+        raise InputError(f"unknown topic {topic!r}; topics: {', '.join(TOPICS)}", field="topic")
     if topic == "discs":
         card = disc_card(day=local_today())
         rule = CATALOGUE["D1"]

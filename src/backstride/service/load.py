@@ -8,8 +8,11 @@ from datetime import date, timedelta
 import numpy as np
 
 from backstride.analysis.series import daily_series, weekly_series
-from backstride.analysis.table import as_day
+from backstride.analysis.table import ActivityTable, as_day
 from backstride.errors import InputError
+from backstride.rules.evaluate import analyse_up_to
+from backstride.rules.finding import Finding
+from backstride.rules.load import l2_on_days
 from backstride.service.clock import local_today
 from backstride.service.status import activity_table_of
 from backstride.store import Store, transaction
@@ -19,8 +22,9 @@ from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
 @dataclass(frozen=True)
 class LoadWeek:
-    """One Monday-Sunday week. ``change_2w`` is running distance against two weeks before
-    (L2 compares over two weeks); None when that week had no running."""
+    """One Monday-Sunday week and L2's verdict on it: the L2 finding ``status`` gives on the
+    week's last day (its Sunday, or ``as_of`` in the current week), None where L2 has
+    nothing to say (``rules.load.l2_on_days``, the rule's one operationalisation)."""
 
     monday: date
     run_distance_m: float
@@ -29,7 +33,7 @@ class LoadWeek:
     load_au: float
     other_minutes: float
     strength_sessions: int
-    change_2w: float | None
+    l2: Finding | None
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,27 @@ class LoadHistory:
                     "load_au": round(w.load_au, 1),
                     "other_minutes": round(w.other_minutes, 1),
                     "strength_sessions": w.strength_sessions,
-                    "change_2w": None if w.change_2w is None else round(w.change_2w, 4),
+                    "l2": l2_view(w.l2),
                 }
                 for w in self.weeks
             ],
         }
+
+
+def l2_view(finding: Finding | None) -> dict[str, object] | None:
+    """A week's L2 verdict in a week table's JSON (``load --json``, ``report --json``): the
+    same outcome, severity and numbers as the finding ``status --json --on <last day>``."""
+    if finding is None:
+        return None
+    return {
+        "date": finding.date.isoformat(),
+        "outcome": finding.outcome,
+        "severity": finding.severity,
+        "change": finding.values["change"],
+        "run_7d_m": finding.values["run_7d_m"],
+        "run_prev_7d_m": finding.values["run_prev_7d_m"],
+        "message": finding.message,
+    }
 
 
 def get_load(
@@ -65,39 +85,50 @@ def get_load(
 ) -> LoadHistory:
     """The last ``weeks`` Monday-Sunday weeks up to the week of ``as_of`` (default today)."""
     if not 1 <= weeks <= 520:
-        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     day = as_of or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         columns = activity_rows.list_activity_columns(conn, athlete_id)
     monday = day - timedelta(days=day.weekday())
-    # Two extra weeks, so the first shown week has its two-week comparison.
-    first = monday - timedelta(weeks=weeks + 1)
+    first = monday - timedelta(weeks=weeks - 1)
     table = activity_table_of(columns)
     daily = daily_series(table, first_day=first, last_day=monday + timedelta(days=6))
     weekly = weekly_series(daily, table)
     km = weekly.run_distance_m[:, 0]
-    rows = []
-    for i in range(2, len(km)):
-        before = km[i - 2]
-        rows.append(
-            LoadWeek(
-                monday=as_day(weekly.mondays[i]).astype(object),
-                run_distance_m=float(km[i]),
-                runs=int(weekly.run_count[i, 0]),
-                long_run_m=float(weekly.long_run_m[i, 0]),
-                load_au=float(weekly.load_au[i, 0]),
-                other_minutes=float(weekly.other_time_s[i, 0]) / 60.0,
-                strength_sessions=int(weekly.strength_sessions[i, 0]),
-                change_2w=float(km[i] / before - 1.0) if before > 0 else None,
-            )
+    mondays: list[date] = [as_day(m).astype(object) for m in weekly.mondays]
+    verdicts = _l2_verdicts(table, [min(m + timedelta(days=6), day) for m in mondays], day)
+    rows = [
+        LoadWeek(
+            monday=mondays[i],
+            run_distance_m=float(km[i]),
+            runs=int(weekly.run_count[i, 0]),
+            long_run_m=float(weekly.long_run_m[i, 0]),
+            load_au=float(weekly.load_au[i, 0]),
+            other_minutes=float(weekly.other_time_s[i, 0]) / 60.0,
+            strength_sessions=int(weekly.strength_sessions[i, 0]),
+            l2=verdicts[i],
         )
+        for i in range(len(km))
+    ]
     counts = daily.load_basis_counts[:, 0]
     basis = (
         f"session RPE x minutes for {int(counts[0])} sessions; minutes x RPE "
         f"{daily.assumed_rpe:g} (assumed) for {int(counts[1])} without RPE"
     )
     return LoadHistory(as_of=day, weeks=rows[-weeks:], load_basis=basis)
+
+
+def _l2_verdicts(table: ActivityTable, last_days: list[date], as_of: date) -> list[Finding | None]:
+    """L2 on each week's last day, from the analysis ``status`` makes (all the history up to
+    ``as_of``, so the first weeks' verdicts match too)."""
+    analysis = analyse_up_to(table, as_of)
+    if analysis is None:
+        return [None] * len(last_days)
+    start = analysis.daily.first_day.astype(object)
+    known = [d for d in last_days if d >= start]
+    found = l2_on_days(analysis, known)
+    return [None] * (len(last_days) - len(known)) + found
 
 
 def sparkline(values: list[float]) -> str:

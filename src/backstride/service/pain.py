@@ -34,11 +34,11 @@ MOMENTS: tuple[str, ...] = get_args(PainMoment)
 LEG_SYMPTOMS: tuple[str, ...] = get_args(LegSymptoms)
 
 
-def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+def _choice(value: str, allowed: tuple[str, ...], what: str, field: str) -> str:
     normalised = value.strip().lower().replace("-", "_")
     if normalised not in allowed:
         shown = ", ".join(a.replace("_", "-") for a in allowed)
-        raise InputError(f"{what} {value!r} is not one of: {shown}")
+        raise InputError(f"{what} {value!r} is not one of: {shown}", field=field)
     return normalised
 
 
@@ -73,13 +73,15 @@ def log_pain(
     today = today or local_today()
     day = day or today
     if isinstance(nrs, bool) or not isinstance(nrs, int) or not 0 <= nrs <= 10:
-        raise InputError(f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}")
+        raise InputError(
+            f"pain must be a whole number from 0 (none) to 10 (worst), not {nrs!r}", field="nrs"
+        )
     if (problem := future_record(day, today)) is not None:
-        raise InputError(problem)
-    chosen = _choice(moment, MOMENTS, "--when") if moment else None
-    legs = _choice(leg_symptoms, LEG_SYMPTOMS, "--leg-symptoms")
+        raise InputError(problem, field="day")
+    chosen = _choice(moment, MOMENTS, "when", "moment") if moment else None
+    legs = _choice(leg_symptoms, LEG_SYMPTOMS, "leg symptoms", "leg_symptoms")
     if note is not None and len(note) > 2000:
-        raise InputError(f"the note is {len(note)} characters long; 2000 at most")
+        raise InputError(f"the note is {len(note)} characters long; 2000 at most", field="note")
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         linked_day = None
@@ -131,7 +133,7 @@ def list_pain(
 ) -> list[PainRecord]:
     """Diary entries of the last ``weeks`` weeks (all when None), oldest first."""
     if weeks is not None and not 1 <= weeks <= 520:
-        raise InputError(f"weeks must be between 1 and 520, not {weeks}")
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     today = today or local_today()
     since = today - timedelta(weeks=weeks) if weeks else None
     with transaction(store) as conn:
@@ -177,7 +179,10 @@ def pain_overview(
     athlete: str = DEFAULT_ATHLETE,
 ) -> PainOverview:
     """The diary, the weekly morning-pain trend, the P1-P4 findings and what they ask of the
-    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation)."""
+    next session (``rules/pain.py``; a model from tendon research, applied by extrapolation).
+    ``weeks``: 1 to 520, every one of them in the trend."""
+    if isinstance(weeks, bool) or not 1 <= weeks <= 520:
+        raise InputError(f"weeks must be between 1 and 520, not {weeks}", field="weeks")
     today = today or local_today()
     everything = list_pain(store, today=today, athlete=athlete)
     since = today - timedelta(weeks=weeks)
@@ -222,15 +227,29 @@ class PainAssociations:
     """Only factors with enough pairs (``analysis.pain.MIN_PAIRS``) appear."""
     by_shoe: list[GroupPain]
 
+    @property
+    def note(self) -> str:
+        """What the numbers can and cannot say (every surface shows it)."""
+        k = max((a.comparisons for a in self.correlations), default=0)
+        return (
+            f"Exploratory: {k} factors are looked at together, so each range is widened "
+            "(Bonferroni) to keep chance findings out; a clear one is still an association, "
+            "not a cause, and says nothing about what to change."
+            if k > 1
+            else "An association, not a cause."
+        )
+
     def to_json(self) -> dict[str, Any]:
         """``backstride pain associations --json`` and ``/api/pain/associations``."""
         return {
             "as_of": self.as_of.isoformat(),
             "pairs": self.pairs,
             "label": "association, not cause",
+            "note": self.note,
             "correlations": [
                 {"factor": a.factor, "n": a.n, "rho": round(a.rho, 3),
-                 "low": round(a.low, 3), "high": round(a.high, 3)}
+                 "low": round(a.low, 3), "high": round(a.high, 3),
+                 "comparisons": a.comparisons, "clear": a.is_clear, "verdict": a.verdict}
                 for a in self.correlations
             ],
             "by_shoe": [
@@ -277,7 +296,7 @@ def pain_associations(
     correlations = [
         found
         for name, values in factors.items()
-        if (found := rank_association(name, pain, values)) is not None
+        if (found := rank_association(name, pain, values, comparisons=len(factors))) is not None
     ]
     return PainAssociations(
         as_of=today,
@@ -302,19 +321,22 @@ def add_score(
     copyrighted (docs/questionnaires.md)."""
     today = today or local_today()
     day = day or today
-    name = _choice(instrument, tuple(RANGES), "questionnaire")
+    name = _choice(instrument, tuple(RANGES), "questionnaire", "instrument")
     low, high = RANGES[name]
     if not low <= score <= high:
-        raise InputError(f"a {name} score must be from {low:g} to {high:g}, not {score:g}")
+        raise InputError(
+            f"a {name} score must be from {low:g} to {high:g}, not {score:g}", field="score"
+        )
     if name == "startback":
         if distress is None or not 0 <= distress <= 5 or distress > score:
             raise InputError(
-                "a STarT Back score needs --distress, the subscale from 0 to 5 (at most the total)"
+                "a STarT Back score needs its distress subscale, 0 to 5 (at most the total)",
+                field="distress",
             )
     elif distress is not None:
-        raise InputError("--distress is for STarT Back only")
+        raise InputError("a distress subscale is for STarT Back only", field="distress")
     if (problem := future_record(day, today)) is not None:
-        raise InputError(problem)
+        raise InputError(problem, field="day")
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         pain_rows.add_score(

@@ -30,6 +30,7 @@ from backstride.coach.model import PlannedSession as PlannedSession
 from backstride.coach.model import RunWalk
 from backstride.coach.plan import (
     CROSS_SPORTS,
+    DEFAULT_CROSS_SPORT,
     DEFAULT_GROWTH,
     MAX_GROWTH,
     PlanInput,
@@ -68,7 +69,6 @@ PROGRAM_HORIZON_DAYS = 26 * 7
 _KIND_SPORT = {
     ActivityKind.SWIM: "swim",
     ActivityKind.RIDE: "cycle",
-    ActivityKind.STRENGTH: "strength",
 }
 
 
@@ -124,21 +124,30 @@ def parse_weekday(value: str | int) -> int:
         key = str(value).strip().lower()[:3]
         if key in WEEKDAYS:
             return WEEKDAYS.index(key)
-    raise InputError(f"--long-run-day {value!r} is not a weekday: use one of {', '.join(WEEKDAYS)}")
+    raise InputError(
+        f"long run day {value!r} is not a weekday: use one of {', '.join(WEEKDAYS)}",
+        field="long_run_day",
+    )
 
 
 def _preferences(
     days_per_week: int, long_run_day: str | int, cross: str | None, growth_pct: float
 ) -> tuple[int, int, str | None, float]:
     if isinstance(days_per_week, bool) or not 2 <= days_per_week <= 6:
-        raise InputError(f"--days-per-week must be 2 to 6, not {days_per_week!r}")
+        raise InputError(
+            f"days per week must be 2 to 6, not {days_per_week!r}", field="days_per_week"
+        )
     day = parse_weekday(long_run_day)
     sport = None if cross is None else cross.strip().lower()
     if sport is not None and sport not in (*CROSS_SPORTS, "none", "auto"):
-        raise InputError(f"--cross {cross!r} is not one of: {', '.join(CROSS_SPORTS)}, none, auto")
+        raise InputError(
+            f"cross-training {cross!r} is not one of: {', '.join(CROSS_SPORTS)}, none, auto",
+            field="cross",
+        )
     if not 0 <= growth_pct <= MAX_GROWTH * 100:
         raise InputError(
-            f"--growth must be 0 to {MAX_GROWTH * 100:.0f} (% a week), not {growth_pct!r}"
+            f"growth must be 0 to {MAX_GROWTH * 100:.0f} (% a week), not {growth_pct!r}",
+            field="growth_pct",
         )
     return days_per_week, day, sport, growth_pct / 100.0
 
@@ -239,8 +248,9 @@ def _streak_level(routines: list[RoutineRecord], week0: date) -> int:
     return 1 + min(2, streak // 2)
 
 
-def _cross_sport(history: History, day: date) -> str | None:
-    """The sport of the latest cross-training of the last 28 days (logged or imported)."""
+def _cross_sport(history: History, day: date) -> str:
+    """The sport of the latest cross-training of the last 28 days (logged or imported), else
+    the coach's default: X1 asks for cross-training, so ``auto`` never plans none."""
     since = day - timedelta(days=28)
     found: list[tuple[date, str]] = [
         (r.day, r.sport)
@@ -253,7 +263,7 @@ def _cross_sport(history: History, day: date) -> str | None:
         if activity_kind_of(a) in _KIND_SPORT and a.local_date >= since
     ]
     found = [(d, s) for d, s in found if s in CROSS_SPORTS]
-    return max(found)[1] if found else None
+    return max(found)[1] if found else DEFAULT_CROSS_SPORT
 
 
 def get_plan(
@@ -270,15 +280,15 @@ def get_plan(
 ) -> Plan:
     """The plan for the weeks after ``as_of`` (default: today), saved from tomorrow on.
 
-    ``cross``: a sport (swim, cycle, elliptical, strength), ``none``, or ``auto`` (the
-    sport of the latest cross-training of the last 4 weeks). ``growth_pct``: weekly growth of
-    running distance, 0-20 (default 10, "conservative"). While the latest screen has an
-    active R1/R2 red flag the plan is blocked whatever ``as_of`` is, and the saved sessions
-    from tomorrow (or from the plan's start, when earlier) are deleted even with
-    ``save=False``: nothing planned may outlive the red flag.
+    ``cross``: a sport (swim, cycle, elliptical), ``none``, or ``auto`` (the
+    sport of the latest cross-training of the last 4 weeks, else cycling). ``growth_pct``:
+    weekly growth of running distance, 0-20 (default 10, "conservative"). While a red flag
+    is active the plan is blocked whatever ``as_of`` is, and with ``save`` the saved sessions
+    from tomorrow (or from the plan's start, when earlier) are deleted; meanwhile the
+    calendar withholds them (``service.adherence``).
     """
     if isinstance(weeks, bool) or not 1 <= weeks <= 4:
-        raise InputError(f"--weeks must be 1 to 4, not {weeks!r}")
+        raise InputError(f"weeks must be 1 to 4, not {weeks!r}", field="weeks")
     days, long_day, sport, growth = _preferences(days_per_week, long_run_day, cross, growth_pct)
     day = as_of or local_today()
     history = history_of(store, athlete, day)

@@ -35,16 +35,15 @@ from backstride.errors import InputError
 from backstride.model import ClearanceRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import analyse_up_to
-from backstride.rules.finding import Finding
-from backstride.rules.load import load_status
-from backstride.rules.load_outcomes import spike_outcome
+from backstride.rules.finding import SEVERITY_RANK, Finding
+from backstride.rules.load import l1_run_findings
 from backstride.rules.pain import meaningful_change
 from backstride.rules.redflags import QUESTIONS
 from backstride.rules.scores import odi_band
 from backstride.service.adherence import PlanReview, review
 from backstride.service.clock import day_out_of_range, local_today
 from backstride.service.gear import list_shoes
-from backstride.service.load import get_load
+from backstride.service.load import get_load, l2_view
 from backstride.service.pain import list_pain, list_scores, pain_overview
 from backstride.service.report_model import (
     Adherence,
@@ -67,6 +66,7 @@ from backstride.store import clearances as clearance_rows
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
+_CAUTION = SEVERITY_RANK["caution"]
 #: Most Monday-Sunday weeks a report spans (ten years, the weekly load table's limit), so a
 #: typo in a year cannot ask for a century.
 MAX_WEEKS = 520
@@ -77,11 +77,8 @@ DEFAULT_WEEKS = 12
 #: The plan review covers at most this many weeks; longer reports count imports only.
 MAX_PLAN_WEEKS = 52
 
-#: The rules the report cites, in the order of its sections.
-CITED_RULES: tuple[str, ...] = (
-    "R1", "R2", "R3", "P3", "P4", "P5", "P6", "P7",
-    "L1", "L2", "F1", "F2", "S1", "S2", "C1", "X1",
-)  # fmt: skip
+#: The score rule behind each questionnaire's band or group.
+_SCORE_RULES = {"odi": "P5", "rmdq": "P6", "startback": "P7"}
 
 #: Form metrics the report compares: (attribute, label, unit, factor from SI, decimals).
 FORM_METRICS: tuple[tuple[str, str, str, float, int], ...] = (
@@ -110,19 +107,21 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
 
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts or spans more than :data:`MAX_WEEKS`."""
-    for day in (start, end):
+    for name, day in (("start", start), ("end", end)):
         if (problem := day_out_of_range(day)) is not None:
-            raise InputError(problem)
+            raise InputError(problem, field=name)
     if start > end:
         raise InputError(
             f"the period starts after it ends ({start.isoformat()} > {end.isoformat()})",
-            hint="give --from an earlier day than --to",
+            hint="give a first day on or before the last",
+            field="start",
         )
     weeks = (_monday(end) - _monday(start)).days // 7 + 1
     if weeks > MAX_WEEKS:
         raise InputError(
             f"the period spans {weeks} weeks; {MAX_WEEKS} at most",
             hint="a report covers up to ten years",
+            field="start",
         )
 
 
@@ -134,7 +133,8 @@ def build_report(
     athlete: str = DEFAULT_ATHLETE,
     created: date | None = None,
 ) -> ReportData:
-    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days)."""
+    """Gather the clinician report for ``start`` .. ``end`` (inclusive local days), made on
+    ``created`` (default: today, whatever the period)."""
     check_period(start, end)
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
@@ -147,7 +147,7 @@ def build_report(
 
     n_weeks = (_monday(end) - _monday(start)).days // 7 + 1
     load = get_load(store, weeks=n_weeks, as_of=end, athlete=athlete)
-    spikes, l2 = _load_rules(items, start, end, load_mondays=[w.monday for w in load.weeks])
+    spikes = _spikes(items, start, end)
     diary = [e for e in list_pain(store, today=end, athlete=athlete) if e.day >= start]
     morning: dict[date, list[int]] = {}
     for e in diary:
@@ -167,8 +167,7 @@ def build_report(
             morning_pain_mean=fmean(morning[w.monday]) if w.monday in morning else None,
             morning_entries=len(morning.get(w.monday, [])),
             spikes=spikes_by_week.get(w.monday, 0),
-            l2_outcome=l2.get(w.monday, (None, None))[0],
-            l2_change=l2.get(w.monday, (None, None))[1],
+            l2=l2_view(w.l2),
         )
         for w in load.weeks
     ]
@@ -179,12 +178,13 @@ def build_report(
         spikes = [dataclasses.replace(s, message="") for s in spikes]
     longest = max(runs, key=lambda a: a.activity.summary.distance_m or 0.0, default=None)
     halves, form_changes, points = _form(store, athlete_id, items, start, end)
-    return ReportData(
+    data = ReportData(
         athlete=athlete,
         start=start,
         end=end,
-        created=created or end,
+        created=created or local_today(),
         runs=len(runs),
+        runs_span=_span([a for a in items if a.activity.sport == "running"]),
         run_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in runs),
         run_time_s=sum(_duration(a) for a in runs),
         longest_run_m=(longest.activity.summary.distance_m or 0.0) if longest else 0.0,
@@ -193,13 +193,13 @@ def build_report(
         other_minutes=sum(_duration(a) for a in others) / 60.0,
         weeks=weeks,
         spikes=spikes,
-        l2_steep_weeks=[w.monday for w in weeks if w.l2_outcome == "steep"],
+        l2_steep_weeks=[w.monday for w in load.weeks if w.l2 is not None and w.l2.rank >= _CAUTION],
         load_basis=load.load_basis,
         pain=_pain(store, diary, weeks, end, athlete),
         form=form_changes,
         form_points=points,
         form_halves=halves,
-        shoes=_shoes(store, runs, athlete),
+        shoes=_shoes(store, runs, end, athlete),
         adherence=_adherence(
             weeks,
             status.findings,
@@ -212,11 +212,58 @@ def build_report(
         scores=_scores(store, end, athlete),
         findings=status.findings,
         training_suspended=status.training_suspended,
+        rules=[],
+    )
+    return dataclasses.replace(
+        data,
         rules=[
             RuleRef(r.id, r.title, r.citation, r.grade, r.references)
-            for r in (CATALOGUE[i] for i in CITED_RULES)
+            for r in (CATALOGUE[i] for i in cited_rules(data))
         ],
     )
+
+
+def _span(runs: list[Any]) -> tuple[date, date] | None:
+    days = [a.activity.local_date for a in runs]
+    return (min(days), max(days)) if days else None
+
+
+def cited_rules(data: ReportData) -> list[str]:
+    """The rules the report cites, in the order its sections cite them: exactly the ones
+    its sources page lists (``report.html.j2`` renders what ``data`` holds, and names a
+    rule only where this walk does)."""
+    cited: list[str] = []
+
+    def cite(*rules: str) -> None:
+        cited.extend(r for r in rules if r not in cited)
+
+    def shown(findings: list[Finding], *, info: bool = True) -> None:
+        cite(*(f.rule for f in findings if info or f.severity != "info"))
+
+    # Page 1: red flags, the screen (its heading names R1-R3), pain, load, form, shoes,
+    # core and cross-training, scores, the most pressing findings.
+    shown(data.red_flags)
+    cite("R1", "R2", "R3")
+    if data.pain.first_mean is not None and data.pain.last_mean is not None:
+        cite("P4")
+    cite("L1", "L2")  # spikes and the weeks' verdicts, counted even when none
+    if data.form:
+        cite("F2")
+    cite("S1", "C1", "X1")
+    cite(*(_SCORE_RULES[s.instrument] for s in data.scores))
+    shown([f for f in data.findings if f.rank >= 2][:3])
+    # The detail pages: load, pain rules, form charts, shoes, screens, scores, findings.
+    shown(data.pain.findings)
+    if data.form:
+        cite("F1")
+    if data.shoes:
+        cite("S2")
+    for screen in data.screens:
+        shown(screen.findings)
+    if data.scores:
+        cite("P4")
+    shown(data.findings, info=False)
+    return cited
 
 
 def _duration(item: Any) -> float:
@@ -225,74 +272,29 @@ def _duration(item: Any) -> float:
     return float(value or 0.0)
 
 
-def _load_rules(
-    items: list[Any], start: date, end: date, *, load_mondays: list[date]
-) -> tuple[list[Spike], dict[date, tuple[str | None, float | None]]]:
-    """L1 for every run of the period; L2 on each Sunday (the last week: on ``end``)."""
+def _spikes(items: list[Any], start: date, end: date) -> list[Spike]:
+    """L1's verdict on every run of the period that it flags (``rules.load.l1_run_findings``,
+    the per-run verdict status and the load chart show)."""
     table = activity_table(items)
     analysis = analyse_up_to(table, end)
     if analysis is None:
-        return [], {}
-    l1 = CATALOGUE["L1"]
+        return []
     days = table.local_date.astype(object)
-    rows = [
-        i
-        for i in range(len(table))
-        if start <= days[i] <= end and not math.isnan(float(analysis.spike[i]))
+    rows = np.flatnonzero([start <= d <= end for d in days])
+    return [
+        Spike(
+            day=f.date,
+            activity_id=int(f.activity_id or 0),
+            distance_m=float(f.values["distance_m"] or 0.0),
+            longest_before_m=float(f.values["longest_before_m"] or 0.0),
+            ratio=f.values["spike"],  # type: ignore[arg-type]
+            outcome=f.outcome,
+            severity=f.severity,
+            message=f.message,
+        )
+        for f in l1_run_findings(analysis, table, rows)
+        if f.outcome in _SPIKES
     ]
-    codes: list[int] = (
-        spike_outcome(analysis.spike[rows], analysis.had_run_before[rows]).tolist() if rows else []
-    )
-    run_days = sorted({a.activity.local_date for a in items if a.activity.sport == "running"})
-    spikes = []
-    for row, code in zip(rows, codes, strict=True):
-        outcome = l1.outcome_names[code]
-        if outcome not in _SPIKES:
-            continue
-        day: date = days[row]
-        distance = float(table.distance_m[row])
-        longest = float(analysis.longest_before_m[row])
-        ratio = float(analysis.spike[row])
-        earlier = [d for d in run_days if d < day]
-        gap = (day - earlier[-1]).days if earlier else 0
-        finding = l1.finding(
-            outcome,
-            day,
-            {"distance_m": distance, "longest_before_m": longest, "spike": ratio},
-            activity_id=int(table.activity_id[row]),
-            display={
-                "distance_km": distance / 1000.0,
-                "longest_km": longest / 1000.0,
-                "spike_pct": ratio * 100.0,
-                "gap_days": gap,
-            },
-        )
-        spikes.append(
-            Spike(
-                day=day,
-                activity_id=int(table.activity_id[row]),
-                distance_m=distance,
-                longest_before_m=longest,
-                ratio=ratio if math.isfinite(ratio) else None,
-                outcome=outcome,
-                severity=finding.severity,
-                message=finding.message,
-            )
-        )
-    l2_rule = CATALOGUE["L2"]
-    first = analysis.daily.first_day.astype(object)
-    l2: dict[date, tuple[str | None, float | None]] = {}
-    for monday in load_mondays:
-        sunday = min(monday + timedelta(days=6), end)
-        if sunday < first:
-            continue
-        status = load_status(analysis, table, as_of=sunday)
-        code = int(status.l2_code[0])
-        if code < 0:
-            continue
-        cur, prev = float(status.run_7d_m[0]), float(status.run_prev_7d_m[0])
-        l2[monday] = (l2_rule.outcome_names[code], cur / prev - 1.0 if prev > 0 else None)
-    return spikes, l2
 
 
 def _pain(
@@ -357,9 +359,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _shoes(store: Store, runs: list[Any], athlete: str) -> list[ShoeRow]:
+def _shoes(store: Store, runs: list[Any], end: date, athlete: str) -> list[ShoeRow]:
+    """Each pair's distance up to the end of the period and in it."""
     rows = []
-    for shoe in list_shoes(store, athlete=athlete):
+    for shoe in list_shoes(store, as_of=end, athlete=athlete):
         mine = [a for a in runs if a.gear_id == shoe.id]
         g = shoe.gear
         if g.retired and not mine:

@@ -40,9 +40,9 @@ class Week:
     morning_pain_mean: float | None
     morning_entries: int
     spikes: int
-    l2_outcome: str | None
-    """L2's verdict on the week's Sunday (None: not enough data for the rule)."""
-    l2_change: float | None
+    l2: dict[str, Any] | None
+    """L2's verdict on the week (``service.load.l2_view``): the finding ``status`` gives on
+    the week's last day; None: not enough data for the rule."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,7 @@ class ReportData:
     start: date
     end: date
     created: date
+    """The day the report was made (not the period's end)."""
     runs: int
     run_distance_m: float
     run_time_s: float
@@ -194,8 +195,12 @@ class ReportData:
     """What ``status`` says on the last day of the period, most pressing first."""
     training_suspended: bool
     rules: list[RuleRef]
+    """Exactly the rules the report cites, in the order it cites them (its sources page)."""
     clearance: ClearanceRecord | None = None
     """The clinician's visit in force at the end of the period (``screen clear``)."""
+    runs_span: tuple[date, date] | None = None
+    """The first and last day with a run on record, in the period or not (None: no run):
+    where the data is when the period holds none."""
 
     @property
     def red_flags(self) -> list[Finding]:

@@ -42,27 +42,35 @@ def log_done(
     day = day or today
     chosen = kind.strip().lower().replace("-", "")
     if chosen not in KINDS:
-        raise InputError(f"{kind!r} is not one of: {', '.join(KINDS)}")
+        raise InputError(f"{kind!r} is not one of: {', '.join(KINDS)}", field="kind")
     if (problem := future_record(day, today)) is not None:
-        raise InputError(problem)
+        raise InputError(problem, field="day")
     if minutes is not None and (
         isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES or minutes != minutes
     ):
-        raise InputError(f"--minutes must be 1 to {MAX_MINUTES}, not {minutes!r}")
+        raise InputError(f"minutes must be 1 to {MAX_MINUTES}, not {minutes!r}", field="minutes")
     if rpe is not None and (
         isinstance(rpe, bool) or not isinstance(rpe, int) or not 0 <= rpe <= 10
     ):
-        raise InputError(f"--rpe must be a whole number from 0 (rest) to 10 (maximal), not {rpe!r}")
+        raise InputError(
+            f"RPE must be a whole number from 0 (rest) to 10 (maximal), not {rpe!r}", field="rpe"
+        )
     if sport is not None:
         sport = sport.strip().lower()
         if chosen != "cross":
+            raise InputError(f"a sport is only for cross-training, not for {chosen}", field="sport")
+        if sport == "strength":
             raise InputError(
-                "--sport is only for cross-training: backstride done cross --sport swim"
+                "strength counts as a core and strength session (C1), not as cross-training",
+                hint="log it with: backstride done core",
+                field="sport",
             )
         if sport not in CROSS_SPORTS:
-            raise InputError(f"--sport {sport!r} is not one of: {', '.join(CROSS_SPORTS)}")
+            raise InputError(
+                f"sport {sport!r} is not one of: {', '.join(CROSS_SPORTS)}", field="sport"
+            )
     if note is not None and len(note) > 2000:
-        raise InputError(f"the note is {len(note)} characters long; 2000 at most")
+        raise InputError(f"the note is {len(note)} characters long; 2000 at most", field="note")
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         key = routine_rows.add_routine(

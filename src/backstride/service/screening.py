@@ -104,7 +104,8 @@ def validate_answers(answers: dict[str, bool | None]) -> dict[str, bool | None]:
     unknown = sorted(set(answers) - set(FIELDS))
     if unknown:
         raise InputError(
-            f"unknown screen question {unknown[0]!r}; the questions are: {', '.join(FIELDS)}"
+            f"unknown screen question {unknown[0]!r}; the questions are: {', '.join(FIELDS)}",
+            field="answers",
         )
     return {name: answers.get(name) for name in FIELDS}
 
@@ -166,7 +167,9 @@ def take_screen(
     checked = validate_answers(answers)
     day = day or local_today()
     if (problem := future_record(day)) is not None:
-        raise InputError(problem, hint="a screen records how things are on the day you take it")
+        raise InputError(
+            problem, hint="a screen records how things are on the day you take it", field="day"
+        )
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         clearance = clearance_rows.get_latest_clearance(conn, athlete_id)
@@ -204,18 +207,20 @@ def latest_screen(
         return screen_at(conn, athlete_id, as_of)
 
 
-def _text(value: str | None, name: str, limit: int, *, one_line: bool) -> str | None:
+def _text(value: str | None, name: str, limit: int, *, one_line: bool, field: str) -> str | None:
     if value is None:
         return None
     value = value.strip()
     if not value:
         return None
     if len(value) > limit:
-        raise InputError(f"{name} is {len(value)} characters long; at most {limit} are kept")
+        raise InputError(
+            f"{name} is {len(value)} characters long; at most {limit} are kept", field=field
+        )
     if one_line and any(c in value for c in "\r\n"):
-        raise InputError(f"{name} must be one line")
+        raise InputError(f"{name} must be one line", field=field)
     if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
-        raise InputError(f"{name} contains control characters")
+        raise InputError(f"{name} contains control characters", field=field)
     return value
 
 
@@ -235,9 +240,11 @@ def clear(
     """
     day = day or local_today()
     if (problem := future_record(day)) is not None:
-        raise InputError(problem, hint="record a visit on or after the day it happened")
-    who = _text(by, "by (who saw you)", BY_MAX, one_line=True)
-    advice = _text(note, "note", NOTE_MAX, one_line=False)
+        raise InputError(
+            problem, hint="record a visit on or after the day it happened", field="day"
+        )
+    who = _text(by, "by (who saw you)", BY_MAX, one_line=True, field="by")
+    advice = _text(note, "note", NOTE_MAX, one_line=False, field="note")
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         return clearance_rows.add_clearance(conn, athlete_id, day=day, by=who, note=advice)

@@ -177,9 +177,9 @@ def red_flags(request: Request) -> list[dict[str, Any]]:
     return [f.to_json() for f in service.active_red_flags(store_of(request))]
 
 
-@router.get("/shoes", summary="shoes --json: each pair with its distance")
-def shoes(request: Request) -> list[dict[str, Any]]:
-    return [shoe_view(s) for s in service.list_shoes(store_of(request))]
+@router.get("/shoes", summary="shoes --json: each pair with its distance up to the day")
+def shoes(request: Request, on: On = None) -> list[dict[str, Any]]:
+    return [shoe_view(s) for s in service.list_shoes(store_of(request), as_of=on)]
 
 
 @router.get("/activities", summary="activities --json: every activity, oldest first")

@@ -1,9 +1,12 @@
 """The one place where errors become HTTP responses.
 
 API paths (``/api/...``) answer JSON ``{"detail": message, "hint": hint}``; pages answer the
-error page with the same one line. Status codes: ``InputError`` 400, a bad request parameter
-422, ``NotFoundError`` 404, an upload over the limit 413, ``ConfigError`` 503. Anything else
-is a bug: 500 with a generic line (never a traceback to the browser).
+error page with the same one line. An ``InputError`` naming a service ``field`` is told in the
+API's words: the route's query or body parameter (``day`` -> ``date``, ``as_of`` -> ``on``),
+also as ``"parameter"`` in the JSON; never a CLI flag. Status codes: ``InputError`` 400, a
+bad request parameter 422, ``NotFoundError`` 404, an upload over the limit 413,
+``ConfigError`` 503. Anything else is a bug: 500 with a generic line (never a traceback to
+the browser).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from backstride.errors import BackstrideError, ConfigError, InputError, NotFoundError
@@ -49,13 +54,60 @@ def validation_message(error: RequestValidationError) -> str:
     return " ".join(text.split())  # one line, whatever names the client sent
 
 
+#: A service field the API spells differently: field -> the route parameters that carry it
+#: (first match wins); otherwise a field is the parameter of the same name.
+FIELD_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "as_of": ("on",),
+    "moment": ("when",),
+    "growth_pct": ("growth",),
+}
+
+
+def _route_parameters(request: Request) -> dict[str, str]:
+    """The route's parameters: Python name -> the name a client sends (its alias)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return {}
+    names: dict[str, str] = {}
+    for param in (*route.dependant.query_params, *route.dependant.path_params):
+        names[param.name] = param.alias
+    for param in route.dependant.body_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            for name, info in model.model_fields.items():
+                names[name] = info.alias or name
+        else:
+            names[param.name] = param.alias
+    return names
+
+
+def parameter_for(request: Request, field: str) -> str | None:
+    """How the route of ``request`` spells a service field (None: it has no such one)."""
+    names = _route_parameters(request)
+    for name in (field, *FIELD_PARAMETERS.get(field, ())):
+        if name in names:
+            return names[name]
+    return None
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def respond(request: Request, status: int, message: str, hint: str | None = None) -> Response:
+def respond(
+    request: Request,
+    status: int,
+    message: str,
+    hint: str | None = None,
+    *,
+    parameter: str | None = None,
+) -> Response:
     if wants_json(request):
-        return JSONResponse({"detail": message, "hint": hint}, status_code=status)
+        body: dict[str, str | None] = {"detail": message, "hint": hint}
+        if parameter is not None:
+            body["detail"] = f"{parameter}: {message}"
+            body["parameter"] = parameter
+        return JSONResponse(body, status_code=status)
     return render_error(request, status, message, hint)
 
 
@@ -64,7 +116,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BackstrideError)
     async def backstride_error(request: Request, error: BackstrideError) -> Response:
-        return respond(request, status_of(error), error.message, error.hint)
+        field = error.field if isinstance(error, InputError) else None
+        parameter = parameter_for(request, field) if field else None
+        return respond(request, status_of(error), error.message, error.hint, parameter=parameter)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, error: RequestValidationError) -> Response:

@@ -258,7 +258,7 @@ def shoes(request: Request, on: On = None) -> Response:
         "shoes.html",
         {
             "title": "Shoes",
-            "shoes": [shoe_view(s) for s in service.list_shoes(store)],
+            "shoes": [shoe_view(s) for s in service.list_shoes(store, as_of=on)],
             "marks": charts.shoe_marks(),
             "findings": findings,
             "light": status["practices"]["shoes"],  # type: ignore[index]
@@ -354,13 +354,14 @@ def activity(request: Request, activity_id: int, on: On = None) -> Response:
 
 
 @router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request) -> Response:
+def import_page(request: Request, on: On = None) -> Response:
     limit = uploads.limit_text(request.app.state.max_upload_bytes)
-    return page(request, "import.html", {"title": "Import", "limit": limit, "summary": None})
+    context = {"title": "Import", "limit": limit, "summary": None}
+    return page(request, "import.html", context, on=on)
 
 
 @router.post("/import", response_class=HTMLResponse)
-async def import_upload(request: Request) -> Response:
+async def import_upload(request: Request, on: On = None) -> Response:
     """Without JavaScript: the upload is imported, then the summary page is shown."""
     limit: int = request.app.state.max_upload_bytes
     context: dict[str, Any] = {
@@ -379,15 +380,17 @@ async def import_upload(request: Request) -> Response:
     except BackstrideError as e:
         context["error"] = e.message
         code = 413 if isinstance(e, UploadTooLarge) else 400
-        return page(request, "import.html", context, status_code=code)
-    return page(request, "import.html", context)
+        return page(request, "import.html", context, on=on, status_code=code)
+    return page(request, "import.html", context, on=on)
 
 
 @router.get("/report", response_class=HTMLResponse)
-def report_page(request: Request) -> Response:
-    start, end = default_period()
+def report_page(request: Request, on: On = None) -> Response:
+    """The report's form; its period ends on the day the pages are judged on (``?on=``)."""
+    start, end = default_period(on)
     return page(
         request,
         "report.html",
         {"title": "Clinician report", "start": start.isoformat(), "end": end.isoformat()},
+        on=on,
     )

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from backstride.service import Store, active_red_flags
+from backstride.service.thresholds import catalogue_thresholds
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -96,6 +97,7 @@ def page(
         "on": on.isoformat() if on is not None else "",
         "query": query,
         "path": request.url.path,
+        "thresholds": catalogue_thresholds(),
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)
@@ -108,5 +110,6 @@ def render_error(request: Request, status: int, message: str, hint: str | None) 
     except Exception:  # the store itself may be what failed: the error still gets its page
         flags = []
     context = {"status": status, "message": message, "hint": hint, "red_flags": flags,
-               "on": "", "query": "", "path": request.url.path}  # fmt: skip
+               "on": "", "query": "", "path": request.url.path,
+               "thresholds": catalogue_thresholds()}  # fmt: skip
     return templates.TemplateResponse(request, "error.html", context, status_code=status)

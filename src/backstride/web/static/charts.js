@@ -12,16 +12,23 @@
     run: "#5c7fa3", walk: "#8d6e63", ride: "#26a69a", swim: "#42a5f5", strength: "#ab47bc",
     other: "#bdbdbd"
   };
-  var L1_WORDS = {
-    ok: "run: fine (within 10%)", caution: "run: small spike (10-30%)",
-    high: "run: moderate spike (30-100%)", very_high: "run: large spike (over 100%)",
-    after_break: "run: after a break", first: "run: first run"
-  };
   window.bsCharts = {};
 
   function json(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
+  }
+  /* The catalogue's thresholds, embedded by every page (issue 13): labels never restate one. */
+  function pct(value) { return String(Math.round(value * 1000) / 10); }
+  function thresholds() { return json("thresholds") || {}; }
+  function l1Words() {
+    var t = thresholds().L1 || {};
+    var a = pct(t.caution_above), b = pct(t.high_above), c = pct(t.very_high_above);
+    return {
+      ok: "run: fine (within " + a + "%)", caution: "run: small spike (" + a + "-" + b + "%)",
+      high: "run: moderate spike (" + b + "-" + c + "%)", very_high: "run: large spike (over " + c + "%)",
+      after_break: "run: after a break", first: "run: first run"
+    };
   }
   function day(iso) { return Date.parse(iso + "T00:00:00Z") / 1000; }
   function utc(ts) { return uPlot.tzDate(new Date(ts * 1e3), "Etc/UTC"); }
@@ -84,7 +91,8 @@
       draw(fig, {
         scales: timeX(),
         series: [{}, barSeries("week km", COLOURS.bar),
-                 barSeries("week km, L2: over +30% on 2 weeks before", COLOURS.flag)],
+                 barSeries("week km, L2: over +" + pct((thresholds().L2 || {}).flag_above) +
+                           "% on 2 weeks before", COLOURS.flag)],
         axes: [{}, { label: "km per week" }]
       }, [x, plain, flagged], weeks.length);
     },
@@ -95,10 +103,11 @@
       var x = runs.map(function (r) { return day(r.date); });
       var data = [x];
       var series = [{}];
+      var words = l1Words();
       levels.forEach(function (level) {
         data.push(runs.map(function (r) { return r.l1 === level ? km(r.distance_m) : null; }));
         var s = points(COLOURS[level]);
-        s.label = L1_WORDS[level];
+        s.label = words[level];
         series.push(s);
       });
       draw(fig, { scales: timeX(), series: series, axes: [{}, { label: "km per run" }] }, data);
@@ -106,12 +115,13 @@
     "acwr-fitness": function (fig, chart) {
       var d = chart.daily;
       if (!d.date.length) { return empty(fig, "No activities yet."); }
+      var l4 = thresholds().L4 || {};
       draw(fig, {
         scales: { x: { time: true }, ratio: { auto: true }, au: { auto: true } },
         series: [{},
           { label: "acute:chronic ratio (context)", scale: "ratio", stroke: COLOURS.line1, width: 2 },
-          { label: "fitness (42-day)", scale: "au", stroke: COLOURS.line2, width: 1.5 },
-          { label: "fatigue (7-day)", scale: "au", stroke: COLOURS.line3, width: 1.5, dash: [6, 4] }],
+          { label: "fitness (" + l4.fitness_days + "-day)", scale: "au", stroke: COLOURS.line2, width: 1.5 },
+          { label: "fatigue (" + l4.fatigue_days + "-day)", scale: "au", stroke: COLOURS.line3, width: 1.5, dash: [6, 4] }],
         axes: [{}, { scale: "ratio", label: "ratio" },
                { scale: "au", side: 1, label: "load a.u./day", grid: { show: false } }]
       }, [d.date.map(day), d.acwr, d.fitness_au, d.fatigue_au]);
@@ -183,7 +193,7 @@
         data.push(x.map(function (s) { return Math.round((v.intercept_spm + v.slope_spm_per_mps * s) * 10) / 10; }));
         data.push(x.map(function (s) { return Math.round((v.intercept_spm + v.slope_spm_per_mps * s) * step * 10) / 10; }));
         series.push({ label: "your baseline", stroke: COLOURS.line1, width: 2 });
-        series.push({ label: "+5% target (optional)", stroke: COLOURS.ok, width: 2, dash: [6, 4] });
+        series.push({ label: "+" + pct((thresholds().F1 || {}).first_step) + "% target (optional)", stroke: COLOURS.ok, width: 2, dash: [6, 4] });
       }
       draw(fig, { scales: { x: { time: false } }, series: series,
                   axes: [{ label: "speed m/s" }, { label: "steps/min" }] }, data, runs.length);

@@ -48,7 +48,7 @@
     if (s.activity_ids.length) {
       var p = el("p");
       var a = el("a", "See the activities");
-      a.href = "/activities";
+      a.href = "/activities" + (form.getAttribute("data-query") || "");
       p.appendChild(a);
       section.appendChild(p);
     }

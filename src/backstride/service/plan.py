@@ -74,8 +74,8 @@ _KIND_SPORT = {
 
 @dataclass(frozen=True, slots=True)
 class DoneActivity:
-    """An activity as the plan and its review read it: one row of the store's summary
-    columns (``store.activities.list_activity_columns``), not a ``StoredActivity``."""
+    """An activity as the plan, its review and the report read it: one row of the store's
+    summary columns (``store.activities.list_activity_columns``), not a ``StoredActivity``."""
 
     id: int
     local_date: date
@@ -83,6 +83,8 @@ class DoneActivity:
     distance_m: float | None
     moving_s: float
     """The timer's seconds, else the elapsed ones."""
+    sport: str
+    gear_id: int | None
 
 
 def done_activities(columns: ActivityColumns) -> list[DoneActivity]:
@@ -102,6 +104,8 @@ def done_activities(columns: ActivityColumns) -> list[DoneActivity]:
                 kind=kind,
                 distance_m=None if math.isnan(distance) else distance,
                 moving_s=float(moving[k]),
+                sport=key[0],
+                gear_id=None if columns.gear_id[k] < 0 else int(columns.gear_id[k]),
             )
         )
     return out

@@ -95,7 +95,7 @@ def test_stored_summaries_equal_freshly_computed_ones_on_real_files(
             and 0 <= (day - a.activity.local_date).days <= status.FORM_HISTORY_DAYS
             and fresh[a.id].steady_s > 0
         ]
-        table = status.form_table(store, 1, items, day)
+        table = status.recent_form_table(store, 1, day)
         if not kept:
             assert table is None
             continue

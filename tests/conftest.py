@@ -106,11 +106,8 @@ def store(database_url: str) -> Iterator[Store]:
     """An opened, migrated store (either backend)."""
     from backstride.store import open_store
 
-    opened = open_store(database_url, upgrade_schema=True)
-    try:
+    with open_store(database_url, upgrade_schema=True) as opened:
         yield opened
-    finally:
-        opened.close()
 
 
 def make_activity(

@@ -105,8 +105,7 @@ def check_day(url: str, day: date) -> int:
     """Every surface against ``status`` on ``day``; returns how many verdicts were compared."""
     compared = 0
     on = day.isoformat()
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         status = _status_on(store, day)
         cli_status = _cli(url, "status", "--json", "--on", on)
         l2_cache: dict[date, Any] = {}
@@ -198,8 +197,6 @@ def check_day(url: str, day: date) -> int:
                 continue
             assert (spike["outcome"], spike["severity"]) == (run["l1"], run["severity"])
             compared += 1
-    finally:
-        store.close()
     return compared
 
 
@@ -259,8 +256,7 @@ def histories(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _build(url: str, history: dict[str, Any]) -> None:
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         with transaction(store) as conn:
             athlete = get_or_create_athlete(conn).id
             for k, (offset, distance) in enumerate(sorted(history["runs"])):
@@ -291,8 +287,6 @@ def _build(url: str, history: dict[str, Any]) -> None:
             service.log_pain(
                 store, nrs, moment=moment, day=MONDAY + timedelta(days=offset), today=last
             )
-    finally:
-        store.close()
 
 
 @pytest.fixture(scope="module")

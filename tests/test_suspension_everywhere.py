@@ -132,14 +132,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     from tests.web.conftest import _fill
 
     filled = _fill(tmp_path_factory.mktemp("suspension") / "demo")
-    store = open_store(filled.url)
-    try:  # sessions saved yesterday must not show as upcoming after today's screen
+    with open_store(filled.url) as store:
+        # sessions saved yesterday must not show as upcoming after today's screen
         yesterday = local_today() - timedelta(days=1)
         service.get_plan(store, weeks=2, as_of=yesterday)
         marks = service.session_marks(store, as_of=yesterday).sessions
         assert any(m.mark == "upcoming" for m in marks)
-    finally:
-        store.close()
     return filled
 
 
@@ -147,16 +145,13 @@ def _screened(base: DemoStore, tmp_path: Path, vignette: Vignette) -> Walk:
     target = tmp_path / "walk.db"
     shutil.copy(base.path, target)
     url = f"sqlite:///{target}"
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         # The vignette moved to today, its clinician's visit (if any) as many days before.
         day = local_today()
         if vignette.cleared_on is not None:
             clear(store, day=day - (vignette.screen_day - vignette.cleared_on))
         service.take_screen(store, vignette.answers, day=day)
         run_id = next(a.id for a in service.list_activities(store) if a.activity.sport == "running")
-    finally:
-        store.close()
     return Walk(url, day, run_id, tmp_path)
 
 
@@ -341,11 +336,8 @@ def test_a_red_flag_wins_on_every_surface(
     base: DemoStore, tmp_path: Path, vignette: Vignette
 ) -> None:
     walk = _screened(base, tmp_path, vignette)
-    store = open_store(walk.url)
-    try:
+    with open_store(walk.url) as store:
         flags = service.active_red_flags(store)
-    finally:
-        store.close()
     assert flags, vignette.name
     # The red flag's own words (what to do), without the part that names the answers.
     flag_words = flags[0].message.split(". ")[-2][-40:]

@@ -74,20 +74,14 @@ def _fill(store: Store) -> None:
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("thresholds") / "t.db"
-    store = open_store(f"sqlite:///{path}", upgrade_schema=True)
-    try:
+    with open_store(f"sqlite:///{path}", upgrade_schema=True) as store:
         _fill(store)
-    finally:
-        store.close()
     return f"sqlite:///{path}"
 
 
 def _finding(url: str, rule: str) -> Finding:
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         found = [f for f in service.get_status(store, as_of=DAY).findings if f.rule == rule]
-    finally:
-        store.close()
     assert len(found) == 1, found
     return found[0]
 
@@ -106,11 +100,8 @@ def _page(url: str, path: str) -> str:
 
 
 def _report(url: str) -> str:
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         data = service.build_report(store, start=DAY - timedelta(days=27), end=DAY)
-    finally:
-        store.close()
     return " ".join(render_html(data).split())
 
 

@@ -265,10 +265,6 @@ class ClearanceRecord:
     #: When it was saved (UTC).
     recorded_at: datetime | None = None
 
-    def to_json(self) -> dict[str, str | None]:
-        """``{"date", "by", "note"}``, as ``screen clear --json`` and the API show it."""
-        return {"date": self.day.isoformat(), "by": self.by, "note": self.note}
-
 
 @dataclass(frozen=True)
 class Athlete:
@@ -332,3 +328,77 @@ class ImportReport:
     failed: list[ImportFailure] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
+
+
+# -- rows the store returns in bulk (issue 13: shapes shared by store and service) ---------
+
+
+@dataclass(frozen=True, eq=False)
+class ActivityColumns:
+    """An athlete's activities as columns, oldest first (the order of ``list_activities``):
+    what the load, habit and shoe rules read, without a ``StoredActivity`` per row.
+
+    Numbers are float64 with NaN where unknown; ``gear_id`` is -1 where there is none;
+    ``sport`` and ``sub_sport`` are the stored names, one per row.
+    """
+
+    id: npt.NDArray[np.int64]
+    local_date: npt.NDArray[np.datetime64]
+    sport: list[str]
+    sub_sport: list[str | None]
+    distance_m: npt.NDArray[np.float64]
+    timer_s: npt.NDArray[np.float64]
+    elapsed_s: npt.NDArray[np.float64]
+    avg_hr_bpm: npt.NDArray[np.float64]
+    rpe: npt.NDArray[np.float64]
+    gear_id: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+
+@dataclass(frozen=True, eq=False)
+class FormRow:
+    """One run's stored form summary: ``numbers`` by name (NaN where NULL) and the means of
+    each full minute of steady running."""
+
+    activity_id: int
+    version: int
+    numbers: dict[str, float]
+    chunk_speed_mps: FloatArray
+    chunk_cadence_spm: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class RunStreams:
+    """A run's streams and the ``imported_at`` of the record they belong to (a twin that
+    replaces them changes it), so a summary is stored only for the streams it came from."""
+
+    activity_id: int
+    imported_at: datetime
+    streams: Streams
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """One stored planned session (the columns of ``planned_sessions``)."""
+
+    day: date
+    position: int
+    mode: str
+    kind: str
+    title: str
+    intensity: str
+    duration_s: float | None
+    distance_m: float | None
+    run_s: int | None
+    walk_s: int | None
+    repeats: int | None
+    routine: str | None
+    warmup: str | None
+    cooldown: str | None
+    sport: str | None
+    rules: tuple[str, ...]
+    why: str
+    stage: int | None
+    lighter: bool

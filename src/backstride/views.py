@@ -10,7 +10,15 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from backstride.model import ImportReport, Lap, PainRecord, StoredActivity, StoredGear
+from backstride.model import (
+    ClearanceRecord,
+    ImportReport,
+    Lap,
+    PainRecord,
+    RoutineRecord,
+    StoredActivity,
+    StoredGear,
+)
 
 
 def _time(value: datetime) -> str:
@@ -112,6 +120,25 @@ def shoe_view(item: StoredGear) -> dict[str, Any]:
         "inspect_at_m": _num(g.inspect_at_m, 1),
         "replace_at_m": _num(g.replace_at_m, 1),
     }
+
+
+def routine_view(logged: RoutineRecord) -> dict[str, Any]:
+    """One routine logged with ``backstride done``."""
+    return {
+        "id": logged.id,
+        "date": logged.day.isoformat(),
+        "kind": logged.kind,
+        "minutes": logged.minutes,
+        "rpe": logged.rpe,
+        "sport": logged.sport,
+        "note": logged.note,
+    }
+
+
+def clearance_view(visit: ClearanceRecord) -> dict[str, str | None]:
+    """A clinician's visit: ``{"date", "by", "note"}``, as ``screen clear --json``, status and
+    the API show it."""
+    return {"date": visit.day.isoformat(), "by": visit.by, "note": visit.note}
 
 
 def pain_view(entry: PainRecord) -> dict[str, Any]:

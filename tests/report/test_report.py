@@ -176,14 +176,11 @@ def test_no_positions_or_place_names_reach_the_report(stored: Stored, html: str)
 
 
 def test_an_r1_screen_comes_first_on_page_one(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'flags.db'}")
-    try:
+    with open_store(f"sqlite:///{tmp_path / 'flags.db'}") as store:
         answers = dict.fromkeys(FIELDS, False)
         answers["saddle_numbness"] = True
         service.take_screen(store, answers, day=date(2026, 3, 2))
         data = build_report(store, start=date(2026, 1, 5), end=date(2026, 3, 29))
-    finally:
-        store.close()
     assert data.training_suspended
     page = render_html(data)
     alarm = page.index('id="red-flags"')

@@ -128,14 +128,11 @@ _STORED = [v for v in VIGNETTES if v.cleared_on is not None] + [
 
 @pytest.mark.parametrize("vignette", _STORED, ids=lambda v: v.name)
 def test_vignettes_through_the_store_give_their_tier(tmp_path: Path, vignette: Vignette) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'v.db'}", upgrade_schema=True)
-    try:
+    with open_store(f"sqlite:///{tmp_path / 'v.db'}", upgrade_schema=True) as store:
         screening.take_screen(store, vignette.answers, day=vignette.screen_day)
         if vignette.cleared_on is not None:
             screening.clear(store, day=vignette.cleared_on)
         latest = screening.latest_screen(store, as_of=vignette.judged_on)
-    finally:
-        store.close()
     assert latest is not None
     assert latest.outcome == vignette.expected
     assert latest.blocks_training is (vignette.expected in ("emergency", "urgent"))
@@ -155,8 +152,7 @@ def test_migration_0007_upgrades_a_0006_database_without_loss(tmp_path: Path) ->
     assert current_revision(engine) == "0006"
     engine.dispose()
 
-    store = open_store(url)  # SQLite upgrades itself on open
-    try:
+    with open_store(url) as store:  # SQLite upgrades itself on open
         assert current_revision(store.engine) == "0007"
         with transaction(store) as conn:
             after = conn.execute(sa.text("select * from screenings order by id")).all()
@@ -165,8 +161,6 @@ def test_migration_0007_upgrades_a_0006_database_without_loss(tmp_path: Path) ->
         latest = screening.latest_screen(store, as_of=D3)
         assert latest is not None
         assert latest.blocks_training is False
-    finally:
-        store.close()
 
 
 @pytest.mark.postgres
@@ -176,12 +170,9 @@ def test_migration_0007_upgrades_a_0006_postgres_database(postgres_url: str) -> 
         command.upgrade(_alembic_config(conn), "0006")
     assert current_revision(engine) == "0006"
     engine.dispose()
-    store = open_store(postgres_url, upgrade_schema=True)
-    try:
+    with open_store(postgres_url, upgrade_schema=True) as store:
         assert current_revision(store.engine) == "0007"
         record = screening.clear(store, day=D2, note="seen")
         assert record.recorded_at is not None
         assert record.recorded_at <= datetime.now(UTC)
         assert screening.latest_clearance(store) == record
-    finally:
-        store.close()

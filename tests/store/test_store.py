@@ -201,13 +201,33 @@ def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: object) -> None:
-    store = open_store(f"sqlite:///{tmp_path}/w.db")
-    try:
+    with open_store(f"sqlite:///{tmp_path}/w.db") as store:
         with store.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    finally:
-        store.close()
+
+
+class _Failed(Exception):
+    pass
+
+
+def _use_then_fail(url: str, opened: list[Store]) -> None:
+    with open_store(url) as store:
+        opened.append(store)
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("select 1")
+        assert store.engine.pool.checkedin() == 1  # type: ignore[attr-defined]
+        raise _Failed
+
+
+def test_a_store_in_a_with_block_is_closed_on_the_way_out_even_after_an_error(
+    tmp_path: object,
+) -> None:
+    # Issue 13: `with open_store(...) as store:` replaces try/finally store.close().
+    opened: list[Store] = []
+    with pytest.raises(_Failed):
+        _use_then_fail(f"sqlite:///{tmp_path}/c.db", opened)
+    assert opened[0].engine.pool.checkedin() == 0  # type: ignore[attr-defined]
 
 
 @pytest.mark.postgres
@@ -258,3 +278,16 @@ def test_stream_codec_round_trips_exactly(n: int, data: st.DataObject, extra_nam
     for channel in streams.channels:
         np.testing.assert_array_equal(back.channels[channel], streams.channels[channel])
     np.testing.assert_array_equal(back.extra[extra_name], streams.extra[extra_name])
+
+
+def test_gear_names_are_every_kind_of_the_athlete_by_id(store: Store) -> None:
+    from backstride.model import Gear
+    from backstride.store import gear as gear_rows
+
+    with transaction(store) as conn:
+        me = get_or_create_athlete(conn, "me").id
+        other = get_or_create_athlete(conn, "other").id
+        shoe = gear_rows.upsert_gear(conn, me, Gear(name="Pegasus"))
+        bike = gear_rows.upsert_gear(conn, me, Gear(name="Tarmac", kind="bike"))
+        gear_rows.upsert_gear(conn, other, Gear(name="Ghost"))
+        assert gear_rows.list_gear_names(conn, me) == {shoe: "Pegasus", bike: "Tarmac"}

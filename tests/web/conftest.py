@@ -41,16 +41,13 @@ class DemoStore:
 
 def _fill(folder: Path) -> DemoStore:
     result = service.run_demo(folder)
-    store = open_store(result.database_url)
-    try:
+    with open_store(result.database_url) as store:
         runs = [a for a in service.list_activities(store) if a.activity.sport == "running"]
         service.add_shoe(store, Gear(name="Pegasus", initial_distance_m=470_000.0))
         service.add_shoe(store, Gear(name="Ghost", replace_at_m=600_000.0))
         for run in runs[:-1]:
             service.assign_shoe(store, run.id, "Pegasus")
         service.assign_shoe(store, runs[-1].id, "Ghost")
-    finally:
-        store.close()
     return DemoStore(folder / "demo.db", result.status.as_of)
 
 

@@ -136,13 +136,10 @@ def test_plan_marks_are_the_stored_sessions_marked_as_of_the_day(
     later = db.as_of + timedelta(days=7)
     week = client.get(f"/api/plan/marks?on={later}&from={db.as_of}&to={later}").json()
     assert (week["from"], week["to"]) == (db.as_of.isoformat(), later.isoformat())
-    store = open_store(db.url)
-    try:
+    with open_store(db.url) as store:
         expected = service.marks_to_json(
             service.session_marks(store, start=db.as_of, end=later, as_of=later)
         )
-    finally:
-        store.close()
     assert week == expected
     marks = {s["date"]: s["mark"] for s in week["sessions"]}
     assert marks == {d: "missed" if d < later.isoformat() else "upcoming" for d in marks}

@@ -12,7 +12,7 @@ import pytest
 
 from backstride import service
 from backstride.service.cache import ResultCache
-from backstride.store import Store, open_store
+from backstride.store import open_store
 from backstride.store.changes import ChangeToken
 from tests.conftest import ROOT
 from tests.web.conftest import DemoStore, client_for
@@ -46,11 +46,8 @@ def test_a_write_by_another_connection_is_seen_at_once(db: DemoStore) -> None:
     with client_for(db.url) as client:
         assert client.get("/api/status").json()["training_suspended"] is False
         assert client.get("/api/status").json()["training_suspended"] is False  # cached
-        other = open_store(db.url)
-        try:
+        with open_store(db.url) as other:
             service.take_screen(other, _red_flag())
-        finally:
-            other.close()
         assert client.get("/api/status").json()["training_suspended"] is True
 
 
@@ -90,16 +87,13 @@ def test_the_token_changes_with_every_commit_and_only_then(tmp_path: Path) -> No
 
 
 def test_an_in_memory_database_is_never_cached() -> None:
-    store: Store = open_store("sqlite://")
-    try:
+    with open_store("sqlite://") as store:
         cache = ResultCache(store)
         calls = []
         for _ in range(2):
             cache.get("k", lambda: calls.append(1))
         assert len(calls) == 2
         cache.close()
-    finally:
-        store.close()
 
 
 @pytest.mark.postgres
@@ -132,10 +126,7 @@ def test_the_dashboard_on_postgresql(postgres_url: str) -> None:
         assert [r["l1"] for r in chart["runs"]] == ["first"]
         assert client.get("/api/status").json()["training_suspended"] is False
         assert client.get("/api/status").json()["training_suspended"] is False  # cached
-        other = open_store(postgres_url)
-        try:
+        with open_store(postgres_url) as other:
             service.take_screen(other, _red_flag())
-        finally:
-            other.close()
         assert client.get("/api/status").json()["training_suspended"] is True
         assert 'class="redflag"' in client.get(f"/load?on={on}").text

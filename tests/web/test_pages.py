@@ -219,14 +219,11 @@ def test_plan_page_marks_each_stored_session_done_missed_or_upcoming(
     client: TestClient, db: DemoStore
 ) -> None:
     # A plan made the Sunday before the newest demo run, its long run on that run's weekday.
-    store = open_store(db.url)
-    try:
+    with open_store(db.url) as store:
         run = [a for a in service.list_activities(store) if a.activity.sport == "running"][-1]
         day = run.activity.local_date
         sunday = day - timedelta(days=day.weekday() + 1)
         service.get_plan(store, as_of=sunday, long_run_day=day.strftime("%a"), cross="none")
-    finally:
-        store.close()
     marks = client.get(f"/api/plan/marks?on={db.as_of}").json()["sessions"]
     runs = [(s["date"], s["mark"], s["activity_id"]) for s in marks if s["kind"] != "core"]
     assert (day.isoformat(), "done", run.id) in runs

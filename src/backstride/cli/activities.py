@@ -19,11 +19,8 @@ def activities_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: backstride activities --json
     """
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         items = service.list_activities(store)
-    finally:
-        store.close()
     if as_json:
         print_json([activity_view(item) for item in items])
     else:
@@ -39,11 +36,8 @@ def show_command(
 
     Example: backstride show 3
     """
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         item = service.get_activity(store, activity_id, with_streams=False)
-    finally:
-        store.close()
     if as_json:
         print_json(activity_detail_view(item))
     else:

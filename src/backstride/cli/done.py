@@ -8,6 +8,7 @@ import typer
 
 from backstride import service
 from backstride.cli.state import open_from, parse_day, print_json, stdout
+from backstride.views import routine_view
 
 
 def done_command(
@@ -32,25 +33,12 @@ def done_command(
     Example: backstride done core --minutes 20 --rpe 4
     """
     day = parse_day(on, "--date")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         logged = service.log_done(
             store, kind, day=day, minutes=minutes, rpe=rpe, sport=sport, note=note
         )
-    finally:
-        store.close()
     if as_json:
-        print_json(
-            {
-                "id": logged.id,
-                "date": logged.day.isoformat(),
-                "kind": logged.kind,
-                "minutes": logged.minutes,
-                "rpe": logged.rpe,
-                "sport": logged.sport,
-                "note": logged.note,
-            }
-        )
+        print_json(routine_view(logged))
         return
     details = [f"{logged.minutes:g} min" if logged.minutes is not None else None]
     details += [f"RPE {logged.rpe}" if logged.rpe is not None else None, logged.sport]

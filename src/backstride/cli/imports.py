@@ -71,16 +71,13 @@ def import_command(
         if not path.exists():
             raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATHS")
     workers = service.resolve_jobs(jobs if jobs is not None else state(ctx).settings.jobs)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         err = stderr()
         if as_json or not err.is_terminal:
             report = service.import_paths(store, paths, jobs=workers)
         else:
             with Progress(*_COLUMNS, console=err, transient=True) as bar:
                 report = service.import_paths(store, paths, progress=_Bar(bar), jobs=workers)
-    finally:
-        store.close()
     if as_json:
         print_json(import_report_view(report))
     else:

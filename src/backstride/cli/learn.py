@@ -26,7 +26,7 @@ def learn_command(
     """
     lessons = service.learn(topic)
     if as_json:
-        print_json([lesson.__dict__ for lesson in lessons])
+        print_json([lesson.to_json() for lesson in lessons])
         return
     out = stdout()
     for lesson in lessons:

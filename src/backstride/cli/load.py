@@ -22,11 +22,8 @@ def load_command(
     Example: backstride load --weeks 8
     """
     as_of = parse_day(on)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         history = service.get_load(store, weeks=weeks, as_of=as_of)
-    finally:
-        store.close()
     if as_json:
         print_json(history.to_json())
     else:

@@ -29,11 +29,8 @@ def list_command(
     if ctx.invoked_subcommand is not None:
         return
     as_of = parse_day(on)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         overview = service.pain_overview(store, weeks=weeks, today=as_of)
-    finally:
-        store.close()
     if as_json:
         print_json(overview.to_json())
     else:
@@ -73,8 +70,7 @@ def log_command(
     Example: backstride pain log 3 --when after --activity 42
     """
     day = parse_day(on, "--date")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         logged = service.log_pain(
             store,
             nrs,
@@ -84,8 +80,6 @@ def log_command(
             leg_symptoms=leg_symptoms,
             note=note,
         )
-    finally:
-        store.close()
     if logged.red_flags:
         RED_FLAGS.set(logged.red_flags)
     if as_json:
@@ -115,11 +109,8 @@ def associations_command(
     Example: backstride pain associations --json
     """
     as_of = parse_day(on)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         found = service.pain_associations(store, today=as_of)
-    finally:
-        store.close()
     if as_json:
         print_json(found.to_json())
     else:
@@ -145,15 +136,9 @@ def score_command(
     Example: backstride pain score odi 28 --date 2026-03-01
     """
     day = parse_day(on, "--date")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         saved = service.add_score(store, instrument, score, distress=distress, day=day)
-    finally:
-        store.close()
     if as_json:
-        print_json(
-            {"date": saved.day.isoformat(), "questionnaire": saved.instrument,
-             "score": saved.score, "distress": saved.distress}
-        )  # fmt: skip
+        print_json(saved.to_json())
     else:
         stdout().print(f"recorded {saved.instrument} {saved.score:g} on {saved.day}")

@@ -86,8 +86,7 @@ def plan_command(
     Example: backstride plan --weeks 2 --days-per-week 4 --long-run-day sat
     """
     as_of = parse_day(on)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         if review:
             result = service.review(store, weeks=weeks or 4, as_of=as_of)
         else:
@@ -102,8 +101,6 @@ def plan_command(
                 growth_pct=growth,
                 as_of=as_of,
             )
-    finally:
-        store.close()
     if review:
         if as_json:
             print_json(service.review_to_json(result))

@@ -100,11 +100,8 @@ def report_command(
         if output is None:
             raise InputError("say where to write the report", hint="add -o FILE")
         _check_writable(output)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         data = service.build_report(store, start=first, end=last)
-    finally:
-        store.close()
     if not data.runs:
         stderr().print(_where_the_runs_are(data), highlight=False)
     if as_json:

@@ -22,6 +22,7 @@ from backstride.cli.state import (
 )
 from backstride.service import screening
 from backstride.service.screening import Question, ScreenResult
+from backstride.views import clearance_view
 
 FieldList = Annotated[
     list[str] | None,
@@ -92,13 +93,10 @@ def screen_command(
         raise typer.BadParameter(
             "no answers: run it in a terminal, or answer with --yes/--no/--no-others"
         )
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         if not given:
             given = _ask(screening.screen_questions(store))
         result: ScreenResult = service.take_screen(store, given, day=day)
-    finally:
-        store.close()
     if as_json:
         print_json(result.to_json())
     else:
@@ -133,12 +131,9 @@ def clear_command(
     """
     day = parse_day(on, "--date")
     # No red-flag banner before the visit is recorded: what is still active is said after.
-    store = service.open_database(state(ctx).settings)
-    try:
+    with service.open_database(state(ctx).settings) as store:
         record = screening.clear(store, day=day, by=by, note=note)
         latest = screening.latest_screen(store)
-    finally:
-        store.close()
     flags = () if latest is None else tuple(latest.red_flags)
     RED_FLAGS.set(flags)
     for finding in flags:
@@ -147,7 +142,7 @@ def clear_command(
     if as_json:
         print_json(
             {
-                "clearance": record.to_json(),
+                "clearance": clearance_view(record),
                 "latest_screen": None if latest is None else latest.to_json(),
             }
         )

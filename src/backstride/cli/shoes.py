@@ -34,11 +34,8 @@ def list_command(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = 
     if ctx.invoked_subcommand is not None:
         return  # `shoes add ...`: the group's own listing stays quiet
     as_of = parse_day(on)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         shoes = service.list_shoes(store, as_of=as_of)
-    finally:
-        store.close()
     if as_json:
         print_json([shoe_view(s) for s in shoes])
     else:
@@ -80,11 +77,8 @@ def add_command(
         inspect_at_m=_km(inspect_km),
         replace_at_m=_km(replace_km),
     )
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         stored = service.add_shoe(store, shoe)
-    finally:
-        store.close()
     if as_json:
         print_json(shoe_view(stored))
     else:
@@ -96,11 +90,8 @@ def retire_command(ctx: typer.Context, name: NameArgument) -> None:
 
     Example: backstride shoes retire "Ghost 14"
     """
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         service.retire_shoe(store, name)
-    finally:
-        store.close()
     stdout().print(f"retired {name}")
 
 
@@ -116,11 +107,8 @@ def default_command(
 
     Example: backstride shoes default "Ghost 15" --sport run
     """
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         assigned = service.set_default_shoe(store, name, sport=sport)
-    finally:
-        store.close()
     if as_json:
         print_json({"default": name, "sport": sport, "assigned": assigned})
     else:
@@ -141,9 +129,6 @@ def assign_command(
     """
     if (name is None) == (not none):
         raise typer.BadParameter("give a shoe NAME, or --none (not both)")
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         service.assign_shoe(store, activity_id, None if none else name)
-    finally:
-        store.close()
     stdout().print(f"activity {activity_id}: {name or 'no shoe'}")

@@ -34,8 +34,9 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def open_from(ctx: typer.Context) -> Store:
-    """Open the store; when the latest symptom screen found an R1/R2 red flag, say so first
-    on the terminal, before whatever the command shows (red flags win, issue 5)."""
+    """Open the store (``with open_from(ctx) as store:``); when the latest symptom screen found
+    an R1/R2 red flag, say so first on the terminal, before whatever the command shows (red
+    flags win, issue 5)."""
     store = open_database(state(ctx).settings)
     try:
         flags = active_red_flags(store)

@@ -22,11 +22,8 @@ def status_command(
     Example: backstride status --on 2026-03-01
     """
     as_of = parse_day(on)
-    store = open_from(ctx)
-    try:
+    with open_from(ctx) as store:
         status = service.get_status(store, as_of=as_of)
-    finally:
-        store.close()
     if as_json:
         print_json(status.to_json())
     else:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
+
+from backstride.rules.catalogue import CATALOGUE
 
 #: What a planned session is. ``run_walk`` is a run of alternating run and walk intervals.
 SessionKind = Literal["run", "run_walk", "core", "cross"]
@@ -72,6 +74,30 @@ class PlannedSession:
     def is_hard(self) -> bool:
         return self.intensity in HARD_INTENSITIES
 
+    def to_json(self) -> dict[str, Any]:
+        """One session of ``plan --json`` (and of the marked sessions of ``/api/plan/marks``)."""
+        return {
+            "date": self.day.isoformat(),
+            "kind": self.kind,
+            "title": self.title,
+            "intensity": self.intensity,
+            "duration_s": self.duration_s,
+            "distance_m": self.distance_m,
+            "run_walk": None
+            if self.run_walk is None
+            else {
+                "run_s": self.run_walk.run_s,
+                "walk_s": self.run_walk.walk_s,
+                "repeats": self.run_walk.repeats,
+            },
+            "routine": self.routine,
+            "warmup": self.warmup,
+            "cooldown": self.cooldown,
+            "sport": self.sport,
+            "rules": list(self.rules),
+            "why": self.why,
+        }
+
 
 @dataclass(frozen=True)
 class PlanWeek:
@@ -98,6 +124,36 @@ class Plan:
     @property
     def sessions(self) -> tuple[PlannedSession, ...]:
         return tuple(s for w in self.weeks for s in w.sessions)
+
+    def to_json(self) -> dict[str, Any]:
+        """``plan --json`` and ``/api/plan``: mode, weeks of sessions, notes, and the rules
+        behind it with their citation and grade from the catalogue."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "mode": self.mode,
+            "blocked_message": self.blocked_message,
+            "notes": list(self.notes),
+            "rules": [
+                {
+                    "rule": r,
+                    "title": CATALOGUE[r].title,
+                    "citation": CATALOGUE[r].citation,
+                    "grade": CATALOGUE[r].grade,
+                }
+                for r in self.rules
+                if r in CATALOGUE
+            ],
+            "weeks": [
+                {
+                    "start": w.start.isoformat(),
+                    "running_distance_m": w.running_distance_m,
+                    "lighter": w.lighter,
+                    "stage": w.stage,
+                    "sessions": [s.to_json() for s in w.sessions],
+                }
+                for w in self.weeks
+            ],
+        }
 
 
 @dataclass(frozen=True)

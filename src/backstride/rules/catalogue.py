@@ -22,7 +22,7 @@ from backstride.rules.catalogue_pain import PAIN_RULES
 from backstride.rules.catalogue_practices import BAND_NAMES, GARMIN_BANDS, PRACTICE_RULES
 from backstride.rules.catalogue_redflags import RED_FLAG_RULES
 from backstride.rules.catalogue_scores import SCORE_RULES
-from backstride.rules.rule import Outcome, Rule
+from backstride.rules.rule import RULES_BY_ID, Outcome, Rule
 
 #: (name, title, summary when nothing is known), in the order the status screen shows them.
 PRACTICES: tuple[tuple[str, str, str], ...] = (
@@ -50,6 +50,7 @@ PRACTICE_NAMES: tuple[str, ...] = tuple(name for name, _, _ in PRACTICES)
 CATALOGUE: Mapping[str, Rule] = MappingProxyType(
     {r.id: r for r in (*LOAD_RULES, *PRACTICE_RULES, *PAIN_RULES, *RED_FLAG_RULES, *SCORE_RULES)}
 )
+RULES_BY_ID.update(CATALOGUE)
 
 __all__ = [
     "BAND_NAMES",

@@ -21,6 +21,12 @@ from types import MappingProxyType
 
 from backstride.rules.finding import Finding, Severity, Value, plain
 
+#: Every catalogue rule by id, for templates that borrow another rule's threshold. Filled by
+#: ``rules/catalogue.py`` as it builds :data:`~backstride.rules.catalogue.CATALOGUE` (the same
+#: rule objects): the catalogue is made of rules, so this module cannot import it (issue 13's
+#: import-cycle check).
+RULES_BY_ID: dict[str, Rule] = {}
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -127,11 +133,8 @@ def threshold_fields(rule: Rule) -> dict[str, float]:
     >>> f["replace_km"], f["l2_flag_above_pct"], f["c1_window_weeks"]
     (800.0, 30.0, 1.0)
     """
-    # Imported here: the catalogue is made of rules, so this module cannot import it on load.
-    from backstride.rules.catalogue import CATALOGUE
-
     fields: dict[str, float] = {}
-    for other in CATALOGUE.values():
+    for other in RULES_BY_ID.values():
         fields.update(threshold_display(other.thresholds, other.id.lower() + "_"))
     fields.update(threshold_display(rule.thresholds))
     return fields

@@ -28,6 +28,11 @@ class Score:
     score: float
     distress: float | None = None
 
+    def to_json(self) -> dict[str, object]:
+        """``pain score --json``."""
+        return {"date": self.day.isoformat(), "questionnaire": self.instrument,
+                "score": self.score, "distress": self.distress}  # fmt: skip
+
 
 def odi_band(score: float) -> str:
     """The published ODI band of a score (Fairbank & Pynsent 2000).

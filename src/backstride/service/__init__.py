@@ -26,7 +26,7 @@ from backstride.service.gear import (
     retire_shoe,
     set_default_shoe,
 )
-from backstride.service.importing import Progress, import_files, import_paths, list_import_files
+from backstride.service.importing import import_files, import_paths, list_import_files
 from backstride.service.learn import Lesson, learn
 from backstride.service.load import LoadHistory, get_load, sparkline
 from backstride.service.pain import (
@@ -40,6 +40,7 @@ from backstride.service.pain import (
     pain_associations,
     pain_overview,
 )
+from backstride.service.pipeline import Progress
 from backstride.service.plan import export_fit_workouts, export_ics, get_plan, parse_weekday
 from backstride.service.plan_views import marks_to_json, plan_to_json, review_to_json
 from backstride.service.report_data import build_report, default_period

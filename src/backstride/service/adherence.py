@@ -13,15 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from backstride.analysis.table import ActivityKind
 from backstride.coach.plan import monday
 from backstride.errors import InputError
-from backstride.model import RoutineRecord, StoredActivity
+from backstride.model import PlannedRow, RoutineRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.service.clock import local_today
 from backstride.service.plan import (
+    DoneActivity,
     History,
     PlannedSession,
     activity_kind_of,
@@ -66,6 +67,18 @@ class SessionMark:
     warmup: Mark | None = None
     cooldown: Mark | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The session's own JSON with its mark and what fulfilled it."""
+        return {
+            **self.session.to_json(),
+            "position": self.position,
+            "mark": self.mark,
+            "activity_id": self.activity_id,
+            "logged": self.logged,
+            "warmup_mark": self.warmup,
+            "cooldown_mark": self.cooldown,
+        }
+
 
 @dataclass(frozen=True)
 class PlanMarks:
@@ -75,6 +88,16 @@ class PlanMarks:
     end: date
     as_of: date
     sessions: tuple[SessionMark, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """``/api/plan/marks``: the stored sessions of a period, each marked done, missed or
+        upcoming."""
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "sessions": [m.to_json() for m in self.sessions],
+        }
 
 
 @dataclass(frozen=True)
@@ -112,6 +135,32 @@ class WeekAdherence:
     def cross_target_min(self) -> float:
         return float(CATALOGUE["X1"].thresholds["min_minutes"])
 
+    def to_json(self) -> dict[str, Any]:
+        low, high = self.core_target
+        return {
+            "start": self.start.isoformat(),
+            "runs": {
+                "planned": self.runs_planned,
+                "fulfilled": self.runs_fulfilled,
+                "done": self.runs_done,
+            },
+            "distance_km": {"planned": round(self.planned_km, 2), "done": round(self.done_km, 2)},
+            "core": {
+                "planned": self.core_planned,
+                "fulfilled": self.core_fulfilled,
+                "done": self.core_done,
+                "target": [low, high],
+            },
+            "cross_training": {
+                "planned": self.cross_planned,
+                "fulfilled": self.cross_fulfilled,
+                "minutes": round(self.cross_minutes, 1),
+                "target_minutes": self.cross_target_min,
+            },
+            "warmup": {"runs": self.runs_done, "with_warmup": self.runs_with_warmup},
+            "cooldown": {"runs": self.runs_done, "with_cooldown": self.runs_with_cooldown},
+        }
+
 
 @dataclass(frozen=True)
 class PlanReview:
@@ -121,6 +170,15 @@ class PlanReview:
     as_of: date
     weeks: tuple[WeekAdherence, ...]
     sessions: tuple[SessionMark, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """``plan --review --json`` and ``/api/plan/review``: adherence per week, oldest
+        first, and the stored sessions of those weeks marked."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "weeks": [w.to_json() for w in self.weeks],
+            "sessions": [m.to_json() for m in self.sessions],
+        }
 
 
 def review(
@@ -171,15 +229,15 @@ def session_marks(
         athlete_id = get_or_create_athlete(conn, athlete).id
         planned = plan_rows.list_planned(conn, athlete_id, since=first, until=last)
         suspended = suspension_in(conn, athlete_id, day).active
-    items = [a for a in history.items if first <= a.activity.local_date <= last]
+    items = [a for a in history.items if first <= a.local_date <= last]
     logs = [r for r in history.routines if first <= r.day <= last]
     marks = mark_sessions(planned, items, logs, as_of=day, withheld=suspended)
     return PlanMarks(start=first, end=last, as_of=day, sessions=tuple(marks))
 
 
 def mark_sessions(
-    planned: Sequence[plan_rows.PlannedRow],
-    items: Sequence[StoredActivity],
+    planned: Sequence[PlannedRow],
+    items: Sequence[DoneActivity],
     logs: Sequence[RoutineRecord],
     *,
     as_of: date,
@@ -200,9 +258,9 @@ def mark_sessions(
     """
     by_day: dict[date, list[_Done]] = {}
     for a in items:
-        if a.activity.local_date <= as_of:
+        if a.local_date <= as_of:
             done = _Done("activity", a.id, activity_kind_of(a))
-            by_day.setdefault(a.activity.local_date, []).append(done)
+            by_day.setdefault(a.local_date, []).append(done)
     for r in logs:
         if r.day <= as_of:
             by_day.setdefault(r.day, []).append(_Done("log", r.id, None, r.kind, r.sport))
@@ -255,7 +313,7 @@ class _Done:
 _GROUP = {"run": "run", "run_walk": "run"}
 
 
-def _fits(row: plan_rows.PlannedRow) -> Callable[[_Done], bool]:
+def _fits(row: PlannedRow) -> Callable[[_Done], bool]:
     """Whether an imported activity or a log fulfils ``row`` (on its day)."""
     if row.kind in _GROUP:
         return lambda d: d.kind == ActivityKind.RUN
@@ -275,10 +333,10 @@ def _logged(kind: str) -> Callable[[_Done], bool]:
 
 
 def _week(start: date, end: date, history: History, marks: list[SessionMark]) -> WeekAdherence:
-    items = [a for a in history.items if start <= a.activity.local_date <= end]
+    items = [a for a in history.items if start <= a.local_date <= end]
     logs = [r for r in history.routines if start <= r.day <= end]
     runs = [a for a in items if activity_kind_of(a) == ActivityKind.RUN]
-    run_days = [a.activity.local_date for a in runs]
+    run_days = [a.local_date for a in runs]
     planned_runs = [m for m in marks if m.session.is_run]
     planned_cross = [m for m in marks if m.session.kind == "cross"]
     planned_core = [m for m in marks if m.session.kind == "core"]
@@ -308,5 +366,5 @@ def _week(start: date, end: date, history: History, marks: list[SessionMark]) ->
         runs_with_warmup=with_log("warmup"),
         runs_with_cooldown=with_log("cooldown"),
         planned_km=sum(m.session.distance_m or 0.0 for m in planned_runs) / 1000.0,
-        done_km=sum(a.activity.summary.distance_m or 0.0 for a in runs) / 1000.0,
+        done_km=sum(a.distance_m or 0.0 for a in runs) / 1000.0,
     )

@@ -3,7 +3,7 @@
 An archive (a ``.zip``, or the same unpacked into a folder) is checked whole before anything
 is stored (``ingest.archive``: zip-slip, absolute paths, symlinks, bombs, nesting): a hostile
 archive is refused with one line and leaves no trace. Then it is imported member by member
-through :func:`~backstride.service.importing.run_pipeline` (the path of loose files too), one
+through :func:`~backstride.service.pipeline.run_pipeline` (the path of loose files too), one
 activity per transaction, so an interrupted archive import resumes on re-run without
 duplicates. Members are read one at a time, in order, by the importing process; with
 ``jobs`` > 1 they are decoded by worker processes a few members ahead of the writer.
@@ -40,7 +40,7 @@ from backstride.ingest.garmin import (
 from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
 from backstride.model import Activity, ActivityMeta, Gear, ImportFailure, ImportReport, Summary
 from backstride.service.decoding import Decoded
-from backstride.service.importing import FileWork, Progress, athlete_id_for, run_pipeline
+from backstride.service.pipeline import FileWork, Progress, athlete_id_for, run_pipeline
 from backstride.service.storing import Source, import_hashed
 from backstride.store import Store, transaction
 from backstride.store import gear as gear_rows

@@ -13,8 +13,5 @@ def open_database(settings: Settings, *, upgrade_schema: bool | None = None) -> 
 
 def upgrade_database(settings: Settings) -> str:
     """Create or migrate the schema of the configured database; returns its URL (no password)."""
-    store = open_store(settings.database_url, upgrade_schema=True)
-    try:
+    with open_store(settings.database_url, upgrade_schema=True) as store:
         return store.display_url
-    finally:
-        store.close()

@@ -10,7 +10,7 @@ travel back: a fifth of the bytes of the arrays, restored exactly by :meth:`Deco
 Each worker has the file it decodes and the next one queued (a thread in the worker takes
 them off its pipe), so it does not wait for the writer to hand it work. Memory stays bounded
 because the caller submits only a few files ahead of the one it is storing
-(``service.importing`` keeps a small window).
+(``service.pipeline`` keeps a small window).
 
 Failures are results, as everywhere in an import: a :class:`~backstride.errors.BackstrideError`
 raised while decoding is rebuilt in the importing process with its message and hint; any

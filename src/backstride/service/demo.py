@@ -10,8 +10,9 @@ from pathlib import Path
 
 from backstride.model import ImportReport, StoredActivity
 from backstride.service.activities import list_activities
-from backstride.service.importing import Progress, import_files
+from backstride.service.importing import import_files
 from backstride.service.pain import log_pain
+from backstride.service.pipeline import Progress
 from backstride.service.plan import Plan, get_plan
 from backstride.service.screening import FIELDS, take_screen
 from backstride.service.status import Status, get_status
@@ -59,8 +60,7 @@ def run_demo(folder: Path, *, progress: Progress | None = None) -> DemoResult:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     url = f"sqlite:///{folder / 'demo.db'}"
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         report = import_files(store, demo_files(), progress=progress)
         items = list_activities(store)
         last_run = max(
@@ -71,5 +71,3 @@ def run_demo(folder: Path, *, progress: Progress | None = None) -> DemoResult:
         as_of = day + timedelta(days=1)
         status = get_status(store, as_of=as_of)
         return DemoResult(url, report, items, status, get_plan(store, as_of=as_of))
-    finally:
-        store.close()

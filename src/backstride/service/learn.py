@@ -6,6 +6,7 @@ why it matters, its source and evidence grade. No advice is written here.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from backstride.errors import InputError
@@ -25,6 +26,10 @@ class Lesson:
     citation: str
     grade: str
     rule: str
+
+    def to_json(self) -> dict[str, str]:
+        """One item of ``learn --json``."""
+        return dataclasses.asdict(self)
 
 
 def learn(topic: str = "practices") -> list[Lesson]:

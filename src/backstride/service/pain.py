@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, get_args
 
+import numpy as np
+
 from backstride.analysis.pain import Association, GroupPain, pain_by_group, rank_association
 from backstride.errors import InputError
 from backstride.model import LegSymptoms, PainMoment, PainRecord
@@ -20,9 +22,10 @@ from backstride.rules.pain import PainAdjustment, diary_entries, pain_adjustment
 from backstride.rules.scores import RANGES, Score, score_findings
 from backstride.service.clock import future_record, local_today
 from backstride.service.safety import active_red_flags, red_flag_findings_in, suspension_in
-from backstride.service.status import activity_table, form_table, scores_in
+from backstride.service.status import activity_table_of, recent_form_table, scores_in
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
+from backstride.store import gear as gear_rows
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 from backstride.views import pain_view
@@ -89,14 +92,15 @@ def log_pain(
         else:
             chosen = chosen or "next_morning"
             if chosen == "next_morning":
+                before = day - timedelta(days=1)
+                columns = activity_rows.list_activity_columns(conn, athlete_id, until=before)
                 runs = [
-                    a
-                    for a in activity_rows.list_activities(conn, athlete_id)
-                    if a.activity.sport == "running"
-                    and a.activity.local_date == day - timedelta(days=1)
+                    k
+                    for k, sport in enumerate(columns.sport)
+                    if sport == "running" and columns.local_date[k] == np.datetime64(before)
                 ]
                 if runs:
-                    activity_id, linked_day = runs[-1].id, runs[-1].activity.local_date
+                    activity_id, linked_day = int(columns.id[runs[-1]]), before
         entry_id = pain_rows.add_pain_entry(
             conn,
             athlete_id,
@@ -264,28 +268,30 @@ def pain_associations(
     today = today or local_today()
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = activity_rows.list_activities(conn, athlete_id)
+        # Columns, not a StoredActivity per row: only the summaries are read (issue 13).
+        columns = activity_rows.list_activity_columns(conn, athlete_id)
+        gear_names = gear_rows.list_gear_names(conn, athlete_id)
         diary = pain_rows.list_pain_entries(conn, athlete_id, until=today)
-    by_id = {a.id: a for a in items}
-    mornings = [e for e in diary if e.moment == "next_morning" and e.activity_id in by_id]
-    table = activity_table(items)
+    row_of = {int(i): k for k, i in enumerate(columns.id)}
+    mornings = [e for e in diary if e.moment == "next_morning" and e.activity_id in row_of]
+    table = activity_table_of(columns)
     analysis = analyse_up_to(table, today)
     spike = {}
     if analysis is not None:
         spike = {int(i): float(r) for i, r in zip(table.activity_id, analysis.spike, strict=True)}
-    form = form_table(store, athlete_id, items, today)
+    form = recent_form_table(store, athlete_id, today)
     cadence = {}
     if form is not None:
         cadence = {
             int(i): float(c) for i, c in zip(form.activity_id, form.cadence_spm, strict=True)
         }
     pain = [float(e.nrs) for e in mornings]
-    runs = [by_id[e.activity_id] for e in mornings if e.activity_id is not None]
+    runs = [row_of[e.activity_id] for e in mornings if e.activity_id is not None]
     nan = float("nan")
     factors = {
-        "run distance (km)": [(r.activity.summary.distance_m or nan) / 1000 for r in runs],
-        "L1 spike ratio": [spike.get(r.id, nan) for r in runs],
-        "cadence (steps/min)": [cadence.get(r.id, nan) for r in runs],
+        "run distance (km)": [(float(columns.distance_m[k]) or nan) / 1000 for k in runs],
+        "L1 spike ratio": [spike.get(int(columns.id[k]), nan) for k in runs],
+        "cadence (steps/min)": [cadence.get(int(columns.id[k]), nan) for k in runs],
     }
     correlations = [
         found
@@ -296,7 +302,7 @@ def pain_associations(
         as_of=today,
         pairs=len(mornings),
         correlations=correlations,
-        by_shoe=pain_by_group(pain, [r.gear_name for r in runs]),
+        by_shoe=pain_by_group(pain, [gear_names.get(int(columns.gear_id[k])) for k in runs]),
     )
 
 

@@ -15,8 +15,11 @@ JSON.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+import numpy as np
 
 from backstride.analysis.table import ActivityKind, activity_kind
 from backstride.coach.exercises import ROUTINES
@@ -39,7 +42,7 @@ from backstride.coach.plan import (
 from backstride.coach.return_to_run import BREAK_DAYS, replay
 from backstride.coach.schedule import WEEKDAYS
 from backstride.errors import InputError
-from backstride.model import RoutineRecord, StoredActivity
+from backstride.model import ActivityColumns, PlannedRow, RoutineRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
 from backstride.rules.pain import (
@@ -69,13 +72,51 @@ _KIND_SPORT = {
 }
 
 
-def activity_kind_of(item: StoredActivity) -> ActivityKind:
-    return activity_kind(item.activity.sport, item.activity.sub_sport)
+@dataclass(frozen=True, slots=True)
+class DoneActivity:
+    """An activity as the plan, its review and the report read it: one row of the store's
+    summary columns (``store.activities.list_activity_columns``), not a ``StoredActivity``."""
+
+    id: int
+    local_date: date
+    kind: ActivityKind
+    distance_m: float | None
+    moving_s: float
+    """The timer's seconds, else the elapsed ones."""
+    sport: str
+    gear_id: int | None
 
 
-def moving_seconds(item: StoredActivity) -> float:
-    s = item.activity.summary
-    return s.timer_s if s.timer_s is not None else s.elapsed_s
+def done_activities(columns: ActivityColumns) -> list[DoneActivity]:
+    """The rows of ``columns`` (oldest first) as :class:`DoneActivity`."""
+    kinds: dict[tuple[str, str | None], ActivityKind] = {}
+    moving = np.where(np.isnan(columns.timer_s), columns.elapsed_s, columns.timer_s)
+    out = []
+    for k, key in enumerate(zip(columns.sport, columns.sub_sport, strict=True)):
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = activity_kind(*key)
+        distance = float(columns.distance_m[k])
+        out.append(
+            DoneActivity(
+                id=int(columns.id[k]),
+                local_date=columns.local_date[k].astype(object),
+                kind=kind,
+                distance_m=None if math.isnan(distance) else distance,
+                moving_s=float(moving[k]),
+                sport=key[0],
+                gear_id=None if columns.gear_id[k] < 0 else int(columns.gear_id[k]),
+            )
+        )
+    return out
+
+
+def activity_kind_of(item: DoneActivity) -> ActivityKind:
+    return item.kind
+
+
+def moving_seconds(item: DoneActivity) -> float:
+    return item.moving_s
 
 
 def parse_weekday(value: str | int) -> int:
@@ -117,7 +158,7 @@ def _preferences(
 
 @dataclass(frozen=True)
 class History:
-    items: list[StoredActivity]
+    items: list[DoneActivity]
     diary: list[PainEntry]
     red_flags: list[Finding]
     routines: list[RoutineRecord]
@@ -127,11 +168,8 @@ class History:
 def history_of(store: Store, athlete: str, day: date) -> History:
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = [
-            a
-            for a in activity_rows.list_activities(conn, athlete_id)
-            if a.activity.local_date <= day
-        ]
+        # Columns, not a StoredActivity per row: only the summaries are read (issue 13).
+        items = done_activities(activity_rows.list_activity_columns(conn, athlete_id, until=day))
         diary = diary_entries(pain_rows.list_pain_entries(conn, athlete_id, until=day))
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
         scores = scores_in(conn, athlete_id)
@@ -139,13 +177,11 @@ def history_of(store: Store, athlete: str, day: date) -> History:
     return History(items, diary, red_flags, routines, scores)
 
 
-def _runs(items: list[StoredActivity]) -> tuple[RunDone, ...]:
+def _runs(items: list[DoneActivity]) -> tuple[RunDone, ...]:
     return tuple(
-        RunDone(
-            a.activity.local_date, float(a.activity.summary.distance_m or 0.0), moving_seconds(a)
-        )
+        RunDone(a.local_date, float(a.distance_m or 0.0), moving_seconds(a))
         for a in items
-        if activity_kind_of(a) == ActivityKind.RUN and (a.activity.summary.distance_m or 0.0) > 0
+        if activity_kind_of(a) == ActivityKind.RUN and (a.distance_m or 0.0) > 0
     )
 
 
@@ -226,9 +262,9 @@ def _cross_sport(history: History, day: date) -> str:
         if r.kind == "cross" and r.sport and r.day >= since
     ]
     found += [
-        (a.activity.local_date, _KIND_SPORT[activity_kind_of(a)])
+        (a.local_date, _KIND_SPORT[activity_kind_of(a)])
         for a in history.items
-        if activity_kind_of(a) in _KIND_SPORT and a.activity.local_date >= since
+        if activity_kind_of(a) in _KIND_SPORT and a.local_date >= since
     ]
     found = [(d, s) for d, s in found if s in CROSS_SPORTS]
     return max(found)[1] if found else DEFAULT_CROSS_SPORT
@@ -310,7 +346,7 @@ def get_plan(
     return plan
 
 
-def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
+def _rows(plan: Plan) -> list[PlannedRow]:
     rows = []
     for week in plan.weeks:
         position: dict[date, int] = {}
@@ -319,7 +355,7 @@ def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
             position[s.day] = n + 1
             rw = s.run_walk
             rows.append(
-                plan_rows.PlannedRow(
+                PlannedRow(
                     day=s.day,
                     position=n,
                     mode=plan.mode,
@@ -344,7 +380,7 @@ def _rows(plan: Plan) -> list[plan_rows.PlannedRow]:
     return rows
 
 
-def session_of(row: plan_rows.PlannedRow) -> PlannedSession:
+def session_of(row: PlannedRow) -> PlannedSession:
     """A stored planned session as the coach's shape."""
     run_walk = None
     if row.run_s is not None and row.walk_s is not None and row.repeats is not None:

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from backstride.errors import InputError
-from backstride.model import ClearanceRecord
+from backstride.model import ActivityColumns, ClearanceRecord
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import SEVERITY_RANK, Finding
@@ -45,6 +45,7 @@ from backstride.service.clock import day_out_of_range, local_today
 from backstride.service.gear import list_shoes
 from backstride.service.load import get_load, l2_view
 from backstride.service.pain import list_pain, list_scores, pain_overview
+from backstride.service.plan import DoneActivity, done_activities
 from backstride.service.report_model import (
     Adherence,
     FormChange,
@@ -59,7 +60,7 @@ from backstride.service.report_model import (
     Week,
 )
 from backstride.service.screening import findings_for
-from backstride.service.status import activity_table, form_table, get_status
+from backstride.service.status import activity_table_of, get_status, recent_form_table
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import clearances as clearance_rows
@@ -138,16 +139,18 @@ def build_report(
     check_period(start, end)
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        items = activity_rows.list_activities(conn, athlete_id)
+        # Columns, not a StoredActivity per row: only the summaries are read (issue 13).
+        columns = activity_rows.list_activity_columns(conn, athlete_id)
         screenings = pain_rows.list_screenings(conn, athlete_id, until=end)
         clearance = clearance_rows.get_latest_clearance(conn, athlete_id, until=end)
-    inside = [a for a in items if start <= a.activity.local_date <= end]
-    runs = [a for a in inside if a.activity.sport == "running"]
-    others = [a for a in inside if a.activity.sport != "running"]
+    items = done_activities(columns)
+    inside = [a for a in items if start <= a.local_date <= end]
+    runs = [a for a in inside if a.sport == "running"]
+    others = [a for a in inside if a.sport != "running"]
 
     n_weeks = (_monday(end) - _monday(start)).days // 7 + 1
     load = get_load(store, weeks=n_weeks, as_of=end, athlete=athlete)
-    spikes = _spikes(items, start, end)
+    spikes = _spikes(columns, start, end)
     diary = [e for e in list_pain(store, today=end, athlete=athlete) if e.day >= start]
     morning: dict[date, list[int]] = {}
     for e in diary:
@@ -176,19 +179,19 @@ def build_report(
         # Red flags win here too (rules/safety.py): a spike's words may ask for training
         # ("restart with short run-walk sessions"); its day, size and outcome stay.
         spikes = [dataclasses.replace(s, message="") for s in spikes]
-    longest = max(runs, key=lambda a: a.activity.summary.distance_m or 0.0, default=None)
-    halves, form_changes, points = _form(store, athlete_id, items, start, end)
+    longest = max(runs, key=lambda a: a.distance_m or 0.0, default=None)
+    halves, form_changes, points = _form(store, athlete_id, start, end)
     data = ReportData(
         athlete=athlete,
         start=start,
         end=end,
         created=created or local_today(),
         runs=len(runs),
-        runs_span=_span([a for a in items if a.activity.sport == "running"]),
-        run_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in runs),
+        runs_span=_span([a for a in items if a.sport == "running"]),
+        run_distance_m=sum(a.distance_m or 0.0 for a in runs),
         run_time_s=sum(_duration(a) for a in runs),
-        longest_run_m=(longest.activity.summary.distance_m or 0.0) if longest else 0.0,
-        longest_run_day=longest.activity.local_date if longest else None,
+        longest_run_m=(longest.distance_m or 0.0) if longest else 0.0,
+        longest_run_day=longest.local_date if longest else None,
         other_sessions=len(others),
         other_minutes=sum(_duration(a) for a in others) / 60.0,
         weeks=weeks,
@@ -223,8 +226,8 @@ def build_report(
     )
 
 
-def _span(runs: list[Any]) -> tuple[date, date] | None:
-    days = [a.activity.local_date for a in runs]
+def _span(runs: list[DoneActivity]) -> tuple[date, date] | None:
+    days = [a.local_date for a in runs]
     return (min(days), max(days)) if days else None
 
 
@@ -266,16 +269,14 @@ def cited_rules(data: ReportData) -> list[str]:
     return cited
 
 
-def _duration(item: Any) -> float:
-    s = item.activity.summary
-    value = s.timer_s if s.timer_s is not None else s.elapsed_s
-    return float(value or 0.0)
+def _duration(item: DoneActivity) -> float:
+    return float(item.moving_s or 0.0)
 
 
-def _spikes(items: list[Any], start: date, end: date) -> list[Spike]:
+def _spikes(columns: ActivityColumns, start: date, end: date) -> list[Spike]:
     """L1's verdict on every run of the period that it flags (``rules.load.l1_run_findings``,
     the per-run verdict status and the load chart show)."""
-    table = activity_table(items)
+    table = activity_table_of(columns)
     analysis = analyse_up_to(table, end)
     if analysis is None:
         return []
@@ -323,11 +324,11 @@ def _pain(
 
 
 def _form(
-    store: Store, athlete_id: int, items: list[Any], start: date, end: date
+    store: Store, athlete_id: int, start: date, end: date
 ) -> tuple[tuple[date, date], list[FormChange], list[FormPoint]]:
     half = start + timedelta(days=(end - start).days // 2)
     halves = (half + timedelta(days=1), half)
-    table = form_table(store, athlete_id, items, end)
+    table = recent_form_table(store, athlete_id, end)
     if table is None:
         return halves, [], []
     days = table.local_date.astype(object)
@@ -359,7 +360,7 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _shoes(store: Store, runs: list[Any], end: date, athlete: str) -> list[ShoeRow]:
+def _shoes(store: Store, runs: list[DoneActivity], end: date, athlete: str) -> list[ShoeRow]:
     """Each pair's distance up to the end of the period and in it."""
     rows = []
     for shoe in list_shoes(store, as_of=end, athlete=athlete):
@@ -372,7 +373,7 @@ def _shoes(store: Store, runs: list[Any], end: date, athlete: str) -> list[ShoeR
                 name=g.name,
                 description=" ".join(x for x in (g.brand, g.model) if x),
                 distance_m=shoe.distance_m,
-                period_distance_m=sum(a.activity.summary.distance_m or 0.0 for a in mine),
+                period_distance_m=sum(a.distance_m or 0.0 for a in mine),
                 period_runs=len(mine),
                 inspect_at_m=g.inspect_at_m or CATALOGUE["S1"].thresholds["inspect_km"] * 1000,
                 replace_at_m=g.replace_at_m or CATALOGUE["S1"].thresholds["replace_km"] * 1000,

@@ -34,6 +34,7 @@ from backstride.store import Connection, Store, transaction
 from backstride.store import clearances as clearance_rows
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.views import clearance_view
 
 #: Answer fields in the order they are asked.
 FIELDS: tuple[str, ...] = tuple(q.field for q in QUESTIONS)
@@ -75,7 +76,7 @@ class ScreenResult:
             "blocks_training": self.blocks_training,
             "answers": upgrade_answers(self.record.answers),
             "findings": [f.to_json() for f in self.findings],
-            "clearance": None if self.clearance is None else self.clearance.to_json(),
+            "clearance": None if self.clearance is None else clearance_view(self.clearance),
         }
 
 

@@ -20,7 +20,13 @@ import numpy as np
 
 from backstride.analysis.form import METRICS, FormSummary, FormTable, form_summary
 from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
-from backstride.model import ClearanceRecord, Gear, RoutineRecord, StoredActivity
+from backstride.model import (
+    ActivityColumns,
+    ClearanceRecord,
+    FormRow,
+    Gear,
+    RoutineRecord,
+)
 from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding
@@ -39,6 +45,7 @@ from backstride.store import gear as gear_rows
 from backstride.store import pain as pain_rows
 from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.views import clearance_view
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
 FORM_HISTORY_DAYS = 365
@@ -78,32 +85,13 @@ class Status:
             item["why"] = self.why(finding)
         data["screen_due"] = self.screen_due
         data["training_suspended"] = self.training_suspended
-        data["clearance"] = None if self.clearance is None else self.clearance.to_json()
+        data["clearance"] = None if self.clearance is None else clearance_view(self.clearance)
         return data
 
 
-def activity_table(items: list[StoredActivity]) -> ActivityTable:
-    """The stored summaries as the columns the load, habit and shoe rules read."""
-    summaries = [a.activity.summary for a in items]
-
-    def column(values: list[float | None]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-    gear_ids = [-1 if a.gear_id is None else a.gear_id for a in items]
-    return ActivityTable.from_columns(
-        _days(items),
-        np.array([_kind(a) for a in items], dtype=np.int8),
-        column([s.distance_m for s in summaries]),
-        column([s.timer_s if s.timer_s is not None else s.elapsed_s for s in summaries]),
-        rpe=column([float(a.meta.rpe) if a.meta.rpe is not None else None for a in items]),
-        avg_hr_bpm=column([s.avg_hr_bpm for s in summaries]),
-        shoe_id=np.array(gear_ids, dtype=np.int64),
-        activity_id=np.array([a.id for a in items], dtype=np.int64),
-    )
-
-
-def activity_table_of(columns: activity_rows.ActivityColumns) -> ActivityTable:
-    """The same table as :func:`activity_table`, from the store's columns."""
+def activity_table_of(columns: ActivityColumns) -> ActivityTable:
+    """The stored summaries as the columns the load, habit and shoe rules read (one query,
+    no ``StoredActivity`` per row)."""
     kinds: dict[tuple[str, str | None], int] = {}
     kind = np.empty(len(columns), dtype=np.int8)
     for i, key in enumerate(zip(columns.sport, columns.sub_sport, strict=True)):
@@ -123,31 +111,9 @@ def activity_table_of(columns: activity_rows.ActivityColumns) -> ActivityTable:
     )
 
 
-def _days(items: list[StoredActivity]) -> np.ndarray:
-    return np.array([a.activity.local_date.isoformat() for a in items], dtype="datetime64[D]")
-
-
-def _kind(item: StoredActivity) -> int:
-    return int(activity_kind(item.activity.sport, item.activity.sub_sport))
-
-
-def form_table(
-    store: Store, athlete_id: int, items: list[StoredActivity], as_of: date
-) -> FormTable | None:
-    """Steady-running form of every run in the year before ``as_of`` that has cadence."""
-    since = as_of - timedelta(days=FORM_HISTORY_DAYS)
-    runs = [
-        (a.id, a.activity.local_date)
-        for a in items
-        if a.activity.sport == "running"
-        and since <= a.activity.local_date <= as_of
-        and "cadence_spm" in a.channels
-    ]
-    return _form_table_of(store, runs)
-
-
 def recent_form_table(store: Store, athlete_id: int, as_of: date) -> FormTable | None:
-    """:func:`form_table` with the runs found by a query of their own (no activity list)."""
+    """Steady-running form of every run in the year before ``as_of`` that has cadence, the
+    runs found by a query of their own (no activity list)."""
     with transaction(store) as conn:
         candidates = activity_rows.list_activity_channels(
             conn,
@@ -195,7 +161,7 @@ def form_summaries(store: Store, activity_ids: list[int]) -> dict[int, FormSumma
     return found
 
 
-def _summary_of(row: form_rows.FormRow) -> FormSummary:
+def _summary_of(row: FormRow) -> FormSummary:
     return FormSummary(
         **row.numbers,
         chunk_speed_mps=row.chunk_speed_mps,
@@ -203,8 +169,8 @@ def _summary_of(row: form_rows.FormRow) -> FormSummary:
     )
 
 
-def _row_of(activity_id: int, summary: FormSummary) -> form_rows.FormRow:
-    return form_rows.FormRow(
+def _row_of(activity_id: int, summary: FormSummary) -> FormRow:
+    return FormRow(
         activity_id=activity_id,
         version=FORM_SUMMARY_VERSION,
         numbers={name: float(getattr(summary, name)) for name in form_rows.FORM_NUMBERS},

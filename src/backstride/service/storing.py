@@ -1,6 +1,6 @@
 """Storing what a file decoded to: one transaction per activity, twins, archive metadata.
 
-The writer's half of an import (``service.importing`` reads, hashes and decodes, possibly in
+The writer's half of an import (``service.pipeline`` reads, hashes and decodes, possibly in
 worker processes, and calls :func:`import_hashed` for each file in order). A file complete in
 the store (by SHA-256) is skipped without decoding; each of its activities is stored in its
 own transaction with its ``activity_sources`` row, and the last one marks the file complete,

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
@@ -20,6 +19,7 @@ from backstride.errors import NotFoundError
 from backstride.model import (
     EMPTY_STREAMS,
     Activity,
+    ActivityColumns,
     ActivityMeta,
     Lap,
     StoredActivity,
@@ -403,30 +403,6 @@ def list_activities(conn: Connection, athlete_id: int) -> list[StoredActivity]:
         .order_by(activities.c.start_at, activities.c.id)
     )
     return [_stored(row) for row in rows]
-
-
-@dataclass(frozen=True, eq=False)
-class ActivityColumns:
-    """An athlete's activities as columns, oldest first (the order of ``list_activities``):
-    what the load, habit and shoe rules read, without a ``StoredActivity`` per row.
-
-    Numbers are float64 with NaN where unknown; ``gear_id`` is -1 where there is none;
-    ``sport`` and ``sub_sport`` are the stored names, one per row.
-    """
-
-    id: npt.NDArray[np.int64]
-    local_date: npt.NDArray[np.datetime64]
-    sport: list[str]
-    sub_sport: list[str | None]
-    distance_m: npt.NDArray[np.float64]
-    timer_s: npt.NDArray[np.float64]
-    elapsed_s: npt.NDArray[np.float64]
-    avg_hr_bpm: npt.NDArray[np.float64]
-    rpe: npt.NDArray[np.float64]
-    gear_id: npt.NDArray[np.int64]
-
-    def __len__(self) -> int:
-        return len(self.id)
 
 
 def list_activity_columns(

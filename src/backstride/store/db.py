@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import sqlalchemy as sa
 from alembic import command
@@ -30,7 +30,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 @dataclass(frozen=True)
 class Store:
-    """An opened store: the engine and what kind of database is behind it."""
+    """An opened store: the engine and what kind of database is behind it.
+
+    A context manager: ``with open_store(url) as store:`` closes it on the way out, as
+    :meth:`close` does.
+    """
 
     engine: Engine
 
@@ -45,6 +49,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from backstride.model import Streams
+from backstride.model import FormRow, RunStreams
 from backstride.store.db import upsert
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
@@ -43,28 +42,6 @@ _CHUNKS = ("chunk_speed_mps", "chunk_cadence_spm")
 _IDS_PER_QUERY = 500
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, eq=False)
-class FormRow:
-    """One run's stored form summary: ``numbers`` by name (NaN where NULL) and the means of
-    each full minute of steady running."""
-
-    activity_id: int
-    version: int
-    numbers: dict[str, float]
-    chunk_speed_mps: FloatArray
-    chunk_cadence_spm: FloatArray
-
-
-@dataclass(frozen=True, eq=False)
-class RunStreams:
-    """A run's streams and the ``imported_at`` of the record they belong to (a twin that
-    replaces them changes it), so a summary is stored only for the streams it came from."""
-
-    activity_id: int
-    imported_at: datetime
-    streams: Streams
 
 
 def _id_chunks(ids: Sequence[int], size: int = _IDS_PER_QUERY) -> Iterator[list[int]]:

@@ -116,6 +116,13 @@ def list_gear(conn: Connection, athlete_id: int, kind: GearKind = "shoe") -> lis
     ]
 
 
+def list_gear_names(conn: Connection, athlete_id: int) -> dict[int, str]:
+    """The name of each piece of gear of an athlete, any kind, by id (to name the gear of
+    activities read as columns, whose ``gear_id`` is all they hold)."""
+    rows = conn.execute(sa.select(gear.c.id, gear.c.name).where(gear.c.athlete_id == athlete_id))
+    return {row.id: row.name for row in rows}
+
+
 def set_default_gear(conn: Connection, athlete_id: int, sport: str, gear_id: int) -> None:
     conn.execute(
         sa.delete(gear_defaults).where(

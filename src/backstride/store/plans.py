@@ -7,38 +7,13 @@ earlier days stay, so a review can compare what was planned with what was done.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backstride.model import PlannedRow
 from backstride.store.schema import planned_sessions
-
-
-@dataclass(frozen=True)
-class PlannedRow:
-    """One stored planned session (the columns of ``planned_sessions``)."""
-
-    day: date
-    position: int
-    mode: str
-    kind: str
-    title: str
-    intensity: str
-    duration_s: float | None
-    distance_m: float | None
-    run_s: int | None
-    walk_s: int | None
-    repeats: int | None
-    routine: str | None
-    warmup: str | None
-    cooldown: str | None
-    sport: str | None
-    rules: tuple[str, ...]
-    why: str
-    stage: int | None
-    lighter: bool
 
 
 def replace_planned(

@@ -20,7 +20,13 @@ from backstride import report, service
 from backstride.errors import InputError
 from backstride.service import charts, screening
 from backstride.service.report_data import default_period
-from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
+from backstride.views import (
+    activity_detail_view,
+    activity_view,
+    clearance_view,
+    pain_view,
+    shoe_view,
+)
 from backstride.web import results, uploads
 from backstride.web.params import On, check_day, check_record_day
 
@@ -155,7 +161,7 @@ def record_clearance(request: Request, visit: ClearanceIn) -> dict[str, Any]:
     record = screening.clear(store, day=visit.day, by=visit.by, note=visit.note)
     latest = service.latest_screen(store)
     return {
-        "clearance": record.to_json(),
+        "clearance": clearance_view(record),
         "latest_screen": None if latest is None else latest.to_json(),
     }
 
@@ -163,7 +169,7 @@ def record_clearance(request: Request, visit: ClearanceIn) -> dict[str, Any]:
 @router.get("/screen/clearance", summary="the latest clinician's visit recorded (null when none)")
 def latest_clearance(request: Request) -> dict[str, Any] | None:
     found = screening.latest_clearance(store_of(request))
-    return None if found is None else dict(found.to_json())
+    return None if found is None else clearance_view(found)
 
 
 @router.get("/red-flags", summary="the active red flags every view shows first")

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from backstride.errors import BackstrideError, ConfigError, InputError, NotFoundError
+from backstride.web.render import render_error
 
 log = logging.getLogger("backstride.web")
 
@@ -107,8 +108,6 @@ def respond(
             body["detail"] = f"{parameter}: {message}"
             body["parameter"] = parameter
         return JSONResponse(body, status_code=status)
-    from backstride.web.render import render_error  # late: render imports the routers' helpers
-
     return render_error(request, status, message, hint)
 
 

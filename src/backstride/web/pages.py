@@ -19,7 +19,7 @@ from backstride import service
 from backstride.errors import BackstrideError, InputError
 from backstride.service import charts, screening
 from backstride.service.report_data import default_period
-from backstride.views import activity_detail_view, activity_view, shoe_view
+from backstride.views import activity_detail_view, activity_view, clearance_view, shoe_view
 from backstride.web import results, uploads
 from backstride.web.errors import UploadTooLarge
 from backstride.web.params import On, check_day, check_record_day
@@ -83,7 +83,7 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
             {"field": q.field, "text": q.text} for q in screening.screen_questions(store)
         ],
         "latest_screen": None if latest is None else latest.to_json(),
-        "clearance": None if cleared is None else cleared.to_json(),
+        "clearance": None if cleared is None else clearance_view(cleared),
         "weeks": weeks,
         "form": {},
     }

@@ -75,11 +75,8 @@ def test_pain_overview_gives_p2_and_the_adjustment_for_the_next_session(db: str)
     # The run of 2020-12-10: 2/10 before it, 4/10 the next morning: more than baseline + 1.
     run(db, "pain", "log", "2", "--when", "before", "--activity", "1", "--date", "2020-12-10")
     run(db, "pain", "log", "4", "--date", "2020-12-11")
-    store = service.open_database(load_settings({}, database_url=db))
-    try:
+    with service.open_database(load_settings({}, database_url=db)) as store:
         overview = service.pain_overview(store, weeks=2, today=date(2020, 12, 11))
-    finally:
-        store.close()
     p2 = [f for f in overview.findings if f.rule == "P2"]
     assert [f.severity for f in p2] == ["caution"]
     assert overview.adjustment.action == "reduce"
@@ -97,8 +94,9 @@ def test_pain_associations_need_eight_pairs_and_find_a_clear_one(tmp_path: Path)
     from backstride.store.athletes import get_or_create_athlete
     from tests.conftest import make_activity
 
-    store = service.open_database(load_settings({}, database_url=f"sqlite:///{tmp_path / 'a.db'}"))
-    try:
+    with service.open_database(
+        load_settings({}, database_url=f"sqlite:///{tmp_path / 'a.db'}")
+    ) as store:
         first = date(2026, 1, 5)
         for k in range(10):
             day = first + timedelta(days=3 * k)
@@ -120,8 +118,6 @@ def test_pain_associations_need_eight_pairs_and_find_a_clear_one(tmp_path: Path)
                 assert early.pairs == 7
                 assert early.correlations == []  # silent below 8 pairs
         found = service.pain_associations(store, today=date(2026, 3, 1))
-    finally:
-        store.close()
     assert found.pairs == 10
     distance = next(a for a in found.correlations if a.factor == "run distance (km)")
     assert distance.n == 10
@@ -147,11 +143,8 @@ def test_bad_scores_are_refused_and_nothing_is_stored(
     result = run(db, "pain", "score", *args)
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert message in " ".join(result.stderr.split())  # type: ignore[attr-defined]
-    store = service.open_database(load_settings({}, database_url=db))
-    try:
+    with service.open_database(load_settings({}, database_url=db)) as store:
         assert service.list_scores(store) == []
-    finally:
-        store.close()
 
 
 def test_a_high_risk_startback_score_shows_in_status(db: str) -> None:

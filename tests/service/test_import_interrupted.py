@@ -31,8 +31,7 @@ def _activity_count(url: str) -> int:
 
 def _assert_consistent(url: str) -> None:
     """Every stored activity is whole: its laps, its streams and its source are all there."""
-    store = open_store(url, upgrade_schema=True)
-    try:
+    with open_store(url, upgrade_schema=True) as store:
         with transaction(store) as conn:
             bad_laps = conn.execute(
                 sa.text(
@@ -52,8 +51,6 @@ def _assert_consistent(url: str) -> None:
                     "(select 1 from activity_sources s where s.activity_id = a.id)"
                 )
             ).all()
-    finally:
-        store.close()
     assert (bad_laps, bad_streams, sourceless) == ([], [], [])
 
 
@@ -98,23 +95,17 @@ def test_sigkill_mid_import_then_rerun_gives_the_same_store(
     assert 3 <= stored_when_killed
 
     _assert_consistent(database_url)
-    store = open_store(database_url, upgrade_schema=True)
-    try:
+    with open_store(database_url, upgrade_schema=True) as store:
         rerun = service.import_paths(store, [folder])
         resumed = sorted(
             (a.activity.start_at, a.activity.sport) for a in service.list_activities(store)
         )
-    finally:
-        store.close()
     assert rerun.duplicates >= stored_when_killed
     _assert_consistent(database_url)
 
-    clean = open_store(f"sqlite:///{tmp_path / 'clean.db'}")
-    try:
+    with open_store(f"sqlite:///{tmp_path / 'clean.db'}") as clean:
         service.import_paths(clean, [folder])
         expected = sorted(
             (a.activity.start_at, a.activity.sport) for a in service.list_activities(clean)
         )
-    finally:
-        clean.close()
     assert resumed == expected

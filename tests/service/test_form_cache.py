@@ -14,6 +14,7 @@ from alembic import command
 
 from backstride import service
 from backstride.analysis.form import FormSummary, FormTable, form_summary
+from backstride.model import FormRow
 from backstride.service import status
 from backstride.store import Store, open_store, transaction
 from backstride.store import activities as activity_rows
@@ -57,7 +58,7 @@ def _assert_same(got: FormSummary, expected: FormSummary) -> None:
         ), (field.name, a, b)
 
 
-def _stored_rows(store: Store) -> dict[int, form_rows.FormRow]:
+def _stored_rows(store: Store) -> dict[int, FormRow]:
     with transaction(store) as conn:
         ids = conn.execute(sa.text("select activity_id from form_summaries")).scalars().all()
         return form_rows.list_form_summaries(conn, list(ids))
@@ -94,7 +95,7 @@ def test_stored_summaries_equal_freshly_computed_ones_on_real_files(
             and 0 <= (day - a.activity.local_date).days <= status.FORM_HISTORY_DAYS
             and fresh[a.id].steady_s > 0
         ]
-        table = status.form_table(store, 1, items, day)
+        table = status.recent_form_table(store, 1, day)
         if not kept:
             assert table is None
             continue
@@ -209,8 +210,7 @@ def test_migration_0006_upgrades_a_0005_database_without_loss(tmp_path: Path) ->
     assert current_revision(engine) == "0005"
     engine.dispose()
 
-    store = open_store(url)  # SQLite upgrades itself on open
-    try:
+    with open_store(url) as store:  # SQLite upgrades itself on open
         assert current_revision(store.engine) == "0007"  # upgraded to the newest
         with transaction(store) as conn:
             after = {
@@ -220,5 +220,3 @@ def test_migration_0006_upgrades_a_0005_database_without_loss(tmp_path: Path) ->
         form = service.get_form(store, as_of=day)
         assert [r["activity_id"] for r in form.to_json()["runs"]] == ids  # type: ignore[index]
         assert set(_stored_rows(store)) == set(ids)
-    finally:
-        store.close()

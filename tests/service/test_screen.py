@@ -212,13 +212,10 @@ def test_screen_questions_in_a_terminal_ask_what_changed_only_after_a_visit(db: 
     from backstride.service import open_database
     from backstride.service.screening import screen_questions
 
-    store = open_database(load_settings(database_url=db))
-    try:
+    with open_database(load_settings(database_url=db)) as store:
         assert "changed_since_clearance" not in {q.field for q in screen_questions(store)}
         cli(db, "screen", "clear", "--date", "2020-12-09")
         asked = {q.field: q.text for q in screen_questions(store)}
-    finally:
-        store.close()
     assert "on 2020-12-09?" in asked["changed_since_clearance"]
 
 

@@ -25,14 +25,14 @@ from backstride.errors import ConfigError, InputError, UnsupportedFormatError
 from backstride.ingest import read_activities
 from backstride.model import Activity, ImportReport
 from backstride.service import decoding
-from backstride.service import importing as importing_service
+from backstride.service import pipeline as pipeline_service
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError, resolve_jobs
-from backstride.service.importing import FileWork, run_pipeline
+from backstride.service.pipeline import FileWork, run_pipeline
 from backstride.service.storing import Source
 from backstride.store import Store, open_store
 from tests.archives import build_garmin_archive, build_strava_archive
 from tests.conftest import DATA, ROOT
-from tests.test_import_interrupted import (
+from tests.service.test_import_interrupted import (
     _activity_count,
     _assert_consistent,
     _strava_archive_of_fit_folder,
@@ -86,11 +86,8 @@ def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _import(url: str, paths: list[Path], jobs: int) -> ImportReport:
-    store = open_store(url, upgrade_schema=True)
-    try:
+    with open_store(url, upgrade_schema=True) as store:
         return service.import_paths(store, paths, jobs=jobs)
-    finally:
-        store.close()
 
 
 def _inputs(kind: str, folder: Path) -> list[Path]:
@@ -134,7 +131,7 @@ def test_parallel_import_and_its_rerun_on_either_database(store: Store, tmp_path
 def _loose_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "loose").mkdir()
     # The real files here are few and small: run the pool for them all the same.
-    monkeypatch.setattr(importing_service, "POOL_MIN_FILES", 3)
+    monkeypatch.setattr(pipeline_service, "POOL_MIN_FILES", 3)
 
 
 def test_a_rerun_of_complete_files_starts_no_worker(
@@ -177,9 +174,9 @@ def test_a_small_import_decodes_in_process(tmp_path: Path, monkeypatch: pytest.M
     def no_pool(jobs: int) -> None:
         raise AssertionError("a pool was started for two files")
 
-    monkeypatch.setattr(importing_service, "DecodePool", no_pool)
+    monkeypatch.setattr(pipeline_service, "DecodePool", no_pool)
     files = _loose_files(tmp_path / "loose")[:2]
-    assert importing_service.POOL_MIN_FILES > len(files)
+    assert pipeline_service.POOL_MIN_FILES > len(files)
     report = _import(f"sqlite:///{tmp_path / 'store.db'}", files, jobs=4)
     assert report.imported == 1  # the FIT; its GPX export is its twin
     assert report.duplicates == 1
@@ -215,13 +212,10 @@ def test_only_a_few_files_are_in_flight_whatever_the_import_size(tmp_path: Path,
     files = sorted(p for p in FIT.glob("*.fit") if p.stat().st_size < 120_000)[:12]
     reads = _Reads()
     work = [FileWork(source=Source(str(p), p.name), read=reads.reader(p)) for p in files]
-    store = open_store(f"sqlite:///{tmp_path / 'store.db'}", upgrade_schema=True)
-    try:
-        athlete_id = importing_service.athlete_id_for(store, "local")
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}", upgrade_schema=True) as store:
+        athlete_id = pipeline_service.athlete_id_for(store, "local")
         report = ImportReport()
         run_pipeline(store, athlete_id, work, report=report, progress=reads, jobs=jobs)
-    finally:
-        store.close()
     assert (reads.read, reads.done) == (len(files), len(files))
     assert reads.most_ahead == (1 if jobs == 1 else 2 * jobs + 2)
     assert report.imported + report.duplicates + len(report.failed) >= len(files)
@@ -418,7 +412,7 @@ def _large_archive(tmp_path: Path) -> Path:
         z.writestr("activities.csv", "\n".join(rows) + "\n")
         for name, data in contents.items():
             z.writestr(name, data)
-    assert len(contents) >= importing_service.POOL_MIN_FILES
+    assert len(contents) >= pipeline_service.POOL_MIN_FILES
     return archive
 
 
@@ -508,7 +502,7 @@ def test_inputs_error_reports_name_the_file(tmp_path: Path) -> None:
     work = [FileWork(source=Source(str(p), p.name), read=p.read_bytes) for p in files]
     work.insert(2, FileWork(source=Source("missing.fit", "missing.fit"), read=unreadable))
     try:
-        athlete_id = importing_service.athlete_id_for(store, "local")
+        athlete_id = pipeline_service.athlete_id_for(store, "local")
         report = ImportReport()
         run_pipeline(store, athlete_id, work, report=report, jobs=2)
     finally:

@@ -97,9 +97,8 @@ def test_the_clinician_green_is_no_clinical_judgment() -> None:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(database_with_a_run(tmp_path))
-    yield opened
-    opened.close()
+    with open_store(database_with_a_run(tmp_path)) as opened:
+        yield opened
 
 
 def test_todays_red_flag_suspends_a_view_of_last_month(store: Store) -> None:

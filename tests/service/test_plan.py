@@ -15,6 +15,7 @@ from backstride import service
 from backstride.coach.plan import RunDone
 from backstride.coach.return_to_run import GRADUATED
 from backstride.errors import InputError
+from backstride.model import PlannedRow
 from backstride.rules.pain import PainEntry
 from backstride.service.plan import program_stage
 from backstride.service.screening import FIELDS
@@ -53,7 +54,7 @@ def two_weeks_of_30_km(store: Store) -> None:
     )
 
 
-def stored(store: Store) -> list[plan_rows.PlannedRow]:
+def stored(store: Store) -> list[PlannedRow]:
     with transaction(store) as conn:
         return plan_rows.list_planned(conn, get_or_create_athlete(conn).id)
 
@@ -409,8 +410,7 @@ def test_the_review_counts_the_marks_of_each_week(
 ) -> None:
     first = date(2026, 3, 2)  # a Monday; the plan covers 3 weeks from it
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(f"sqlite:///{folder}/p.db")
-        try:
+        with open_store(f"sqlite:///{folder}/p.db") as store:
             service.get_plan(
                 store, as_of=first - timedelta(days=1), weeks=3, days_per_week=days_per_week,
                 cross=cross,
@@ -437,8 +437,6 @@ def test_the_review_counts_the_marks_of_each_week(
                     if m.session.is_run:
                         assert (m.mark == "done") == is_ran
                     assert (m.mark == "missed") == (m.mark != "done" and m.session.day < as_of)
-        finally:
-            store.close()
 
 
 # --- the pain model reaches the plan (issue 12) ---------------------------------------------

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from backstride import service
 from backstride.coach.plan import RunDone
+from backstride.coach.progression import program_stage
 from backstride.coach.return_to_run import GRADUATED
 from backstride.errors import InputError
 from backstride.model import PlannedRow
 from backstride.rules.pain import PainEntry
-from backstride.service.plan import program_stage
 from backstride.service.screening import FIELDS
 from backstride.store import Store, open_store, transaction
 from backstride.store import activities as rows

@@ -86,10 +86,18 @@ def _change(instrument: str, before: Score, now: Score) -> Finding | None:
     return rule.finding("worse" if delta > 0 else "better", now.day, values)
 
 
+def startback_group(total: float, distress: float | None) -> Literal["low", "medium", "high"]:
+    """STarT Back's risk group (Hill 2008): high when the distress subscale reaches its cut,
+    else low up to the total's cut, else medium (P7's thresholds).
+
+    >>> startback_group(3, 1), startback_group(5, 3), startback_group(5, 4)
+    ('low', 'medium', 'high')
+    """
+    if distress is not None and distress >= P7.thresholds["distress_high_min"]:
+        return "high"
+    return "low" if total <= P7.thresholds["low_max"] else "medium"
+
+
 def _startback(score: Score) -> Finding:
     values = {"total": score.score, "distress": score.distress, "day": score.day.isoformat()}
-    if score.distress is not None and score.distress >= P7.thresholds["distress_high_min"]:
-        return P7.finding("high", score.day, values)
-    if score.score <= P7.thresholds["low_max"]:
-        return P7.finding("low", score.day, values)
-    return P7.finding("medium", score.day, values)
+    return P7.finding(startback_group(score.score, score.distress), score.day, values)

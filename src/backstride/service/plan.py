@@ -14,7 +14,6 @@ JSON.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +29,6 @@ from backstride.coach.model import PlannedSession as PlannedSession
 from backstride.coach.model import RunWalk
 from backstride.coach.plan import (
     CROSS_SPORTS,
-    DEFAULT_CROSS_SPORT,
     DEFAULT_GROWTH,
     MAX_GROWTH,
     PlanInput,
@@ -39,19 +37,16 @@ from backstride.coach.plan import (
     generate_plan,
     monday,
 )
-from backstride.coach.return_to_run import BREAK_DAYS, replay
+from backstride.coach.progression import auto_cross_sport, core_level, held_after, program_stage
 from backstride.coach.schedule import WEEKDAYS
 from backstride.errors import InputError
 from backstride.model import ActivityColumns, PlannedRow, RoutineRecord
-from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.finding import Finding
 from backstride.rules.pain import (
-    Action,
     PainEntry,
     diary_entries,
     pain_adjustment,
     pain_findings,
-    pain_rules_met,
 )
 from backstride.rules.scores import Score, score_findings
 from backstride.service.clock import local_today
@@ -64,8 +59,6 @@ from backstride.store import plans as plan_rows
 from backstride.store import routines as routine_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
 
-#: A comeback longer ago than this no longer keeps the runner in the run-walk program.
-PROGRAM_HORIZON_DAYS = 26 * 7
 _KIND_SPORT = {
     ActivityKind.SWIM: "swim",
     ActivityKind.RIDE: "cycle",
@@ -185,76 +178,8 @@ def _runs(items: list[DoneActivity]) -> tuple[RunDone, ...]:
     )
 
 
-def program_stage(runs: tuple[RunDone, ...], diary: list[PainEntry], as_of: date) -> int | None:
-    """The run-walk stage (RTR) of the week after ``as_of`` replayed from the latest comeback
-    (a run after 14 or more days without one), or None when there is no recent comeback.
-    The start of the data is not a comeback (backstride does not know what came before);
-    the plan itself starts the program when the runner has not run in the last 14 days.
-
-    Pain at the end of each program week holds or lowers the stage as it would have when
-    planned week by week; a week whose diary does not show the pain rules met (the entries
-    P1 and P2 read, :func:`~backstride.rules.pain.pain_rules_met`) holds it: an empty diary
-    never moves a stage forward (evidence §4.1, §9 RTR).
-    """
-    days = sorted({r.day for r in runs})
-    comeback = None
-    for before, d in itertools.pairwise(days):
-        if (d - before).days > BREAK_DAYS:
-            comeback = d
-    if comeback is None or (as_of - comeback).days > PROGRAM_HORIZON_DAYS:
-        return None
-    first, until = monday(comeback), monday(as_of + timedelta(days=1))
-    actions: dict[date, Action] = {}
-    week = first
-    while week < until:
-        found = pain_findings(diary, as_of=week + timedelta(days=6))
-        action = pain_adjustment(found).action
-        if action == "continue" and not pain_rules_met(found):
-            action = "hold"
-        actions[week] = action
-        week += timedelta(days=7)
-    return replay(first, [(r.day, r.duration_s or 0.0) for r in runs], actions, until)
-
-
-def held_after(diary: list[PainEntry], as_of: date) -> str | None:
-    """The pain rule that asked for a reduction (or stopped running) in the 7 days before
-    ``as_of``, when the diary on ``as_of`` does not show the pain rules met since: the
-    plan then holds instead of growing. None when there was no such reduction, or the
-    diary shows the pain rules met."""
-    for back in range(1, 8):
-        adjustment = pain_adjustment(pain_findings(diary, as_of=as_of - timedelta(days=back)))
-        if adjustment.action in ("reduce", "stop_running"):
-            if pain_rules_met(pain_findings(diary, as_of=as_of)):
-                return None
-            return adjustment.rule
-    return None
-
-
-def _core_level(routines: list[RoutineRecord], week0: date, *, allowed: bool = True) -> int:
-    """1, then 2 after two weeks in a row with 2+ logged core sessions, 3 after four. When
-    the pain response does not allow progress (``allowed`` False: any hold, reduce or stop
-    action) the level does not move up: it stays at most that of the week before."""
-    level = _streak_level(routines, week0)
-    if not allowed:
-        level = min(level, _streak_level(routines, week0 - timedelta(days=7)))
-    return level
-
-
-def _streak_level(routines: list[RoutineRecord], week0: date) -> int:
-    streak = 0
-    week = week0 - timedelta(days=7)
-    while streak < 4:
-        done = sum(1 for r in routines if r.kind == "core" and week <= r.day < week + timedelta(7))
-        if done < CATALOGUE["C1"].thresholds["min_sessions"]:
-            break
-        streak += 1
-        week -= timedelta(days=7)
-    return 1 + min(2, streak // 2)
-
-
-def _cross_sport(history: History, day: date) -> str:
-    """The sport of the latest cross-training of the last 28 days (logged or imported), else
-    the coach's default: X1 asks for cross-training, so ``auto`` never plans none."""
+def _cross_done(history: History, day: date) -> list[tuple[date, str]]:
+    """(day, sport) of the cross-training of the 28 days up to ``day``, logged or imported."""
     since = day - timedelta(days=28)
     found: list[tuple[date, str]] = [
         (r.day, r.sport)
@@ -266,8 +191,7 @@ def _cross_sport(history: History, day: date) -> str:
         for a in history.items
         if activity_kind_of(a) in _KIND_SPORT and a.local_date >= since
     ]
-    found = [(d, s) for d, s in found if s in CROSS_SPORTS]
-    return max(found)[1] if found else DEFAULT_CROSS_SPORT
+    return found
 
 
 def get_plan(
@@ -298,7 +222,7 @@ def get_plan(
     history = history_of(store, athlete, day)
     runs = _runs(history.items)
     if sport == "auto":
-        sport = _cross_sport(history, day)
+        sport = auto_cross_sport(_cross_done(history, day))
     elif sport == "none":
         sport = None
     # The latest screen decides the red flags whatever ``as_of`` is (a plan for a day before
@@ -318,7 +242,9 @@ def get_plan(
         long_run_day=long_day,
         cross_sport=sport,
         growth=growth,
-        core_level=_core_level(history.routines, monday(start), allowed=allowed),
+        core_level=core_level(
+            [r.day for r in history.routines if r.kind == "core"], monday(start), allowed=allowed
+        ),
     )
     plan = generate_plan(
         PlanInput(

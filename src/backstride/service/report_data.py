@@ -39,7 +39,7 @@ from backstride.rules.finding import SEVERITY_RANK, Finding
 from backstride.rules.load import l1_run_findings
 from backstride.rules.pain import meaningful_change
 from backstride.rules.redflags import QUESTIONS
-from backstride.rules.scores import odi_band
+from backstride.rules.scores import odi_band, startback_group
 from backstride.service.adherence import PlanReview, review
 from backstride.service.clock import day_out_of_range, local_today
 from backstride.service.gear import list_shoes
@@ -469,18 +469,10 @@ def _scores(store: Store, end: date, athlete: str) -> list[ScoreRow]:
         if s.instrument == "odi":
             band = f"{odi_band(s.score)} disability band"
         elif s.instrument == "startback":
-            band = _startback_group(s.score, s.distress)
+            band = f"{startback_group(s.score, s.distress)}-risk group"
         else:
             band = ""  # RMDQ has no published bands: 0-24, higher is more disability
         rows.append(
             ScoreRow(s.day, s.instrument, _INSTRUMENTS[s.instrument], s.score, s.distress, band)
         )
     return rows
-
-
-def _startback_group(total: float, distress: float | None) -> str:
-    """Hill 2008's groups: low (total 0-3), medium, high (distress subscale 4-5)."""
-    t = CATALOGUE["P7"].thresholds
-    if distress is not None and distress >= t["distress_high_min"]:
-        return "high-risk group"
-    return "low-risk group" if total <= t["low_max"] else "medium-risk group"

@@ -190,6 +190,7 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("demo",): "builds its own demo database, not the one walked",
     ("serve",): "starts a web server (the routes are walked below)",
     ("db", "upgrade"): "migrates the database and prints no results",
+    ("db", "check"): "checks the database file without opening the runner's data",
     ("shoes", "retire"): "changes a pair and prints one line about it",
     ("shoes", "default"): "changes a pair and prints one line about it",
     ("shoes", "assign"): "changes a run's shoe and prints one line about it",

@@ -1,4 +1,4 @@
-"""`backstride db upgrade`: create or migrate the database schema."""
+"""`backstride db upgrade` and `db check`: create or migrate the schema; check the database."""
 
 from __future__ import annotations
 
@@ -23,3 +23,37 @@ def upgrade_command(
         print_json({"database": url, "upgraded": True})
     else:
         stdout().print(f"database schema is up to date: {url}")
+
+
+def check_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check the database without changing it: readable, schema known, pages intact.
+
+    Exits 1 when something is wrong, with what it found.
+
+    Example: backstride db check
+    """
+    found = service.check_database(state(ctx).settings)
+    if as_json:
+        print_json(
+            {
+                "database": found.url,
+                "ok": found.ok,
+                "revision": found.revision,
+                "head": found.head,
+                "problems": list(found.problems),
+            }
+        )
+    else:
+        out = stdout()
+        if found.ok:
+            out.print(f"database ok: {found.url} (schema {found.revision})")
+        else:
+            for problem in found.problems or (f"schema {found.revision}, not {found.head}",):
+                out.print(f"problem: {problem}")
+            if not found.problems:
+                out.print("run `backstride db upgrade` to migrate it")
+    if not found.ok:
+        raise typer.Exit(1)

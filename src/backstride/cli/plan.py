@@ -13,7 +13,7 @@ from rich.text import Text
 
 from backstride import service
 from backstride.cli.render import duration, km
-from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout
+from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout, write_private
 from backstride.errors import InputError
 from backstride.service.adherence import PlanReview, SessionMark
 from backstride.service.plan import Plan, PlannedSession, routine_label
@@ -127,7 +127,7 @@ def write_file(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise InputError(f"{path} is a folder; give a file name such as plan.ics")
     try:
-        path.write_bytes(data)
+        write_private(path, data)
     except OSError as e:
         raise InputError(f"cannot write {path}: {e.strerror or e}") from None
 
@@ -142,7 +142,7 @@ def write_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
         paths = []
         for name, data in files.items():
             path = folder / name
-            path.write_bytes(data)
+            write_private(path, data)
             paths.append(path)
     except OSError as e:
         raise InputError(f"cannot write into {folder}: {e.strerror or e}") from None

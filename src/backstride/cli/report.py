@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from backstride import report, service
-from backstride.cli.state import open_from, print_json, stderr, stdout
+from backstride.cli.state import open_from, print_json, stderr, stdout, write_private
 from backstride.errors import InputError
 from backstride.service.clock import day_out_of_range
 from backstride.service.report_data import check_period
@@ -110,7 +110,7 @@ def report_command(
         return
     content = report.render_pdf(data) if kind == "pdf" else report.render_html(data).encode()
     try:
-        output.write_bytes(content)
+        write_private(output, content)
     except OSError as e:
         raise InputError(f"cannot write {output}: {e.strerror or e}") from None
     if not as_json:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -62,6 +64,17 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file readable by its owner only (0600): reports and calendars hold health
+    data. An existing file keeps the bytes replaced and is made private too."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def print_json(value: Any) -> None:

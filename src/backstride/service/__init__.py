@@ -16,7 +16,7 @@ from backstride.service.adherence import (
     review,
     session_marks,
 )
-from backstride.service.database import open_database, upgrade_database
+from backstride.service.database import check_database, open_database, upgrade_database
 from backstride.service.decoding import resolve_jobs
 from backstride.service.demo import DemoResult, demo_files, run_demo
 from backstride.service.gear import (
@@ -82,6 +82,7 @@ __all__ = [
     "add_shoe",
     "assign_shoe",
     "build_report",
+    "check_database",
     "default_period",
     "demo_files",
     "export_fit_workouts",

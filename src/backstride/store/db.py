@@ -8,6 +8,7 @@ shared server's schema should change when its operator says so.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from backstride.errors import ConfigError
 
@@ -95,7 +96,7 @@ def create_engine(url: str) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database).expanduser())
             engine = sa.create_engine(parsed)
             sa.event.listen(engine, "connect", _on_sqlite_connect)
         else:
@@ -103,6 +104,18 @@ def create_engine(url: str) -> Engine:
     except (NoSuchModuleError, ImportError) as e:
         raise ConfigError(f"no database driver for {parsed.drivername!r}: {e}") from e
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """A new SQLite file (and a new folder for it) readable by its owner only: it holds
+    health data. SQLite gives its -wal and -shm files the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:  # another process made it meanwhile: theirs stands
+            pass
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -123,6 +136,54 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this version of backstride has a migration for."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+@dataclass(frozen=True)
+class Check:
+    """What ``backstride db check`` found: the schema revision against this version's, and
+    the database's own integrity check (SQLite ``PRAGMA integrity_check``)."""
+
+    url: str
+    revision: str | None
+    head: str | None
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.revision == self.head
+
+
+def check(url: str) -> Check:
+    """Check a database without changing it: readable, its schema known, its pages intact."""
+    parsed = sa.engine.make_url(url) if "://" in url else None
+    if parsed is not None and parsed.get_backend_name() == "sqlite" and parsed.database:
+        path = Path(parsed.database).expanduser()
+        if parsed.database != ":memory:" and not path.exists():
+            return Check(url, None, head_revision(), (f"there is no database file at {path}",))
+    engine = create_engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+            problems: list[str] = []
+            if engine.dialect.name == "sqlite":
+                rows = conn.exec_driver_sql("PRAGMA integrity_check(20)").scalars().all()
+                problems = [str(r) for r in rows if str(r) != "ok"]
+    except DatabaseError as e:
+        reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        return Check(shown, None, head_revision(), (reason,))
+    finally:
+        engine.dispose()
+    if revision is not None and revision not in known_revisions():
+        problems.append(f"schema {revision} is newer than this backstride knows")
+    return Check(shown, revision, head_revision(), tuple(problems))
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
     with engine.begin() as conn:
@@ -138,17 +199,27 @@ def open_store(url: str, *, upgrade_schema: bool | None = None) -> Store:
     store = Store(engine)
     should_upgrade = store.dialect == "sqlite" if upgrade_schema is None else upgrade_schema
     try:
+        found = current_revision(engine)
+        if found is not None and found not in known_revisions():
+            raise ConfigError(
+                f"the database at {store.display_url} has schema {found}, newer than this "
+                f"backstride knows (up to {head_revision()})",
+                hint="upgrade backstride (pip install -U backstride); nothing was changed",
+            )
         if should_upgrade:
             upgrade(engine)
-        elif current_revision(engine) != head_revision():
+        elif found != head_revision():
             raise ConfigError(
                 f"the database schema at {store.display_url} is not up to date",
                 hint="run `backstride db upgrade` once to create or migrate it",
             )
-    except OperationalError as e:
+    except DatabaseError as e:  # not a database, damaged, locked, unreachable ...
         engine.dispose()
         reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
-        raise ConfigError(f"cannot open database {store.display_url}: {reason}") from e
+        raise ConfigError(
+            f"cannot open database {store.display_url}: {reason}",
+            hint="if the file is damaged, restore a backup; `backstride db check` says more",
+        ) from e
     except BaseException:
         engine.dispose()
         raise

@@ -235,3 +235,13 @@ def test_plan_page_marks_each_stored_session_done_missed_or_upcoming(
     assert html.count('<span class="mark missed">missed <span') == missed.count("missed") > 0
     assert 'class="mark upcoming">upcoming <span aria-hidden="true">○</span>' in html
     assert f'<section class="week" aria-label="Week of {sunday + timedelta(days=1)}">' in html
+
+
+def test_the_pain_page_shows_no_text_from_the_query_string(client: TestClient) -> None:
+    """Issue 14: ``?screened=`` and ``?logged=`` put attacker-chosen words on the page. Now
+    a form's redirect only names which form (``?done=``) and the words come from the store."""
+    for query in ("screened=Call+0800+000+now", "logged=Call+0800+000+now", "done=Call+0800"):
+        assert "0800" not in client.get(f"/pain?{query}").text
+    posted = client.post("/pain/log", data={"nrs": "3", "when": "before"}, follow_redirects=True)
+    assert posted.status_code == 200
+    assert "Logged: pain 3/10 (before) on" in posted.text

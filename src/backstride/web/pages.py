@@ -94,18 +94,37 @@ def pain(
     request: Request,
     on: On = None,
     weeks: Annotated[int, Query(ge=1, le=520)] = 8,
-    logged: str | None = None,
-    screened: str | None = None,
-    cleared: str | None = None,
+    done: str | None = None,
 ) -> Response:
     context = _pain_context(request, on, weeks)
-    if logged:
-        context["notice"] = f"Logged: {logged}."
-    if screened:
-        context["notice"] = f"Screen saved: {screened}."
-    if cleared:
-        context["notice"] = f"Recorded: {cleared}."
+    notice = _notice(request, done)
+    if notice:
+        context["notice"] = notice
     return page(request, "pain.html", context, on=on)
+
+
+def _notice(request: Request, done: str | None) -> str | None:
+    """What a form on the Pain page just did, in the store's own words: the query string
+    only names which form (``?done=``), never the text shown, so a link from elsewhere
+    cannot put words on the page."""
+    store = _store(request)
+    if done in ("logged", "legs"):
+        entries = service.list_pain(store)
+        if not entries:
+            return None
+        entry = max(entries, key=lambda e: e.id)
+        text = f"Logged: pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}."
+        return text + (" Leg symptoms logged: please take the screen." if done == "legs" else "")
+    if done == "screened":
+        latest = service.latest_screen(store)
+        return None if latest is None else f"Screen saved: {latest.outcome}."
+    if done == "cleared":
+        visit = screening.latest_clearance(store)
+        if visit is None:
+            return None
+        who = f" ({visit.by})" if visit.by else ""
+        return f"Recorded: a clinician saw you on {visit.day.isoformat()}{who}."
+    return None
 
 
 def _text(form: FormData, name: str) -> str | None:
@@ -188,11 +207,8 @@ def _log_pain(request: Request, form: FormData) -> Response:
     except BackstrideError as e:
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         return _pain_form_error(request, on, error=e.message, form=fields)
-    entry = logged.record
-    notes = {"logged": f"pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}"}
-    if entry.leg_symptoms != "none":
-        notes["screened"] = "leg symptoms logged: please take the screen"
-    return _back_to_pain(request, on, **notes)
+    legs = logged.record.leg_symptoms != "none"
+    return _back_to_pain(request, on, done="legs" if legs else "logged")
 
 
 @router.post("/pain/screen", response_class=HTMLResponse)
@@ -212,10 +228,10 @@ def _take_screen(request: Request, form: FormData) -> Response:
             answers[question.field] = {"yes": True, "no": False}.get(value or "skip")
         if all(v is None for v in answers.values()):
             raise InputError("no answers: answer yes or no to the questions you can")
-        result = service.take_screen(_store(request), answers)
+        service.take_screen(_store(request), answers)
     except BackstrideError as e:
         return _pain_form_error(request, on, screen_error=e.message)
-    return _back_to_pain(request, on, screened=result.record.outcome)
+    return _back_to_pain(request, on, done="screened")
 
 
 @router.post("/pain/clearance", response_class=HTMLResponse)
@@ -229,16 +245,11 @@ def _record_clearance(request: Request, form: FormData) -> Response:
     on = _on(request)
     try:
         day = _day(form, "date")
-        record = screening.clear(
-            _store(request), day=day, by=_text(form, "by"), note=_text(form, "note")
-        )
+        screening.clear(_store(request), day=day, by=_text(form, "by"), note=_text(form, "note"))
     except BackstrideError as e:
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         return _pain_form_error(request, on, clearance_error=e.message, clearance_form=fields)
-    who = f" ({record.by})" if record.by else ""
-    return _back_to_pain(
-        request, on, cleared=f"a clinician saw you on {record.day.isoformat()}{who}"
-    )
+    return _back_to_pain(request, on, done="cleared")
 
 
 @router.get("/form", response_class=HTMLResponse)

@@ -245,3 +245,26 @@ def test_the_pain_page_shows_no_text_from_the_query_string(client: TestClient) -
     posted = client.post("/pain/log", data={"nrs": "3", "when": "before"}, follow_redirects=True)
     assert posted.status_code == 200
     assert "Logged: pain 3/10 (before) on" in posted.text
+
+
+def test_every_response_carries_the_security_headers(ro_client: TestClient) -> None:
+    """Issue 14: no anti-framing or other security headers (an invisible frame stored an
+    emergency screen). Every route of the app, the static files and a refusal carry them."""
+    from tests.test_suspension_everywhere import WEB_QUERIES, web_routes
+
+    paths = [p for m, p in web_routes() if m == "GET"]
+    responses = [
+        ro_client.get(p.replace("{activity_id}", "1") + WEB_QUERIES.get(p, "")) for p in paths
+    ]
+    responses.append(ro_client.get("/static/charts.js"))
+    responses.append(ro_client.get("/api/load?weeks=0"))  # a 422
+    responses.append(ro_client.get("/", headers={"host": "evil.example"}))  # the guard's 400
+    for response in responses:
+        headers = response.headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], response.url
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        static = response.url.path.startswith("/static/")
+        assert (headers.get("cache-control") == "no-store") is not static, response.url

@@ -102,6 +102,48 @@ class LocalHostOnly:
         await self.app(scope, receive, send)
 
 
+#: Headers on every response: the dashboard loads only its own scripts, cannot be framed
+#: (clickjacking), sends no referrer to other sites, and health data is not cached (issue 14).
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        b"form-action 'self'; frame-ancestors 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response, and ``Cache-Control: no-store`` to
+    every one but the static files (pages and answers carry health data)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                added = [h for h in SECURITY_HEADERS if h[0] not in names]
+                if not static and b"cache-control" not in names:
+                    added.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class RedFlagsFirst:
     """Every ``/api`` answer that is a JSON object carries the active red flags first
     (``red_flags``) while there are any, as every page shows them in its banner and every
@@ -208,6 +250,7 @@ def create_app(
     app.add_middleware(RedFlagsFirst, store=store)
     if local_only:
         app.add_middleware(LocalHostOnly)
+    app.add_middleware(SecurityHeaders)  # outermost: the guard's refusals carry them too
     return app
 
 

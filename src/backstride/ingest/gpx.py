@@ -267,7 +267,9 @@ def _activity(group: list[_Track], index: int, file_name: str | None, notes: lis
     elapsed = times - times[0]
     distance = cumulative_distance_m(columns["lat"], columns["lon"], breaks=breaks)
     speed = interval_speed_mps(elapsed, distance, breaks=breaks)
-    made_up = _made_up_times(times, distance, speed, columns)
+    # A timetable runs across what would be pauses in a recording: judged on all the legs.
+    along = cumulative_distance_m(columns["lat"], columns["lon"])
+    made_up = _made_up_times(times, along, speed, columns)
     if made_up is not None:
         raise EmptyActivityError(made_up)
     sport, sub_sport = _sport(first.sport_text)

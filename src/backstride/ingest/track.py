@@ -44,6 +44,7 @@ Rules, stated once (they decide the totals a user sees for a GPX file):
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -350,7 +351,7 @@ def drop_all_zero(
     """The channels without those that are 0 in every sample with a value, and warnings.
 
     >>> kept, notes = drop_all_zero({Channel.POWER_W: np.zeros(3), Channel.SPEED_MPS: np.ones(3)})
-    >>> list(kept), notes
+    >>> [str(c) for c in kept], notes
     (['speed_mps'], ['power is 0 in every sample: not recorded, left out'])
     """
     kept = dict(channels)
@@ -393,7 +394,7 @@ def checked_summary(
     150.0
     """
     warnings: list[str] = []
-    changes: dict[str, float | None] = {}
+    changes: dict[str, Any] = {}
     timer, elapsed = summary.timer_s, summary.elapsed_s
     if timer is not None and elapsed > 0 and timer > elapsed + TIMER_SLACK_S:
         span = max(elapsed, samples_s or 0.0)

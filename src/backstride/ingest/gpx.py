@@ -343,7 +343,7 @@ def _why_empty(root: etree._Element, q: Callable[[str], str], tracks: list[_Trac
 TIMETABLE_SLACK_S = 1.0
 #: ... judged only over at least this many points and seconds.
 MIN_TIMETABLE_POINTS = 10
-MIN_TIMETABLE_SPAN_S = 120.0
+MIN_TIMETABLE_SPAN_S = 300.0
 #: A median speed above this (m/s, 72 km/h) is no human-powered sport's.
 MAX_MEDIAN_SPEED_MPS = 20.0
 _SENSORS = ("hr", "cad", "power", "temp")

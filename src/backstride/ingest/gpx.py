@@ -13,9 +13,14 @@ track, ``source_format="gpx"``. What it reads:
   element, so devices write them either straight inside ``trkpt`` or in a non-standard
   ``<extensions>``: both are read.
 - The sport from ``trk/type`` (Garmin words, Strava numbers) or Locus Map's
-  ``<locus:activity>``, else ``generic``; the name from ``trk/name``, else the file's name.
+  ``<locus:activity>``; without either, from the speed and cadence where they are clear
+  (:func:`infer_sport`), else ``generic``. The name from ``trk/name``, else the file's name.
   ``cad`` counts one foot (strides/min) on Garmin and Suunto: for foot sports it becomes
-  steps/min in ``CADENCE_SPM``, for others it stays as written in ``CADENCE_RPM``.
+  steps/min in ``CADENCE_SPM`` (kept as written, with a warning, when it is steps/min
+  already: :func:`~backstride.ingest.track.cadence_in_steps`), for others it stays as
+  written in ``CADENCE_RPM``.
+- A track whose times were computed, not recorded (:func:`_made_up_times`: one time for
+  every point, a constant-speed timetable, route corners a second apart) is refused.
 - Times: ``Z`` or an offset, any fraction of a second; ``start_at`` is the first point's
   time in UTC, and an offset written there becomes ``utc_offset_s``. A time without a zone is
   read as UTC, as the schema defines it, with a warning. ``device`` stays None: a GPX names

@@ -340,7 +340,9 @@ def _week(start: date, end: date, history: History, marks: list[SessionMark]) ->
     planned_runs = [m for m in marks if m.session.is_run]
     planned_cross = [m for m in marks if m.session.kind == "cross"]
     planned_core = [m for m in marks if m.session.kind == "core"]
-    other = [a for a in items if activity_kind_of(a) not in (ActivityKind.RUN, ActivityKind.WALK)]
+    # As analysis.series counts cross-training: an activity of unknown sport is not one.
+    not_cross = (ActivityKind.RUN, ActivityKind.WALK, ActivityKind.UNKNOWN)
+    other = [a for a in items if activity_kind_of(a) not in not_cross]
     cross_minutes = sum(moving_seconds(a) for a in other) / 60.0
     cross_minutes += sum(r.minutes or 0.0 for r in logs if r.kind == "cross")
     core = sum(1 for r in logs if r.kind == "core")

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride.analysis.table import (
+    NOT_CROSS_TRAINING,
     ActivityKind,
     ActivityTable,
     DayLike,
@@ -170,7 +171,7 @@ def daily_series(
     # Cross-training (X1) is every known sport but running and strength work: a strength
     # session counts as core only (C1), and an activity whose sport is unknown (an untyped
     # GPX: maybe a run, maybe a drive) is no evidence of cross-training.
-    not_cross = run | (kind == ActivityKind.STRENGTH) | (kind == ActivityKind.UNKNOWN)
+    not_cross = np.isin(kind, [int(k) for k in NOT_CROSS_TRAINING])
     other_time = np.where(not_cross, 0.0, duration)
 
     long_run = np.zeros(size)

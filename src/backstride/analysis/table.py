@@ -54,6 +54,14 @@ class ActivityKind(IntEnum):
     make 17 minutes of cross-training (X1), nor a drive count as a ride."""
 
 
+#: Kinds that are not cross-training (X1): running itself, strength (core and strength, C1:
+#: a session counts for one practice only) and an unknown sport. Walking, riding, swimming
+#: and other sports are. The one definition status, load and the plan review count with.
+NOT_CROSS_TRAINING: frozenset[ActivityKind] = frozenset(
+    {ActivityKind.RUN, ActivityKind.STRENGTH, ActivityKind.UNKNOWN}
+)
+
+
 #: FIT sport names -> kind. ``training`` depends on its sub-sport (see :func:`activity_kind`).
 _SPORT_KINDS: dict[str, ActivityKind] = {
     "running": ActivityKind.RUN,

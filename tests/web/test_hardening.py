@@ -409,3 +409,70 @@ def test_a_slow_request_head_or_body_is_cut_off(deadline_port: int) -> None:
         fine.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         fine.settimeout(5)
         assert fine.recv(1024).startswith(b"HTTP/1.1 200")
+
+
+def test_a_burst_of_imports_leaves_the_pages_and_static_files_served(
+    db: DemoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten uploads at once on a real server: two import (held here until released), eight
+    are told 429 at once, and meanwhile a static file and the pages answer (within seconds)."""
+    import httpx
+    import uvicorn
+
+    from backstride.config import Settings
+    from backstride.web import create_app
+
+    running = threading.Semaphore(0)
+    release = threading.Event()
+    real = service.import_paths
+
+    def held(store: Any, paths: Any, **kwargs: Any) -> Any:
+        running.release()
+        release.wait(30)
+        return real(store, paths, **kwargs)
+
+    monkeypatch.setattr(service, "import_paths", held)
+    app = create_app(Settings(database_url=db.url, jobs="1"), max_imports=2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    base = f"http://127.0.0.1:{port}"
+    codes: list[int] = []
+
+    def upload(i: int) -> None:
+        files = [("files", (f"{i}.fit", RUN.read_bytes()))]
+        response = httpx.post(
+            f"{base}/api/import?stream=true",
+            files=files,
+            headers={"x-backstride": "1"},
+            timeout=60,
+        )
+        codes.append(response.status_code)
+
+    try:
+        uploads_ = [threading.Thread(target=upload, args=(i,)) for i in range(10)]
+        for t in uploads_:
+            t.start()
+        assert running.acquire(timeout=20)
+        assert running.acquire(timeout=20)
+        deadline = time.monotonic() + 20
+        while len(codes) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert codes == [429] * 8
+        for path in ("/static/app.css", "/", "/api/status"):
+            start = time.monotonic()
+            assert httpx.get(f"{base}{path}", timeout=10).status_code == 200
+            assert time.monotonic() - start < 3.0, path
+        release.set()
+        for t in uploads_:
+            t.join(60)
+        assert sorted(codes) == [200, 200] + [429] * 8
+    finally:
+        release.set()
+        server.should_exit = True
+        thread.join(10)

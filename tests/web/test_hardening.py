@@ -476,3 +476,21 @@ def test_a_burst_of_imports_leaves_the_pages_and_static_files_served(
         release.set()
         server.should_exit = True
         thread.join(10)
+
+
+def test_the_token_comes_from_the_apps_secret(db: DemoStore) -> None:
+    from backstride.web import guard
+
+    with client_for(db.url) as one, client_for(db.url) as two:
+        assert token_of(one) != token_of(two)  # a new secret at every start
+        stale = two.post(
+            "/pain/log",
+            data={"nrs": "2", "csrf_token": token_of(one)},
+            headers={"x-backstride": ""},
+        )
+        assert stale.status_code == 403
+    shared = {guard.SECRET_ENV: "ab" * 32}
+    assert guard.app_secret(shared) == bytes.fromhex("ab" * 32)
+    with pytest.raises(ValueError, match="32 hex digits"):
+        guard.app_secret({guard.SECRET_ENV: "not hex"})
+    assert len(guard.app_secret({})) == 32

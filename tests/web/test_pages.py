@@ -193,7 +193,7 @@ def test_serve_runs_uvicorn_on_the_factory(monkeypatch: pytest.MonkeyPatch) -> N
         "http": "backstride.web.server:DeadlineH11Protocol",
         "timeout_keep_alive": 5,
         "limit_concurrency": 100,
-        "h11_max_incomplete_event_size": 64 * 1024,
+        "h11_max_incomplete_event_size": 16 * 1024,
         "timeout_graceful_shutdown": 10,
     }
     import os

@@ -21,11 +21,11 @@ APP = "backstride.web.app:app_from_environment"
 HTTP = "backstride.web.server:DeadlineH11Protocol"
 #: What one local dashboard needs, and a bound for everything beyond (issue 14): idle
 #: connections closed after 5 s, at most 100 connections and requests at once (more get
-#: 503), request heads of at most 64 KB.
+#: 503), request heads of at most 16 KB.
 SERVER_LIMITS: dict[str, object] = {
     "timeout_keep_alive": 5,
     "limit_concurrency": 100,
-    "h11_max_incomplete_event_size": 64 * 1024,
+    "h11_max_incomplete_event_size": 16 * 1024,
     "timeout_graceful_shutdown": 10,
 }
 REFUSED_HOST = (

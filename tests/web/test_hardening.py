@@ -494,3 +494,24 @@ def test_the_token_comes_from_the_apps_secret(db: DemoStore) -> None:
     with pytest.raises(ValueError, match="32 hex digits"):
         guard.app_secret({guard.SECRET_ENV: "not hex"})
     assert len(guard.app_secret({})) == 32
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (_multipart([(f"f{i}", None, b"x") for i in range(30)]), "too many form fields"),
+        (_multipart([("note", None, b"x" * 10_000)]), "too long"),
+        (_multipart([("other", "a.fit", b"data")]), "no files in the upload"),
+        (_multipart([("files", "", b"")]), "no files in the upload"),
+        (b"--bs-test-boundary\r\nContent-Disposition: form-data\r\n\r\nx\r\n", "no files"),
+        (b"garbage without any boundary", "not a valid multipart form"),
+        (b"", "no files in the upload"),
+    ],
+)
+def test_a_malformed_upload_is_one_line_and_leaves_nothing(
+    client: TestClient, private_tmp: Path, body: bytes, words: str
+) -> None:
+    response = _post_multipart(client, "/api/import", body)
+    assert response.status_code == 400, response.text
+    assert words in _one_line(response)
+    assert list(private_tmp.iterdir()) == []

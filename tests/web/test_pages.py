@@ -192,7 +192,7 @@ def test_serve_runs_uvicorn_on_the_factory(monkeypatch: pytest.MonkeyPatch) -> N
         "log_level": "warning",
         "http": "backstride.web.server:DeadlineH11Protocol",
         "timeout_keep_alive": 5,
-        "limit_concurrency": 100,
+        "limit_concurrency": 500,
         "h11_max_incomplete_event_size": 16 * 1024,
         "timeout_graceful_shutdown": 10,
     }

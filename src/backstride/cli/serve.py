@@ -20,11 +20,11 @@ APP = "backstride.web.app:app_from_environment"
 #: uvicorn's HTTP protocol with deadlines for slow request heads and bodies (slowloris).
 HTTP = "backstride.web.server:DeadlineH11Protocol"
 #: What one local dashboard needs, and a bound for everything beyond (issue 14): idle
-#: connections closed after 5 s, at most 100 connections and requests at once (more get
+#: connections closed after 5 s, at most 500 connections and requests at once (more get
 #: 503), request heads of at most 16 KB.
 SERVER_LIMITS: dict[str, object] = {
     "timeout_keep_alive": 5,
-    "limit_concurrency": 100,
+    "limit_concurrency": 500,
     "h11_max_incomplete_event_size": 16 * 1024,
     "timeout_graceful_shutdown": 10,
 }

@@ -40,6 +40,7 @@ from backstride.errors import (
     ArchiveLimitError,
     ConfigError,
     CorruptFileError,
+    InputError,
     NotFoundError,
     UnsupportedFormatError,
 )
@@ -167,8 +168,17 @@ class Archive:
         """Every regular file, nested zips expanded in their place, sorted by path."""
         return list(self._members)
 
-    def read(self, member: Member) -> bytes:
-        """The whole member; never more than its declared size (at most max_member_bytes)."""
+    def read(self, member: Member, *, limit: int | None = None) -> bytes:
+        """The whole member; never more than its declared size (at most max_member_bytes),
+        and refused before it is read when that size is over ``limit``."""
+        if limit is not None:
+            where = self._where.get(member.path)
+            size = where.size if where is not None else member.size
+            if size > limit:
+                raise InputError(
+                    f"archive member {member.path!r} is {size} bytes, over the "
+                    f"{limit / (1 << 20):g} MB limit for an activity file"
+                )
         with self.open(member) as stream:
             return b"".join(iter(lambda: stream.read(CHUNK), b""))
 

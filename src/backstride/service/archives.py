@@ -27,6 +27,7 @@ import posixpath
 from pathlib import Path
 
 from backstride.errors import BackstrideError, EmptyActivityError, InputError
+from backstride.ingest import limits
 from backstride.ingest.archive import Archive, Member, is_archive, open_archive
 from backstride.ingest.files import is_activity_name
 from backstride.ingest.garmin import (
@@ -93,11 +94,16 @@ def _import_open_archive(
         work = _garmin_work(store, athlete_id, archive, members)
     else:
         work = [
-            FileWork(source=_source(archive, m), read=functools.partial(archive.read, m))
+            FileWork(source=_source(archive, m), read=functools.partial(_read_member, archive, m))
             for m in members
             if is_activity_name(Path(m.path))
         ]
     run_pipeline(store, athlete_id, work, report=report, progress=progress, jobs=jobs)
+
+
+def _read_member(archive: Archive, member: Member) -> bytes:
+    """An activity file's bytes, refused unread over ``limits.MAX_ACTIVITY_BYTES``."""
+    return archive.read(member, limit=limits.MAX_ACTIVITY_BYTES)
 
 
 def _source(archive: Archive, member: Member) -> Source:
@@ -141,7 +147,7 @@ def _strava_work(
             continue
         member = by_path.get(posixpath.join(root, row.filename).lower())
         read = (
-            functools.partial(archive.read, member)
+            functools.partial(_read_member, archive, member)
             if member is not None
             else functools.partial(_missing, row)
         )
@@ -228,7 +234,7 @@ def _garmin_work(
     return [
         FileWork(
             source=_source(archive, member),
-            read=functools.partial(archive.read, member),
+            read=functools.partial(_read_member, archive, member),
             match_meta=functools.partial(_summary_meta, index),
             # Monitoring, sleep and settings FIT files share the folder with activities.
             skip_empty=True,

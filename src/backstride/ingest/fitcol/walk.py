@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from backstride.ingest import limits
 from backstride.ingest.fitcol.crc import fit_crc
 from backstride.ingest.fitcol.profile import BASE_TYPE_NAMES, BASE_TYPES, BYTE
 
@@ -86,6 +87,11 @@ def walk(data: bytes) -> Walk:
             result.damage = Damage("header", start, header)
             break
         header_size, data_size = header
+        if result.parts >= limits.MAX_FIT_PARTS:
+            result.damage = Damage(
+                "corrupt", start, f"more than {limits.MAX_FIT_PARTS} chained FIT files"
+            )
+            break
         result.parts += 1
         end = start + header_size + data_size
         stop = min(end, size)
@@ -177,6 +183,13 @@ def _messages(
         definition, pos = parsed
         local = header & 0x0F
         def_log.append((pos, local, definition.index))
+        if not len(def_log) % limits.FIT_FREE_DEFINITIONS and len(def_log) > (
+            limits.FIT_FREE_DEFINITIONS + len(found) + sum(len(c) for c in chunks)
+        ):
+            # Definitions with (almost) no data: a file made to cost time, not a recording.
+            chunks.append(np.asarray(found, dtype=np.int64))
+            detail = f"{len(def_log)} definition messages for fewer data messages"
+            return pos, Damage("corrupt", pos, detail)
         length = definition.size + 1
         # Right after a definition a long run is unlikely (Wahoo files redefine every ~30
         # messages): the next bulk attempt waits.
@@ -273,7 +286,8 @@ def _definition(
     if seen is None:
         seen = known[key] = _layout(data, pos, count, dev_count, result)
     index, warnings = seen
-    result.warnings += [w.format(pos=pos) for w in warnings]
+    if warnings and len(result.warnings) < limits.MAX_FIT_WARNINGS:
+        result.warnings += [w.format(pos=pos) for w in warnings]
     return result.definitions[index], after
 
 

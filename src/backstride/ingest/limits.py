@@ -1,0 +1,42 @@
+"""Resource bounds on every input, in one place (the reasoning is in docs/importing.md).
+
+Each limit is far above what a real device or export writes and low enough that an import
+stays under 500 MB of memory and a few seconds of CPU per file whatever the bytes. The code
+reads them as ``limits.NAME`` when it runs, so a test can lower one on a small scale.
+A file or member over a limit fails alone, with one line naming the limit.
+"""
+
+from __future__ import annotations
+
+#: Largest activity file read, as stored (a loose file, an archive member) and once
+#: decompressed: a day-long run recorded every second is 5-30 MB as FIT or GPX. Decoding
+#: takes several times the file's size (an lxml tree, FIT columns), which this bounds.
+MAX_ACTIVITY_BYTES = 48 << 20
+#: A gzip file (or a ``.gz`` archive member) inflating more than this many times its
+#: compressed size is refused as a bomb, once past GZIP_RATIO_FROM_BYTES of output: real
+#: FIT compresses 2-5 times and GPX 5-20 times; deflate's maximum is about 1,030.
+MAX_GZIP_RATIO = 250.0
+#: Output below this is never judged by its ratio (tiny files compress extremely well).
+GZIP_RATIO_FROM_BYTES = 1 << 20
+#: Tags (``<`` bytes, start and end tags both) in a GPX or TCX file, counted before it is
+#: parsed: lxml's tree costs about 130 bytes a tag, so this bounds the tree near 200 MB.
+#: A GPX track point with heart rate and cadence is 14 tags: 100,000 points per 1.4 M.
+MAX_XML_TAGS = 1_500_000
+#: Track points in a GPX or TCX file: 55 hours recorded every second.
+MAX_TRACK_POINTS = 200_000
+#: Chained FIT files in one file (a multisport file chains a few).
+MAX_FIT_PARTS = 1_000
+#: Definition messages a FIT file may hold beyond one per data message (devices redefine
+#: their layouts every ~30 messages at most; a file of definitions alone is a CPU bomb).
+FIT_FREE_DEFINITIONS = 4_096
+#: Field warnings kept per FIT file (a repeated bad definition would repeat its warning).
+MAX_FIT_WARNINGS = 100
+#: Characters in one field of a Strava CSV (the csv module's own default limit); a row with
+#: a longer field fails alone.
+MAX_CSV_FIELD_CHARS = 128 << 10
+#: Bytes of one activity object in a Garmin summarizedActivities JSON (real ones are 2-5 KB)
+#: and of a whole ``*_gear.json`` (a few KB).
+MAX_JSON_OBJECT_BYTES = 1 << 20
+#: Nesting of a Garmin JSON value (real summaries nest 3 deep); Python's json recursion
+#: would otherwise fail past about 1,000.
+MAX_JSON_DEPTH = 64

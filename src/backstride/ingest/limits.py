@@ -11,7 +11,7 @@ from __future__ import annotations
 #: Largest activity file read, as stored (a loose file, an archive member) and once
 #: decompressed: a day-long run recorded every second is 5-30 MB as FIT or GPX. Decoding
 #: takes several times the file's size (an lxml tree, FIT columns), which this bounds.
-MAX_ACTIVITY_BYTES = 48 << 20
+MAX_ACTIVITY_BYTES = 32 << 20
 #: A gzip file (or a ``.gz`` archive member) inflating more than this many times its
 #: compressed size is refused as a bomb, once past GZIP_RATIO_FROM_BYTES of output: real
 #: FIT compresses 2-5 times and GPX 5-20 times; deflate's maximum is about 1,030.
@@ -31,12 +31,19 @@ MAX_FIT_PARTS = 1_000
 FIT_FREE_DEFINITIONS = 4_096
 #: Field warnings kept per FIT file (a repeated bad definition would repeat its warning).
 MAX_FIT_WARNINGS = 100
-#: Characters in one field of a Strava CSV (the csv module's own default limit); a row with
-#: a longer field fails alone.
-MAX_CSV_FIELD_CHARS = 128 << 10
 #: Bytes of one activity object in a Garmin summarizedActivities JSON (real ones are 2-5 KB)
-#: and of a whole ``*_gear.json`` (a few KB).
+#: and of a whole ``*_gear.json`` (a few KB). JSON nested deeper than Python's recursion
+#: limit (about 1,000; real exports nest 3 deep) fails its file alone too.
 MAX_JSON_OBJECT_BYTES = 1 << 20
-#: Nesting of a Garmin JSON value (real summaries nest 3 deep); Python's json recursion
-#: would otherwise fail past about 1,000.
-MAX_JSON_DEPTH = 64
+#: Characters in one row of a Strava CSV, quoted newlines included: rows are cut out before
+#: the csv module sees them, so its field limit (131,072 characters) is never reached and a
+#: longer row (a runaway quoted field) fails alone.
+MAX_CSV_ROW_CHARS = 128 << 10
+#: Bytes of an index file read whole (Strava's activities.csv, shoes.csv, a Garmin gear JSON):
+#: ten years of daily activities with notes is a few MB.
+MAX_INDEX_BYTES = 64 << 20
+
+
+def without_nul(text: str) -> str:
+    """``text`` without NUL characters, which PostgreSQL cannot store in text."""
+    return text.replace("\x00", "") if "\x00" in text else text

@@ -76,7 +76,8 @@ def one_failure(report: dict[str, object], needle: str) -> str:
     [failure] = failed
     error = str(failure["error"])
     assert needle in error, error
-    assert "\n" not in error and "unexpected error" not in error
+    assert "\n" not in error
+    assert "unexpected error" not in error
     return error
 
 

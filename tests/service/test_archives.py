@@ -24,6 +24,7 @@ from tests.archives import (
     build_strava_archive,
     start_of,
     strava_csv,
+    strava_date,
 )
 
 
@@ -265,3 +266,61 @@ def test_gzip_member_of_loose_file_and_strava_copy_are_twins(store: Store, tmp_p
     copy.write_bytes(gzip.compress(ride.read_bytes()))
     assert service.import_paths(store, [copy]).imported == 1
     assert service.import_paths(store, [ride]).duplicates == 1
+
+
+def _strava_zip(path: Path, rows: list[StravaRowSpec], members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("activities.csv", strava_csv(rows))
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_nul_characters_in_export_text_are_removed_with_a_warning(
+    store: Store, tmp_path: Path
+) -> None:
+    # PostgreSQL refuses NUL in text: it once failed the whole import run.
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    rows = [
+        StravaRowSpec("1", strava_date(start_of(run)), "Tempo\x00 run", "Run",
+                      "activities/1.fit", gear="Ghost\x00 15", description="ok\x00"),
+        StravaRowSpec("2", "Mar 4, 2026, 7:00:00 AM", "Manual\x00", "Run", elapsed_s="1800"),
+    ]  # fmt: skip
+    shoes = b"Shoe Name,Shoe Brand\nGhost\x00 15,Bro\x00oks\n"
+    archive = _strava_zip(
+        tmp_path / "export.zip", rows, {"activities/1.fit": run.read_bytes(), "shoes.csv": shoes}
+    )
+    report = service.import_paths(store, [archive])
+    assert report.failed == []
+    assert report.imported == 2
+    assert len([w for w in report.warnings if "NUL characters removed" in w.warning]) == 2
+    items = _by_name(store)
+    assert set(items) == {"Tempo run", "Manual"}
+    tempo = service.get_activity(store, items["Tempo run"].id, with_streams=False)  # type: ignore[attr-defined]
+    assert tempo.meta.description == "ok"
+    assert tempo.gear_name == "Ghost 15"
+    assert {(s.gear.name, s.gear.brand) for s in service.list_shoes(store)} == {
+        ("Ghost 15", "Brooks")
+    }
+
+
+def test_oversized_csv_row_and_broken_gear_csv_fail_alone(store: Store, tmp_path: Path) -> None:
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    rows = [
+        StravaRowSpec("1", strava_date(start_of(run)), "Good", "Run", "activities/1.fit"),
+        StravaRowSpec("2", "Mar 4, 2026, 7:00:00 AM", "Long", "Run", description="é" * 140_000),
+        StravaRowSpec("3", "Mar 5, 2026, 7:00:00 AM", "Manual", "Run", elapsed_s="1800"),
+    ]
+    # A quoted field that never ends: the rest of the file is one runaway row.
+    shoes = b'Shoe Name,Shoe Brand\n"Ghost 15,Brooks\n' + b"x" * 200_000 + b"\n"
+    archive = _strava_zip(
+        tmp_path / "export.zip", rows, {"activities/1.fit": run.read_bytes(), "shoes.csv": shoes}
+    )
+    report = service.import_paths(store, [archive])
+    assert report.imported == 2
+    assert {f.path: f.error for f in report.failed} == {
+        "export.zip:activities.csv line 3": "activities.csv line 3: a row longer than "
+        "131072 characters",
+        "export.zip:shoes.csv": "shoes.csv line 2: a row longer than 131072 characters",
+    }
+    assert set(_by_name(store)) == {"Good", "Manual"}

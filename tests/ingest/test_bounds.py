@@ -254,3 +254,40 @@ def test_deeply_nested_garmin_json_fails_alone(tmp_path: Path) -> None:
         "summarizedActivities JSON is nested too deeply to read (a crafted file: real "
         "exports nest 3 deep)",
     ]
+
+
+def records_fit(records: int) -> bytes:
+    """An activity FIT of ``records`` one-second records (time, heart rate, distance, speed,
+    cadence) under one definition: the walk's bulk steps take most of them."""
+    body = bytes([0x40, 0, 0, 0, 0, 1, 0, 1, 0x00, 0x00, 4])  # file_id: activity
+    body += bytes([0x41, 0, 0]) + struct.pack("<H", 20)
+    body += bytes([5, 253, 4, 0x86, 3, 1, 2, 5, 4, 0x86, 6, 2, 0x84, 4, 1, 2])
+    body += b"".join(
+        bytes([0x01]) + struct.pack("<IBIHB", 1_000_000_000 + i, 140, i * 300, 3000, 85)
+        for i in range(records)
+    )
+    header = bytes([12, 0x20]) + struct.pack("<H", 2100) + struct.pack("<I", len(body)) + b".FIT"
+    return header + body + struct.pack("<H", fit_crc(header + body))
+
+
+def test_fit_past_the_message_limit_keeps_what_came_before(tmp_path: Path) -> None:
+    path = tmp_path / "run.fit"
+    path.write_bytes(records_fit(5_000))
+    report, _ = run_import(tmp_path, path, lowered={"MAX_FIT_MESSAGES": 1_000})
+    assert report["imported"] == 1
+    warnings = report["warnings"]
+    assert isinstance(warnings, list)
+    assert any("more than 1000 data messages" in w["warning"] for w in warnings), warnings
+
+
+@pytest.mark.parametrize("limit", [100, 1_000, 3_000])
+def test_bulk_steps_stop_at_the_message_limit(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
+    from backstride.ingest.fitcol.walk import walk
+
+    data = records_fit(5_000)
+    assert len(walk(data).positions) == 5_001
+    monkeypatch.setattr(limits, "MAX_FIT_MESSAGES", limit)
+    walked = walk(data)
+    assert walked.damage is not None
+    assert f"more than {limit} data messages" in walked.damage.detail
+    assert limit < len(walked.positions) <= limit + 8

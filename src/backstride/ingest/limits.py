@@ -29,6 +29,9 @@ MAX_FIT_PARTS = 1_000
 #: Definition messages a FIT file may hold beyond one per data message (devices redefine
 #: their layouts every ~30 messages at most; a file of definitions alone is a CPU bomb).
 FIT_FREE_DEFINITIONS = 4_096
+#: Data messages in a FIT file: memory grows with them (positions, then a float64 per field
+#: and message), about 200 bytes each. A million is 5 days of records and HRV every second.
+MAX_FIT_MESSAGES = 1_000_000
 #: Field warnings kept per FIT file (a repeated bad definition would repeat its warning).
 MAX_FIT_WARNINGS = 100
 #: Bytes of one activity object in a Garmin summarizedActivities JSON (real ones are 2-5 KB)

@@ -291,3 +291,24 @@ def test_bulk_steps_stop_at_the_message_limit(monkeypatch: pytest.MonkeyPatch, l
     assert walked.damage is not None
     assert f"more than {limit} data messages" in walked.damage.detail
     assert limit < len(walked.positions) <= limit + 8
+
+
+def test_index_files_with_too_many_rows_are_refused(tmp_path: Path) -> None:
+    rows = [
+        StravaRowSpec(str(i), "Mar 4, 2026, 7:00:00 AM", "Manual", "Run", elapsed_s="60")
+        for i in range(30)
+    ]
+    strava = _strava_zip(tmp_path / "export.zip", rows, {})
+    summaries = [{"beginTimestamp": 1_600_000_000_000 + i, "name": "x"} for i in range(30)]
+    garmin = tmp_path / "garmin.zip"
+    with zipfile.ZipFile(garmin, "w") as z:
+        z.writestr(
+            "DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json", json.dumps(summaries)
+        )
+    report, _ = run_import(tmp_path, strava, garmin, lowered={"MAX_INDEX_ROWS": 20})
+    failed = report["failed"]
+    assert isinstance(failed, list)
+    assert [f["error"] for f in failed] == [
+        "activities.csv has more than 20 rows (line 22), past the limit for an export",
+        "summarizedActivities JSON holds more than 20 activities, past the limit for an export",
+    ]

@@ -127,7 +127,12 @@ def _start(obj: dict[str, Any]) -> datetime | None:
 def read_summaries(stream: IO[bytes]) -> list[GarminSummary]:
     """Start time, name and type of every summary that has a start time."""
     summaries = []
-    for obj in iter_summary_objects(stream):
+    for count, obj in enumerate(iter_summary_objects(stream)):
+        if count >= limits.MAX_INDEX_ROWS:
+            raise CorruptFileError(
+                f"summarizedActivities JSON holds more than {limits.MAX_INDEX_ROWS} "
+                "activities, past the limit for an export"
+            )
         start_at = _start(obj)
         if start_at is None:
             continue

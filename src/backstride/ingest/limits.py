@@ -45,6 +45,9 @@ MAX_CSV_ROW_CHARS = 128 << 10
 #: Bytes of an index file read whole (Strava's activities.csv, shoes.csv, a Garmin gear JSON):
 #: ten years of daily activities with notes is a few MB.
 MAX_INDEX_BYTES = 64 << 20
+#: Rows of activities.csv and activities of a Garmin summaries JSON: 27 years of ten a day.
+#: Each costs about a kilobyte of Python objects while the archive is imported.
+MAX_INDEX_ROWS = 100_000
 
 
 def without_nul(text: str) -> str:

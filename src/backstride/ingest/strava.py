@@ -289,7 +289,12 @@ def read_activities_csv(stream: IO[bytes]) -> Iterator[StravaRow | BadRow]:
         raise InputError(first[1].message)
     header = first[1]
     columns = _column_map(header)
-    for line, row in records:
+    for count, (line, row) in enumerate(records):
+        if count >= limits.MAX_INDEX_ROWS:
+            raise InputError(
+                f"activities.csv has more than {limits.MAX_INDEX_ROWS} rows (line {line}), "
+                "past the limit for an export"
+            )
         if isinstance(row, BadRow):
             yield row
             continue

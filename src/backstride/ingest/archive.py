@@ -44,6 +44,7 @@ from backstride.errors import (
     NotFoundError,
     UnsupportedFormatError,
 )
+from backstride.ingest import limits
 from backstride.ingest.archive_paths import is_junk, member_path
 from backstride.ingest.archive_zip import (
     BUFFER,
@@ -76,11 +77,11 @@ _SYMLINK = (
 class ArchiveLimits:
     """What an export archive may hold before it is refused as a whole."""
 
-    max_members: int = 500_000
-    max_member_bytes: int = 1 << 30
-    max_total_bytes: int = 64 << 30
-    max_ratio: float = 250.0
-    max_depth: int = 2
+    max_members: int = limits.ARCHIVE_MAX_MEMBERS
+    max_member_bytes: int = limits.ARCHIVE_MAX_MEMBER_BYTES
+    max_total_bytes: int = limits.ARCHIVE_MAX_TOTAL_BYTES
+    max_ratio: float = limits.ARCHIVE_MAX_RATIO
+    max_depth: int = limits.ARCHIVE_MAX_DEPTH
 
     def __post_init__(self) -> None:
         for name in ("max_members", "max_member_bytes", "max_total_bytes", "max_ratio"):

@@ -49,6 +49,17 @@ MAX_INDEX_BYTES = 64 << 20
 #: Each costs about a kilobyte of Python objects while the archive is imported.
 MAX_INDEX_ROWS = 100_000
 
+#: What a whole export archive may hold before it is refused whole (``ArchiveLimits``, checked
+#: before anything is stored): entries (a heavy Garmin export has tens of thousands), one
+#: member's size, the total, the compression ratio of a member over 1 MB (deflate's maximum
+#: is about 1,030; exports compress a few times), and zips nested in zips (Garmin's Part
+#: zips are one level).
+ARCHIVE_MAX_MEMBERS = 500_000
+ARCHIVE_MAX_MEMBER_BYTES = 1 << 30
+ARCHIVE_MAX_TOTAL_BYTES = 64 << 30
+ARCHIVE_MAX_RATIO = 250.0
+ARCHIVE_MAX_DEPTH = 2
+
 
 def without_nul(text: str) -> str:
     """``text`` without NUL characters, which PostgreSQL cannot store in text."""

@@ -26,6 +26,7 @@ from tests.archives import (
     strava_csv,
     strava_date,
 )
+from tests.ingest.test_bounds import gzip_of_zeros
 
 
 def _count(store: Store, table: str = "activities") -> int:
@@ -324,3 +325,23 @@ def test_oversized_csv_row_and_broken_gear_csv_fail_alone(store: Store, tmp_path
         "export.zip:shoes.csv": "shoes.csv line 2: a row longer than 131072 characters",
     }
     assert set(_by_name(store)) == {"Good", "Manual"}
+
+
+def test_gzip_bomb_in_a_stored_member_fails_alone(store: Store, tmp_path: Path) -> None:
+    # Stored, the member's zip ratio is 1: only the gzip's own check can see the bomb.
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    rows = [
+        StravaRowSpec("1", strava_date(start_of(run)), "Good", "Run", "activities/1.fit.gz"),
+        StravaRowSpec("2", "Mar 4, 2026, 7:00:00 AM", "Bomb", "Run", "activities/2.fit.gz"),
+    ]
+    bomb = gzip_of_zeros(tmp_path / "bomb.gz", 300).read_bytes()
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("activities.csv", strava_csv(rows))
+        archive.writestr("activities/1.fit.gz", gzip.compress(run.read_bytes()))
+        archive.writestr("activities/2.fit.gz", bomb)
+    report = service.import_paths(store, [path])
+    assert report.imported == 1
+    [failure] = report.failed
+    assert failure.path == "export.zip:activities/2.fit.gz"
+    assert "decompression bomb" in failure.error

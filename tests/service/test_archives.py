@@ -4,6 +4,8 @@ hostile archives, resuming."""
 from __future__ import annotations
 
 import gzip
+import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -22,6 +24,7 @@ from tests.archives import (
     StravaRowSpec,
     build_garmin_archive,
     build_strava_archive,
+    garmin_summary,
     start_of,
     strava_csv,
     strava_date,
@@ -345,3 +348,31 @@ def test_gzip_bomb_in_a_stored_member_fails_alone(store: Store, tmp_path: Path) 
     [failure] = report.failed
     assert failure.path == "export.zip:activities/2.fit.gz"
     assert "decompression bomb" in failure.error
+
+
+def test_nul_characters_in_garmin_json_are_removed(store: Store, tmp_path: Path) -> None:
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    summary = garmin_summary(start_of(run), 7, "Lunch\x00 run", "running\x00")
+    summary["activityId"] = "7\x00"
+    path = tmp_path / "garmin.zip"
+    part = io.BytesIO()
+    with zipfile.ZipFile(part, "w") as nested:
+        nested.writestr("1_ACTIVITY.fit", run.read_bytes())
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json", json.dumps([summary])
+        )
+        archive.writestr(
+            "DI_CONNECT/DI-Connect-Fitness/me_gear.json",
+            json.dumps({"gearDTOS": [{"displayName": "Peg\x00asus", "gearTypeName": "Shoes"}]}),
+        )
+        archive.writestr(
+            "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip", part.getvalue()
+        )
+    report = service.import_paths(store, [path])
+    assert report.failed == []
+    [item] = service.list_activities(store)
+    assert item.activity.name == "Lunch run"
+    assert item.meta.vendor_type == "running"
+    assert item.meta.external_id == "garmin:7"
+    assert [s.gear.name for s in service.list_shoes(store)] == ["Pegasus"]

@@ -146,7 +146,9 @@ def read_summaries(stream: IO[bytes]) -> list[GarminSummary]:
                 meta=ActivityMeta(
                     name=without_nul(str(obj["name"])) if obj.get("name") else None,
                     vendor_type=without_nul(str(activity_type)) if activity_type else None,
-                    external_id=f"garmin:{activity_id}" if activity_id is not None else None,
+                    external_id=(
+                        without_nul(f"garmin:{activity_id}") if activity_id is not None else None
+                    ),
                 ),
             )
         )

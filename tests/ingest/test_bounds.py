@@ -318,3 +318,30 @@ def test_index_files_with_too_many_rows_are_refused(tmp_path: Path) -> None:
         "activities.csv has more than 20 rows (line 22), past the limit for an export",
         "summarizedActivities JSON holds more than 20 activities, past the limit for an export",
     ]
+
+
+def layouts_fit(layouts: int) -> bytes:
+    """An activity FIT of ``layouts`` distinct 255-field record layouts, one message each."""
+    parts = [bytes([0x40, 0, 0, 0, 0, 1, 0, 1, 0x00, 0x00, 4])]
+    rest = b"".join(bytes([100 + k % 150, 1, 2]) for k in range(253))
+    for i in range(layouts):
+        fields = bytes([i % 256, 1, 0, 2 + i // 256 % 200, 1, 2]) + rest
+        parts.append(bytes([0x41, 0, 0]) + struct.pack("<H", 20) + bytes([255]) + fields)
+        parts.append(bytes([0x01]) + bytes(255))
+    body = b"".join(parts)
+    header = bytes([12, 0x20]) + struct.pack("<H", 2100) + struct.pack("<I", len(body)) + b".FIT"
+    return header + body + struct.pack("<H", fit_crc(header + body))
+
+
+def test_fit_of_many_layouts_stops_at_the_limit(tmp_path: Path) -> None:
+    # 8,000 one-message layouts (7 MB) took 19 s and 700 MB before the limit.
+    path = tmp_path / "layouts.fit"
+    path.write_bytes(layouts_fit(8_000))
+    report, measured = run_import(tmp_path, path)
+    assert report["failed"] == []
+    warnings = report["warnings"]
+    assert isinstance(warnings, list)
+    needle = f"more than {limits.MAX_FIT_LAYOUTS} message layouts); kept the 3 records"
+    assert any(needle in w["warning"] for w in warnings), warnings
+    assert measured["seconds"] < 5.0, measured
+    assert measured["peak_mb"] < 300, measured

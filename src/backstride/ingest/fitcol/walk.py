@@ -302,6 +302,9 @@ def _definition(
     key = data[pos + 2 : after] + (b"D" if header & 0x20 else b"")
     seen = known.get(key)
     if seen is None:
+        if len(result.definitions) >= limits.MAX_FIT_LAYOUTS:
+            # Each layout costs its columns (up to 255 of them) whatever its messages.
+            return Damage("corrupt", pos, f"more than {limits.MAX_FIT_LAYOUTS} message layouts")
         seen = known[key] = _layout(data, pos, count, dev_count, result)
     index, warnings = seen
     if warnings and len(result.warnings) < limits.MAX_FIT_WARNINGS:

@@ -4,6 +4,8 @@ hostile archives, resuming."""
 from __future__ import annotations
 
 import gzip
+import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -22,9 +24,12 @@ from tests.archives import (
     StravaRowSpec,
     build_garmin_archive,
     build_strava_archive,
+    garmin_summary,
     start_of,
     strava_csv,
+    strava_date,
 )
+from tests.ingest.test_bounds import gzip_of_zeros
 
 
 def _count(store: Store, table: str = "activities") -> int:
@@ -265,3 +270,109 @@ def test_gzip_member_of_loose_file_and_strava_copy_are_twins(store: Store, tmp_p
     copy.write_bytes(gzip.compress(ride.read_bytes()))
     assert service.import_paths(store, [copy]).imported == 1
     assert service.import_paths(store, [ride]).duplicates == 1
+
+
+def _strava_zip(path: Path, rows: list[StravaRowSpec], members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("activities.csv", strava_csv(rows))
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_nul_characters_in_export_text_are_removed_with_a_warning(
+    store: Store, tmp_path: Path
+) -> None:
+    # PostgreSQL refuses NUL in text: it once failed the whole import run.
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    rows = [
+        StravaRowSpec("1", strava_date(start_of(run)), "Tempo\x00 run", "Run",
+                      "activities/1.fit", gear="Ghost\x00 15", description="ok\x00"),
+        StravaRowSpec("2", "Mar 4, 2026, 7:00:00 AM", "Manual\x00", "Run", elapsed_s="1800"),
+    ]  # fmt: skip
+    shoes = b"Shoe Name,Shoe Brand\nGhost\x00 15,Bro\x00oks\n"
+    archive = _strava_zip(
+        tmp_path / "export.zip", rows, {"activities/1.fit": run.read_bytes(), "shoes.csv": shoes}
+    )
+    report = service.import_paths(store, [archive])
+    assert report.failed == []
+    assert report.imported == 2
+    assert len([w for w in report.warnings if "NUL characters removed" in w.warning]) == 2
+    items = _by_name(store)
+    assert set(items) == {"Tempo run", "Manual"}
+    tempo = service.get_activity(store, items["Tempo run"].id, with_streams=False)  # type: ignore[attr-defined]
+    assert tempo.meta.description == "ok"
+    assert tempo.gear_name == "Ghost 15"
+    assert {(s.gear.name, s.gear.brand) for s in service.list_shoes(store)} == {
+        ("Ghost 15", "Brooks")
+    }
+
+
+def test_oversized_csv_row_and_broken_gear_csv_fail_alone(store: Store, tmp_path: Path) -> None:
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    rows = [
+        StravaRowSpec("1", strava_date(start_of(run)), "Good", "Run", "activities/1.fit"),
+        StravaRowSpec("2", "Mar 4, 2026, 7:00:00 AM", "Long", "Run", description="é" * 140_000),
+        StravaRowSpec("3", "Mar 5, 2026, 7:00:00 AM", "Manual", "Run", elapsed_s="1800"),
+    ]
+    # A quoted field that never ends: the rest of the file is one runaway row.
+    shoes = b'Shoe Name,Shoe Brand\n"Ghost 15,Brooks\n' + b"x" * 200_000 + b"\n"
+    archive = _strava_zip(
+        tmp_path / "export.zip", rows, {"activities/1.fit": run.read_bytes(), "shoes.csv": shoes}
+    )
+    report = service.import_paths(store, [archive])
+    assert report.imported == 2
+    assert {f.path: f.error for f in report.failed} == {
+        "export.zip:activities.csv line 3": "activities.csv line 3: a row longer than "
+        "131072 characters",
+        "export.zip:shoes.csv": "shoes.csv line 2: a row longer than 131072 characters",
+    }
+    assert set(_by_name(store)) == {"Good", "Manual"}
+
+
+def test_gzip_bomb_in_a_stored_member_fails_alone(store: Store, tmp_path: Path) -> None:
+    # Stored, the member's zip ratio is 1: only the gzip's own check can see the bomb.
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    rows = [
+        StravaRowSpec("1", strava_date(start_of(run)), "Good", "Run", "activities/1.fit.gz"),
+        StravaRowSpec("2", "Mar 4, 2026, 7:00:00 AM", "Bomb", "Run", "activities/2.fit.gz"),
+    ]
+    bomb = gzip_of_zeros(tmp_path / "bomb.gz", 300).read_bytes()
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("activities.csv", strava_csv(rows))
+        archive.writestr("activities/1.fit.gz", gzip.compress(run.read_bytes()))
+        archive.writestr("activities/2.fit.gz", bomb)
+    report = service.import_paths(store, [path])
+    assert report.imported == 1
+    [failure] = report.failed
+    assert failure.path == "export.zip:activities/2.fit.gz"
+    assert "decompression bomb" in failure.error
+
+
+def test_nul_characters_in_garmin_json_are_removed(store: Store, tmp_path: Path) -> None:
+    run = FIT / "fit-parser-js__running-with-developer-data.fit"
+    summary = garmin_summary(start_of(run), 7, "Lunch\x00 run", "running\x00")
+    summary["activityId"] = "7\x00"
+    path = tmp_path / "garmin.zip"
+    part = io.BytesIO()
+    with zipfile.ZipFile(part, "w") as nested:
+        nested.writestr("1_ACTIVITY.fit", run.read_bytes())
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json", json.dumps([summary])
+        )
+        archive.writestr(
+            "DI_CONNECT/DI-Connect-Fitness/me_gear.json",
+            json.dumps({"gearDTOS": [{"displayName": "Peg\x00asus", "gearTypeName": "Shoes"}]}),
+        )
+        archive.writestr(
+            "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip", part.getvalue()
+        )
+    report = service.import_paths(store, [path])
+    assert report.failed == []
+    [item] = service.list_activities(store)
+    assert item.activity.name == "Lunch run"
+    assert item.meta.vendor_type == "running"
+    assert item.meta.external_id == "garmin:7"
+    assert [s.gear.name for s in service.list_shoes(store)] == ["Pegasus"]

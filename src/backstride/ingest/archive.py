@@ -40,9 +40,11 @@ from backstride.errors import (
     ArchiveLimitError,
     ConfigError,
     CorruptFileError,
+    InputError,
     NotFoundError,
     UnsupportedFormatError,
 )
+from backstride.ingest import limits
 from backstride.ingest.archive_paths import is_junk, member_path
 from backstride.ingest.archive_zip import (
     BUFFER,
@@ -75,11 +77,11 @@ _SYMLINK = (
 class ArchiveLimits:
     """What an export archive may hold before it is refused as a whole."""
 
-    max_members: int = 500_000
-    max_member_bytes: int = 1 << 30
-    max_total_bytes: int = 64 << 30
-    max_ratio: float = 250.0
-    max_depth: int = 2
+    max_members: int = limits.ARCHIVE_MAX_MEMBERS
+    max_member_bytes: int = limits.ARCHIVE_MAX_MEMBER_BYTES
+    max_total_bytes: int = limits.ARCHIVE_MAX_TOTAL_BYTES
+    max_ratio: float = limits.ARCHIVE_MAX_RATIO
+    max_depth: int = limits.ARCHIVE_MAX_DEPTH
 
     def __post_init__(self) -> None:
         for name in ("max_members", "max_member_bytes", "max_total_bytes", "max_ratio"):
@@ -167,8 +169,17 @@ class Archive:
         """Every regular file, nested zips expanded in their place, sorted by path."""
         return list(self._members)
 
-    def read(self, member: Member) -> bytes:
-        """The whole member; never more than its declared size (at most max_member_bytes)."""
+    def read(self, member: Member, *, limit: int | None = None) -> bytes:
+        """The whole member; never more than its declared size (at most max_member_bytes),
+        and refused before it is read when that size is over ``limit``."""
+        if limit is not None:
+            where = self._where.get(member.path)
+            size = where.size if where is not None else member.size
+            if size > limit:
+                raise InputError(
+                    f"archive member {member.path!r} is {size} bytes, over the "
+                    f"{limit / (1 << 20):g} MB limit for an activity file"
+                )
         with self.open(member) as stream:
             return b"".join(iter(lambda: stream.read(CHUNK), b""))
 

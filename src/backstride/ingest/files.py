@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from backstride.errors import NotFoundError
+from backstride.ingest import limits
+from backstride.ingest.sniff import refuse_oversized
 
 #: Name endings looked for inside folders (case-insensitive). Files named explicitly are
 #: always tried: their content decides the format.
@@ -43,3 +46,13 @@ def iter_activity_files(paths: Iterable[Path]) -> Iterator[Path]:
             if key not in seen:
                 seen.add(key)
                 yield file
+
+
+def read_activity_file(path: Path) -> bytes:
+    """A file's bytes, refused before it is read when over ``limits.MAX_ACTIVITY_BYTES``
+    (and never read past it, should the file grow meanwhile)."""
+    with path.open("rb") as file:
+        refuse_oversized(os.fstat(file.fileno()).st_size)
+        data = file.read(limits.MAX_ACTIVITY_BYTES + 1)
+    refuse_oversized(len(data))
+    return data

@@ -23,11 +23,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
 from backstride.errors import CorruptFileError
+from backstride.ingest import limits
+from backstride.ingest.limits import without_nul
 from backstride.model import ActivityMeta, Gear
 
 _CHUNK = 1 << 16
 _WRAPPER = re.compile(rb'"summarizedActivitiesExport"\s*:\s*\[')
 _DECODER = json.JSONDecoder()
+_TOO_DEEP = "{} is nested too deeply to read (a crafted file: real exports nest 3 deep)"
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,16 @@ def iter_summary_objects(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
             return
         try:
             value, end = _DECODER.raw_decode(buffer.decode("utf-8", errors="strict"))
+        except RecursionError as e:
+            raise CorruptFileError(_TOO_DEEP.format("summarizedActivities JSON")) from e
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             # Most likely the object continues in the next chunk; if there is none, the
             # file is broken.
+            if len(buffer) > limits.MAX_JSON_OBJECT_BYTES:
+                raise CorruptFileError(
+                    "summarizedActivities JSON holds an activity over "
+                    f"{limits.MAX_JSON_OBJECT_BYTES} bytes (real ones are a few KB)"
+                ) from e
             if not fill():
                 raise CorruptFileError(f"summarizedActivities JSON is malformed: {e}") from e
             continue
@@ -117,7 +127,12 @@ def _start(obj: dict[str, Any]) -> datetime | None:
 def read_summaries(stream: IO[bytes]) -> list[GarminSummary]:
     """Start time, name and type of every summary that has a start time."""
     summaries = []
-    for obj in iter_summary_objects(stream):
+    for count, obj in enumerate(iter_summary_objects(stream)):
+        if count >= limits.MAX_INDEX_ROWS:
+            raise CorruptFileError(
+                f"summarizedActivities JSON holds more than {limits.MAX_INDEX_ROWS} "
+                "activities, past the limit for an export"
+            )
         start_at = _start(obj)
         if start_at is None:
             continue
@@ -129,9 +144,11 @@ def read_summaries(stream: IO[bytes]) -> list[GarminSummary]:
             GarminSummary(
                 start_at=start_at,
                 meta=ActivityMeta(
-                    name=str(obj["name"]) if obj.get("name") else None,
-                    vendor_type=str(activity_type) if activity_type else None,
-                    external_id=f"garmin:{activity_id}" if activity_id is not None else None,
+                    name=without_nul(str(obj["name"])) if obj.get("name") else None,
+                    vendor_type=without_nul(str(activity_type)) if activity_type else None,
+                    external_id=(
+                        without_nul(f"garmin:{activity_id}") if activity_id is not None else None
+                    ),
                 ),
             )
         )
@@ -169,8 +186,15 @@ def read_gear(stream: IO[bytes]) -> list[Gear]:
     ``gearTypeName`` (``Shoes``, ``Bike``), ``gearStatusName`` (``active``, ``retired``),
     ``dateBegin``. The export does not say which activity used which gear.
     """
+    raw = stream.read(limits.MAX_JSON_OBJECT_BYTES + 1)
+    if len(raw) > limits.MAX_JSON_OBJECT_BYTES:
+        raise CorruptFileError(
+            f"gear JSON is over {limits.MAX_JSON_OBJECT_BYTES} bytes (real ones are a few KB)"
+        )
     try:
-        data = json.load(stream)
+        data = json.loads(raw)
+    except RecursionError as e:
+        raise CorruptFileError(_TOO_DEEP.format("gear JSON")) from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise CorruptFileError(f"gear JSON is malformed: {e}") from e
     entries = data.get("gearDTOS") if isinstance(data, dict) else None
@@ -185,7 +209,7 @@ def read_gear(stream: IO[bytes]) -> list[Gear]:
         began = entry.get("dateBegin")
         gear.append(
             Gear(
-                name=str(name),
+                name=without_nul(str(name)),
                 kind="bike" if type_name.startswith("bi") else "shoe",
                 start_date=_date(began),
                 retired=str(entry.get("gearStatusName") or "").lower() == "retired",

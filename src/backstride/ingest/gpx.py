@@ -51,6 +51,7 @@ from backstride.ingest.safe_xml import (
     parse_document,
     parse_float,
     parse_time,
+    refuse_many_points,
 )
 from backstride.ingest.track import (
     PAUSE_SPEED_MPS,
@@ -135,6 +136,7 @@ def read_gpx(data: bytes) -> list[Activity]:
     def q(name: str) -> str:
         return f"{{{ns}}}{name}" if ns else name
 
+    refuse_many_points(root, q("trkpt"), "GPX")
     file_name = _text(root.find(f"{q('metadata')}/{q('name')}")) or _text(root.find(q("name")))
     tracks = [_read_track(trk, ns, q) for trk in root.iterchildren(q("trk"))]
     timed = [t for t in tracks if t.times_s]

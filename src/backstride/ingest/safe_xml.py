@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from backstride.errors import CorruptFileError, UnsupportedFormatError
+from backstride.errors import CorruptFileError, InputError, UnsupportedFormatError
+from backstride.ingest import limits
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -40,6 +41,12 @@ def parse_document(data: bytes, *, label: str, root_name: str) -> etree._Element
     ``label`` names the format in messages (``"GPX"``). Leading whitespace and a UTF-8 byte
     order mark are skipped: Strava writes blank lines before ``<?xml``, which libxml2 rejects.
     """
+    tags = data.count(b"<")
+    if tags > limits.MAX_XML_TAGS:
+        raise InputError(
+            f"{label} has {tags} tags, over the limit of {limits.MAX_XML_TAGS} for an "
+            "activity file; refused before parsing"
+        )
     text = _strip_leading_noise(_utf16_to_utf8(data, label))
     if not text.startswith(b"<"):
         raise UnsupportedFormatError(f"not a {label} file: the content is not XML")
@@ -161,3 +168,13 @@ def parse_time(text: str | None) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         return None
     return when
+
+
+def refuse_many_points(root: etree._Element, tag: str, label: str) -> None:
+    """Refuse a document with more than ``limits.MAX_TRACK_POINTS`` elements ``tag``."""
+    points = sum(1 for _ in root.iter(tag))
+    if points > limits.MAX_TRACK_POINTS:
+        raise InputError(
+            f"{label} has {points} track points, over the limit of "
+            f"{limits.MAX_TRACK_POINTS} for an activity file"
+        )

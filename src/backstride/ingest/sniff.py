@@ -12,36 +12,68 @@ import zlib
 from typing import Literal
 
 from backstride.errors import CorruptFileError, InputError, UnsupportedFormatError
+from backstride.ingest import limits
 
 Format = Literal["fit", "gpx", "tcx"]
 
-#: Largest file accepted after decompression; bigger than any real activity by far, small
-#: enough that a gzip bomb cannot exhaust memory.
-MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024
-
 _GZIP_MAGIC = b"\x1f\x8b"
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s>/]")
+_INFLATE_STEP = 1 << 20
 
 
 def is_gzip(data: bytes) -> bool:
     return data[:2] == _GZIP_MAGIC
 
 
-def gunzip(data: bytes, *, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """Decompress gzip bytes, refusing output beyond ``limit`` bytes."""
+def gunzip(data: bytes, *, limit: int | None = None) -> bytes:
+    """Decompress gzip bytes, refusing output beyond ``limit`` bytes (default
+    ``limits.MAX_ACTIVITY_BYTES``) or past ``limits.MAX_GZIP_RATIO`` times the input.
+
+    Inflated a megabyte at a time and checked after each: a bomb is refused after at most
+    one step past a limit, never inflated in full.
+    """
+    cap = limits.MAX_ACTIVITY_BYTES if limit is None else limit
     decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    parts: list[bytes] = []
+    total = 0
+    pending = data
     try:
-        out = decompressor.decompress(data, limit + 1)
+        while True:
+            chunk = decompressor.decompress(pending, _INFLATE_STEP)
+            pending = decompressor.unconsumed_tail
+            parts.append(chunk)
+            total += len(chunk)
+            if total > cap:
+                raise InputError(
+                    f"gzip content is larger than {_mb(cap)} once decompressed (the limit for "
+                    "an activity file); refusing it as a likely decompression bomb"
+                )
+            used = len(data) - len(pending)
+            if total > limits.GZIP_RATIO_FROM_BYTES and total > limits.MAX_GZIP_RATIO * used:
+                raise InputError(
+                    f"gzip content inflates more than {limits.MAX_GZIP_RATIO:g} times; "
+                    "refusing it as a likely decompression bomb"
+                )
+            if decompressor.eof or (not chunk and not pending):
+                break
     except zlib.error as e:
         raise CorruptFileError(f"broken gzip data: {e}") from e
-    if len(out) > limit:
-        raise InputError(
-            f"gzip content is larger than {limit // (1024 * 1024)} MB once decompressed; "
-            "refusing it as a likely decompression bomb"
-        )
     if not decompressor.eof:
         raise CorruptFileError("gzip data is truncated (the compressed stream ends early)")
-    return out
+    return b"".join(parts)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):g} MB"
+
+
+def refuse_oversized(size: int) -> None:
+    """Refuse an activity file of ``size`` bytes over ``limits.MAX_ACTIVITY_BYTES``."""
+    if size > limits.MAX_ACTIVITY_BYTES:
+        raise InputError(
+            f"file is {size} bytes, over the {_mb(limits.MAX_ACTIVITY_BYTES)} limit for an "
+            "activity file"
+        )
 
 
 def detect_format(data: bytes) -> Format:
@@ -63,4 +95,5 @@ def detect_format(data: bytes) -> Format:
 
 def decompress_if_needed(data: bytes) -> bytes:
     """Gunzip ``data`` when it is gzip (a ``.fit.gz`` from a Strava export); else as is."""
+    refuse_oversized(len(data))
     return gunzip(data) if is_gzip(data) else data

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from typing import IO
 
 from backstride.errors import InputError
+from backstride.ingest import limits
+from backstride.ingest.limits import without_nul
 from backstride.model import ActivityMeta, Gear, GearKind
 
 # Header names per field, lower-cased; English first. Only names seen in real headers are
@@ -104,11 +106,60 @@ class StravaRow:
     calories_kcal: float | None = None
     line: int = 0
     """Line of the CSV the row starts on (for messages)."""
+    warnings: tuple[str, ...] = ()
+
+
+_NUL_WARNING = "NUL characters removed from the row's text (they cannot be stored)"
 
 
 def _text(stream: IO[bytes]) -> io.TextIOWrapper:
     # utf-8-sig drops a BOM; newline="" lets the csv module handle newlines inside quotes.
     return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row of activities.csv that cannot be read (too long, malformed): it fails alone."""
+
+    line: int
+    message: str
+
+
+def _records(stream: IO[bytes], name: str) -> Iterator[tuple[int, list[str] | BadRow]]:
+    """(first line, cells) of each CSV record, or a :class:`BadRow` for one that is longer
+    than ``limits.MAX_CSV_ROW_CHARS`` or malformed; memory holds one record at most.
+
+    A record ends at a line end with an even count of quotes since it began (RFC 4180 doubles
+    quotes inside quoted fields), so a runaway field is skipped whole, not parsed as rows.
+    """
+    text = _text(stream)
+    limit = limits.MAX_CSV_ROW_CHARS
+    line = 0
+    while True:
+        first = line + 1
+        parts: list[str] = []
+        size = quotes = 0
+        while piece := text.readline(limit + 1):
+            ended = piece.endswith(("\n", "\r"))
+            line += ended
+            size += len(piece)
+            quotes += piece.count('"')
+            if size <= limit:
+                parts.append(piece)
+            if ended and not quotes % 2:
+                break
+        if not size:
+            return
+        if size > limit:
+            message = f"{name} line {first}: a row longer than {limit} characters"
+            yield first, BadRow(first, message)
+            continue
+        try:
+            cells = next(csv.reader(["".join(parts)]), [])
+        except csv.Error as e:
+            yield first, BadRow(first, f"{name} line {first}: malformed row ({e})")
+            continue
+        yield first, cells
 
 
 def _normalise(header: str) -> str:
@@ -213,7 +264,7 @@ def _cell(row: list[str], columns: dict[str, int], field: str) -> str:
     index = columns.get(field)
     if index is None or index >= len(row):
         return ""
-    return row[index].strip()
+    return without_nul(row[index]).strip()
 
 
 def _rpe(text: str) -> int | None:
@@ -223,22 +274,30 @@ def _rpe(text: str) -> int | None:
     return round(value)
 
 
-def read_activities_csv(stream: IO[bytes]) -> Iterator[StravaRow]:
+def read_activities_csv(stream: IO[bytes]) -> Iterator[StravaRow | BadRow]:
     """Rows of a Strava ``activities.csv``, streamed (the file can be large).
 
-    Raises :class:`~backstride.errors.InputError` when a required column is missing or a
-    row's date cannot be read (naming the line).
+    A row too long or malformed comes as a :class:`BadRow`, to fail alone. Raises
+    :class:`~backstride.errors.InputError` when the header is unusable (a required column
+    missing) or a row's date cannot be read (naming the line).
     """
-    reader = csv.reader(_text(stream))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("activities.csv is empty") from None
+    records = _records(stream, "activities.csv")
+    first = next(records, None)
+    if first is None:
+        raise InputError("activities.csv is empty")
+    if isinstance(first[1], BadRow):
+        raise InputError(first[1].message)
+    header = first[1]
     columns = _column_map(header)
-    ended = reader.line_num
-    for row in reader:
-        # A quoted field may span lines: a row starts on the line after the previous one ended.
-        line, ended = ended + 1, reader.line_num
+    for count, (line, row) in enumerate(records):
+        if count >= limits.MAX_INDEX_ROWS:
+            raise InputError(
+                f"activities.csv has more than {limits.MAX_INDEX_ROWS} rows (line {line}), "
+                "past the limit for an export"
+            )
+        if isinstance(row, BadRow):
+            yield row
+            continue
         if not any(cell.strip() for cell in row):
             continue
         activity_id = _cell(row, columns, "id")
@@ -273,7 +332,12 @@ def read_activities_csv(stream: IO[bytes]) -> Iterator[StravaRow]:
             max_hr_bpm=parse_number(_cell(row, columns, "max_hr")),
             calories_kcal=parse_number(_cell(row, columns, "calories")),
             line=line,
+            warnings=(_NUL_WARNING,) if any("\x00" in cell for cell in row) else (),
         )
+
+
+def _refuse(row: BadRow) -> list[str]:
+    raise InputError(row.message)
 
 
 def _truthy(text: str) -> bool:
@@ -286,8 +350,11 @@ def read_gear_csv(stream: IO[bytes], kind: GearKind) -> list[Gear]:
     Columns are matched by their last word (``Shoe Name``, ``Bike Brand``, ``Name`` ...), so
     both vintages and the plain names work; rows without a name are skipped.
     """
-    reader = csv.reader(_text(stream))
-    header = [_normalise(h) for h in next(reader, [])]
+    records = (
+        cells if not isinstance(cells, BadRow) else _refuse(cells)
+        for _, cells in _records(stream, f"{kind}s.csv")
+    )
+    header = [_normalise(h) for h in next(records, [])]
 
     def find(word: str) -> int | None:
         for index, name in enumerate(header):
@@ -304,10 +371,10 @@ def read_gear_csv(stream: IO[bytes], kind: GearKind) -> list[Gear]:
     if name_at is None:
         raise InputError(f"{kind}s.csv has no name column (found: {', '.join(header)})")
     gear: list[Gear] = []
-    for row in reader:
+    for row in records:
 
         def cell(index: int | None, row: list[str] = row) -> str:
-            return row[index].strip() if index is not None and index < len(row) else ""
+            return without_nul(row[index]).strip() if index is not None and index < len(row) else ""
 
         name = cell(name_at)
         if not name:

@@ -48,6 +48,7 @@ from backstride.ingest.safe_xml import (
     parse_document,
     parse_float,
     parse_time,
+    refuse_many_points,
 )
 from backstride.ingest.track import (
     BoolArray,
@@ -110,6 +111,7 @@ def read_tcx(data: bytes) -> list[Activity]:
     def q(name: str) -> str:
         return f"{{{ns}}}{name}" if ns else name
 
+    refuse_many_points(root, q("Trackpoint"), "TCX")
     elements: list[etree._Element] = []
     for holder in root.iterchildren(q("Activities")):
         for child in holder.iterchildren(q("Activity"), q("MultiSportSession")):

@@ -27,6 +27,7 @@ import posixpath
 from pathlib import Path
 
 from backstride.errors import BackstrideError, EmptyActivityError, InputError
+from backstride.ingest import limits
 from backstride.ingest.archive import Archive, Member, is_archive, open_archive
 from backstride.ingest.files import is_activity_name
 from backstride.ingest.garmin import (
@@ -37,10 +38,24 @@ from backstride.ingest.garmin import (
     read_gear,
     read_summaries,
 )
-from backstride.ingest.strava import StravaRow, read_activities_csv, read_gear_csv, strava_sport
-from backstride.model import Activity, ActivityMeta, Gear, ImportFailure, ImportReport, Summary
+from backstride.ingest.strava import (
+    BadRow,
+    StravaRow,
+    read_activities_csv,
+    read_gear_csv,
+    strava_sport,
+)
+from backstride.model import (
+    Activity,
+    ActivityMeta,
+    Gear,
+    ImportFailure,
+    ImportReport,
+    ImportWarning,
+    Summary,
+)
 from backstride.service.decoding import Decoded
-from backstride.service.pipeline import FileWork, Progress, athlete_id_for, run_pipeline
+from backstride.service.pipeline import FileWork, Progress, athlete_id_for, guarded, run_pipeline
 from backstride.service.storing import Source, import_hashed
 from backstride.store import Store, transaction
 from backstride.store import gear as gear_rows
@@ -90,14 +105,19 @@ def _import_open_archive(
     if csv_member is not None:
         work = _strava_work(store, athlete_id, archive, members, csv_member, report)
     elif any(is_upload_member(m.path) or is_summary_name(m.path) for m in members):
-        work = _garmin_work(store, athlete_id, archive, members)
+        work = _garmin_work(store, athlete_id, archive, members, report)
     else:
         work = [
-            FileWork(source=_source(archive, m), read=functools.partial(archive.read, m))
+            FileWork(source=_source(archive, m), read=functools.partial(_read_member, archive, m))
             for m in members
             if is_activity_name(Path(m.path))
         ]
     run_pipeline(store, athlete_id, work, report=report, progress=progress, jobs=jobs)
+
+
+def _read_member(archive: Archive, member: Member) -> bytes:
+    """An activity file's bytes, refused unread over ``limits.MAX_ACTIVITY_BYTES``."""
+    return archive.read(member, limit=limits.MAX_ACTIVITY_BYTES)
 
 
 def _source(archive: Archive, member: Member) -> Source:
@@ -125,15 +145,24 @@ def _strava_work(
 ) -> list[FileWork]:
     root = posixpath.dirname(csv_member.path)
     by_path = {m.path.lower(): m for m in members}
+    _refuse_big_index(csv_member)
     with archive.open(csv_member) as stream:
         rows = list(read_activities_csv(stream))  # an unusable CSV stops here, nothing stored
-    _import_strava_gear(store, athlete_id, archive, by_path, root)
+    _import_strava_gear(store, athlete_id, archive, by_path, root, report)
     work = []
     for row in rows:
+        if isinstance(row, BadRow):
+            source = Source(
+                display=f"{archive.name}:activities.csv line {row.line}",
+                file_name="activities.csv",
+            )
+            work.append(FileWork(source=source, read=functools.partial(_bad_row, row)))
+            continue
         source = Source(
             display=f"{archive.name}:{row.filename or 'activities.csv line ' + str(row.line)}",
             file_name=posixpath.basename(row.filename) or "activities.csv",
         )
+        report.warnings += [ImportWarning(source.display, w) for w in row.warnings]
         label = row.filename or f"manual activity {row.activity_id}"
         if not row.filename:
             store_row = functools.partial(_store_manual, store, athlete_id, row, source, report)
@@ -141,7 +170,7 @@ def _strava_work(
             continue
         member = by_path.get(posixpath.join(root, row.filename).lower())
         read = (
-            functools.partial(archive.read, member)
+            functools.partial(_read_member, archive, member)
             if member is not None
             else functools.partial(_missing, row)
         )
@@ -156,15 +185,38 @@ def _missing(row: StravaRow) -> bytes:
     )
 
 
+def _bad_row(row: BadRow) -> bytes:
+    raise InputError(row.message)
+
+
+def _refuse_big_index(member: Member) -> None:
+    if member.size > limits.MAX_INDEX_BYTES:
+        raise InputError(
+            f"{member.path} is {member.size} bytes, over the "
+            f"{limits.MAX_INDEX_BYTES >> 20} MB limit for an export's index file"
+        )
+
+
 def _import_strava_gear(
-    store: Store, athlete_id: int, archive: Archive, by_path: dict[str, Member], root: str
+    store: Store,
+    athlete_id: int,
+    archive: Archive,
+    by_path: dict[str, Member],
+    root: str,
+    report: ImportReport,
 ) -> None:
     for file_name, kind in (("shoes.csv", "shoe"), ("bikes.csv", "bike")):
         member = by_path.get(posixpath.join(root, file_name))
         if member is None:
             continue
-        with archive.open(member) as stream:
-            _store_gear(store, athlete_id, read_gear_csv(stream, kind))  # type: ignore[arg-type]
+
+        def store_gear(member: Member = member, kind: str = kind) -> None:
+            _refuse_big_index(member)
+            with archive.open(member) as stream:
+                gear = read_gear_csv(stream, kind)  # type: ignore[arg-type]
+            _store_gear(store, athlete_id, gear)
+
+        guarded(report, _source(archive, member), store_gear)
 
 
 def _store_manual(
@@ -215,20 +267,29 @@ def _summary_meta(index: SummaryIndex, activity: Activity) -> ActivityMeta | Non
 
 
 def _garmin_work(
-    store: Store, athlete_id: int, archive: Archive, members: list[Member]
+    store: Store, athlete_id: int, archive: Archive, members: list[Member], report: ImportReport
 ) -> list[FileWork]:
     summaries = []
-    for member in (m for m in members if is_summary_name(m.path)):
+
+    def read_index(member: Member) -> None:
         with archive.open(member) as stream:
             summaries.extend(read_summaries(stream))
-    for member in (m for m in members if is_gear_name(m.path)):
+
+    def store_gear(member: Member) -> None:
         with archive.open(member) as stream:
-            _store_gear(store, athlete_id, read_gear(stream))
+            gear = read_gear(stream)
+        _store_gear(store, athlete_id, gear)
+
+    # A damaged index file fails alone: the activities still import, without its names.
+    for member in (m for m in members if is_summary_name(m.path)):
+        guarded(report, _source(archive, member), functools.partial(read_index, member))
+    for member in (m for m in members if is_gear_name(m.path)):
+        guarded(report, _source(archive, member), functools.partial(store_gear, member))
     index = SummaryIndex(summaries)
     return [
         FileWork(
             source=_source(archive, member),
-            read=functools.partial(archive.read, member),
+            read=functools.partial(_read_member, archive, member),
             match_meta=functools.partial(_summary_meta, index),
             # Monitoring, sleep and settings FIT files share the folder with activities.
             skip_empty=True,

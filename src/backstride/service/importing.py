@@ -7,10 +7,11 @@ of every import (archive members and rows too, from ``service/archives.py``); se
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from backstride.ingest.files import iter_activity_files
+from backstride.ingest.files import iter_activity_files, read_activity_file
 from backstride.model import ImportReport
 from backstride.service.archives import import_archive, is_export
 from backstride.service.pipeline import FileWork, Progress, athlete_id_for, run_pipeline
@@ -68,7 +69,10 @@ def import_files(
     report = report if report is not None else ImportReport()
     athlete_id = athlete_id_for(store, athlete)
     work = [
-        FileWork(source=Source(display=str(path), file_name=path.name), read=path.read_bytes)
+        FileWork(
+            source=Source(display=str(path), file_name=path.name),
+            read=functools.partial(read_activity_file, path),
+        )
         for path in files
     ]
     run_pipeline(store, athlete_id, work, report=report, progress=progress, jobs=jobs)

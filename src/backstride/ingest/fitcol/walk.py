@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from backstride.ingest import limits
 from backstride.ingest.fitcol.crc import fit_crc
 from backstride.ingest.fitcol.profile import BASE_TYPE_NAMES, BASE_TYPES, BYTE
 
@@ -61,6 +62,8 @@ class Walk:
     layouts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Index into ``definitions`` of each message in ``positions``."""
     parts: int = 0
+    messages: int = 0
+    """Data messages found in earlier parts and bulk steps (``limits.MAX_FIT_MESSAGES``)."""
     crc_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     damage: Damage | None = None
@@ -86,6 +89,11 @@ def walk(data: bytes) -> Walk:
             result.damage = Damage("header", start, header)
             break
         header_size, data_size = header
+        if result.parts >= limits.MAX_FIT_PARTS:
+            result.damage = Damage(
+                "corrupt", start, f"more than {limits.MAX_FIT_PARTS} chained FIT files"
+            )
+            break
         result.parts += 1
         end = start + header_size + data_size
         stop = min(end, size)
@@ -148,6 +156,10 @@ def _messages(
     interval = _FIRST_TRY
     next_try = pos + 16 * interval  # try a bulk step once the walk passes this position
     while pos < end:
+        if result.messages + len(found) > limits.MAX_FIT_MESSAGES:
+            chunks.append(np.asarray(found, dtype=np.int64))
+            detail = f"more than {limits.MAX_FIT_MESSAGES} data messages"
+            return pos, Damage("corrupt", pos, detail)
         limit = min(end, next_try)
         while pos < limit:  # the hot loop: data messages of known layouts
             length = step[data[pos]]
@@ -158,7 +170,11 @@ def _messages(
         else:
             if pos >= end:
                 break
-            added, pos = _bulk(data, array, found, pos, end, chunks)
+            before = len(found)
+            budget = limits.MAX_FIT_MESSAGES + 1 - result.messages - before
+            added, pos = _bulk(data, array, found, pos, end, chunks, budget)
+            if added:
+                result.messages += before + added
             # Back off unless runs are long: short ones cost more to check than they save.
             interval = _FIRST_TRY if added >= _LONG_RUN else min(interval * 2, 4096)
             next_try = pos + interval * (step[data[found[-1]]] if found else 16)
@@ -177,6 +193,13 @@ def _messages(
         definition, pos = parsed
         local = header & 0x0F
         def_log.append((pos, local, definition.index))
+        if not len(def_log) % limits.FIT_FREE_DEFINITIONS and len(def_log) > (
+            limits.FIT_FREE_DEFINITIONS + result.messages + len(found)
+        ):
+            # Definitions with (almost) no data: a file made to cost time, not a recording.
+            chunks.append(np.asarray(found, dtype=np.int64))
+            detail = f"{len(def_log)} definition messages for fewer data messages"
+            return pos, Damage("corrupt", pos, detail)
         length = definition.size + 1
         # Right after a definition a long run is unlikely (Wahoo files redefine every ~30
         # messages): the next bulk attempt waits.
@@ -189,14 +212,22 @@ def _messages(
     if pos > end:  # the last message runs past the end: leave it out
         found.pop()
     chunks.append(np.asarray(found, dtype=np.int64))
+    result.messages += len(found)
     return pos, None
 
 
 def _bulk(
-    data: bytes, array: np.ndarray, found: list[int], pos: int, end: int, chunks: list[np.ndarray]
+    data: bytes,
+    array: np.ndarray,
+    found: list[int],
+    pos: int,
+    end: int,
+    chunks: list[np.ndarray],
+    budget: int,
 ) -> tuple[int, int]:
-    """Add whole repeats of the last few messages' cycle at ``pos``: how many messages were
-    added (flushing ``found`` into ``chunks`` first), and the position after them.
+    """Add whole repeats of the last few messages' cycle at ``pos``, at most ``budget``
+    messages: how many were added (flushing ``found`` into ``chunks`` first), and the
+    position after them.
 
     Only where the messages just walked already repeat the cycle ``_PROBE`` times: the
     NumPy check costs tens of microseconds, worth it for long runs only.
@@ -221,7 +252,7 @@ def _bulk(
     ):
         return 0, pos
     offsets = [p - first for p in recent[-cycle:]]
-    room = (end - pos) // period
+    room = min((end - pos) // period, max(budget, 0) // cycle + 1)
     total = 0
     count = _PROBE
     while total < room:
@@ -271,9 +302,13 @@ def _definition(
     key = data[pos + 2 : after] + (b"D" if header & 0x20 else b"")
     seen = known.get(key)
     if seen is None:
+        if len(result.definitions) >= limits.MAX_FIT_LAYOUTS:
+            # Each layout costs its columns (up to 255 of them) whatever its messages.
+            return Damage("corrupt", pos, f"more than {limits.MAX_FIT_LAYOUTS} message layouts")
         seen = known[key] = _layout(data, pos, count, dev_count, result)
     index, warnings = seen
-    result.warnings += [w.format(pos=pos) for w in warnings]
+    if warnings and len(result.warnings) < limits.MAX_FIT_WARNINGS:
+        result.warnings += [w.format(pos=pos) for w in warnings]
     return result.definitions[index], after
 
 

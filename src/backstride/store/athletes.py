@@ -25,9 +25,7 @@ def get_or_create_athlete(conn: Connection, name: str = DEFAULT_ATHLETE) -> Athl
     row = conn.execute(query).first()
     if row is None:
         conn.execute(
-            insert_or_ignore(conn, athletes, "name").values(
-                name=name, created_at=datetime.now(UTC)
-            )
+            insert_or_ignore(conn, athletes, "name").values(name=name, created_at=datetime.now(UTC))
         )
         row = conn.execute(query).one()
     return Athlete(id=row.id, name=row.name, created_at=row.created_at)

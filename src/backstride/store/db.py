@@ -9,6 +9,8 @@ shared server's schema should change when its operator says so.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,13 +71,29 @@ _LOCK_SCHEMA = (0x6273_0001, 0)
 _LOCK_IMPORT = 0x6273_0002
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the lock it needs:
+    SQLite answers "database is locked" at once, without waiting the busy timeout, when two
+    processes open a new file at the same moment. Once one has switched, the mode is the
+    file's, and the others' switch does nothing."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # The busy timeout first: switching a new file to WAL needs a lock another process opening
     # it at the same moment may hold. WAL lets the dashboard read while an import writes;
     # foreign keys are off by default in SQLite and the schema relies on ON DELETE CASCADE.
     cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

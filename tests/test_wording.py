@@ -167,3 +167,17 @@ def test_no_rule_claims_a_better_grade_than_the_evidence_table() -> None:
     assert set(CATALOGUE) <= set(GRADES), set(CATALOGUE) - set(GRADES)
     for rule_id, rule in CATALOGUE.items():
         assert rule.grade == GRADES[rule_id], (rule_id, rule.grade, GRADES[rule_id])
+
+
+def test_no_shown_text_has_an_unfilled_placeholder() -> None:
+    """A catalogue template shown as it is (a plan note read "a break of {break_weeks:g}
+    weeks") is caught: plans, the exercise library and the CLI's help are filled text."""
+    placeholder = re.compile(r"\{[a-z_0-9]+(?::[^}]*)?\}")
+    shown = [
+        (where, text)
+        for where, text in TEXTS
+        if where.startswith(("plan", "exercise", "cli help", "practice"))
+    ]
+    assert len(shown) > 100
+    bad = [(where, m.group()) for where, text in shown for m in placeholder.finditer(text)]
+    assert not bad, bad

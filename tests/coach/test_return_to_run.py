@@ -98,7 +98,7 @@ def test_the_plan_follows_the_stage_it_is_given() -> None:
         assert all(s.duration_s == rtr.stage(number).duration_s for s in sessions)
         assert all(s.run_walk == rtr.stage(number).intervals for s in sessions)
         assert all("RTR" in s.rules and s.warmup and s.cooldown for s in sessions)
-        assert CATALOGUE["RTR"].outcomes["run_walk"].template in plan.notes
+        assert CATALOGUE["RTR"].finding("run_walk", as_of, {}).message in plan.notes
     graduated = generate_plan(PlanInput(as_of=as_of, runs=runs, program_stage=rtr.GRADUATED))
     assert graduated.mode == "build"
 

@@ -177,7 +177,13 @@ def test_summary_matches_the_files_own_session_or_a_one_line_error(path: Path) -
     assert len(activities) == len(sessions)
     for activity, session in zip(activities, sessions, strict=True):
         summary = activity.summary
-        assert_close(summary.elapsed_s, session.get("total_elapsed_time"), "elapsed", 0.01)
+        elapsed = session.get("total_elapsed_time")
+        if any("taken from the samples" in w for w in activity.warnings):
+            # An elapsed time shorter than the timer and the records cannot be right.
+            assert elapsed is not None
+            assert elapsed < session["total_timer_time"]
+            elapsed = float(activity.streams.elapsed_s[-1])
+        assert_close(summary.elapsed_s, elapsed, "elapsed", 0.01)
         assert_close(summary.timer_s, session.get("total_timer_time"), "timer", 0.01)
         assert_close(summary.distance_m, session.get("total_distance"), "distance", 0.01)
         assert_close(summary.avg_hr_bpm, session.get("avg_heart_rate"), "avg HR", 0.01)

@@ -65,9 +65,19 @@ def db(demo_db: DemoStore, tmp_path: Path) -> DemoStore:
     return DemoStore(target, demo_db.as_of)
 
 
-def client_for(url: str, **kwargs: object) -> TestClient:
+def client_for(url: str, *, proof: bool = True, **kwargs: object) -> TestClient:
+    """A client of a new app on ``url``. ``proof``: every request carries the header a
+    script of the dashboard sends (``X-Backstride: 1``); without it a write needs the
+    form's token (``token_of``)."""
     app = create_app(Settings(database_url=url, jobs="1"), **kwargs)  # type: ignore[arg-type]
-    return TestClient(app, base_url=BASE, raise_server_exceptions=False)
+    headers = {"x-backstride": "1"} if proof else {}
+    return TestClient(app, base_url=BASE, raise_server_exceptions=False, headers=headers)
+
+
+def token_of(client: TestClient) -> str:
+    """The token the app renders into its forms."""
+    token: str = client.app.state.csrf_token  # type: ignore[attr-defined]
+    return token
 
 
 @pytest.fixture(scope="session")

@@ -275,7 +275,7 @@ def test_an_upload_over_the_limit_is_413(db: DemoStore) -> None:
         ("post", "/api/screen", {"answers": {}}, 400, "no answers"),
         ("post", "/api/screen", {"answers": {"headache": True}}, 400, "headache"),
         ("post", "/api/screen", {"answers": {"fever": "maybe"}}, 422, "answers.fever: "),
-        ("post", "/api/import", None, 422, "files: "),
+        ("post", "/api/import", None, 400, "the field 'files'"),
         ("get", "/api/nothing", None, 404, "no page at /api/nothing"),
         ("delete", "/api/status", None, 405, "DELETE is not allowed"),
     ],
@@ -314,12 +314,6 @@ def test_other_host_names_are_refused(ro_client: TestClient) -> None:
     assert "host header" in refused.json()["detail"]
     for host in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
         assert ro_client.get("/api/shoes", headers={"host": host}).status_code == 200
-
-
-def test_any_host_when_not_local_only(demo_db: DemoStore) -> None:
-    with client_for(demo_db.url, local_only=False) as open_client:
-        response = open_client.get("/api/shoes", headers={"host": "runner.lan:8000"})
-        assert response.status_code == 200
 
 
 def test_the_schema_lists_every_endpoint_and_no_page(ro_client: TestClient) -> None:

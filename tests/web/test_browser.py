@@ -319,6 +319,106 @@ def test_a_ride_shows_speed_not_pace(server: str, page: Any) -> None:
     assert "km/h" in page.inner_text("h1")
 
 
+@pytest.fixture(scope="module")
+def other_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Another web site on another port of this machine (http.server over a folder): the
+    attacker's pages the runner's browser might open."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    folder = tmp_path_factory.mktemp("other-site")
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", folder
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(10)
+
+
+def _pain_entries(server: str) -> int:
+    import httpx
+
+    return len(httpx.get(f"{server}/api/pain?weeks=520", timeout=30).json()["entries"])
+
+
+def test_another_site_cannot_frame_the_dashboard(
+    server: str, other_site: tuple[str, Path], page: Any
+) -> None:
+    """Clickjacking: a page elsewhere puts the Pain page in an invisible frame and has the
+    runner click; the browser refuses to show the dashboard in it (frame-ancestors 'none',
+    X-Frame-Options DENY)."""
+    site, folder = other_site
+    (folder / "frame.html").write_text(
+        f'<!doctype html><title>win a prize</title><iframe name="victim" '
+        f'src="{server}/pain" style="opacity:0.01" width="800" height="600"></iframe>'
+    )
+    loaded: list[int] = []
+    page.on("response", lambda r: loaded.append(r.status) if r.url == f"{server}/pain" else None)
+    page.goto(f"{site}/frame.html")
+    page.wait_for_timeout(1500)
+    assert loaded == [200]  # the request went out; the browser then refused to show it
+    frame = page.frame(name="victim")
+    assert frame is not None
+    assert frame.url != f"{server}/pain"  # chromium's error page instead
+    assert page.evaluate(
+        "(() => { try { return window.frames[0].document.body.innerText; }"
+        " catch (e) { return 'cross-origin'; } })()"
+    ) in ("", "cross-origin")
+    assert "Log pain" not in frame.content()
+    refusals = [p for p in page.problems if "frame" in p.lower()]
+    assert refusals, page.problems  # chromium says why on the console
+    page.problems.clear()
+
+
+def test_a_form_on_another_port_cannot_write(
+    server: str, other_site: tuple[str, Path], page: Any
+) -> None:
+    """A page on another port of this machine posts the dashboard's own forms (pain, screen,
+    upload) and a no-cors fetch to the API: all refused (403), nothing stored."""
+    import httpx
+
+    site, folder = other_site
+    before = _pain_entries(server)
+    screens = httpx.get(f"{server}/api/screen/latest", timeout=30).json()
+    activities = len(httpx.get(f"{server}/api/activities", timeout=30).json())
+    forms = {
+        "log": f'<form method="post" action="{server}/pain/log"><input name="nrs" value="9">'
+        f'<input name="when" value="after"><input name="note" value="planted"></form>',
+        "screen": f'<form method="post" action="{server}/pain/screen">'
+        f'<input name="saddle_numbness" value="yes"></form>',
+        "upload": f'<form method="post" action="{server}/import" enctype="multipart/form-data">'
+        f'<input type="hidden" name="csrf_token" value="guessed"></form>',
+    }
+    for name, form in forms.items():
+        (folder / f"{name}.html").write_text(
+            f"<!doctype html><title>{name}</title>{form}<script>document.forms[0].submit()</script>"
+        )
+        with page.expect_navigation(url=f"{server}/**") as navigation:
+            page.goto(f"{site}/{name}.html")
+        response = navigation.value
+        assert response is not None
+        assert response.status == 403, name
+        assert "cross-site" in page.inner_text("body"), name
+    (folder / "fetch.html").write_text(
+        "<!doctype html><title>fetch</title><script>"
+        f'window.sent = fetch("{server}/api/pain", {{method: "POST", mode: "no-cors", '
+        'headers: {"content-type": "text/plain"}, body: JSON.stringify({nrs: 9})})'
+        '.then(() => "sent", () => "failed");</script>'
+    )
+    page.goto(f"{site}/fetch.html")
+    assert page.evaluate("window.sent") in ("sent", "failed")
+    page.problems.clear()  # chromium logs the 403s
+    assert _pain_entries(server) == before
+    assert httpx.get(f"{server}/api/screen/latest", timeout=30).json() == screens
+    assert len(httpx.get(f"{server}/api/activities", timeout=30).json()) == activities
+
+
 def test_a_red_flag_from_the_screen_form_leads_every_page(server: str, page: Any) -> None:
     """Last in this module: it leaves a red flag in the browser tests' store."""
     page.goto(f"{server}/pain?on=2023-09-03")

@@ -182,7 +182,6 @@ def test_serve_runs_uvicorn_on_the_factory(monkeypatch: pytest.MonkeyPatch) -> N
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
-    monkeypatch.delenv("BACKSTRIDE_WEB_LOCAL_ONLY", raising=False)
     result = CliRunner().invoke(cli_app, ["--db", "sqlite:///x.db", "serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert seen == {
@@ -191,14 +190,20 @@ def test_serve_runs_uvicorn_on_the_factory(monkeypatch: pytest.MonkeyPatch) -> N
         "host": "127.0.0.1",
         "port": 8123,
         "log_level": "warning",
+        "http": "backstride.web.server:DeadlineH11Protocol",
+        "timeout_keep_alive": 5,
+        "limit_concurrency": 500,
+        "h11_max_incomplete_event_size": 16 * 1024,
+        "timeout_graceful_shutdown": 10,
     }
     import os
 
     assert os.environ["BACKSTRIDE_DATABASE_URL"] == "sqlite:///x.db"
-    assert os.environ["BACKSTRIDE_WEB_LOCAL_ONLY"] == "1"
-    wide = CliRunner().invoke(cli_app, ["--db", "sqlite:///x.db", "serve", "--host", "0.0.0.0"])
-    assert "anyone who can reach this machine" in wide.stderr
-    assert os.environ["BACKSTRIDE_WEB_LOCAL_ONLY"] == "0"
+    for host in ("localhost", "::1", "127.0.0.2"):
+        seen.clear()
+        local = CliRunner().invoke(cli_app, ["--db", "sqlite:///x.db", "serve", "--host", host])
+        assert local.exit_code == 0, local.output
+        assert seen["host"] == host
     assert CliRunner().invoke(cli_app, ["serve", "--port", "0"]).exit_code == 2
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride.analysis.table import (
+    NOT_CROSS_TRAINING,
     ActivityKind,
     ActivityTable,
     DayLike,
@@ -122,9 +123,10 @@ def daily_series(
     -------
     DailySeries
         ``run_distance_m`` / ``run_time_s`` / ``run_count`` / ``long_run_m`` over runs only;
-        ``load_au`` over every session; ``other_time_s`` over everything but runs and
-        strength sessions (cross-training, X1); ``strength_sessions`` counts
-        :attr:`ActivityKind.STRENGTH` sessions (C1): a session counts for one practice only.
+        ``load_au`` over every session; ``other_time_s`` over everything but runs,
+        strength sessions and activities of unknown sport (cross-training, X1);
+        ``strength_sessions`` counts :attr:`ActivityKind.STRENGTH` sessions (C1): a session
+        counts for one practice only.
 
     Examples
     --------
@@ -166,7 +168,11 @@ def daily_series(
     run_distance = np.fmax(np.where(run, distance, 0.0), 0.0)
     duration = np.fmax(duration, 0.0)
     run_time = np.where(run, duration, 0.0)
-    other_time = np.where(run | (kind == ActivityKind.STRENGTH), 0.0, duration)
+    # Cross-training (X1) is every known sport but running and strength work: a strength
+    # session counts as core only (C1), and an activity whose sport is unknown (an untyped
+    # GPX: maybe a run, maybe a drive) is no evidence of cross-training.
+    not_cross = np.isin(kind, [int(k) for k in NOT_CROSS_TRAINING])
+    other_time = np.where(not_cross, 0.0, duration)
 
     long_run = np.zeros(size)
     np.maximum.at(long_run, flat, run_distance)

@@ -46,6 +46,20 @@ class ActivityKind(IntEnum):
     SWIM = 3
     STRENGTH = 4
     OTHER = 5
+    """A known sport that is none of the above (rowing, yoga, an elliptical): cross-training."""
+    UNKNOWN = 6
+    """The file does not say the sport (``generic``: a GPX without ``<type>`` whose speed and
+    cadence were not clear, a TCX ``Sport="Other"``). It counts in the session load (it was
+    done) but neither as running nor as cross-training: a night run without a type must not
+    make 17 minutes of cross-training (X1), nor a drive count as a ride."""
+
+
+#: Kinds that are not cross-training (X1): running itself, strength (core and strength, C1:
+#: a session counts for one practice only) and an unknown sport. Walking, riding, swimming
+#: and other sports are. The one definition status, load and the plan review count with.
+NOT_CROSS_TRAINING: frozenset[ActivityKind] = frozenset(
+    {ActivityKind.RUN, ActivityKind.STRENGTH, ActivityKind.UNKNOWN}
+)
 
 
 #: FIT sport names -> kind. ``training`` depends on its sub-sport (see :func:`activity_kind`).
@@ -59,6 +73,9 @@ _SPORT_KINDS: dict[str, ActivityKind] = {
 }
 #: Sub-sports of ``training`` / ``fitness_equipment`` that are strength or core work (C1).
 _STRENGTH_SUB_SPORTS = frozenset({"strength_training", "pilates"})
+#: Sport names that say nothing about the sport (FIT ``generic``, what GPX and TCX readers
+#: write when the file names none).
+_UNKNOWN_SPORTS = frozenset({"generic", "", "unknown", "other"})
 
 
 def activity_kind(sport: str, sub_sport: str | None = None) -> ActivityKind:
@@ -71,6 +88,8 @@ def activity_kind(sport: str, sub_sport: str | None = None) -> ActivityKind:
     'RUN'
     >>> activity_kind("training").name, activity_kind("training", "yoga").name
     ('STRENGTH', 'OTHER')
+    >>> activity_kind("generic").name
+    'UNKNOWN'
     """
     if sport in _SPORT_KINDS:
         return _SPORT_KINDS[sport]
@@ -78,6 +97,8 @@ def activity_kind(sport: str, sub_sport: str | None = None) -> ActivityKind:
         return ActivityKind.STRENGTH
     if sport == "training" and sub_sport in (None, "generic"):
         return ActivityKind.STRENGTH
+    if sport in _UNKNOWN_SPORTS:
+        return ActivityKind.UNKNOWN
     return ActivityKind.OTHER
 
 

@@ -225,7 +225,7 @@ class ReturnPlanner(Planner):
             weeks.append(
                 PlanWeek(start=week, sessions=ordered, running_distance_m=running, stage=s.number)
             )
-        self.notes.append(CATALOGUE["RTR"].outcomes["run_walk"].template)
+        self.notes.append(CATALOGUE["RTR"].finding("run_walk", self.as_of, {}).message)
         self.notes.append(
             "Run-walk sessions are set by time: after a break any run is a spike (L1), so the "
             "stages keep each step small. Plan again next week to move a stage forward."

@@ -24,6 +24,7 @@ import numpy as np
 from backstride.errors import CorruptFileError, EmptyActivityError, UnsupportedFormatError
 from backstride.ingest import fit_fields as ff
 from backstride.ingest import fitcol
+from backstride.ingest.track import checked_summary, drop_all_zero
 from backstride.model import Activity, FloatArray, Streams
 from backstride.units import Channel
 
@@ -249,6 +250,9 @@ def _activity(
     foot = ff.is_foot_sport(sport, sub_sport)
     lo, hi, start = span
     streams = _streams(part.times[lo:hi] - start, part, lo, hi, foot=foot)
+    channels, zero_notes = drop_all_zero(dict(streams.channels))
+    if zero_notes:
+        streams = Streams(elapsed_s=streams.elapsed_s, channels=channels, extra=streams.extra)
     distance_before = _counter_before(part.channels.get(Channel.DISTANCE_M), lo)
     computed = ff.summary_from_streams(streams, distance_before_m=distance_before)
     notes: list[str] = []
@@ -264,6 +268,9 @@ def _activity(
     else:
         summary = computed
         notes.append("no session summary in the file; summary computed from records")
+    span_s = float(streams.elapsed_s[-1] - streams.elapsed_s[0]) if len(streams) else None
+    summary, summary_notes = checked_summary(summary, samples_s=span_s)
+    notes += zero_notes + summary_notes
     mismatch = ff.cadence_mismatch(streams, summary) if foot else None
     start_at = ff.fit_time(start, anchor_s=part.anchor_s)
     laps = tuple(ff.lap_from(lap, at, foot=foot) for owner, lap, at in part.laps if owner == k)

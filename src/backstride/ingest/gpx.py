@@ -13,9 +13,14 @@ track, ``source_format="gpx"``. What it reads:
   element, so devices write them either straight inside ``trkpt`` or in a non-standard
   ``<extensions>``: both are read.
 - The sport from ``trk/type`` (Garmin words, Strava numbers) or Locus Map's
-  ``<locus:activity>``, else ``generic``; the name from ``trk/name``, else the file's name.
+  ``<locus:activity>``; without either, from the speed and cadence where they are clear
+  (:func:`infer_sport`), else ``generic``. The name from ``trk/name``, else the file's name.
   ``cad`` counts one foot (strides/min) on Garmin and Suunto: for foot sports it becomes
-  steps/min in ``CADENCE_SPM``, for others it stays as written in ``CADENCE_RPM``.
+  steps/min in ``CADENCE_SPM`` (kept as written, with a warning, when it is steps/min
+  already: :func:`~backstride.ingest.track.cadence_in_steps`), for others it stays as
+  written in ``CADENCE_RPM``.
+- A track whose times were computed, not recorded (:func:`_made_up_times`: one time for
+  every point, a constant-speed timetable, route corners a second apart) is refused.
 - Times: ``Z`` or an offset, any fraction of a second; ``start_at`` is the first point's
   time in UTC, and an offset written there becomes ``utc_offset_s``. A time without a zone is
   read as UTC, as the schema defines it, with a warning. ``device`` stays None: a GPX names
@@ -33,7 +38,7 @@ or overlaps another in time (two recordings of one outing), is its own activity.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -48,15 +53,19 @@ from backstride.ingest.safe_xml import (
     parse_time,
 )
 from backstride.ingest.track import (
+    PAUSE_SPEED_MPS,
+    checked_summary,
     cumulative_distance_m,
+    drop_all_zero,
+    foot_cadence_factor,
     interval_speed_mps,
     order_samples,
     present,
     recording_breaks,
     summary_from_streams,
 )
-from backstride.model import Activity, Streams
-from backstride.units import FOOT_SPORTS, Channel, strides_to_steps
+from backstride.model import Activity, FloatArray, Streams
+from backstride.units import FOOT_SPORTS, Channel
 
 #: Tracks that start less than this after the previous one ended are one activity.
 JOIN_GAP_S = 3600.0
@@ -141,9 +150,18 @@ def read_gpx(data: bytes) -> list[Activity]:
     dropped = sum(t.untimed for t in timed)
     if dropped:
         warnings.append(f"{dropped} track points without a readable <time> dropped")
-    activities = []
-    for index, group in enumerate(_group_tracks(timed)):
-        activities.append(_activity(group, index, file_name, warnings))
+    activities: list[Activity] = []
+    refused: list[str] = []
+    for group in _group_tracks(timed):
+        try:
+            activities.append(_activity(group, len(activities), file_name, warnings))
+        except EmptyActivityError as e:  # a track with made-up times
+            refused.append(e.message)
+    if not activities:
+        raise EmptyActivityError(refused[0])
+    if refused:
+        note = f"{len(refused)} track(s) left out: {refused[0]}"
+        activities = [replace(a, warnings=(*a.warnings, note)) for a in activities]
     return activities
 
 
@@ -251,32 +269,49 @@ def _activity(group: list[_Track], index: int, file_name: str | None, notes: lis
     if naive:
         warnings.append(f"{naive} track point times without a time zone read as UTC")
     first = group[0]
-    sport, sub_sport = _sport(first.sport_text)
     elapsed = times - times[0]
     distance = cumulative_distance_m(columns["lat"], columns["lon"], breaks=breaks)
-    cadence = Channel.CADENCE_SPM if sport in FOOT_SPORTS else Channel.CADENCE_RPM
-    channels = present(
-        {
-            Channel.LATITUDE_DEG: columns["lat"],
-            Channel.LONGITUDE_DEG: columns["lon"],
-            Channel.ALTITUDE_M: columns["ele"],
-            Channel.DISTANCE_M: distance,
-            Channel.SPEED_MPS: interval_speed_mps(elapsed, distance, breaks=breaks),
-            Channel.HEART_RATE_BPM: columns["hr"],
-            # Garmin and Suunto write a runner's cadence per foot (strides/min).
-            cadence: strides_to_steps(columns["cad"])
-            if cadence is Channel.CADENCE_SPM
-            else columns["cad"],
-            Channel.POWER_W: columns["power"],
-            Channel.TEMPERATURE_C: columns["temp"],
-        }
+    speed = interval_speed_mps(elapsed, distance, breaks=breaks)
+    # A timetable runs across what would be pauses in a recording: judged on all the legs.
+    along = cumulative_distance_m(columns["lat"], columns["lon"])
+    made_up = _made_up_times(times, along, speed, columns)
+    if made_up is not None:
+        raise EmptyActivityError(made_up)
+    sport, sub_sport = _sport(first.sport_text)
+    # Garmin and Suunto write a runner's cadence per foot (strides/min); some writers put
+    # steps/min there already (see track.cadence_in_steps).
+    steps, cadence_notes = foot_cadence_factor(columns["cad"], what="GPX cadence")
+    if first.sport_text is None:
+        sport, inferred = infer_sport(speed, columns["cad"] * steps)
+        warnings += inferred
+    foot = sport in FOOT_SPORTS
+    if foot:
+        warnings += cadence_notes
+    cadence = Channel.CADENCE_SPM if foot else Channel.CADENCE_RPM
+    channels, zero_notes = drop_all_zero(
+        present(
+            {
+                Channel.LATITUDE_DEG: columns["lat"],
+                Channel.LONGITUDE_DEG: columns["lon"],
+                Channel.ALTITUDE_M: columns["ele"],
+                Channel.DISTANCE_M: distance,
+                Channel.SPEED_MPS: speed,
+                Channel.HEART_RATE_BPM: columns["hr"],
+                cadence: columns["cad"] * steps if foot else columns["cad"],
+                Channel.POWER_W: columns["power"],
+                Channel.TEMPERATURE_C: columns["temp"],
+            }
+        )
     )
+    warnings += zero_notes
+    summary, summary_notes = checked_summary(summary_from_streams(elapsed, channels, breaks=breaks))
+    warnings += summary_notes
     return Activity(
         sport=sport,
         sub_sport=sub_sport,
         start_at=datetime.fromtimestamp(float(times[0]), UTC),
         utc_offset_s=first.utc_offset_s,
-        summary=summary_from_streams(elapsed, channels, breaks=breaks),
+        summary=summary,
         source_format="gpx",
         streams=Streams(elapsed_s=elapsed, channels=channels),
         name=first.name or file_name,
@@ -307,3 +342,113 @@ def _why_empty(root: etree._Element, q: Callable[[str], str], tracks: list[_Trac
             "no recorded track"
         )
     return "GPX holds no track points"
+
+
+#: Track points closer to a constant-speed timetable than this (s) have computed times.
+TIMETABLE_SLACK_S = 1.0
+#: ... judged only over at least this many points and seconds.
+MIN_TIMETABLE_POINTS = 10
+MIN_TIMETABLE_SPAN_S = 300.0
+#: A median speed above this (m/s, 72 km/h) is no human-powered sport's.
+MAX_MEDIAN_SPEED_MPS = 20.0
+_SENSORS = ("hr", "cad", "power", "temp")
+
+
+def _made_up_times(
+    times: FloatArray, distance: FloatArray, speed: FloatArray, columns: dict[str, FloatArray]
+) -> str | None:
+    """Why a track's timestamps were computed rather than recorded, or None.
+
+    Route planners and converters give a drawn route times so that other programs accept it
+    as a track: all one time, one point per second whatever the distance between points, or
+    a timetable at one constant speed. None of them is a recording:
+
+    - every point at the same time;
+    - times that follow the distance at one constant speed to within
+      :data:`TIMETABLE_SLACK_S` (rounding to whole seconds) over at least
+      :data:`MIN_TIMETABLE_POINTS` points and :data:`MIN_TIMETABLE_SPAN_S`: a recording
+      has stops, hills and GPS noise, and drifts from any timetable by many seconds;
+    - evenly spaced times without any sensor value and a median speed above
+      :data:`MAX_MEDIAN_SPEED_MPS`: one point a second along a route's vertices.
+    """
+    n = len(times)
+    span = float(times[-1] - times[0]) if n else 0.0
+    if n >= 2 and span == 0:
+        return f"GPX track has made-up times: all {n} points have the same time"
+    sensors = any(np.isfinite(columns[c]).any() for c in _SENSORS)
+    fixed = np.isfinite(distance)
+    total = float(distance[fixed][-1]) if fixed.any() else 0.0
+    if n >= MIN_TIMETABLE_POINTS and span >= MIN_TIMETABLE_SPAN_S and total > 0 and fixed.all():
+        timetable = times[0] + distance / (total / span)
+        if float(np.max(np.abs(times - timetable))) <= TIMETABLE_SLACK_S:
+            return (
+                f"GPX track has made-up times: all {n} points follow one constant speed "
+                f"({total / span:.2f} m/s), a route with a timetable, not a recording"
+            )
+    steps = np.diff(times)
+    moving = speed[np.isfinite(speed) & (speed >= PAUSE_SPEED_MPS)]
+    if (
+        n >= MIN_TIMETABLE_POINTS
+        and not sensors
+        and np.all(steps == steps[0])
+        and len(moving)
+        and float(np.median(moving)) > MAX_MEDIAN_SPEED_MPS
+    ):
+        return (
+            f"GPX track has made-up times: {n} points exactly {steps[0]:g} s apart at a "
+            f"median {float(np.median(moving)):.0f} m/s, a route, not a recording"
+        )
+    return None
+
+
+#: Untyped tracks: the moving speeds (m/s) and step rates (steps/min, both feet) that say
+#: running or walking (a 10 min/km jog to a 2:30 min/km sprint; a stroll to a brisk walk),
+#: and the speed above which only a bike fits (7 m/s is faster than any runner's median).
+RUN_SPEED_MPS = (1.7, 7.0)
+RUN_STEPS_SPM = (140.0, 230.0)
+WALK_SPEED_MPS = (0.5, 2.2)
+WALK_STEPS_SPM = (90.0, 140.0)
+RIDE_SPEED_MPS = (7.0, MAX_MEDIAN_SPEED_MPS)
+#: A foot cadence is 0 in at most this share of moving samples (a bike's coasts are many).
+MAX_ZERO_CADENCE_SHARE = 0.1
+
+
+def infer_sport(speed: FloatArray, steps_spm: FloatArray) -> tuple[str, list[str]]:
+    """The sport of a track without ``<type>`` from its speeds and cadence, where clear.
+
+    ``speed`` per interval (m/s), ``steps_spm`` the cadence as steps/min for a foot sport.
+    Running needs a running step rate at a running speed, walking a walking step rate at a
+    walking speed; a median above 7 m/s is a ride. Anything else stays ``generic``, which
+    counts as neither running nor cross-training (``analysis.table.ActivityKind.UNKNOWN``).
+
+    >>> infer_sport(np.full(100, 2.8), np.full(100, 166.0))[0]
+    'running'
+    >>> infer_sport(np.full(100, 2.8), np.full(100, np.nan))[0]
+    'generic'
+    """
+    moving = np.isfinite(speed) & (speed >= PAUSE_SPEED_MPS)
+    if moving.sum() < MIN_TIMETABLE_POINTS:
+        return "generic", []
+    v = float(np.median(speed[moving]))
+    cadence = steps_spm[moving & np.isfinite(steps_spm)]
+    stepping = cadence[cadence > 0]
+    sport = "generic"
+    why = f"median moving speed {v:.1f} m/s"
+    if RIDE_SPEED_MPS[0] < v <= RIDE_SPEED_MPS[1]:
+        sport = "cycling"
+    elif len(stepping) >= MIN_TIMETABLE_POINTS and (
+        len(cadence) - len(stepping) <= MAX_ZERO_CADENCE_SHARE * len(cadence)
+    ):
+        c = float(np.median(stepping))
+        why += f", cadence {c:.0f} steps/min"
+        if _within(v, RUN_SPEED_MPS) and _within(c, RUN_STEPS_SPM):
+            sport = "running"
+        elif _within(v, WALK_SPEED_MPS) and _within(c, WALK_STEPS_SPM):
+            sport = "walking"
+    if sport == "generic":
+        return sport, [f"GPX track has no <type> and its sport is unclear ({why}): left as other"]
+    return sport, [f"GPX track has no <type>: taken as {sport} ({why})"]
+
+
+def _within(value: float, bounds: tuple[float, float]) -> bool:
+    return bounds[0] <= value <= bounds[1]

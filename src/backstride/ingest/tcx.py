@@ -13,6 +13,9 @@ are not activities and are skipped). Courses and workouts are plans, not recordi
   ``CADENCE_SPM`` whatever the sport (Garmin writes it for cross-country skiing under
   ``Sport="Other"`` too). ``Cadence`` is bike rpm by the schema, but Polar and others write
   a runner's strides/min there: it is steps/min for foot sports, ``CADENCE_RPM`` otherwise.
+  Some writers (treadmill apps) put steps/min there already: when doubling would give an
+  implausible step rate (:func:`~backstride.ingest.track.cadence_in_steps`), the samples and
+  the laps' cadence are kept as written, with a warning.
 - **Laps** become :class:`~backstride.model.Lap`: ``TotalTimeSeconds`` is the lap's timer
   time; its elapsed time runs to the next lap's start (the last lap: to the last sample).
 - **Summary** from the laps, the device's own numbers: timer = sum of TotalTimeSeconds,
@@ -48,8 +51,11 @@ from backstride.ingest.safe_xml import (
 )
 from backstride.ingest.track import (
     BoolArray,
+    checked_summary,
     cumulative_distance_m,
+    drop_all_zero,
     finite_mean,
+    foot_cadence_factor,
     interval_speed_mps,
     order_samples,
     present,
@@ -158,11 +164,21 @@ def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:
     end_s = max([start_s, *(e for e in ends if np.isfinite(e))])
     elapsed = times - start_s
     breaks = recording_breaks(times, columns["seg"])
-    channels = _channels(elapsed, columns, breaks, foot=foot)
-    summary = replace(
-        _summary(laps, summary_from_streams(elapsed, channels, breaks=breaks), foot=foot),
-        elapsed_s=end_s - start_s,
+    # One foot cadence per sample: RunCadence where the device wrote it, else Cadence.
+    written = np.where(np.isfinite(columns["run_cad"]), columns["run_cad"], columns["cad"])
+    steps: float | None = None
+    if foot:
+        steps, cadence_notes = foot_cadence_factor(written, what="TCX cadence")
+        warnings += cadence_notes
+    channels, zero_notes = drop_all_zero(_channels(elapsed, columns, breaks, steps=steps))
+    warnings += zero_notes
+    summary, summary_notes = checked_summary(
+        replace(
+            _summary(laps, summary_from_streams(elapsed, channels, breaks=breaks), steps=steps),
+            elapsed_s=end_s - start_s,
+        )
     )
+    warnings += summary_notes
     weights = sample_weights_s(elapsed, breaks=breaks)
     warnings += _cadence_check(summary.avg_cadence_spm, channels.get(Channel.CADENCE_SPM), weights)
     creator = element.find(q("Creator"))
@@ -174,7 +190,7 @@ def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:
         summary=summary,
         source_format="tcx",
         streams=Streams(elapsed_s=elapsed, channels=channels),
-        laps=_laps(laps, end_s, foot=foot),
+        laps=_laps(laps, end_s, steps=steps),
         device=child_text(creator, q("Name")) if creator is not None else None,
         name=notes.splitlines()[0] if notes else plan_name,
         session_index=index,
@@ -261,8 +277,10 @@ def _read_point(point: etree._Element, q: _Q, samples: _Samples) -> None:
 
 
 def _channels(
-    elapsed: FloatArray, columns: dict[str, FloatArray], breaks: BoolArray, *, foot: bool
+    elapsed: FloatArray, columns: dict[str, FloatArray], breaks: BoolArray, *, steps: float | None
 ) -> dict[Channel, FloatArray]:
+    """The sample channels; ``steps`` turns a foot sport's written cadence into steps/min
+    (2, or 1 when it is steps already), None for other sports."""
     distance = columns["dist"]
     if not np.isfinite(distance).any():
         distance = cumulative_distance_m(columns["lat"], columns["lon"], breaks=breaks)
@@ -270,12 +288,11 @@ def _channels(
     if not np.isfinite(speed).any():
         speed = interval_speed_mps(elapsed, distance, breaks=breaks)
     run_cadence, cadence = columns["run_cad"], columns["cad"]
-    if foot:
-        # One foot cadence per sample: RunCadence where the device wrote it, else Cadence.
-        steps = np.where(np.isfinite(run_cadence), run_cadence, cadence) * 2.0
+    if steps is not None:
+        spm = np.where(np.isfinite(run_cadence), run_cadence, cadence) * steps
         rpm = np.full(len(elapsed), np.nan)
     else:
-        steps, rpm = run_cadence * 2.0, cadence
+        spm, rpm = run_cadence * 2.0, cadence
     return present(
         {
             Channel.LATITUDE_DEG: columns["lat"],
@@ -284,7 +301,7 @@ def _channels(
             Channel.DISTANCE_M: distance,
             Channel.SPEED_MPS: speed,
             Channel.HEART_RATE_BPM: columns["hr"],
-            Channel.CADENCE_SPM: steps,
+            Channel.CADENCE_SPM: spm,
             Channel.CADENCE_RPM: rpm,
             Channel.POWER_W: columns["watts"],
         }
@@ -312,10 +329,11 @@ def _cadence_check(
     ]
 
 
-def _lap_steps(lap: _RawLap, *, foot: bool) -> float:
+def _lap_steps(lap: _RawLap, *, steps: float | None) -> float:
+    """A lap's cadence in steps/min, in the unit its samples were found to be in."""
     if np.isfinite(lap.run_cadence):
-        return lap.run_cadence * 2.0
-    return lap.cadence * 2.0 if foot else np.nan
+        return lap.run_cadence * (steps or 2.0)
+    return lap.cadence * steps if steps is not None else np.nan
 
 
 def _weighted(values: list[float], weights: list[float]) -> float | None:
@@ -329,7 +347,7 @@ def _total(values: list[float]) -> float | None:
     return float(sum(finite)) if finite and len(finite) == len(values) else None
 
 
-def _summary(laps: list[_RawLap], computed: Summary, *, foot: bool) -> Summary:
+def _summary(laps: list[_RawLap], computed: Summary, *, steps: float | None) -> Summary:
     """The laps' totals and time-weighted averages, falling back on ``computed`` ones."""
     weights = [lap.timer_s if np.isfinite(lap.timer_s) else 0.0 for lap in laps]
     timer_s = _total([lap.timer_s for lap in laps]) or computed.timer_s
@@ -350,7 +368,7 @@ def _summary(laps: list[_RawLap], computed: Summary, *, foot: bool) -> Summary:
         avg_hr_bpm=pick(_weighted([lap.avg_hr_bpm for lap in laps], weights), computed.avg_hr_bpm),
         max_hr_bpm=max(max_hr) if max_hr else computed.max_hr_bpm,
         avg_cadence_spm=pick(
-            _weighted([_lap_steps(lap, foot=foot) for lap in laps], weights),
+            _weighted([_lap_steps(lap, steps=steps) for lap in laps], weights),
             computed.avg_cadence_spm,
         ),
         avg_power_w=pick(
@@ -360,7 +378,7 @@ def _summary(laps: list[_RawLap], computed: Summary, *, foot: bool) -> Summary:
     )
 
 
-def _laps(laps: list[_RawLap], end_s: float, *, foot: bool) -> tuple[Lap, ...]:
+def _laps(laps: list[_RawLap], end_s: float, *, steps: float | None) -> tuple[Lap, ...]:
     out = []
     for i, lap in enumerate(laps):
         assert lap.start_s is not None
@@ -385,7 +403,7 @@ def _laps(laps: list[_RawLap], end_s: float, *, foot: bool) -> tuple[Lap, ...]:
                 avg_speed_mps=speed,
                 avg_hr_bpm=known(lap.avg_hr_bpm),
                 max_hr_bpm=known(lap.max_hr_bpm),
-                avg_cadence_spm=known(_lap_steps(lap, foot=foot)),
+                avg_cadence_spm=known(_lap_steps(lap, steps=steps)),
                 avg_power_w=known(lap.avg_power_w),
                 intensity=lap.intensity,
             )

@@ -43,6 +43,9 @@ Rules, stated once (they decide the totals a user sees for a GPX file):
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -273,3 +276,156 @@ def order_samples(
 def present(channels: dict[Channel, FloatArray]) -> dict[Channel, FloatArray]:
     """Only the channels with at least one real value."""
     return {k: v for k, v in channels.items() if np.isfinite(v).any()}
+
+
+# --- Sanity checks: values that cannot be right are corrected or dropped, with a warning ---
+
+#: A median step rate above this (steps/min, both feet, over the samples with a cadence) is
+#: not a runner's or a walker's. Distance runners run at 150-210 steps/min from a jog to race
+#: pace, and elite 5 km pace stays near 200; only sprinting reaches 250-300, for seconds, so
+#: no whole activity's median. Walking is 90-135.
+MAX_STEP_RATE_SPM = 240.0
+#: Fewer cadence samples than this are too few to judge the unit.
+MIN_CADENCE_SAMPLES = 10
+
+
+def cadence_in_steps(written: FloatArray | None) -> bool:
+    """Whether a foot sport's cadence, which the format defines per foot, is already steps/min.
+
+    FIT, TCX and GPX count a runner's cadence per foot (strides/min) and ingest doubles it.
+    Some writers (treadmill apps, Polar's and other TCX exports) write steps/min there
+    instead, which doubling turns into 270 "steps/min" at a jog. So: when the doubled median
+    is above :data:`MAX_STEP_RATE_SPM` while the written median itself is a plausible step
+    rate (at most that), the values are steps already. Zeros (standing) are left out of the
+    median.
+
+    >>> cadence_in_steps(np.full(20, 134.0)), cadence_in_steps(np.full(20, 67.0))
+    (True, False)
+    >>> cadence_in_steps(np.full(20, 300.0))  # neither unit makes sense: the format's
+    False
+    """
+    if written is None:
+        return False
+    moving = written[np.isfinite(written) & (written > 0)]
+    if len(moving) < MIN_CADENCE_SAMPLES:
+        return False
+    median = float(np.median(moving))
+    return 2.0 * median > MAX_STEP_RATE_SPM and median <= MAX_STEP_RATE_SPM
+
+
+def foot_cadence_factor(written: FloatArray | None, *, what: str) -> tuple[float, list[str]]:
+    """The factor (2, or 1 with a warning) turning a foot sport's written cadence into steps.
+
+    ``what`` names the field in the warning (``"TCX <Cadence>"``).
+    """
+    if not cadence_in_steps(written):
+        return 2.0, []
+    assert written is not None
+    median = float(np.median(written[np.isfinite(written) & (written > 0)]))
+    return 1.0, [
+        f"{what} is already in steps/min (median {median:.0f}; doubled it would be "
+        f"{2 * median:.0f}, above {MAX_STEP_RATE_SPM:.0f}): kept as written"
+    ]
+
+
+#: Channels in which a value of 0 throughout means the sensor was not there: no one runs an
+#: hour at 0 W, a heart rate of 0 is no heart rate, and a cadence of 0 all along is no
+#: cadence sensor (watches write 0 rather than leave the field out).
+ZERO_MEANS_UNRECORDED = (
+    Channel.HEART_RATE_BPM,
+    Channel.CADENCE_SPM,
+    Channel.CADENCE_RPM,
+    Channel.POWER_W,
+)
+_CHANNEL_WORDS = {
+    Channel.HEART_RATE_BPM: "heart rate",
+    Channel.CADENCE_SPM: "cadence",
+    Channel.CADENCE_RPM: "cadence",
+    Channel.POWER_W: "power",
+}
+
+
+def drop_all_zero(
+    channels: dict[Channel, FloatArray],
+) -> tuple[dict[Channel, FloatArray], list[str]]:
+    """The channels without those that are 0 in every sample with a value, and warnings.
+
+    >>> kept, notes = drop_all_zero({Channel.POWER_W: np.zeros(3), Channel.SPEED_MPS: np.ones(3)})
+    >>> [str(c) for c in kept], notes
+    (['speed_mps'], ['power is 0 in every sample: not recorded, left out'])
+    """
+    kept = dict(channels)
+    warnings = []
+    for channel in ZERO_MEANS_UNRECORDED:
+        values = kept.get(channel)
+        if values is None:
+            continue
+        finite = values[np.isfinite(values)]
+        if len(finite) and not finite.any():
+            del kept[channel]
+            warnings.append(
+                f"{_CHANNEL_WORDS[channel]} is 0 in every sample: not recorded, left out"
+            )
+    return kept, warnings
+
+
+#: A timer may exceed the elapsed time by this much (whole-second rounding of each).
+TIMER_SLACK_S = 1.0
+
+
+def checked_summary(
+    summary: Summary, *, samples_s: float | None = None
+) -> tuple[Summary, list[str]]:
+    """A summary without values that cannot be right, and a warning for each fix.
+
+    - a timer longer than the elapsed time: the clock cannot run longer than the activity.
+      When the samples (``samples_s``, first to last) span the timer, the elapsed time is
+      the wrong one (the Edge 1030 file 14582164182 says 1632 s elapsed, 2760 s timer, over
+      2759 s of records) and becomes the samples' span; otherwise the timer is clamped to
+      the longer of the two, and a speed computed from it follows;
+    - an average speed of 0 over a distance: computed from the distance and the time;
+    - an average heart rate, cadence or power of 0 (and a maximum heart rate of 0) means
+      the sensor was not there: left out ("not recorded"), not shown as "0 W".
+
+    >>> s, notes = checked_summary(Summary(elapsed_s=100.0, timer_s=150.0, avg_power_w=0.0))
+    >>> s.timer_s, s.avg_power_w, len(notes)
+    (100.0, None, 2)
+    >>> checked_summary(Summary(elapsed_s=100.0, timer_s=150.0), samples_s=150.0)[0].elapsed_s
+    150.0
+    """
+    warnings: list[str] = []
+    changes: dict[str, Any] = {}
+    timer, elapsed = summary.timer_s, summary.elapsed_s
+    if timer is not None and elapsed > 0 and timer > elapsed + TIMER_SLACK_S:
+        span = max(elapsed, samples_s or 0.0)
+        if timer <= span + TIMER_SLACK_S:
+            changes["elapsed_s"] = span
+            warnings.append(
+                f"elapsed time {elapsed:.0f} s is shorter than the timer {timer:.0f} s: "
+                f"taken from the samples ({span:.0f} s)"
+            )
+        else:
+            changes["timer_s"] = span
+            if span > elapsed:
+                changes["elapsed_s"] = span
+            warnings.append(
+                f"timer {timer:.0f} s is longer than the elapsed time {span:.0f} s: "
+                "clamped to the elapsed time"
+            )
+            distance, speed = summary.distance_m, summary.avg_speed_mps
+            if distance is not None and speed is not None and abs(distance / timer - speed) < 1e-6:
+                changes["avg_speed_mps"] = distance / span
+    duration = changes.get("timer_s", timer) or changes.get("elapsed_s", elapsed)
+    if summary.avg_speed_mps == 0 and summary.distance_m and duration:
+        changes["avg_speed_mps"] = summary.distance_m / duration
+        warnings.append("average speed 0 over a distance: computed from distance and time")
+    for name, word in (
+        ("avg_hr_bpm", "average heart rate"),
+        ("max_hr_bpm", "maximum heart rate"),
+        ("avg_cadence_spm", "average cadence"),
+        ("avg_power_w", "average power"),
+    ):
+        if getattr(summary, name) == 0:
+            changes[name] = None
+            warnings.append(f"{word} is 0: not recorded, left out")
+    return (replace(summary, **changes) if changes else summary), warnings

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from backstride.analysis.table import ActivityKind
+from backstride.analysis.table import NOT_CROSS_TRAINING, ActivityKind
 from backstride.coach.plan import monday
 from backstride.errors import InputError
 from backstride.model import PlannedRow, RoutineRecord
@@ -340,7 +340,8 @@ def _week(start: date, end: date, history: History, marks: list[SessionMark]) ->
     planned_runs = [m for m in marks if m.session.is_run]
     planned_cross = [m for m in marks if m.session.kind == "cross"]
     planned_core = [m for m in marks if m.session.kind == "core"]
-    other = [a for a in items if activity_kind_of(a) not in (ActivityKind.RUN, ActivityKind.WALK)]
+    # Cross-training as status and load count it (analysis.table.NOT_CROSS_TRAINING).
+    other = [a for a in items if activity_kind_of(a) not in NOT_CROSS_TRAINING]
     cross_minutes = sum(moving_seconds(a) for a in other) / 60.0
     cross_minutes += sum(r.minutes or 0.0 for r in logs if r.kind == "cross")
     core = sum(1 for r in logs if r.kind == "core")

@@ -15,6 +15,7 @@ from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
+from backstride.units import FOOT_SPORTS
 
 #: Words a runner types for a sport, and the sport names activities carry.
 SPORT_WORDS = {
@@ -112,9 +113,19 @@ def set_default_shoe(
 def assign_shoe(
     store: Store, activity_id: int, name: str | None, *, athlete: str = DEFAULT_ATHLETE
 ) -> None:
-    """Record that an activity was run in ``name`` (None: in no known pair)."""
+    """Record that an activity was run in ``name`` (None: in no known pair).
+
+    Shoes go on foot sports only (running, walking, hiking): a shoe on a pool swim would
+    count towards nothing (S1 counts runs and walks) and says something false.
+    """
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
-        activity_rows.get_activity(conn, athlete_id, activity_id)  # NotFoundError if absent
+        found = activity_rows.get_activity(conn, athlete_id, activity_id)  # NotFoundError
+        if name is not None and found.activity.sport not in FOOT_SPORTS:
+            raise InputError(
+                f"activity {activity_id} is {found.activity.sport}: shoes go on runs, walks "
+                "and hikes only",
+                field="activity_id",
+            )
         gear_id = None if name is None else gear_rows.get_gear_id(conn, athlete_id, name)
         gear_rows.assign_gear(conn, activity_id, gear_id, "athlete")

@@ -30,7 +30,7 @@ from backstride.service.decoding import Decoded
 from backstride.store import Connection, Store, import_transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
-from backstride.units import sport_family
+from backstride.units import FOOT_SPORTS, sport_family
 
 #: Why a duplicate is one when its bytes (or this part of them) were imported before.
 SAME_FILE = "same file"
@@ -231,8 +231,10 @@ def _apply_meta(
     """
     activity_rows.apply_meta(conn, activity_id, meta)
     sport = new_sport or activity_rows.get_activity_sport(conn, activity_id)
-    if meta.gear_name:
-        kind: GearKind = "bike" if sport_family(sport) == "cycling" else "shoe"
+    kind: GearKind = "bike" if sport_family(sport) == "cycling" else "shoe"
+    # Shoes go on foot sports only (as service.gear.assign_shoe): an export's shoe named on
+    # a swim or a workout is not that activity's gear (defaults exist for foot sports only).
+    if meta.gear_name and (kind == "bike" or sport in FOOT_SPORTS):
         gear_id = gear_rows.find_gear_id(conn, athlete_id, meta.gear_name)
         if gear_id is None:
             gear_id = gear_rows.upsert_gear(conn, athlete_id, Gear(name=meta.gear_name, kind=kind))

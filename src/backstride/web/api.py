@@ -7,14 +7,13 @@ Bad input is a 4xx with ``{"detail": "<one line>", "hint": ...}``; see ``web/err
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from backstride import report, service
 from backstride.errors import InputError
@@ -27,8 +26,16 @@ from backstride.views import (
     pain_view,
     shoe_view,
 )
-from backstride.web import results, uploads
-from backstride.web.params import On, check_day, check_record_day
+from backstride.web import guard, results, uploads
+from backstride.web.params import (
+    MAX_ID,
+    ActivityId,
+    On,
+    StoredText,
+    check_day,
+    check_record_day,
+    no_control_characters,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -46,15 +53,17 @@ class PainIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     nrs: int = Field(description="Pain from 0 (none) to 10 (worst imaginable).")
-    when: str | None = Field(
+    when: StoredText = Field(
         None, description="before, during, after (a run) or next-morning [default as the CLI]."
     )
     day: Annotated[date | None, AfterValidator(check_record_day)] = Field(
         None, alias="date", description="YYYY-MM-DD [default: today]."
     )
-    activity_id: int | None = Field(None, description="The run it belongs to.")
-    leg_symptoms: str = Field("none", description="none, one-side or both-sides.")
-    note: str | None = Field(None, max_length=2000)
+    activity_id: int | None = Field(None, ge=1, le=MAX_ID, description="The run it belongs to.")
+    leg_symptoms: Annotated[str, AfterValidator(no_control_characters)] = Field(
+        "none", description="none, one-side or both-sides."
+    )
+    note: StoredText = Field(None, max_length=2000)
 
 
 class ScreenIn(BaseModel):
@@ -78,8 +87,8 @@ class ClearanceIn(BaseModel):
         alias="date",
         description="The day the clinician saw you, YYYY-MM-DD [default: today].",
     )
-    by: str | None = Field(None, max_length=200, description="Who saw you.")
-    note: str | None = Field(None, max_length=2000, description="What they advised.")
+    by: StoredText = Field(None, max_length=200, description="Who saw you.")
+    note: StoredText = Field(None, max_length=2000, description="What they advised.")
 
 
 @router.get("/status", summary="status --json: the seven practice lights and the findings")
@@ -188,7 +197,7 @@ def activities(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/activities/{activity_id}", summary="show ID --json: one activity with its laps")
-def activity(request: Request, activity_id: int) -> dict[str, Any]:
+def activity(request: Request, activity_id: ActivityId) -> dict[str, Any]:
     item = service.get_activity(store_of(request), activity_id, with_streams=False)
     return activity_detail_view(item)
 
@@ -199,7 +208,7 @@ def activity(request: Request, activity_id: int) -> dict[str, Any]:
 )
 def activity_streams(
     request: Request,
-    activity_id: int,
+    activity_id: ActivityId,
     max_points: Annotated[int, Query(ge=2, le=100_000)] = charts.MAX_POINTS,
 ) -> dict[str, Any]:
     item = service.get_activity(store_of(request), activity_id)
@@ -297,23 +306,62 @@ def clinician_report(
     )
 
 
+#: The upload's body as the schema shows it (the route reads the body itself, file by file).
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Activity files (.fit, .gpx, .tcx, .gz) or an "
+                            "export .zip.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
 @router.post(
     "/import",
     summary="import --json: upload activity files or an export archive (multipart 'files'); "
     "stream=true streams progress as one JSON object per line",
+    openapi_extra=IMPORT_BODY,
+    responses={
+        403: {"description": "no X-Backstride header"},
+        413: {"description": "the upload is over the limit"},
+        429: {"description": "as many imports as allowed are running"},
+        507: {"description": "no space left in the temporary folder"},
+    },
 )
-async def import_upload(
-    request: Request, files: list[UploadFile], stream: bool = False
-) -> Response:
-    saved = await uploads.save_uploads(files, request.app.state.max_upload_bytes)
+async def import_upload(request: Request, stream: bool = False) -> Response:
+    slot = request.app.state.imports.take()  # before the body is read
+    try:
+        saved = await uploads.receive_uploads(
+            request,
+            request.app.state.max_upload_bytes,
+            trusted=guard.has_proof_header(request),
+            token_ok=lambda value: guard.token_ok(request, value),
+        )
+    except BaseException:
+        slot.release()
+        raise
     jobs = service.resolve_jobs(request.app.state.settings.jobs)
     store = store_of(request)
     if stream:
 
-        def lines() -> Iterator[bytes]:
-            for event in uploads.import_events(store, saved, jobs):
+        async def lines() -> AsyncIterator[bytes]:
+            async for event in uploads.import_events(store, saved, jobs, slot):
                 yield (json.dumps(event, ensure_ascii=False) + "\n").encode()
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
-    summary = await run_in_threadpool(uploads.run_import, store, saved, jobs)
+    summary = await uploads.run_import(store, saved, jobs, slot)
     return JSONResponse(summary)

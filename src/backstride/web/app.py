@@ -8,9 +8,8 @@ translated once, in :mod:`backstride.web.errors`.
 from __future__ import annotations
 
 import gc
-import ipaddress
+import hmac
 import json
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,37 +25,15 @@ from backstride import __version__
 from backstride.config import Settings, load_settings
 from backstride.service import Store, active_red_flags, open_database
 from backstride.service.cache import ResultCache
-from backstride.web import api, errors, pages, uploads
+from backstride.web import api, errors, guard, pages, uploads
 from backstride.web.errors import UploadTooLarge
 
 HERE = Path(__file__).resolve().parent
 #: Largest upload accepted by the import page and /api/import (a Garmin export can be big).
 DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024**3
-#: Host names a loopback-bound dashboard answers to (anything else: DNS rebinding).
 UPLOAD_PATHS = frozenset({"/api/import", "/import"})
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine can reach (never a name like 127.0.0.1.evil.com).
-
-    >>> [is_loopback(h) for h in ("localhost", "127.0.0.2", "::1", "127.0.0.1.example", "")]
-    [True, True, True, False, False]
-    """
-    if host in LOCAL_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def host_name(header: str) -> str:
-    """The host of a Host header without its port ("[::1]:8000" -> "::1")."""
-    value = header.strip().lower()
-    if value.startswith("["):
-        return value[1 : value.find("]")] if "]" in value else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+#: Imports running at once; one more is refused (429) before its upload is read.
+DEFAULT_MAX_IMPORTS = 2
 
 
 async def _refuse(send: Send, status: int, message: str) -> None:
@@ -76,30 +53,41 @@ async def _refuse(send: Send, status: int, message: str) -> None:
 
 class LocalHostOnly:
     """Refuse requests whose Host header is not this machine's (DNS rebinding: a web page
-    elsewhere that points its own name at 127.0.0.1 must not read the runner's data), and
-    writes whose Origin is another site (a form elsewhere posting blind to 127.0.0.1)."""
+    elsewhere that points its own name at 127.0.0.1 must not read the runner's data), writes
+    from another origin (a form elsewhere posting blind to 127.0.0.1, another port of this
+    machine included), and API writes without the dashboard's header or token
+    (``web/guard.py``). A page's form is checked for its token once it is read."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
+        self.token = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = dict(scope["headers"])
-            host = host_name(headers.get(b"host", b"").decode("latin-1"))
-            origin = headers.get(b"origin")
-            if origin is not None and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-                origin_host = host_name(origin.decode("latin-1").partition("://")[2])
-                if not is_loopback(origin_host):
-                    await _refuse(send, 403, "cross-site request refused (Origin is not local)")
-                    return
-            if not is_loopback(host):
+            host = guard.host_name(headers.get(b"host", b"").decode("latin-1"))
+            if not guard.is_loopback(host):
                 await _refuse(
                     send,
                     400,
                     "this dashboard only answers to localhost or 127.0.0.1 (host header refused)",
                 )
                 return
+            problem = guard.write_problem(scope["method"], scope["path"], headers)
+            if problem is None and scope["path"].startswith("/api/"):
+                problem = self.api_write_problem(scope["method"], headers)
+            if problem is not None:
+                await _refuse(send, 403, problem)
+                return
         await self.app(scope, receive, send)
+
+    def api_write_problem(self, method: str, headers: dict[bytes, bytes]) -> str | None:
+        if method in guard.SAFE_METHODS or headers.get(guard.HEADER.encode()) == b"1":
+            return None
+        token = headers.get(guard.TOKEN_HEADER.encode(), b"")
+        if token and hmac.compare_digest(token, self.token):
+            return None
+        return "write refused: an API write needs the header X-Backstride: 1"
 
 
 #: Headers on every response: the dashboard loads only its own scripts, cannot be framed
@@ -195,15 +183,18 @@ class RedFlagsFirst:
 def create_app(
     settings: Settings,
     *,
-    local_only: bool = True,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    max_imports: int = DEFAULT_MAX_IMPORTS,
     cache_size: int = 64,
+    secret: bytes | None = None,
 ) -> FastAPI:
     """The dashboard over the store ``settings`` name.
 
-    ``local_only`` (the default, and what ``backstride serve`` uses on a loopback address)
-    refuses requests for any host name but localhost/127.0.0.1/::1. ``cache_size``: how
-    many results (status, load ...) to keep until the database changes (0: none).
+    It answers only requests for localhost/127.0.0.1/::1 and accepts only its own writes
+    (``web/guard.py``). ``max_imports``: imports at once (one more is refused, 429).
+    ``cache_size``: how many results (status, load ...) to keep until the database changes
+    (0: none). ``secret``: what the forms' token is made from [default:
+    ``BACKSTRIDE_WEB_SECRET``, else a new random one].
     """
     store = open_database(settings)
     cache = ResultCache(store, size=cache_size)
@@ -231,6 +222,8 @@ def create_app(
     app.state.results = cache
     app.state.settings = settings
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.imports = uploads.ImportSlots(max_imports)
+    app.state.csrf_token = guard.make_token(secret if secret is not None else guard.app_secret())
     errors.install(app)
 
     @app.middleware("http")
@@ -248,17 +241,12 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(RedFlagsFirst, store=store)
-    if local_only:
-        app.add_middleware(LocalHostOnly)
+    app.add_middleware(LocalHostOnly, token=app.state.csrf_token)
     app.add_middleware(SecurityHeaders)  # outermost: the guard's refusals carry them too
     return app
-
-
-#: Set by ``backstride serve``: "0" when bound to a non-loopback address.
-LOCAL_ONLY_ENV = "BACKSTRIDE_WEB_LOCAL_ONLY"
 
 
 def app_from_environment() -> FastAPI:
     """The app for ``uvicorn backstride.web.app:app_from_environment --factory``: settings
     from the environment (``BACKSTRIDE_DATABASE_URL`` ...), as every worker process needs."""
-    return create_app(load_settings(), local_only=os.environ.get(LOCAL_ONLY_ENV, "1") != "0")
+    return create_app(load_settings())

@@ -4,7 +4,8 @@ API paths (``/api/...``) answer JSON ``{"detail": message, "hint": hint}``; page
 error page with the same one line. An ``InputError`` naming a service ``field`` is told in the
 API's words: the route's query or body parameter (``day`` -> ``date``, ``as_of`` -> ``on``),
 also as ``"parameter"`` in the JSON; never a CLI flag. Status codes: ``InputError`` 400, a
-bad request parameter 422, ``NotFoundError`` 404, an upload over the limit 413,
+bad request parameter 422, ``NotFoundError`` 404, an upload over the limit 413, a write
+without the dashboard's token 403, too many imports at once 429, a full temporary folder 507,
 ``ConfigError`` 503. Anything else is a bug: 500 with a generic line (never a traceback to
 the browser).
 """
@@ -30,9 +31,31 @@ class UploadTooLarge(InputError):
     """An upload bigger than the app's limit (413)."""
 
 
+class NoSpaceForUpload(InputError):
+    """The temporary folder filled up while an upload was saved (507); nothing is kept."""
+
+
+class Refused(InputError):
+    """A write without the dashboard's own token or header, or from another origin (403)."""
+
+
+class ImportsBusy(InputError):
+    """As many imports as the app allows are already running (429)."""
+
+
+#: Status codes of the web layer's own errors (before the service's).
+WEB_STATUS: tuple[tuple[type[InputError], int], ...] = (
+    (UploadTooLarge, 413),
+    (NoSpaceForUpload, 507),
+    (Refused, 403),
+    (ImportsBusy, 429),
+)
+
+
 def status_of(error: BackstrideError) -> int:
-    if isinstance(error, UploadTooLarge):
-        return 413
+    for kind, code in WEB_STATUS:
+        if isinstance(error, kind):
+            return code
     if isinstance(error, NotFoundError):
         return 404
     if isinstance(error, InputError):

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from backstride import service
@@ -20,9 +19,15 @@ from backstride.errors import BackstrideError, InputError
 from backstride.service import charts, screening
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, clearance_view, shoe_view
-from backstride.web import results, uploads
-from backstride.web.errors import UploadTooLarge
-from backstride.web.params import On, check_day, check_record_day
+from backstride.web import errors, guard, results, uploads
+from backstride.web.params import (
+    MAX_ID,
+    ActivityId,
+    On,
+    check_day,
+    check_record_day,
+    no_control_characters,
+)
 from backstride.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -132,17 +137,26 @@ def _text(form: FormData, name: str) -> str | None:
     if isinstance(value, UploadFile):
         raise InputError(f"{name} must be text, not a file")
     value = (value or "").strip()
+    try:
+        no_control_characters(value)
+    except ValueError as e:
+        raise InputError(f"{name} {e}") from None
     return value or None
 
 
-def _int(form: FormData, name: str, label: str) -> int | None:
+def _int(form: FormData, name: str, label: str, *, largest: int | None = None) -> int | None:
     value = _text(form, name)
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value) if len(value) <= 30 else None
     except ValueError:
-        raise InputError(f"{label} must be a whole number, not {value[:20]!r}") from None
+        number = None
+    if number is None:
+        raise InputError(f"{label} must be a whole number, not {value[:20]!r}")
+    if largest is not None and not 1 <= number <= largest:
+        raise InputError(f"{label}: no such activity ({value[:20]})")
+    return number
 
 
 def _parse_day(
@@ -186,6 +200,7 @@ def _pain_form_error(request: Request, on: date | None, **shown: Any) -> Respons
 @router.post("/pain/log", response_class=HTMLResponse)
 async def log_pain(request: Request) -> Response:
     async with request.form() as form:
+        guard.check_form(request, form)
         return _log_pain(request, form)
 
 
@@ -200,7 +215,7 @@ def _log_pain(request: Request, form: FormData) -> Response:
             nrs,
             moment=_text(form, "when"),
             day=_day(form, "date"),
-            activity_id=_int(form, "activity_id", "the run"),
+            activity_id=_int(form, "activity_id", "the run", largest=MAX_ID),
             leg_symptoms=_text(form, "leg_symptoms") or "none",
             note=_text(form, "note"),
         )
@@ -214,6 +229,7 @@ def _log_pain(request: Request, form: FormData) -> Response:
 @router.post("/pain/screen", response_class=HTMLResponse)
 async def take_screen(request: Request) -> Response:
     async with request.form() as form:
+        guard.check_form(request, form)
         return _take_screen(request, form)
 
 
@@ -237,6 +253,7 @@ def _take_screen(request: Request, form: FormData) -> Response:
 @router.post("/pain/clearance", response_class=HTMLResponse)
 async def record_clearance(request: Request) -> Response:
     async with request.form() as form:
+        guard.check_form(request, form)
         return _record_clearance(request, form)
 
 
@@ -345,7 +362,7 @@ def activities(request: Request, on: On = None) -> Response:
 
 
 @router.get("/activities/{activity_id}", response_class=HTMLResponse)
-def activity(request: Request, activity_id: int, on: On = None) -> Response:
+def activity(request: Request, activity_id: ActivityId, on: On = None) -> Response:
     store = _store(request)
     stored = service.get_activity(store, activity_id)
     day = stored.activity.local_date
@@ -381,17 +398,22 @@ async def import_upload(request: Request, on: On = None) -> Response:
         "summary": None,
     }
     try:
-        async with request.form() as form:
-            files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-            saved = await uploads.save_uploads(files, limit)
+        slot = request.app.state.imports.take()  # before the body is read
+        try:
+            saved = await uploads.receive_uploads(
+                request,
+                limit,
+                trusted=guard.has_proof_header(request),
+                token_ok=lambda value: guard.token_ok(request, value),
+            )
+        except BaseException:
+            slot.release()
+            raise
         jobs = service.resolve_jobs(request.app.state.settings.jobs)
-        context["summary"] = await run_in_threadpool(
-            uploads.run_import, _store(request), saved, jobs
-        )
+        context["summary"] = await uploads.run_import(_store(request), saved, jobs, slot)
     except BackstrideError as e:
         context["error"] = e.message
-        code = 413 if isinstance(e, UploadTooLarge) else 400
-        return page(request, "import.html", context, on=on, status_code=code)
+        return page(request, "import.html", context, on=on, status_code=errors.status_of(e))
     return page(request, "import.html", context, on=on)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import AfterValidator
 
 from backstride.service.clock import day_out_of_range, future_record
@@ -31,3 +31,22 @@ On = Annotated[
     AfterValidator(check_day),
     Query(description="Judge as of this day, YYYY-MM-DD (the CLI's --on) [default: today]."),
 ]
+
+
+#: The largest id a client may name: PostgreSQL's integer (SQLite's reach is larger, but an
+#: id beyond this is never stored, so it is a 422 before the store is asked).
+MAX_ID = 2**31 - 1
+
+ActivityId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="An activity's id (activities --json).")
+]
+
+
+def no_control_characters(value: str | None) -> str | None:
+    """Text to be stored: no NUL or other control characters (tab and new line are fine)."""
+    if value is not None and any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
+StoredText = Annotated[str | None, AfterValidator(no_control_characters)]

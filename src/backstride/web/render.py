@@ -98,6 +98,7 @@ def page(
         "query": query,
         "path": request.url.path,
         "thresholds": catalogue_thresholds(),
+        "csrf_token": request.app.state.csrf_token,
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)

@@ -10,7 +10,7 @@
     after_break: "#6a1b9a", first: "#546e7a", info: "#546e7a",
     bar: "#5c7fa3", flag: "#c62828", line1: "#1565c0", line2: "#ef6c00", line3: "#6a1b9a",
     run: "#5c7fa3", walk: "#8d6e63", ride: "#26a69a", swim: "#42a5f5", strength: "#ab47bc",
-    other: "#bdbdbd"
+    other: "#bdbdbd", unknown: "#e0e0e0"
   };
   window.bsCharts = {};
 
@@ -128,7 +128,7 @@
     },
     "load-by-kind": function (fig, chart) {
       var weeks = chart.weeks;
-      var kinds = ["run", "walk", "ride", "swim", "strength", "other"];
+      var kinds = ["run", "walk", "ride", "swim", "strength", "other", "unknown"];
       var x = weeks.map(function (w) { return day(w.week_start); });
       var cumulative = weeks.map(function () { return 0; });
       var stacked = kinds.map(function (k) {

@@ -64,7 +64,7 @@
     status.textContent = "Uploading…";
     result.textContent = "";
     form.querySelector("button").disabled = true;
-    fetch("/api/import?stream=true", { method: "POST", body: data })
+    fetch("/api/import?stream=true", { method: "POST", body: data, headers: { "X-Backstride": "1" } })
       .then(function (response) {
         if (!response.ok) {
           return response.json().then(function (body) {

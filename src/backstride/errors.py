@@ -14,7 +14,9 @@ translates these once; nothing below the edges prints or exits.
     │   ├── EmptyActivityError     the file is readable but holds no activity
     │   └── ArchiveLimitError      an export archive breaks a safety limit (zip-slip, bomb...)
     ├── NotFoundError              an id or a path that does not exist
-    └── ConfigError                a setting or database URL that cannot be used
+    ├── ConfigError                a setting or database URL that cannot be used
+    └── StorageError               the database refused an import's write (a full disk, a
+                                   lost connection): that file is not stored
 """
 
 from __future__ import annotations
@@ -71,3 +73,11 @@ class NotFoundError(BackstrideError):
 
 class ConfigError(BackstrideError):
     """A setting or a database URL that cannot be used."""
+
+
+class StorageError(BackstrideError):
+    """The database refused an import's write or its commit (a full disk, a lost connection).
+
+    Raised after the transaction was rolled back: nothing of it is stored, and an import counts
+    that file as failed.
+    """

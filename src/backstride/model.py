@@ -309,6 +309,18 @@ class ImportFailure:
 
 
 @dataclass(frozen=True)
+class ImportMatch:
+    """A duplicate: which stored activity an imported one turned out to be, and why."""
+
+    source: str
+    """The file (or archive member) whose activity it was."""
+    activity_id: int
+    reason: str
+    """``same file`` (these bytes were imported before), or the twin rule that matched
+    (``twin: start within 60 s, same sport family, distance within 5 %``)."""
+
+
+@dataclass(frozen=True)
 class ImportWarning:
     """A file imported with a doubt (bad CRC, truncated ...), and the doubt in one line."""
 
@@ -318,7 +330,11 @@ class ImportWarning:
 
 @dataclass
 class ImportReport:
-    """What one import did. A duplicate is a result, not an error."""
+    """What one import did. A duplicate is a result, not an error.
+
+    Counted only once committed: an activity is ``imported`` (and a duplicate, a duplicate)
+    after the transaction that stored it has committed, so the counts are what is stored.
+    """
 
     imported: int = 0
     duplicates: int = 0
@@ -327,6 +343,8 @@ class ImportReport:
     monitoring, sleep and settings FIT files)."""
     failed: list[ImportFailure] = field(default_factory=list)
     activity_ids: list[int] = field(default_factory=list)
+    matches: list[ImportMatch] = field(default_factory=list)
+    """The duplicates' matches, one per activity found stored already."""
     warnings: list[ImportWarning] = field(default_factory=list)
 
 

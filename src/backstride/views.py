@@ -99,6 +99,10 @@ def import_report_view(report: ImportReport) -> dict[str, Any]:
         "skipped": report.skipped,
         "failed": [{"path": f.path, "error": f.error} for f in report.failed],
         "activity_ids": list(report.activity_ids),
+        "matches": [
+            {"source": m.source, "activity_id": m.activity_id, "reason": m.reason}
+            for m in report.matches
+        ],
         "warnings": [{"path": w.path, "warning": w.warning} for w in report.warnings],
     }
 

@@ -31,7 +31,9 @@ def test_import_json_reports_counts_ids_and_failures(db: str, tmp_path: Path) ->
     result = invoke(db, "import", "--json", str(RUN), str(TRIATHLON), str(bad))
     assert result.exit_code == 1  # some files failed
     out = json.loads(result.stdout)
-    assert set(out) == {"imported", "duplicates", "skipped", "failed", "activity_ids", "warnings"}
+    assert set(out) == {
+        "imported", "duplicates", "skipped", "failed", "activity_ids", "matches", "warnings"
+    }  # fmt: skip
     assert out["imported"] == 4
     assert out["duplicates"] == 0
     assert len(out["activity_ids"]) == 4
@@ -50,6 +52,11 @@ def test_import_exits_zero_when_nothing_failed_and_counts_duplicates(db: str) ->
     again = invoke(db, "import", "--json", str(RUN))
     assert again.exit_code == 0
     assert json.loads(again.stdout)["duplicates"] == 1
+    # Issue 14: a duplicate says which stored activity it matched and why, in JSON and text.
+    assert json.loads(again.stdout)["matches"] == [
+        {"source": str(RUN), "activity_id": 1, "reason": "same file"}
+    ]
+    assert f"duplicate: {RUN}: activity 1, same file" in invoke(db, "import", str(RUN)).stdout
 
 
 def test_missing_path_is_bad_usage(db: str, tmp_path: Path) -> None:

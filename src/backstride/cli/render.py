@@ -127,12 +127,33 @@ def import_summary(console: Console, report: ImportReport) -> None:
     console.print(line)
     for failure in report.failed:
         console.print(Text("  failed: ", style="red") + Text(f"{failure.path}: {failure.error}"))
+    _matches(console, report)
     by_file: dict[str, list[str]] = {}
     for warning in report.warnings:
         by_file.setdefault(warning.path, []).append(warning.warning)
     for path, warnings in by_file.items():
         more = f" (+{len(warnings) - 1} more: see `backstride show`)" if len(warnings) > 1 else ""
         console.print(Text("  warning: ", style="yellow") + Text(f"{path}: {warnings[0]}{more}"))
+
+
+#: Duplicates listed one per line before the rest are summed up (a re-import of a whole
+#: export is all duplicates; ``--json`` lists every one).
+MATCH_LINES = 10
+
+
+def _matches(console: Console, report: ImportReport) -> None:
+    """Which stored activity each duplicate matched: twins first (another file of the same
+    activity is the surprising kind), then files imported before."""
+    ordered = sorted(report.matches, key=lambda m: m.reason == "same file")
+    for match in ordered[:MATCH_LINES]:
+        console.print(
+            Text("  duplicate: ", style="dim")
+            + Text(f"{match.source}: activity {match.activity_id}, {match.reason}")
+        )
+    if len(ordered) > MATCH_LINES:
+        console.print(
+            Text(f"  ... {len(ordered) - MATCH_LINES} more duplicates (--json lists them all)")
+        )
 
 
 def shoes_table(items: Sequence[StoredGear], as_of: date | None = None) -> Table:

@@ -57,7 +57,7 @@ from backstride.model import (
 from backstride.service.decoding import Decoded
 from backstride.service.pipeline import FileWork, Progress, athlete_id_for, guarded, run_pipeline
 from backstride.service.storing import Source, import_hashed
-from backstride.store import Store, transaction
+from backstride.store import Store, import_transaction
 from backstride.store import gear as gear_rows
 
 
@@ -253,7 +253,8 @@ def _store_manual(
 
 
 def _store_gear(store: Store, athlete_id: int, items: list[Gear]) -> None:
-    with transaction(store) as conn:
+    # Under the import lock: gear is found by name, then inserted (two imports at once).
+    with import_transaction(store, athlete_id) as conn:
         for item in items:
             gear_rows.upsert_gear(conn, athlete_id, item)
 

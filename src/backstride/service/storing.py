@@ -22,14 +22,18 @@ from backstride.model import (
     ActivityMeta,
     Gear,
     GearKind,
+    ImportMatch,
     ImportReport,
     ImportWarning,
 )
 from backstride.service.decoding import Decoded
-from backstride.store import Connection, Store, transaction
+from backstride.store import Connection, Store, import_transaction
 from backstride.store import activities as activity_rows
 from backstride.store import gear as gear_rows
 from backstride.units import FOOT_SPORTS, sport_family
+
+#: Why a duplicate is one when its bytes (or this part of them) were imported before.
+SAME_FILE = "same file"
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Source:
 
 def _mark_empty_file(store: Store, athlete_id: int, sha256: str, source: Source) -> None:
     """Remember a file that holds no activity, so a re-import skips it without decoding."""
-    with transaction(store) as conn:
+    with import_transaction(store, athlete_id) as conn:
         activity_rows.add_source_file(
             conn,
             athlete_id,
@@ -80,15 +84,18 @@ def import_hashed(
     Strava archive later still gets the archive's name, RPE and shoe.
     ``known_checked``: the caller has just found the file not stored."""
     if not known_checked:
-        with transaction(store) as conn:
+        with import_transaction(store, athlete_id) as conn:
             known = activity_rows.get_source_file(conn, athlete_id, sha256)
+            ids: list[int] = []
             if known is not None:
-                report.duplicates += known
                 ids = activity_rows.list_source_activities(conn, athlete_id, sha256)
                 if meta is not None and not meta.is_empty():
                     for activity_id in ids:
                         _apply_meta(conn, athlete_id, activity_id, meta)
-                return ids
+        if known is not None:
+            report.duplicates += known
+            report.matches.extend(ImportMatch(source.display, i, SAME_FILE) for i in ids)
+            return ids
     try:
         decoded = decode()
         parsed = decoded.unwrap()
@@ -97,14 +104,11 @@ def import_hashed(
     except EmptyActivityError:
         if not skip_empty:
             raise
-        report.skipped += 1
         _mark_empty_file(store, athlete_id, sha256, source)
+        report.skipped += 1
         return []
     if meta is None and match_meta is not None:
         meta = match_meta(parsed[0])
-    for activity in parsed:
-        for warning in activity.warnings:
-            report.warnings.append(ImportWarning(source.display, warning))
     return store_activities(
         store, athlete_id, parsed, sha256, source, report, meta=meta, blobs=decoded.blobs
     )
@@ -124,24 +128,23 @@ def store_activities(
     """Store decoded activities of one source, one transaction each (see module docstring).
 
     ``blobs``: the activities' streams already encoded (by a decoding worker), in order.
+    Each transaction holds the athlete's import lock (:func:`store.import_transaction`), so
+    the checks for a stored part and a twin hold until the insert commits, whatever other
+    processes import at the same time. ``report`` counts an activity (and adds its warnings)
+    only after its transaction committed.
     """
     if not parsed:
         raise InputError("nothing to store")
     now = datetime.now(UTC)
     ids: list[int] = []
     for position, activity in enumerate(parsed):
-        with transaction(store) as conn:
+        with import_transaction(store, athlete_id) as conn:
             part = activity.session_index
             activity_id = activity_rows.get_source_part(conn, athlete_id, sha256, part)
-            inserted = False
-            if activity_id is not None:
-                # Stored by an earlier import that was interrupted before the file finished.
-                report.duplicates += 1
-            else:
+            match: str | None = SAME_FILE
+            if activity_id is None:
                 blob = blobs[position] if blobs is not None else None
-                activity_id, inserted = _store_one(
-                    conn, athlete_id, activity, blob, source, report, now
-                )
+                activity_id, match = _store_one(conn, athlete_id, activity, blob, source, now)
                 activity_rows.add_source_part(
                     conn,
                     athlete_id,
@@ -151,12 +154,14 @@ def store_activities(
                     file_name=source.file_name,
                     imported_at=now,
                 )
+            # else: stored by an earlier import that stopped before the file was complete,
+            # or by another process importing the same file at the same time.
             _apply_meta(
                 conn,
                 athlete_id,
                 activity_id,
                 meta or ActivityMeta(),
-                new_sport=activity.sport if inserted else None,
+                new_sport=activity.sport if match is None else None,
             )
             if position == len(parsed) - 1:
                 activity_rows.add_source_file(
@@ -167,7 +172,15 @@ def store_activities(
                     activity_count=len(parsed),
                     imported_at=now,
                 )
-            ids.append(activity_id)
+        # Committed: only now does the report count it.
+        if match is None:
+            report.imported += 1
+            report.activity_ids.append(activity_id)
+        else:
+            report.duplicates += 1
+            report.matches.append(ImportMatch(source.display, activity_id, match))
+        report.warnings.extend(ImportWarning(source.display, w) for w in activity.warnings)
+        ids.append(activity_id)
     return ids
 
 
@@ -177,10 +190,9 @@ def _store_one(
     activity: Activity,
     blob: bytes | None,
     source: Source,
-    report: ImportReport,
     now: datetime,
-) -> tuple[int, bool]:
-    """The activity's id, and whether it is a new row (else a stored twin took it)."""
+) -> tuple[int, str | None]:
+    """The activity's id, and None when it is a new row, else why a stored twin took it."""
     twin = activity_rows.find_twin(conn, athlete_id, activity)
     if twin is None:
         activity_id = activity_rows.add_activity(
@@ -191,9 +203,7 @@ def _store_one(
             imported_at=now,
             streams_blob=blob,
         )
-        report.imported += 1
-        report.activity_ids.append(activity_id)
-        return activity_id, True
+        return activity_id, None
     if activity.richness > twin.stored_richness:
         activity_rows.replace_activity(
             conn,
@@ -203,8 +213,7 @@ def _store_one(
             imported_at=now,
             streams_blob=blob,
         )
-    report.duplicates += 1
-    return twin.activity_id, False
+    return twin.activity_id, twin.reason
 
 
 def _apply_meta(

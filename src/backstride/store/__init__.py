@@ -6,8 +6,8 @@ service layer owns transactions through :func:`transaction`.
 
 from sqlalchemy.engine import Connection
 
-from backstride.store.db import Store, open_store, transaction
+from backstride.store.db import Store, import_transaction, open_store, transaction
 
 # Connection is re-exported so the service layer can type the connections it gets from
 # transaction() without importing SQLAlchemy itself.
-__all__ = ["Connection", "Store", "open_store", "transaction"]
+__all__ = ["Connection", "Store", "import_transaction", "open_store", "transaction"]

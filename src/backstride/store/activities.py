@@ -26,6 +26,7 @@ from backstride.model import (
     Summary,
     richness,
 )
+from backstride.store.db import insert_or_ignore
 from backstride.store.schema import (
     activities,
     activity_sources,
@@ -222,6 +223,8 @@ class Twin:
 
     activity_id: int
     stored_richness: tuple[int, int, int, int]
+    reason: str
+    """Why it is the same activity, in words (``twin: start within 60 s, ...``)."""
 
 
 def find_twin(
@@ -249,30 +252,38 @@ def find_twin(
         .order_by(activities.c.id)
     ).all()
     family = sport_family(activity.sport)
-    best: tuple[float, Row[Any]] | None = None
+    best: tuple[float, Row[Any], str] | None = None
     for row in rows:
         if sport_family(row.sport) != family:
             continue
-        if not _same_extent(activity.summary, row, max_distance_diff):
+        extent = _same_extent(activity.summary, row, max_distance_diff)
+        if extent is None:
             continue
         gap_s = abs((row.start_at - activity.start_at).total_seconds())
         if best is None or gap_s < best[0]:
-            best = (gap_s, row)
+            best = (gap_s, row, extent)
     if best is None:
         return None
-    row = best[1]
+    _, row, extent = best
     return Twin(
         activity_id=row.id,
         stored_richness=richness(
             len(row.channels), row.lap_count, row.sample_count, row.source_format
         ),
+        reason=(
+            f"twin: start within {max_start_gap_s:g} s, same sport family, "
+            f"{extent} within {max_distance_diff * 100:g} %"
+        ),
     )
 
 
-def _same_extent(summary: Summary, row: Row[Any], tolerance: float) -> bool:
-    return _close(summary.distance_m, row.distance_m, tolerance) or _close(
-        summary.elapsed_s, row.elapsed_s, tolerance
-    )
+def _same_extent(summary: Summary, row: Row[Any], tolerance: float) -> str | None:
+    """Which extent of the two is the same (``distance``, else ``elapsed time``), or None."""
+    if _close(summary.distance_m, row.distance_m, tolerance):
+        return "distance"
+    if _close(summary.elapsed_s, row.elapsed_s, tolerance):
+        return "elapsed time"
+    return None
 
 
 def _close(a: float | None, b: float | None, tolerance: float) -> bool:
@@ -335,8 +346,10 @@ def add_source_file(
     activity_count: int,
     imported_at: datetime,
 ) -> None:
+    """Mark a file complete; nothing happens when it already is (another process importing
+    the same file at the same time finished it first)."""
     conn.execute(
-        sa.insert(source_files),
+        insert_or_ignore(conn, source_files, "athlete_id", "sha256"),
         {
             "athlete_id": athlete_id,
             "sha256": sha256,

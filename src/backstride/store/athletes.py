@@ -8,21 +8,26 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backstride.model import Athlete
+from backstride.store.db import insert_or_ignore
 from backstride.store.schema import athletes
 
 DEFAULT_ATHLETE = "local"
 
 
 def get_or_create_athlete(conn: Connection, name: str = DEFAULT_ATHLETE) -> Athlete:
-    """The athlete called ``name``, created on first use (a local install has just one)."""
-    row = conn.execute(sa.select(athletes).where(athletes.c.name == name)).first()
+    """The athlete called ``name``, created on first use (a local install has just one).
+
+    Safe when two processes create it at once: the insert does nothing when the name exists
+    (the unique name decides, also against a row committed after this transaction began), and
+    the row is read back.
+    """
+    query = sa.select(athletes).where(athletes.c.name == name)
+    row = conn.execute(query).first()
     if row is None:
-        created_at = datetime.now(UTC)
-        new_id = conn.execute(
-            sa.insert(athletes).values(name=name, created_at=created_at)
-        ).inserted_primary_key
-        assert new_id is not None
-        return Athlete(id=int(new_id[0]), name=name, created_at=created_at)
+        conn.execute(
+            insert_or_ignore(conn, athletes, "name").values(name=name, created_at=datetime.now(UTC))
+        )
+        row = conn.execute(query).one()
     return Athlete(id=row.id, name=row.name, created_at=row.created_at)
 
 

@@ -9,6 +9,8 @@ shared server's schema should change when its operator says so.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +24,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
-from backstride.errors import ConfigError
+from backstride.errors import ConfigError, StorageError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -58,13 +60,41 @@ class Store:
         self.close()
 
 
+#: How long a SQLite statement waits for another process's write lock before failing.
+_BUSY_TIMEOUT_MS = 10_000
+#: How long opening a SQLite database waits for another process migrating it (an old
+#: database's migration copies tables, so it may take a while).
+_MIGRATION_WAIT_MS = 600_000
+#: PostgreSQL advisory lock keys (two int4, class then object): the schema migration, and the
+#: writes of one athlete's import (object: the athlete's id).
+_LOCK_SCHEMA = (0x6273_0001, 0)
+_LOCK_IMPORT = 0x6273_0002
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the lock it needs:
+    SQLite answers "database is locked" at once, without waiting the busy timeout, when two
+    processes open a new file at the same moment. Once one has switched, the mode is the
+    file's, and the others' switch does nothing."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets the dashboard read while an import writes; foreign keys are off by default in
-    # SQLite and the schema relies on ON DELETE CASCADE.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # The busy timeout first: switching a new file to WAL needs a lock another process opening
+    # it at the same moment may hold. WAL lets the dashboard read while an import writes;
+    # foreign keys are off by default in SQLite and the schema relies on ON DELETE CASCADE.
+    cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -185,8 +215,23 @@ def check(url: str) -> Check:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent, and serialised across processes).
+
+    The migration runs in one transaction that first takes the schema lock: a PostgreSQL
+    advisory lock, or SQLite's exclusive write lock (``BEGIN EXCLUSIVE``, waiting up to
+    ``_MIGRATION_WAIT_MS`` for another process). Alembic reads the revision after that, so of
+    two processes opening a new or old database at once one migrates and the other finds the
+    schema at head and does nothing.
+    """
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={_MIGRATION_WAIT_MS}")
+            try:
+                conn.exec_driver_sql("BEGIN EXCLUSIVE")
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        else:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(*_LOCK_SCHEMA)))
         command.upgrade(_alembic_config(conn), "head")
 
 
@@ -206,7 +251,7 @@ def open_store(url: str, *, upgrade_schema: bool | None = None) -> Store:
                 f"backstride knows (up to {head_revision()})",
                 hint="upgrade backstride (pip install -U backstride); nothing was changed",
             )
-        if should_upgrade:
+        if should_upgrade and found != head_revision():
             upgrade(engine)
         elif found != head_revision():
             raise ConfigError(
@@ -231,3 +276,34 @@ def transaction(store: Store) -> Iterator[Connection]:
     """One database transaction: committed when the block ends, rolled back on error."""
     with store.engine.begin() as conn:
         yield conn
+
+
+@contextmanager
+def import_transaction(store: Store, athlete_id: int) -> Iterator[Connection]:
+    """A transaction of an import's writes for one athlete, one such at a time.
+
+    It holds the athlete's import lock from its first statement to its commit, so what it
+    reads (is this file stored? is there a twin?) stays true until its writes are committed:
+    of two processes importing the same run at once, the second sees the first's activity.
+    PostgreSQL: a transaction-level advisory lock per athlete (``pg_advisory_xact_lock``);
+    SQLite: the database's write lock, taken at the start (``BEGIN IMMEDIATE``; SQLite has one
+    writer at a time anyway, and a deferred transaction that reads first could not upgrade to
+    a write while another process writes). A failure to write or commit (a full disk, a lost
+    connection) is raised as :class:`~backstride.errors.StorageError`, after rollback.
+    """
+    try:
+        with store.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_IMPORT, athlete_id)))
+            yield conn
+    except OperationalError as e:
+        reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        raise StorageError(f"not stored, the database refused the write: {reason}") from e
+
+
+def insert_or_ignore(conn: Connection, table: sa.Table, *conflict_columns: str) -> Any:
+    """``INSERT ... ON CONFLICT (columns) DO NOTHING`` for ``table`` on this backend: for
+    rows that two processes may insert at once (the second one's insert does nothing)."""
+    return upsert(conn, table).on_conflict_do_nothing(index_elements=list(conflict_columns))

@@ -376,3 +376,24 @@ def test_nul_characters_in_garmin_json_are_removed(store: Store, tmp_path: Path)
     assert item.meta.vendor_type == "running"
     assert item.meta.external_id == "garmin:7"
     assert [s.gear.name for s in service.list_shoes(store)] == ["Pegasus"]
+
+
+def test_a_strava_description_is_shown_by_show_and_the_activity_page(
+    store: Store, tmp_path: Path
+) -> None:
+    """Issue 14: Strava descriptions were stored but shown nowhere. They are in `show` and on
+    the activity page (never in the clinician report)."""
+    from typer.testing import CliRunner
+
+    from backstride.cli.app import app
+    from tests.web.conftest import client_for
+
+    service.import_paths(store, [build_strava_archive(tmp_path).path])
+    described = next(a for a in service.list_activities(store) if a.meta.description)
+    assert described.meta.description == "Felt fine.\nBack a bit stiff, after: 2/10"
+    url = store.engine.url.render_as_string(hide_password=False)
+    shown = CliRunner().invoke(app, ["--db", url, "show", str(described.id)])
+    assert "Back a bit stiff, after: 2/10" in shown.stdout
+    with client_for(url) as client:
+        page = client.get(f"/activities/{described.id}").text
+    assert "Back a bit stiff, after: 2/10" in page

@@ -81,6 +81,7 @@ def activity_detail(item: StoredActivity) -> RenderableType:
     facts.add_column()
     rows = [
         ("activity", f"{item.id}  {a.name or ''}".rstrip()),
+        ("description", item.meta.description or ""),
         ("sport", sport_label(a.sport, a.sub_sport)),
         ("start", f"{a.start_at:%Y-%m-%d %H:%M:%S} UTC (local date {a.local_date})"),
         ("distance", f"{km(s.distance_m)} km" if s.distance_m is not None else "unknown"),

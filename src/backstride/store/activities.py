@@ -6,6 +6,7 @@ service layer); reads return ``model`` objects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -162,8 +163,21 @@ def replace_activity(
     :func:`add_activity`.
     """
     values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
+    stored_name = conn.execute(
+        sa.select(activities.c.name).where(activities.c.id == activity_id)
+    ).scalar_one()
+    if not keeps_name(stored_name, values.get("name")):
+        values["name"] = stored_name  # the runner's title stays, whichever file is richer
+    stored_laps = conn.execute(
+        sa.select(sa.func.count()).select_from(laps).where(laps.c.activity_id == activity_id)
+    ).scalar_one()
+    if len(activity.laps) < stored_laps:
+        # Field by field, the richer value: a twin with richer streams but fewer laps (a GPX
+        # of a TCX with 8 laps) keeps the stored laps.
+        activity = replace(activity, laps=())
+    else:
+        conn.execute(sa.delete(laps).where(laps.c.activity_id == activity_id))
     conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
-    conn.execute(sa.delete(laps).where(laps.c.activity_id == activity_id))
     conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
     _write_children(conn, activity_id, activity, streams_blob)
 
@@ -187,8 +201,49 @@ def apply_meta(conn: Connection, activity_id: int, meta: ActivityMeta) -> None:
         )
         if getattr(meta, field) is not None
     }
+    if "name" in values:
+        stored = conn.execute(
+            sa.select(activities.c.name).where(activities.c.id == activity_id)
+        ).scalar_one()
+        if not keeps_name(stored, values["name"]):
+            values["name"] = stored
     if values:
         conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
+
+
+#: Names a platform gives by itself: Strava's "<time of day> <sport>" and Garmin's
+#: "[<place>] <sport>". The runner's own words beat them, whatever the order of imports.
+_AUTOMATIC_NAME = re.compile(
+    r"^(?:(?:morning|afternoon|evening|night|lunch)\s+(?:run|ride|swim|walk|hike|workout|"
+    r"weight training|yoga|rowing|ski|e-bike ride|virtual run|virtual ride)"
+    r"|(?:.{0,60}\s)?(?:running|trail running|treadmill running|track running|indoor running|"
+    r"cycling|road cycling|indoor cycling|mountain biking|walking|hiking|swimming|"
+    r"pool swimming|lap swimming|open water swimming|strength|strength training|cardio|"
+    r"elliptical|rowing|yoga|pilates|multisport|other))$",
+    re.IGNORECASE,
+)
+
+
+def is_automatic_name(name: str | None) -> bool:
+    """Whether a name is one a platform makes up rather than the runner's own words.
+
+    >>> is_automatic_name("Morning Run"), is_automatic_name("Leipzig Running")
+    (True, True)
+    >>> is_automatic_name("Intervals with Anna, back felt fine"), is_automatic_name(None)
+    (False, True)
+    """
+    return name is None or not name.strip() or bool(_AUTOMATIC_NAME.match(name.strip()))
+
+
+def keeps_name(stored: str | None, incoming: str | None) -> bool:
+    """Whether ``incoming`` may replace the stored name: the runner's words are never
+    replaced by an automatic name; otherwise the newer name wins (a fresh export carries
+    the latest edit).
+
+    >>> keeps_name("Easy with Sam", "Morning Run"), keeps_name("Morning Run", "Easy with Sam")
+    (False, True)
+    """
+    return not (is_automatic_name(incoming) and not is_automatic_name(stored))
 
 
 def get_activity_gear(conn: Connection, activity_id: int) -> int | None:

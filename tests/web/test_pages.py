@@ -160,6 +160,10 @@ def test_import_page_without_javascript_shows_the_summary(client: TestClient) ->
     none = client.post("/import", data={"x": "1"})
     assert none.status_code == 400
     assert "no files in the upload" in none.text
+    again = client.post("/import", files=[("files", (RUN.name, RUN.read_bytes()))])
+    assert "Imported 0, duplicates skipped 1, failed 0" in again.text
+    assert "Duplicates and what they matched (1)" in again.text
+    assert "(same file)" in again.text
 
 
 def test_unknown_page_and_activity_are_404_pages(ro_client: TestClient) -> None:

@@ -37,6 +37,16 @@
       });
       section.appendChild(ul);
     }
+    if (s.matches && s.matches.length) {
+      var matched = el("details");
+      matched.appendChild(el("summary", "Duplicates and what they matched (" + s.matches.length + ")"));
+      var ml = el("ul");
+      s.matches.forEach(function (m) {
+        ml.appendChild(el("li", m.source + ": activity " + m.activity_id + " (" + m.reason + ")"));
+      });
+      matched.appendChild(ml);
+      section.appendChild(matched);
+    }
     if (s.warnings.length) {
       var details = el("details");
       details.appendChild(el("summary", "Warnings (" + s.warnings.length + ")"));

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from backstride.model import ActivityMeta
@@ -64,3 +65,36 @@ def test_a_richer_twin_without_laps_keeps_the_stored_laps_and_title(store: Store
     name, laps = _stored(store, activity_id)
     assert laps == 10
     assert name == "8 x 400 m on the track"
+
+
+def test_a_richer_twin_keeps_the_channels_only_the_stored_record_has(store: Store) -> None:
+    """A watch file with running dynamics, then a richer twin without them (more channels
+    otherwise): the dynamics stay, on the new record's samples, within 2 s of a stored one."""
+    from backstride.model import Streams
+    from backstride.units import Channel
+
+    watch = make_activity(seconds=600)
+    dynamics = np.full(len(watch.streams), 0.085)
+    watch = replace(
+        watch,
+        streams=Streams(
+            watch.streams.elapsed_s,
+            {
+                c: v
+                for c, v in {
+                    **watch.streams.channels,
+                    Channel.VERTICAL_OSCILLATION_M: dynamics,
+                }.items()
+                if c != Channel.HEART_RATE_BPM
+            },
+        ),
+    )
+    richer = make_activity(seconds=600)  # heart rate too, no dynamics: richer overall
+    with transaction(store) as conn:
+        athlete = get_or_create_athlete(conn).id
+        activity_id = rows.add_activity(conn, athlete, watch, source_name="w.fit", imported_at=NOW)
+        rows.replace_activity(conn, activity_id, richer, source_name="g.tcx", imported_at=NOW)
+        stored = rows.get_activity(conn, athlete, activity_id, with_streams=True)
+    channels = stored.activity.streams.channels
+    assert np.allclose(channels[Channel.VERTICAL_OSCILLATION_M], 0.085)
+    assert np.isfinite(channels[Channel.HEART_RATE_BPM]).all()

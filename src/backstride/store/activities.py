@@ -36,7 +36,7 @@ from backstride.store.schema import (
     source_files,
     streams,
 )
-from backstride.store.streams import CODEC, decode_streams, encode_streams
+from backstride.store.streams import CODEC, decode_streams, encode_streams, merge_streams
 from backstride.units import sport_family
 
 _SUMMARY_FIELDS = (
@@ -177,6 +177,20 @@ def replace_activity(
         activity = replace(activity, laps=())
     else:
         conn.execute(sa.delete(laps).where(laps.c.activity_id == activity_id))
+    kept = conn.execute(
+        sa.select(streams.c.codec, streams.c.data, activities.c.start_at)
+        .join(activities, activities.c.id == streams.c.activity_id)
+        .where(streams.c.activity_id == activity_id)
+    ).first()
+    if kept is not None and len(activity.streams):
+        # Channels only the stored record has (a watch's running dynamics under a richer
+        # GPS file) stay, placed on the new record's samples.
+        old = decode_streams(kept.data, kept.codec)
+        offset = (kept.start_at - activity.start_at).total_seconds()
+        merged = merge_streams(activity.streams, old, offset)
+        if merged is not activity.streams:
+            activity = replace(activity, streams=merged)
+            streams_blob = None  # encoded again below, with the kept channels
     conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
     conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
     _write_children(conn, activity_id, activity, streams_blob)

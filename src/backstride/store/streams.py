@@ -64,3 +64,53 @@ def decode_streams(blob: bytes, codec: str = CODEC) -> Streams:
         else:
             extra[key] = row.astype(np.float64)
     return Streams(elapsed_s=elapsed, channels=channels, extra=extra)
+
+
+#: A stored sample fills a richer twin's sample only within this many seconds of it.
+MERGE_TOLERANCE_S = 2.0
+
+
+def merge_streams(new: Streams, old: Streams, offset_s: float) -> Streams:
+    """``new`` with the channels and extra fields only ``old`` has data for, each stored
+    sample placed on ``new``'s nearest sample within :data:`MERGE_TOLERANCE_S` (NaN
+    elsewhere: no value is made up across a gap). ``offset_s`` is ``old``'s start minus
+    ``new``'s, in seconds. Keeps the richest value field by field: a GPS file that is richer
+    overall keeps a watch file's running dynamics.
+
+    >>> a = Streams(np.array([0.0, 1.0, 2.0, 3.0]), {Channel.HEART_RATE_BPM: np.ones(4)})
+    >>> b = Streams(np.array([0.0, 2.0]), {Channel.CADENCE_SPM: np.array([170.0, 172.0])})
+    >>> merge_streams(a, b, 1.0).channels[Channel.CADENCE_SPM].tolist()
+    [170.0, 170.0, 170.0, 172.0]
+    >>> merge_streams(a, b, 10.0).channels[Channel.CADENCE_SPM].tolist()  # no sample near
+    [nan, nan, nan, nan]
+    """
+    missing = {c: v for c, v in old.channels.items() if not new.has(c) and np.isfinite(v).any()}
+    extra = {n: v for n, v in old.extra.items() if n not in new.extra and np.isfinite(v).any()}
+    if (not missing and not extra) or not len(old) or not len(new):
+        return new
+    times = old.elapsed_s + offset_s
+    right = (
+        np.clip(np.searchsorted(times, new.elapsed_s), 1, len(times) - 1)
+        if len(times) > 1
+        else None
+    )
+
+    def place(values: np.ndarray) -> np.ndarray:
+        if right is None:
+            near = np.zeros(len(new), dtype=np.int64)
+        else:
+            left = right - 1
+            near = np.where(
+                np.abs(times[left] - new.elapsed_s) <= np.abs(times[right] - new.elapsed_s),
+                left,
+                right,
+            )
+        placed = values[near].astype(np.float64)
+        placed[np.abs(times[near] - new.elapsed_s) > MERGE_TOLERANCE_S] = np.nan
+        return placed
+
+    return Streams(
+        new.elapsed_s,
+        {**new.channels, **{c: place(v) for c, v in missing.items()}},
+        {**new.extra, **{n: place(v) for n, v in extra.items()}},
+    )

@@ -69,15 +69,21 @@ def postgres_problem() -> str | None:
     return _pg_problem[0]
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL to a fresh, empty PostgreSQL schema of its own, dropped afterwards."""
+def require_postgres() -> None:
+    """Skip the test without a PostgreSQL server, or fail it when BACKSTRIDE_REQUIRE_POSTGRES
+    is 1 (CI)."""
     problem = postgres_problem()
     if problem is not None:
         message = f"no PostgreSQL server answers at {PG_URL} ({problem})"
         if os.environ.get("BACKSTRIDE_REQUIRE_POSTGRES") == "1":
             pytest.fail(message + "; BACKSTRIDE_REQUIRE_POSTGRES=1 makes it mandatory")
         pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema of its own, dropped afterwards."""
+    require_postgres()
     import sqlalchemy as sa
 
     schema = f"bs_test_{uuid.uuid4().hex[:12]}"

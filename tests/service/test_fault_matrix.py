@@ -34,7 +34,7 @@ from backstride.model import ImportReport
 from backstride.store import open_store
 from backstride.store.db import _alembic_config, current_revision, head_revision
 from tests.archives import build_garmin_archive, build_strava_archive
-from tests.conftest import DATA, PG_URL, ROOT, postgres_problem
+from tests.conftest import DATA, PG_URL, ROOT, require_postgres
 
 RUN_FIT = DATA / "fit" / "fit-parser-js__running-with-developer-data.fit"
 """In the Strava export (gzipped) and in the Garmin export: the watch file of the same run."""
@@ -102,12 +102,7 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
     if request.param == "sqlite":
         yield lambda: f"sqlite:///{tmp_path / uuid.uuid4().hex[:8] / 'store.db'}"
         return
-    problem = postgres_problem()
-    if problem is not None:
-        message = f"no PostgreSQL server answers at {PG_URL} ({problem})"
-        if os.environ.get("BACKSTRIDE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message + "; BACKSTRIDE_REQUIRE_POSTGRES=1 makes it mandatory")
-        pytest.skip(message)
+    require_postgres()
     admin = sa.create_engine(PG_URL)
     schemas: list[str] = []
 

@@ -197,11 +197,18 @@ def _pain_form_error(request: Request, on: date | None, **shown: Any) -> Respons
     return page(request, "pain.html", context, on=on, status_code=400)
 
 
-@router.post("/pain/log", response_class=HTMLResponse)
-async def log_pain(request: Request) -> Response:
+async def _checked_form(
+    request: Request, handle: Callable[[Request, FormData], Response]
+) -> Response:
+    """A Pain page form: read, checked by the guard (origin, token), then handled."""
     async with request.form() as form:
         guard.check_form(request, form)
-        return _log_pain(request, form)
+        return handle(request, form)
+
+
+@router.post("/pain/log", response_class=HTMLResponse)
+async def log_pain(request: Request) -> Response:
+    return await _checked_form(request, _log_pain)
 
 
 def _log_pain(request: Request, form: FormData) -> Response:
@@ -228,9 +235,7 @@ def _log_pain(request: Request, form: FormData) -> Response:
 
 @router.post("/pain/screen", response_class=HTMLResponse)
 async def take_screen(request: Request) -> Response:
-    async with request.form() as form:
-        guard.check_form(request, form)
-        return _take_screen(request, form)
+    return await _checked_form(request, _take_screen)
 
 
 def _take_screen(request: Request, form: FormData) -> Response:
@@ -252,9 +257,7 @@ def _take_screen(request: Request, form: FormData) -> Response:
 
 @router.post("/pain/clearance", response_class=HTMLResponse)
 async def record_clearance(request: Request) -> Response:
-    async with request.form() as form:
-        guard.check_form(request, form)
-        return _record_clearance(request, form)
+    return await _checked_form(request, _record_clearance)
 
 
 def _record_clearance(request: Request, form: FormData) -> Response:

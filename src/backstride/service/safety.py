@@ -45,9 +45,10 @@ def red_flag_findings_in(conn: Connection, athlete_id: int, day: date | None) ->
 
 def suspension_in(conn: Connection, athlete_id: int, day: date) -> Suspension:
     """The suspension for a view of ``day``, read inside an open connection."""
-    return Suspension.of(
-        red_flag_findings_in(conn, athlete_id, day), red_flag_findings_in(conn, athlete_id, None)
-    )
+    then = red_flag_findings_in(conn, athlete_id, day)
+    # A view of today reads the same screen, visit and diary as "the latest": read once.
+    now = then if day >= local_today() else red_flag_findings_in(conn, athlete_id, None)
+    return Suspension.of(then, now)
 
 
 def suspension_for(store: Store, day: date, *, athlete: str = DEFAULT_ATHLETE) -> Suspension:

@@ -38,7 +38,7 @@ or overlaps another in time (two recordings of one outing), is its own activity.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -62,6 +62,7 @@ from backstride.ingest.track import (
     interval_speed_mps,
     order_samples,
     present,
+    readable_parts,
     recording_breaks,
     summary_from_streams,
 )
@@ -152,19 +153,11 @@ def read_gpx(data: bytes) -> list[Activity]:
     dropped = sum(t.untimed for t in timed)
     if dropped:
         warnings.append(f"{dropped} track points without a readable <time> dropped")
-    activities: list[Activity] = []
-    refused: list[str] = []
-    for group in _group_tracks(timed):
-        try:
-            activities.append(_activity(group, len(activities), file_name, warnings))
-        except EmptyActivityError as e:  # a track with made-up times
-            refused.append(e.message)
-    if not activities:
-        raise EmptyActivityError(refused[0])
-    if refused:
-        note = f"{len(refused)} track(s) left out: {refused[0]}"
-        activities = [replace(a, warnings=(*a.warnings, note)) for a in activities]
-    return activities
+    return readable_parts(  # a track with made-up times is left out
+        _group_tracks(timed),
+        lambda group, index: _activity(group, index, file_name, warnings),
+        lambda count, reason: f"{count} track(s) left out: {reason}",
+    )
 
 
 def _text(element: etree._Element | None) -> str | None:

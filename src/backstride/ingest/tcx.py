@@ -60,6 +60,7 @@ from backstride.ingest.track import (
     interval_speed_mps,
     order_samples,
     present,
+    readable_parts,
     recording_breaks,
     sample_weights_s,
     summary_from_streams,
@@ -121,19 +122,11 @@ def read_tcx(data: bytes) -> list[Activity]:
                 elements += [a for sport in child for a in sport.iterchildren(q("Activity"))]
     if not elements:
         raise EmptyActivityError("TCX holds no <Activity> (only courses, workouts or nothing)")
-    activities: list[Activity] = []
-    skipped: list[str] = []
-    for element in elements:
-        try:
-            activities.append(_read_activity(element, q, index=len(activities)))
-        except EmptyActivityError as e:
-            skipped.append(e.message)
-    if not activities:
-        raise EmptyActivityError(skipped[0])
-    if skipped:
-        note = f"{len(skipped)} empty <Activity> skipped ({skipped[0]})"
-        activities = [replace(a, warnings=(*a.warnings, note)) for a in activities]
-    return activities
+    return readable_parts(
+        elements,
+        lambda element, index: _read_activity(element, q, index=index),
+        lambda count, reason: f"{count} empty <Activity> skipped ({reason})",
+    )
 
 
 def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:

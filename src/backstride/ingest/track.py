@@ -43,14 +43,18 @@ Rules, stated once (they decide the totals a user sees for a GPX file):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from backstride.model import FloatArray, Summary
+from backstride.errors import EmptyActivityError
+from backstride.model import Activity, FloatArray, Summary
 from backstride.units import Channel
+
+T = TypeVar("T")
 
 #: Mean Earth radius (IUGG), metres.
 EARTH_RADIUS_M = 6_371_008.8
@@ -271,6 +275,28 @@ def order_samples(
     if repeated:
         warnings.append(f"{repeated} {what} repeat the previous timestamp")
     return times_s, columns, warnings
+
+
+def readable_parts(
+    parts: Iterable[T], read: Callable[[T, int], Activity], note: Callable[[int, str], str]
+) -> list[Activity]:
+    """The activities of a file's parts (GPX tracks, TCX ``<Activity>`` elements): a part
+    that is empty or refused is left out, and said in ``note(count, first reason)`` on the
+    others' warnings; when none is readable, the first reason is the file's error.
+    ``read(part, index)`` gets the index the activity will have."""
+    activities: list[Activity] = []
+    refused: list[str] = []
+    for part in parts:
+        try:
+            activities.append(read(part, len(activities)))
+        except EmptyActivityError as e:
+            refused.append(e.message)
+    if not activities:
+        raise EmptyActivityError(refused[0] if refused else "the file holds no activity")
+    if refused:
+        said = note(len(refused), refused[0])
+        activities = [replace(a, warnings=(*a.warnings, said)) for a in activities]
+    return activities
 
 
 def present(channels: dict[Channel, FloatArray]) -> dict[Channel, FloatArray]:

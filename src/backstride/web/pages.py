@@ -191,6 +191,11 @@ def _back_to_pain(request: Request, on: date | None, **notes: str) -> Response:
     return RedirectResponse(str(target), status_code=303)
 
 
+def _typed(form: FormData) -> dict[str, str]:
+    """What was typed into a form (files left out), to show it again beside its error."""
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
 def _pain_form_error(request: Request, on: date | None, **shown: Any) -> Response:
     """The Pain page again with a form's one-line error (400), nothing stored."""
     context = {**_pain_context(request, on, 8), **shown}
@@ -227,8 +232,7 @@ def _log_pain(request: Request, form: FormData) -> Response:
             note=_text(form, "note"),
         )
     except BackstrideError as e:
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _pain_form_error(request, on, error=e.message, form=fields)
+        return _pain_form_error(request, on, error=e.message, form=_typed(form))
     legs = logged.record.leg_symptoms != "none"
     return _back_to_pain(request, on, done="legs" if legs else "logged")
 
@@ -267,8 +271,7 @@ def _record_clearance(request: Request, form: FormData) -> Response:
         day = _day(form, "date")
         screening.clear(_store(request), day=day, by=_text(form, "by"), note=_text(form, "note"))
     except BackstrideError as e:
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _pain_form_error(request, on, clearance_error=e.message, clearance_form=fields)
+        return _pain_form_error(request, on, clearance_error=e.message, clearance_form=_typed(form))
     return _back_to_pain(request, on, done="cleared")
 
 

@@ -320,6 +320,7 @@ class FolderWatch:
         for candidate, result in zip(ready, results, strict=True):
             waiting = self._waiting[candidate.path]
             if result.kind == "changed":  # written to while read: wait again
+                waiting.signature = signature_of(candidate.path) or candidate.signature
                 waiting.since = self._clock()
                 continue
             self._handled[candidate.path] = candidate.signature

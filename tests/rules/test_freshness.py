@@ -16,7 +16,8 @@ LAST = date(2026, 3, 1)  # a Sunday
 
 def table(days: list[date], sport: str = "running") -> ActivityTable:
     n = len(days)
-    return ActivityTable.from_columns(days, [sport] * n, [8000.0] * n, [2700.0] * n)
+    iso = [d.isoformat() for d in days]
+    return ActivityTable.from_columns(iso, [sport] * n, [8000.0] * n, [2700.0] * n)
 
 
 def four_a_week(weeks: int = 8) -> list[date]:

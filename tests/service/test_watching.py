@@ -161,13 +161,49 @@ def test_a_growing_file_is_read_once_whole(lite: Store, tmp_path: Path) -> None:
     assert stored.activity.summary.elapsed_s == pytest.approx(whole.summary.elapsed_s)
 
 
+def test_a_fit_file_paused_longer_than_the_settle_time_waits_for_the_rest(
+    lite: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Activity"
+    folder.mkdir()
+    clock, log = Clock(), Log()
+    watch = FolderWatch([folder], StoreImporter(lite), log, clock=clock, short_wait_s=30.0)
+    watch.tick()
+    data = RUN_FIT.read_bytes()
+    target = folder / "RUN.FIT"
+    target.write_bytes(data[: len(data) // 3])
+    watch.tick([target])
+    clock.advance(20.0)  # ten times the settle time, but the header says there is more
+    watch.tick()
+    assert activity_count(lite) == 0
+    with target.open("ab") as out:
+        out.write(data[len(data) // 3 :])
+    watch.tick([target])
+    clock.advance(2.0)
+    watch.tick()
+    [stored] = service.list_activities(lite)
+    [whole] = read_activities(data)
+    assert stored.activity.summary.distance_m == pytest.approx(whole.summary.distance_m)
+
+    # A cut file that never grows is read after the longer wait (the reader keeps its start).
+    cut = folder / "CUT.FIT"
+    cut.write_bytes(FENIX_RUN.read_bytes()[:-200])
+    watch.tick([cut])
+    clock.advance(29.0)
+    watch.tick()
+    assert log.files("imported") == ["RUN.FIT"]
+    clock.advance(1.0)
+    watch.tick()
+    assert sorted(log.files("imported") + log.files("failed")) == ["CUT.FIT", "RUN.FIT"]
+
+
 def test_a_file_changed_while_read_is_not_stored_and_waits_again(
     lite: Store, tmp_path: Path
 ) -> None:
     folder = tmp_path / "sync"
     folder.mkdir()
-    target = folder / "run.fit"
-    data = RUN_FIT.read_bytes()
+    target = folder / "run.tcx"  # a FIT file this short would wait for its rest
+    data = TCX.read_bytes()
     target.write_bytes(data[: len(data) // 2])
     real = StoreImporter(lite)
     appended: list[Path] = []

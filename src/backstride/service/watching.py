@@ -11,9 +11,10 @@ Two parts, so the first can be tested with an injected clock:
   and re-created is noticed), which files are candidates (an initial scan of each folder
   when it appears, then the paths a change source reports), and when a candidate is ready:
   its size and modification time unchanged for ``settle_s`` (a file still being copied is
-  never read). Ready files go to an importer in one batch per :meth:`FolderWatch.tick`
-  (a burst of files becomes one import, decoded in parallel); each result is one
-  :class:`WatchEvent`.
+  never read), and a FIT file no shorter than its header declares (a writer's pause longer
+  than ``settle_s`` in the middle of a FIT file is waited out, up to ``short_wait_s``).
+  Ready files go to an importer in one batch per :meth:`FolderWatch.tick` (a burst of
+  files becomes one import, decoded in parallel); each result is one :class:`WatchEvent`.
 - :func:`run_watch`, the loop: the ``watchfiles`` library reports changes (inotify, FSEvents,
   ReadDirectoryChangesW; polling on request) and wakes the core every ``tick_s`` even
   without changes; when the present folders change it watches the new set.
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Literal
 
 from backstride.errors import BackstrideError
-from backstride.ingest.files import is_activity_name, read_activity_file
+from backstride.ingest.files import declared_fit_size, is_activity_name, read_activity_file
 from backstride.model import ImportReport
 from backstride.service.archives import import_archive
 from backstride.service.pipeline import FileWork, athlete_id_for, run_pipeline
@@ -50,6 +51,9 @@ from backstride.store.athletes import DEFAULT_ATHLETE
 DEFAULT_SETTLE_S = 2.0
 #: How often the loop looks at the folders and the waiting files when nothing happens.
 DEFAULT_TICK_S = 0.5
+#: How long a FIT file shorter than its header says waits for the rest before it is read
+#: anyway (a cut file: the reader keeps what precedes the cut, with a warning).
+DEFAULT_SHORT_WAIT_S = 60.0
 
 EventKind = Literal[
     "watching", "missing", "gone", "back", "scanned", "imported", "duplicate", "failed",
@@ -119,6 +123,17 @@ def signature_of(path: Path) -> Signature | None:
     return st.st_size, st.st_mtime_ns
 
 
+def _short_fit(path: Path, size: int) -> bool:
+    """A FIT file (by its content) shorter than its header declares: still being written."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(14)
+    except OSError:
+        return False
+    declared = declared_fit_size(head)
+    return declared is not None and size < declared
+
+
 def _folder_id(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()
@@ -170,6 +185,7 @@ class FolderWatch:
         emit: Callable[[WatchEvent], None],
         *,
         settle_s: float = DEFAULT_SETTLE_S,
+        short_wait_s: float = DEFAULT_SHORT_WAIT_S,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -177,6 +193,7 @@ class FolderWatch:
         self._importer = importer
         self._emit = emit
         self.settle_s = settle_s
+        self.short_wait_s = short_wait_s
         self._clock = clock
         self._now = now
         self._ids: dict[Path, tuple[int, int] | None] = {}
@@ -310,6 +327,8 @@ class FolderWatch:
                 continue
             if now - waiting.since < self.settle_s:
                 continue
+            if now - waiting.since < self.short_wait_s and _short_fit(path, signature[0]):
+                continue  # a pause in the middle of a FIT file: wait for the rest
             if self._handled.get(path) == signature:  # an event for a file already read
                 self._done_waiting(path, waiting, None)
                 continue

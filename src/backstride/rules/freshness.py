@@ -110,7 +110,7 @@ def data_freshness(
             days_without_data=None,
             runs_per_week=None,
             expected_runs=None,
-            message="No activities yet: import your runs, or connect a sync, to be judged.",
+            message="No activities yet: import your runs to have them judged.",
         )
     latest = dates.max()
     last_activity = date.fromisoformat(str(latest))

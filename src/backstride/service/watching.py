@@ -29,6 +29,7 @@ changed while read is not stored and waits again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -40,11 +41,12 @@ from typing import Literal
 
 from backstride.errors import BackstrideError
 from backstride.ingest.files import declared_fit_size, is_activity_name, read_activity_file
-from backstride.model import ImportReport
+from backstride.model import ImportMatch, ImportReport
 from backstride.service.archives import import_archive
 from backstride.service.pipeline import FileWork, athlete_id_for, run_pipeline
-from backstride.service.storing import Source
-from backstride.store import Store
+from backstride.service.storing import SAME_FILE, Source
+from backstride.store import Store, transaction
+from backstride.store import activities as activity_rows
 from backstride.store.athletes import DEFAULT_ATHLETE
 
 #: How long a file's size and modification time must stay the same before it is read.
@@ -400,7 +402,50 @@ class StoreImporter:
             return FileResult("changed", "changed while read")
         return _result_of(report, candidate.path)
 
+    def _stored(
+        self, athlete_id: int, loose: Sequence[Candidate]
+    ) -> tuple[dict[Path, FileResult], list[Candidate]]:
+        """The candidates whose bytes are stored complete (the import's first check, made
+        for the whole batch in one read-only transaction instead of one write transaction
+        each), and the others, for the pipeline. A rescan of a full folder costs a read and
+        a hash per file."""
+        known: dict[Path, FileResult] = {}
+        hashes: dict[Path, str] = {}
+        rest: list[Candidate] = []
+        for candidate in loose:
+            try:
+                data = read_activity_file(candidate.path)
+            except (OSError, BackstrideError):
+                rest.append(candidate)  # the pipeline reads it again and says why it failed
+                continue
+            if signature_of(candidate.path) != candidate.signature:
+                known[candidate.path] = FileResult("changed", "changed while read")
+                continue
+            hashes[candidate.path] = hashlib.sha256(data).hexdigest()
+        with transaction(self._store) as conn:
+            for candidate in loose:
+                sha256 = hashes.get(candidate.path)
+                if sha256 is None:
+                    continue
+                count = activity_rows.get_source_file(conn, athlete_id, sha256)
+                if count is None:
+                    rest.append(candidate)
+                    continue
+                display = str(candidate.path)
+                ids = activity_rows.list_source_activities(conn, athlete_id, sha256)
+                report = ImportReport(
+                    duplicates=count, matches=[ImportMatch(display, i, SAME_FILE) for i in ids]
+                )
+                known[candidate.path] = _result_of(report, candidate.path)
+        order = {c.path: i for i, c in enumerate(loose)}
+        rest.sort(key=lambda c: order[c.path])
+        return known, rest
+
     def _files(self, loose: Sequence[Candidate]) -> dict[Path, FileResult]:
+        athlete_id = athlete_id_for(self._store, self._athlete)
+        out, loose = self._stored(athlete_id, loose)
+        if not loose:
+            return out
         changed: set[Path] = set()
 
         def reader(candidate: Candidate) -> Callable[[], bytes]:
@@ -415,7 +460,6 @@ class StoreImporter:
 
         report = ImportReport()
         marks = _Marks(report)
-        athlete_id = athlete_id_for(self._store, self._athlete)
         work = [
             FileWork(
                 source=Source(display=str(c.path), file_name=c.path.name),
@@ -425,7 +469,6 @@ class StoreImporter:
             for c in loose
         ]
         run_pipeline(self._store, athlete_id, work, report=report, progress=marks, jobs=self._jobs)
-        out: dict[Path, FileResult] = {}
         for candidate, part in zip(loose, marks.parts, strict=True):
             if candidate.path in changed:
                 out[candidate.path] = FileResult("changed", "changed while read")

@@ -65,3 +65,36 @@ def test_a_file_is_not_a_folder(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "not a folder" in result.output
+
+
+def test_json_lines_carry_the_red_flags_first(tmp_path: Path) -> None:
+    from backstride import service
+    from backstride.service.clock import local_today
+    from backstride.store import open_store
+    from tests.rules.screen_vignettes import BLOCKING
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    with open_store(url, upgrade_schema=True) as store:
+        service.take_screen(store, BLOCKING[0].answers, day=local_today())
+    folder = tmp_path / "Activity"
+    folder.mkdir()
+    shutil.copy(RUN_FIT, folder)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    argv = [sys.executable, "-m", "backstride", "--db", url, "watch", str(folder), "--json"]
+    process = subprocess.Popen(
+        [*argv, "--settle", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        first = _line(process, deadline)
+        imported = _line(process, deadline)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    for line in (first, imported):
+        assert next(iter(line)) == "red_flags"
+        assert line["red_flags"]
+    assert imported["event"] == "imported"

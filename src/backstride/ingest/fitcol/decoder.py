@@ -21,9 +21,9 @@ from backstride.ingest.fitcol.columns import (
     Pending,
     component_values,
     decode_group,
-    gather,
     numbers,
     put,
+    records_of,
     strings,
     timestamps_only,
 )
@@ -145,27 +145,25 @@ def _decode(data: bytes, wanted: frozenset[str] | None) -> FitFile:
     walked = walk(data)
     array = np.frombuffer(data, dtype=np.uint8)
     groups: list[Group] = []
-    records: list[np.ndarray] = []
     others: list[Group] = []  # left out, with their timestamps only
     compressed = bool((array[walked.positions] & 0x80).any())
     if len(walked.positions):
         order = np.argsort(walked.layouts, kind="stable")
-        layouts = walked.layouts[order]
-        cuts = np.flatnonzero(np.diff(layouts)) + 1
-        for rows in np.split(order, cuts):
-            definition = walked.definitions[int(walked.layouts[rows[0]])]
-            positions = walked.positions[rows]
-            group = Group(definition, message_spec(definition.global_num), positions)
+        cuts = [0, *(np.flatnonzero(np.diff(walked.layouts[order])) + 1).tolist(), len(order)]
+        firsts = walked.layouts[order[cuts[:-1]]].tolist()
+        for layout, start, stop in zip(firsts, cuts[:-1], cuts[1:], strict=True):
+            definition = walked.definitions[layout]
+            rows = order[start:stop]
+            group = Group(definition, message_spec(definition.global_num), walked.positions[rows])
             if wanted is None or group.spec.name in wanted or group.spec.num in _DEVELOPER:
-                records.append(gather(array, positions, definition))
-                decode_group(group, records[-1])
+                decode_group(group, array)
                 groups.append(group)
-            elif compressed and timestamps_only(group, gather(array, positions, definition)):
+            elif compressed and timestamps_only(group, records_of(group, array)):
                 others.append(group)
     descriptions = _descriptions([g for g in groups if g.spec.num == FIELD_DESCRIPTION])
-    for group, block in zip(groups, records, strict=True):
+    for group in groups:
         if group.definition.dev_fields:
-            _developer(group, block, descriptions)
+            _developer(group, records_of(group, array), descriptions)
     _accumulate(groups)
     if compressed:
         _compressed_timestamps(groups + others, array)

@@ -14,8 +14,10 @@ memory by each decoder in turn, in one process run:
 Times are the process's CPU time (``time.process_time``), not wall time: the machine is
 shared and the decoders are single-threaded, so CPU time is each one's time on one core.
 Each decoder is called in a loop until the loop has taken at least ``--batch`` seconds of
-CPU (one call at least); the time per call of ``--rounds`` such loops (>= 3) gives the
-minimum and median. Ratios are "x faster than the peer" on the median, per file; then the
+CPU (one call at least); the time per call of ``--rounds`` such loops (default 5;
+``--slow-rounds``, default 3, for the pure-Python peers; at least 3) gives the minimum and
+median. The compiled decoders and backstride get one untimed call first (backstride's
+layouts are then compiled, as they are for every file after the first of a device). Ratios are "x faster than the peer" on the median, per file; then the
 median over files, the aggregate (total bytes over total time of each decoder, over the
 files both decoded) and the worst file.
 
@@ -123,7 +125,8 @@ def per_call(
     function: Callable[[bytes], object], data: bytes, batch: float, rounds: int
 ) -> list[float]:
     """CPU seconds per call, one figure per round (after one warm-up call)."""
-    function(data)
+    if function not in (_sdk, _fitdecode, _fitparse):  # pure Python: nothing to warm up
+        function(data)
     out = []
     for _ in range(rounds):
         gc.collect()
@@ -143,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=float, default=0.02, help="CPU s per timed loop")
     parser.add_argument("--rounds", type=int, default=5, help="timed loops per decoder (>= 3)")
+    parser.add_argument("--slow-rounds", type=int, default=3, help="the same, pure-Python peers")
     parser.add_argument("--all-peers", action="store_true", help="also fitdecode and fitparse")
     parser.add_argument("--only", default="", help="only files whose name contains this")
     args = parser.parse_args()
@@ -166,7 +170,9 @@ def main() -> None:
     for name, data in corpus:
         for decoder, function in decoders.items():
             try:
-                runs = per_call(function, data, args.batch, max(args.rounds, 3))
+                slow = function in (_sdk, _fitdecode, _fitparse)
+                rounds = max(args.slow_rounds if slow else args.rounds, 3)
+                runs = per_call(function, data, args.batch, rounds)
             except Exception:  # a peer refusing a damaged file
                 failed[decoder].append(name)
                 continue

@@ -46,9 +46,10 @@ class Definition:
 
 
 #: What a file has made of a definition's bytes: the layout's index in
-#: :attr:`Walk.definitions`, the length of its data messages (with their header byte) and
-#: the warnings its fields give (``{pos}`` left to fill in).
-_Known = tuple[int, int, tuple[str, ...]]
+#: :attr:`Walk.definitions`, the length of its data messages (with their header byte), the
+#: warnings its fields give (``{pos}`` left to fill in) and 32 times the length (the steps
+#: of its compressed-timestamp headers).
+_Known = tuple[int, int, tuple[str, ...], list[int]]
 
 #: Layouts by their definition bytes (architecture to the last developer field, plus a "D"
 #: where developer fields follow), with the warnings their fields give, kept across files:
@@ -165,6 +166,7 @@ def _messages(
     step = [0] * 256
     found: list[int] = []
     append = found.append
+    log = def_log.append
     array = np.frombuffer(data, dtype=np.uint8)
     interval = _FIRST_TRY
     next_try = pos + 16 * interval  # try a bulk step once the walk passes this position
@@ -174,12 +176,38 @@ def _messages(
             detail = f"more than {limits.MAX_FIT_MESSAGES} data messages"
             return pos, Damage("corrupt", pos, detail)
         limit = min(end, next_try)
+        # Definitions before the next check of too many definitions (see below), and data
+        # messages before too many: both checked the long way, at a definition.
+        free = limits.FIT_FREE_DEFINITIONS - 1 - len(def_log) % limits.FIT_FREE_DEFINITIONS
+        most = limits.MAX_FIT_MESSAGES - result.messages
         while pos < limit:  # the hot loop: data messages of known layouts
             length = step[data[pos]]
-            if not length:
+            if length:
+                append(pos)
+                pos += length
+                continue
+            # A definition this file has had (Wahoo and Edge files redefine their local
+            # messages every few dozen messages, some files before every message): the
+            # steps below, without leaving this loop. Anything else goes the long way.
+            header = data[pos]
+            if header & 0xE0 != 0x40 or pos + 6 > end:
                 break
-            append(pos)
-            pos += length
+            after = pos + 6 + _FIELD * data[pos + 5]
+            seen = known.get(data[pos + 2 : after]) if after <= end else None
+            if seen is None or seen[2] or not free or len(found) > most:
+                break  # new, with warnings, or one of the checks below is due
+            free -= 1
+            pos = after
+            local = header & 0x0F
+            log((pos, local, seen[0]))
+            length = seen[1]
+            if pos + _FIRST_TRY * length > next_try:
+                next_try = pos + _FIRST_TRY * length
+                limit = min(end, next_try)
+            step[local] = step[local | 0x10] = step[local | 0x20] = step[local | 0x30] = length
+            if local < 4:
+                first = 0x80 | local << 5
+                step[first : first + 32] = seen[3]
         else:
             if pos >= end:
                 break
@@ -212,7 +240,7 @@ def _messages(
                 chunks.append(np.asarray(found, dtype=np.int64))
                 return pos, parsed
             seen, after = parsed
-        index, length, warnings = seen
+        index, length, warnings, _steps = seen
         if warnings and len(result.warnings) < limits.MAX_FIT_WARNINGS:
             result.warnings += [w.format(pos=pos) for w in warnings]
         pos = after
@@ -338,7 +366,8 @@ def _definition(
             _LAYOUTS[key] = cached
         definition, warnings = cached
         result.definitions.append(definition)
-        seen = known[key] = (len(result.definitions) - 1, definition.size + 1, warnings)
+        length = definition.size + 1
+        seen = known[key] = (len(result.definitions) - 1, length, warnings, [length] * 32)
     return seen, after
 
 

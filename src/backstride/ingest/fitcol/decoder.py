@@ -379,18 +379,47 @@ def _tables(groups: list[Group]) -> dict[str, Table]:
             # One layout after another needs no reordering.
             order = None if np.all(np.diff(sort) > 0) else sort
             sizes = [len(g.positions) for g in members]
-            for attr in ("columns", "developer"):
-                keys = list(dict.fromkeys(k for g in members for k in getattr(g, attr)))
-                table_columns = {
-                    k: _join([getattr(g, attr).get(k) for g in members], sizes, order) for k in keys
-                }
-                setattr(table, attr, table_columns)
+            table.columns = _join_all([g.columns for g in members], sizes, order)
+            keys = list(dict.fromkeys(k for g in members for k in g.developer))
+            table.developer = {
+                k: _join([g.developer.get(k) for g in members], sizes, order) for k in keys
+            }
             for group in members:
                 for key, value in group.types.items():
                     table.types.setdefault(key, value)
                 table.parents.update(group.parents)
         tables[spec.name] = table
     return tables
+
+
+def _join_all(
+    parts: list[dict[str, Column]], sizes: list[int], order: np.ndarray | None
+) -> dict[str, Column]:
+    """:func:`_join` for every column of several layouts: the single numeric columns of
+    all of them in one matrix (a few NumPy calls per layout instead of per column)."""
+    keys = list(dict.fromkeys(k for columns in parts for k in columns))
+    single = [
+        k
+        for k in keys
+        if all(k not in c or (c[k].dtype == np.float64 and c[k].ndim == 1) for c in parts)
+    ]
+    if len(single) < 2:
+        return {k: _join([c.get(k) for c in parts], sizes, order) for k in keys}
+    rows = {k: i for i, k in enumerate(single)}
+    matrix = np.full((len(single), sum(sizes)), np.nan)
+    at = 0
+    for columns, n in zip(parts, sizes, strict=True):
+        mine = [k for k in columns if k in rows]
+        if mine:
+            matrix[[rows[k] for k in mine], at : at + n] = [columns[k] for k in mine]
+        at += n
+    if order is not None:
+        matrix = np.take(matrix, order, axis=1)
+    joined = dict(zip(single, matrix, strict=True))
+    return {
+        k: joined[k] if k in joined else _join([c.get(k) for c in parts], sizes, order)
+        for k in keys
+    }
 
 
 def _join(parts: list[Column | None], sizes: list[int], order: np.ndarray | None) -> Column:

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
-from backstride.service import Store, active_red_flags, colours
+from backstride.service import Store, active_red_flags, colours, glossary
 from backstride.service.thresholds import catalogue_thresholds
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +33,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/activities", "Activities"),
     ("/import", "Import"),
     ("/report", "Report"),
+    ("/glossary", "Glossary"),
 )
 
 #: Words for the severities: colour is never the only signal (the lights carry their own
@@ -110,6 +113,35 @@ def whole(value: float | None, unit: str = "") -> str:
     return f"{round(value)} {unit}".rstrip()
 
 
+TOOLTIP = Markup(
+    '<a class="term" href="/glossary{}#{}"><abbr title="{}" data-term="{}">{}</abbr></a>'
+)
+
+
+@pass_context
+def gloss(context: Context, text: object) -> Markup:
+    """``text`` (escaped) with the first use on the page of each glossary term marked as a
+    tooltip: ``<abbr title="plain words">`` in a link to the Glossary page's entry, so a
+    keyboard reaches it too. Later uses on the same page stay plain."""
+    plain = str(text or "")
+    seen: set[str] | None = context.get("glossed")
+    if seen is None:
+        return Markup(escape(plain))
+    words = {t.key: t for t in glossary.terms()}
+    out, at = [], 0
+    for start, end, key in glossary.find_terms(plain):
+        if key in seen:
+            continue
+        seen.add(key)
+        term = words[key]
+        out.append(escape(plain[at:start]))
+        out.append(TOOLTIP.format(context.get("query", ""), key, term.plain, key, plain[start:end]))
+        at = end
+    out.append(escape(plain[at:]))
+    return Markup("").join(out)
+
+
+templates.env.filters["gloss"] = gloss
 templates.env.filters["km"] = km
 templates.env.filters["hm"] = hours_minutes
 templates.env.filters["ms"] = minutes_seconds
@@ -141,6 +173,7 @@ def page(
         "path": request.url.path,
         "thresholds": catalogue_thresholds(),
         "palette": colours.palette(),
+        "glossed": set(),
         "csrf_token": request.app.state.csrf_token,
         **context,
     }

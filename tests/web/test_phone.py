@@ -15,18 +15,10 @@ import httpx
 import pytest
 
 from backstride.service import colours
+from tests.web.browser import ARTIFACTS, DESKTOP, PHONE, _browser_problem
 from tests.web.conftest import DemoStore
 from tests.web.page_walk import page_urls
-from tests.web.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    DESKTOP,
-    PHONE,
-    _browser_problem,
-    _charts,
-    browser,
-    page,
-    server,
-)
+from tests.web.test_browser import _charts
 
 if (_problem := _browser_problem()) is not None:
     pytestmark = pytest.mark.skip(reason=_problem)
@@ -106,7 +98,8 @@ def test_charts_comparing_amounts_start_at_zero(server: str, page: Any, demo_db:
             scales = page.evaluate(
                 """name => { const p = window.bsCharts[name]; if (!p) return null;
                    return Object.fromEntries(Object.entries(p.scales)
-                     .filter(([k, s]) => k !== 'x' && s.min != null).map(([k, s]) => [k, s.min])); }""",
+                     .filter(([k, s]) => k !== 'x' && s.min != null)
+                     .map(([k, s]) => [k, s.min])); }""",
                 name,
             )
             if scales is None or any(name.startswith(n) for n in NOT_FROM_ZERO):
@@ -160,3 +153,30 @@ def test_a_rule_is_drawn_in_its_outcomes_colours(
     # Red is a red flag's: no outcome of L1 or L2 is drawn in it.
     drawn = {c for entry in (*legend.values(), *spikes.values()) for c in entry}
     assert _rgb(colours.RED_FLAG) not in drawn
+
+
+def test_the_balance_chart_draws_the_f3_limit_on_either_side(server: str, page: Any) -> None:
+    """The ground contact balance stream has F3's limit from the catalogue as two dashed
+    lines (issue 18: the text cited a limit the chart did not show)."""
+    from backstride.service.thresholds import catalogue_thresholds
+
+    limit = catalogue_thresholds()["F3"]["limit_pct"]
+    found = []
+    for activity in httpx.get(f"{server}/api/activities", timeout=30).json():
+        streams = httpx.get(f"{server}/api/activities/{activity['id']}/streams", timeout=30)
+        if "stance_time_balance_left_pct" not in streams.json()["channels"]:
+            continue
+        page.goto(f"{server}/activities/{activity['id']}")
+        _charts(page)
+        lines = page.evaluate(
+            """() => { const p = window.bsCharts['stream-stance_time_balance_left_pct'];
+               return p.series.slice(2).map((s, i) => [s.label, p.data[i + 2][0],
+                 p.data[i + 2][p.data[i + 2].length - 1]]); }"""
+        )
+        assert [(first, last) for _, first, last in lines] == [
+            (limit, limit),
+            (100 - limit, 100 - limit),
+        ]
+        assert all(f"F3 limit {round(v, 1):g}%" == label for label, v, _ in lines)
+        found.append(activity["id"])
+    assert found, "no activity of the demo has a balance stream"

@@ -158,7 +158,7 @@ _TERMS: tuple[tuple[str, str, str, tuple[str, ...], str | None], ...] = (
         "Ground contact balance",
         "How the ground contact time splits between your left and right foot; half and "
         "half is even.",
-        ("balance", "balance % left"),
+        ("ground contact balance", "balance % left", "GCT balance"),
         "F3",
     ),
     (
@@ -187,8 +187,30 @@ _TERMS: tuple[tuple[str, str, str, tuple[str, ...], str | None], ...] = (
         "Percentile",
         "Where you stand among other runners: at the 25th percentile, a quarter of them "
         "have a lower value. A comparison, not a target or a risk.",
-        ("percentile",),
+        ("percentile", "percentiles"),
         "F2",
+    ),
+    (
+        "heart-rate",
+        "Heart rate (HR)",
+        "How often your heart beats, in beats per minute (bpm).",
+        ("HR bpm", "bpm"),
+        None,
+    ),
+    (
+        "hazard-ratio",
+        "Hazard ratio and 95% CI",
+        "How much more often an injury happened in one group than in another (1 is no "
+        "difference), with the range the true value probably lies in (CI).",
+        ("hazard ratio", "95% CI"),
+        None,
+    ),
+    (
+        "gp",
+        "GP (general practitioner)",
+        "Your family doctor, the first clinician to see about back pain.",
+        ("GP",),
+        None,
     ),
     (
         "nrs",

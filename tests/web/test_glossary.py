@@ -157,7 +157,7 @@ def test_learn_a_term(tmp_path: Any) -> None:
     result = runner.invoke(cli_app, ["learn", "flux capacitor"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "no term or topic 'flux capacitor'" in result.output
+    assert "error: TOPIC: unknown topic 'flux capacitor'" in result.output
     assert "backstride learn terms" in result.output
 
 

@@ -338,8 +338,8 @@ def lookup(word: str) -> Term:
         if wanted in names or wanted == term.name.lower().split(" (")[0]:
             return term
     raise InputError(
-        f"no term or topic {word[:40]!r}",
-        hint="backstride learn terms lists every term; topics: practices, discs",
+        f"unknown topic {word[:40]!r}",
+        hint="a topic (practices, discs) or a term; backstride learn terms lists every term",
         field="topic",
     )
 

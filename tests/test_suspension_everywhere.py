@@ -181,7 +181,7 @@ CLI_ARGS: dict[tuple[str, ...], list[list[str]]] = {
     ("import",): [[str(RUN_FILE), "--json"]],
     ("done",): [["core", "--json"]],
     ("report",): [["--json"]],
-    ("learn",): [["--json"]],
+    ("learn",): [["--json"], ["ACWR", "--json"], ["terms", "--json"]],
 }
 #: Commands not walked, and why (a new command must be walked or named here).
 CLI_NOT_WALKED: dict[tuple[str, ...], str] = {

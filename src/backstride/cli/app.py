@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import traceback
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.text import Text
@@ -67,8 +67,7 @@ def translating_errors(command: F) -> F:
             return command(*args, **kwargs)
         except typer.Abort as e:
             if isinstance(e.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
-                stderr().print(Text("interrupted", style="yellow"))
-                raise typer.Exit(130) from None
+                interrupted()
             raise
         except (typer.Exit, typer.BadParameter):
             raise
@@ -79,8 +78,7 @@ def translating_errors(command: F) -> F:
         except BackstrideError as e:
             _report(e, e.message, e.hint, kwargs)
         except KeyboardInterrupt:
-            stderr().print(Text("interrupted", style="yellow"))
-            raise typer.Exit(130) from None
+            interrupted()
         except Exception as e:  # the last boundary before the user: never a traceback
             _report(
                 e,
@@ -90,6 +88,12 @@ def translating_errors(command: F) -> F:
             )
 
     return run  # type: ignore[return-value]
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line, exit status 130 (what was running has cleaned up on the way here)."""
+    stderr().print(Text("interrupted", style="yellow"))
+    raise typer.Exit(130)
 
 
 def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]) -> None:
@@ -152,7 +156,7 @@ COMMANDS: dict[str, LazyCommand] = {
 
 app = typer.Typer(
     name="backstride",
-    cls=lazy_group(COMMANDS, translating_errors),
+    cls=lazy_group(COMMANDS, translating_errors, interrupted),
     help="Keep running without making low back pain worse: evidence-graded rules over your "
     "own watch data. backstride does not diagnose; red flags mean: see a clinician.",
     no_args_is_help=True,
@@ -198,7 +202,7 @@ def root(
 
 
 def main() -> None:
-    """Run the command line (the console script is :func:`backstride.cli.entry.main`)."""
-    from backstride.cli.entry import main as entry_main
-
-    entry_main()
+    """Run the command line. The console script is :func:`backstride.cli.entry.main`, which
+    also keeps Ctrl-C quiet while this module is imported; this one stays for installations
+    whose script still names it."""
+    app()

@@ -10,7 +10,9 @@ Two things happen here before the rest of backstride is imported (issues 15 and 
   that clean-up, or one while Python shuts down after the command, ends the process at once.
 - ``backstride --version`` answers without importing Typer, the store or anything else.
 
-This module imports nothing but the standard library's ``os``, ``signal`` and ``sys``.
+This module imports nothing but the standard library's ``os``, ``signal`` and ``sys`` (not
+even ``typing``: every module imported before the handler is installed widens the window in
+which Python itself would print a traceback).
 """
 
 from __future__ import annotations
@@ -18,10 +20,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from types import FrameType
 
 #: The exit status of a command stopped by Ctrl-C, as a shell reports it (128 + SIGINT).
 INTERRUPTED = 130
@@ -35,14 +33,21 @@ def _say_interrupted() -> None:
         pass
 
 
-def _exit_now(_signum: int, _frame: FrameType | None) -> None:
+def _exit_now(_signum: int, _frame: object) -> None:
     _say_interrupted()
     os._exit(INTERRUPTED)
 
 
-def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+def _interrupt(_signum: int, _frame: object) -> None:
     signal.signal(signal.SIGINT, _exit_now)  # a second Ctrl-C does not wait for the clean-up
     raise KeyboardInterrupt
+
+
+# Installed as soon as this module runs: the console script imports it before it calls
+# main(), and a Ctrl-C in between must be quiet too (nothing to clean up yet: the process
+# just ends). Only the ``backstride`` process imports this module (the console script and
+# ``python -m backstride``).
+signal.signal(signal.SIGINT, _exit_now)
 
 
 def _run(args: list[str]) -> None:
@@ -58,8 +63,8 @@ def _run(args: list[str]) -> None:
 
 def main() -> None:
     """Run the command line given to the process."""
-    signal.signal(signal.SIGINT, _interrupt)
     try:
+        signal.signal(signal.SIGINT, _interrupt)  # from here on, what runs cleans up first
         _run(sys.argv[1:])
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, _exit_now)

@@ -16,7 +16,7 @@ import importlib.util
 import inspect
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 import typer.core
@@ -113,9 +113,12 @@ class _Commands(MutableMapping[str, "click.Command"]):
         return len(set(self._lazy) | set(self._loaded))
 
 
-def lazy_group(commands: Mapping[str, LazyCommand], wrap: Wrapper) -> type[typer.core.TyperGroup]:
+def lazy_group(
+    commands: Mapping[str, LazyCommand], wrap: Wrapper, interrupted: Callable[[], NoReturn]
+) -> type[typer.core.TyperGroup]:
     """The root group class for ``typer.Typer(cls=...)``: ``commands``, in that order, each
-    wrapped by ``wrap`` when it is imported."""
+    wrapped by ``wrap`` when it is imported; ``interrupted`` is called on a Ctrl-C outside
+    the commands (``wrap`` handles those inside), while a command module is imported, say."""
 
     class LazyGroup(typer.core.TyperGroup):
         def __init__(self, **kwargs: Any) -> None:
@@ -134,6 +137,21 @@ def lazy_group(commands: Mapping[str, LazyCommand], wrap: Wrapper) -> type[typer
             if self._listing and not lazy.loaded(cmd_name):
                 return commands[cmd_name].placeholder(cmd_name)
             return lazy[cmd_name]
+
+        # Typer would end a Ctrl-C silently; these two phases are where the time goes outside
+        # a command: the root's options (Typer builds a Pydantic validator for each on first
+        # use) and importing the command's module.
+        def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+            try:
+                return super().parse_args(ctx, args)
+            except KeyboardInterrupt:
+                interrupted()
+
+        def invoke(self, ctx: click.Context) -> Any:
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt:
+                interrupted()
 
         def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
             self._listing = True  # the command list needs each command's help only

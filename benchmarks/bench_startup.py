@@ -4,9 +4,11 @@ Not a test: run it by hand and copy the table into BENCHMARKS.md.
 
     PYTHONPATH=src /work/venv/bin/python benchmarks/bench_startup.py
     PYTHONPATH=src /work/venv/bin/python benchmarks/bench_startup.py --runs 11 --store /tmp/10y
+    ... bench_startup.py --baseline ../other-checkout/src     # before/after in one run
 
 Each command runs as its own process, started the way the installed ``backstride`` script
-starts it (a script calling ``backstride.cli.entry:main``, as pip writes it), with its output
+starts it (a script calling ``backstride.cli.entry:main``, as pip writes it; this checkout's
+``src`` on ``PYTHONPATH``), with its output
 thrown away; the wall time from start to exit is measured, with Python's bytecode cached
 (``PYTHONPYCACHEPREFIX``, as an installed package has it). The commands that read data run
 on a 10-year SQLite store made by ``bench_web.build_store`` (one activity a day, a year of
@@ -37,11 +39,13 @@ import tempfile
 import time
 from pathlib import Path
 
-# The script pip writes for ``[project.scripts] backstride = "backstride.cli.entry:main"``.
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+# The script pip writes for ``[project.scripts] backstride = "MODULE:main"``.
 CONSOLE_SCRIPT = """\
 import re
 import sys
-from backstride.cli.entry import main
+from {module} import main
 if __name__ == '__main__':
     sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
     sys.exit(main())
@@ -100,6 +104,13 @@ def main() -> None:
         type=Path,
         help="a folder to keep the generated store in (made once, reused by later runs)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="also time another checkout's src folder (an older backstride, whose script "
+        "calls backstride.cli.app:main), in the same round-robin",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,38 +125,46 @@ def main() -> None:
             _, count = build_store(folder, years=args.years)
             emit(f"store: {count} activities, built in {time.perf_counter() - start:.1f} s")
         url = f"sqlite:///{db}"
-        script = Path(tmp) / "backstride"
-        script.write_text(CONSOLE_SCRIPT)
         # Bytecode is cached, as in an installed package (pip compiles it at install time),
         # in a folder of its own rather than the source tree; compiling backstride's sources
         # on every start would cost more than everything measured here.
         env = {**os.environ, "COLUMNS": "120", "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        backstride = [sys.executable, str(script)]
         on = ["--on", AS_OF.isoformat()]
-        commands: dict[str, list[str]] = {
-            "python -c pass": [sys.executable, "-c", "pass"],
-            'python -c "import numpy, sqlalchemy, typer, rich"': [
-                sys.executable,
-                "-c",
-                "import numpy, sqlalchemy, typer, rich",
-            ],
-            "backstride --version": [*backstride, "--version"],
-            "backstride --help": [*backstride, "--help"],
-            "backstride status": [*backstride, "--db", url, "status", *on],
-            "backstride load": [*backstride, "--db", url, "load", *on],
-            "backstride shoes": [*backstride, "--db", url, "shoes", *on],
-            "backstride pain": [*backstride, "--db", url, "pain", *on],
-            "backstride plan --json": [*backstride, "--db", url, "plan", "--json", *on],
+        python = [sys.executable]
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c pass": ([*python, "-c", "pass"], env),
+            'python -c "import numpy, sqlalchemy, typer, rich"': (
+                [*python, "-c", "import numpy, sqlalchemy, typer, rich"],
+                env,
+            ),
         }
-        for argv in commands.values():  # warm-up: file cache, and the store's first view
-            _run(argv, env)
+        trees = [("", SRC, "backstride.cli.entry")]
+        if args.baseline:
+            trees.append((" (baseline)", args.baseline.resolve(), "backstride.cli.app"))
+        for label, src, module in trees:
+            script = Path(tmp) / f"backstride{len(commands)}"
+            script.write_text(CONSOLE_SCRIPT.format(module=module))
+            tree_env = {**env, "PYTHONPATH": str(src)}
+            backstride = [*python, str(script)]
+            for name, argv in {
+                "--version": ["--version"],
+                "--help": ["--help"],
+                "status": ["--db", url, "status", *on],
+                "load": ["--db", url, "load", *on],
+                "shoes": ["--db", url, "shoes", *on],
+                "pain": ["--db", url, "pain", *on],
+                "plan --json": ["--db", url, "plan", "--json", *on],
+            }.items():
+                commands[f"backstride {name}{label}"] = ([*backstride, *argv], tree_env)
+        for argv, run_env in commands.values():  # warm-up: caches, the store's first view
+            _run(argv, run_env)
         emit(f"machine: {_machine()}")
         emit(f"load average before: {_load()}")
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for _ in range(args.runs):
-            for name, argv in commands.items():
-                times[name].append(_run(argv, env))
+            for name, (argv, run_env) in commands.items():
+                times[name].append(_run(argv, run_env))
         emit(f"load average after: {_load()}")
         emit(f"\n{args.runs} runs each, round-robin, stdout to /dev/null\n")
         emit("| command | wall min ms | wall median ms | CPU median ms |\n|---|---:|---:|---:|")

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -208,3 +209,29 @@ def test_only_the_newest_revision_is_taken_for_current(tmp_path: Path) -> None:
     with open_store(url) as store:  # migrated on open
         assert current_revision(store.engine) == head_revision()
         assert _is_current(store.engine)
+
+
+@pytest.mark.postgres
+def test_the_fast_check_on_postgresql(postgres_url: str) -> None:
+    """PostgreSQL: no table yet (the failed query must not spoil what follows), then current
+    after ``db upgrade``; an open finds it current without Alembic's check."""
+    from backstride.errors import ConfigError
+    from backstride.store import open_store
+    from backstride.store.db import _is_current, create_engine
+
+    engine = create_engine(postgres_url)
+    try:
+        assert not _is_current(engine)
+        with engine.connect() as conn:  # the connection is usable after the failed query
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+    with pytest.raises(ConfigError, match="not up to date"):
+        open_store(postgres_url)  # PostgreSQL is upgraded only on request
+    open_store(postgres_url, upgrade_schema=True).close()
+    engine = create_engine(postgres_url)
+    try:
+        assert _is_current(engine)
+    finally:
+        engine.dispose()
+    open_store(postgres_url).close()

@@ -86,10 +86,15 @@ class LazyCommand:
 class _Commands(MutableMapping[str, "click.Command"]):
     """A group's commands by name, each imported the first time it is looked up."""
 
-    def __init__(self, lazy: Mapping[str, LazyCommand], wrap: Wrapper) -> None:
+    def __init__(
+        self,
+        lazy: Mapping[str, LazyCommand],
+        wrap: Wrapper,
+        loaded: Mapping[str, click.Command],
+    ) -> None:
         self._lazy = lazy
         self._wrap = wrap
-        self._loaded: dict[str, click.Command] = {}
+        self._loaded: dict[str, click.Command] = dict(loaded)
 
     def loaded(self, name: str) -> bool:
         return name in self._loaded
@@ -123,7 +128,8 @@ def lazy_group(
     class LazyGroup(typer.core.TyperGroup):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
-            self.commands = _Commands(commands, wrap)
+            # Commands registered the eager way (app.command(...)) still work, imported up front.
+            self.commands = _Commands(commands, wrap, loaded=self.commands)
             self._listing = False
 
         def list_commands(self, ctx: click.Context) -> list[str]:

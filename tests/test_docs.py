@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from backstride.cli.app import app
@@ -11,16 +13,19 @@ from tests.conftest import ROOT
 DOCS = "\n".join(p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 
 
-def _command_paths(group: typer.Typer, prefix: str = "") -> list[str]:
-    paths = [f"{prefix}{info.name}" for info in group.registered_commands]
-    for sub in group.registered_groups:
-        assert sub.typer_instance is not None
-        paths += _command_paths(sub.typer_instance, f"{prefix}{sub.name} ")
+def _command_paths(group: Any, prefix: str = "") -> list[str]:
+    # The Click tree: the root registers its commands lazily (cli.lazy), so it has no
+    # registered_commands of its own; walking .commands imports each.
+    paths = []
+    for name, command in group.commands.items():
+        paths.append(f"{prefix}{name}")
+        if getattr(command, "commands", None):
+            paths += _command_paths(command, f"{prefix}{name} ")
     return paths
 
 
 def test_every_command_is_named_in_the_docs() -> None:
-    commands = _command_paths(app)
+    commands = _command_paths(typer.main.get_command(app))
     assert {"import", "activities", "show", "demo", "db upgrade"} <= set(commands)
     for command in commands:
         assert f"backstride {command}" in DOCS or f"`{command}`" in DOCS, command

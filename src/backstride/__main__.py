@@ -1,5 +1,5 @@
 """`python -m backstride` runs the command-line interface."""
 
-from backstride.cli.app import main
+from backstride.cli.entry import main
 
 main()

@@ -35,6 +35,10 @@ from backstride.ingest import limits
 for name, value in json.loads(sys.argv[1]).items():
     setattr(limits, name, value)
 from backstride.cli.app import app
+# Imported before the clock starts, as they were before commands and migrations became lazy
+# (issue 15): the command's module, and Alembic (a new store is migrated).
+import alembic.command, alembic.config, alembic.runtime.migration, alembic.script
+import backstride.cli.imports
 started = time.perf_counter()
 try:
     app(sys.argv[2:])

@@ -10,30 +10,13 @@ from __future__ import annotations
 import functools
 import traceback
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.text import Text
 
 from backstride import __version__
-from backstride.cli import (
-    activities,
-    dbcmd,
-    demo,
-    done,
-    form,
-    imports,
-    learn,
-    load,
-    pain,
-    plan,
-    report,
-    screen,
-    serve,
-    shoes,
-    status,
-    watch,
-)
+from backstride.cli.lazy import LazyCommand, lazy_group
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError, InputError
@@ -82,7 +65,11 @@ def translating_errors(command: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.BadParameter):
+        except typer.Abort as e:
+            if isinstance(e.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
+                interrupted()
+            raise
+        except (typer.Exit, typer.BadParameter):
             raise
         except InputError as e:
             running = getattr(kwargs.get("ctx"), "command", None)
@@ -91,8 +78,7 @@ def translating_errors(command: F) -> F:
         except BackstrideError as e:
             _report(e, e.message, e.hint, kwargs)
         except KeyboardInterrupt:
-            stderr().print(Text("interrupted", style="yellow"))
-            raise typer.Exit(130) from None
+            interrupted()
         except Exception as e:  # the last boundary before the user: never a traceback
             _report(
                 e,
@@ -102,6 +88,12 @@ def translating_errors(command: F) -> F:
             )
 
     return run  # type: ignore[return-value]
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line, exit status 130 (what was running has cleaned up on the way here)."""
+    stderr().print(Text("interrupted", style="yellow"))
+    raise typer.Exit(130)
 
 
 def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[str, Any]) -> None:
@@ -117,8 +109,55 @@ def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[s
     raise typer.Exit(1)
 
 
+#: Every command: its name -> where it lives. A module is imported only when its command runs
+#: or its own help is asked (start-up, issue 15; docs/architecture.md, "Commands start lazily").
+#: The root --help lists each with the first paragraph of its function's docstring.
+COMMANDS: dict[str, LazyCommand] = {
+    "import": LazyCommand("backstride.cli.imports", "import_command"),
+    "activities": LazyCommand("backstride.cli.activities", "activities_command"),
+    "show": LazyCommand("backstride.cli.activities", "show_command"),
+    "status": LazyCommand("backstride.cli.status", "status_command"),
+    "load": LazyCommand("backstride.cli.load", "load_command"),
+    "form": LazyCommand("backstride.cli.form", "form_command"),
+    "plan": LazyCommand("backstride.cli.plan", "plan_command"),
+    "done": LazyCommand("backstride.cli.done", "done_command"),
+    "report": LazyCommand("backstride.cli.report", "report_command"),
+    "learn": LazyCommand("backstride.cli.learn", "learn_command"),
+    "demo": LazyCommand("backstride.cli.demo", "demo_command"),
+    "serve": LazyCommand("backstride.cli.serve", "serve_command"),
+    "watch": LazyCommand("backstride.cli.watch", "watch_command"),
+    "db": LazyCommand(
+        "backstride.cli.dbcmd",
+        subcommands=(("upgrade", "upgrade_command"), ("check", "check_command")),
+        help="Manage the database.",
+    ),
+    "shoes": LazyCommand(
+        "backstride.cli.shoes",
+        "list_command",
+        subcommands=(
+            ("add", "add_command"),
+            ("retire", "retire_command"),
+            ("default", "default_command"),
+            ("assign", "assign_command"),
+        ),
+    ),
+    "pain": LazyCommand(
+        "backstride.cli.pain",
+        "list_command",
+        subcommands=(
+            ("log", "log_command"),
+            ("associations", "associations_command"),
+            ("score", "score_command"),
+        ),
+    ),
+    "screen": LazyCommand(
+        "backstride.cli.screen", "screen_command", subcommands=(("clear", "clear_command"),)
+    ),
+}
+
 app = typer.Typer(
     name="backstride",
+    cls=lazy_group(COMMANDS, translating_errors, interrupted),
     help="Keep running without making low back pain worse: evidence-graded rules over your "
     "own watch data. backstride does not diagnose; red flags mean: see a clinician.",
     no_args_is_help=True,
@@ -163,42 +202,8 @@ def root(
     RED_FLAGS.set(())
 
 
-app.command("import")(translating_errors(imports.import_command))
-app.command("activities")(translating_errors(activities.activities_command))
-app.command("show")(translating_errors(activities.show_command))
-app.command("status")(translating_errors(status.status_command))
-app.command("load")(translating_errors(load.load_command))
-app.command("form")(translating_errors(form.form_command))
-app.command("plan")(translating_errors(plan.plan_command))
-app.command("done")(translating_errors(done.done_command))
-app.command("report")(translating_errors(report.report_command))
-app.command("learn")(translating_errors(learn.learn_command))
-app.command("demo")(translating_errors(demo.demo_command))
-app.command("serve")(translating_errors(serve.serve_command))
-app.command("watch")(translating_errors(watch.watch_command))
-db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
-db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))
-db_app.command("check")(translating_errors(dbcmd.check_command))
-app.add_typer(db_app, name="db")
-shoes_app = typer.Typer(invoke_without_command=True)
-shoes_app.callback()(translating_errors(shoes.list_command))
-shoes_app.command("add")(translating_errors(shoes.add_command))
-shoes_app.command("retire")(translating_errors(shoes.retire_command))
-shoes_app.command("default")(translating_errors(shoes.default_command))
-shoes_app.command("assign")(translating_errors(shoes.assign_command))
-app.add_typer(shoes_app, name="shoes")
-pain_app = typer.Typer(invoke_without_command=True)
-pain_app.callback()(translating_errors(pain.list_command))
-pain_app.command("log")(translating_errors(pain.log_command))
-pain_app.command("associations")(translating_errors(pain.associations_command))
-pain_app.command("score")(translating_errors(pain.score_command))
-app.add_typer(pain_app, name="pain")
-screen_app = typer.Typer(invoke_without_command=True)
-screen_app.callback()(translating_errors(screen.screen_command))
-screen_app.command("clear")(translating_errors(screen.clear_command))
-app.add_typer(screen_app, name="screen")
-
-
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line. The console script is :func:`backstride.cli.entry.main`, which
+    also keeps Ctrl-C quiet while this module is imported; this one stays for installations
+    whose script still names it."""
     app()

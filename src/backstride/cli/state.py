@@ -8,15 +8,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from backstride.config import Settings
-from backstride.service import Finding, Store, active_red_flags, open_database
 from backstride.service.clock import day_out_of_range
+
+if TYPE_CHECKING:  # the store is imported by the commands that open it (start-up, issue 15)
+    from backstride.service import Finding, Store
 
 #: The red flags active in the store this command opened (set by :func:`open_from`; the
 #: root callback clears it): every ``--json`` object carries them (:func:`print_json`).
@@ -39,6 +41,8 @@ def open_from(ctx: typer.Context) -> Store:
     """Open the store (``with open_from(ctx) as store:``); when the latest symptom screen found
     an R1/R2 red flag, say so first on the terminal, before whatever the command shows (red
     flags win, issue 5)."""
+    from backstride.service import active_red_flags, open_database
+
     store = open_database(state(ctx).settings)
     try:
         flags = active_red_flags(store)

@@ -15,18 +15,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from backstride.errors import ConfigError, StorageError
+
+if TYPE_CHECKING:  # Alembic is imported only to migrate or check a schema (start-up, issue 15)
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -102,6 +100,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 def upsert(conn: Connection, table: sa.Table) -> Any:
     """``INSERT ... ON CONFLICT`` for ``table`` on this connection's backend (SQLite and
     PostgreSQL spell it the same; SQLAlchemy builds it per dialect)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
 
@@ -149,6 +149,8 @@ def _private_file(path: Path) -> None:
 
 
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -156,11 +158,16 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
@@ -168,9 +175,32 @@ def head_revision() -> str | None:
 
 def known_revisions() -> set[str]:
     """Every schema revision this version of backstride has a migration for."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def newest_revision_on_disk() -> str:
+    """The newest migration's revision id, from the file names alone (``0007_*.py`` is
+    revision ``0007``): what a current schema has, known without importing Alembic.
+    tests/store/test_migrations_fast.py checks that it is Alembic's head."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def _is_current(engine: Engine) -> bool:
+    """Whether the schema is at the newest revision, read with one plain query (no Alembic):
+    the ``alembic_version`` table holds exactly that one row. Anything else (no such table,
+    several rows, an older or unknown revision) is left to the full check with Alembic,
+    which also says what is wrong; failing to connect is raised, as that check would."""
+    with engine.connect() as conn:
+        try:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        except DatabaseError:
+            return False
+    return [tuple(r) for r in rows] == [(newest_revision_on_disk(),)]
 
 
 @dataclass(frozen=True)
@@ -197,6 +227,8 @@ def check(url: str) -> Check:
             return Check(url, None, head_revision(), (f"there is no database file at {path}",))
     engine = create_engine(url)
     shown = engine.url.render_as_string(hide_password=True)
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with engine.connect() as conn:
             revision = MigrationContext.configure(conn).get_current_revision()
@@ -223,6 +255,8 @@ def upgrade(engine: Engine) -> None:
     two processes opening a new or old database at once one migrates and the other finds the
     schema at head and does nothing.
     """
+    from alembic import command
+
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql(f"PRAGMA busy_timeout={_MIGRATION_WAIT_MS}")
@@ -244,6 +278,8 @@ def open_store(url: str, *, upgrade_schema: bool | None = None) -> Store:
     store = Store(engine)
     should_upgrade = store.dialect == "sqlite" if upgrade_schema is None else upgrade_schema
     try:
+        if _is_current(engine):
+            return store
         found = current_revision(engine)
         if found is not None and found not in known_revisions():
             raise ConfigError(

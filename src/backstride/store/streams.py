@@ -13,7 +13,6 @@ import json
 import struct
 
 import numpy as np
-import zstandard
 
 from backstride.model import Streams
 from backstride.units import Channel
@@ -38,6 +37,8 @@ def encode_streams(streams: Streams) -> bytes:
     header = json.dumps({"names": names, "n": len(streams)}).encode()
     matrix = np.ascontiguousarray(np.vstack(arrays), dtype="<f8")
     raw = _HEADER.pack(len(header)) + header + matrix.tobytes()
+    import zstandard  # imported by what reads or writes streams only (start-up, issue 15)
+
     return zstandard.ZstdCompressor(level=_LEVEL).compress(raw)
 
 
@@ -45,6 +46,8 @@ def decode_streams(blob: bytes, codec: str = CODEC) -> Streams:
     """Inverse of :func:`encode_streams`."""
     if codec != CODEC:
         raise ValueError(f"unknown stream codec {codec!r}; this version reads {CODEC!r}")
+    import zstandard
+
     raw = zstandard.ZstdDecompressor().decompress(blob)
     (header_len,) = _HEADER.unpack_from(raw)
     header = json.loads(raw[_HEADER.size : _HEADER.size + header_len])

@@ -1,0 +1,74 @@
+"""The ``backstride`` command's entry point (also ``python -m backstride``).
+
+Two things happen here before the rest of backstride is imported (issues 15 and 18):
+
+- Ctrl-C is quiet from the first moment. It raises :class:`KeyboardInterrupt` as usual, so
+  whatever runs cleans up on the way out (``with`` blocks roll back the transaction, close
+  the store, stop the decoding workers); what reaches this function, or Typer, ends the
+  process with at most one line, ``interrupted``, and exit status 130 (128 + SIGINT), never a
+  traceback, also while the command modules are still being imported. A second Ctrl-C during
+  that clean-up, or one while Python shuts down after the command, ends the process at once.
+- ``backstride --version`` answers without importing Typer, the store or anything else.
+
+This module imports nothing but the standard library's ``os``, ``signal`` and ``sys`` (not
+even ``typing``: every module imported before the handler is installed widens the window in
+which Python itself would print a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+#: The exit status of a command stopped by Ctrl-C, as a shell reports it (128 + SIGINT).
+INTERRUPTED = 130
+
+
+def _say_interrupted() -> None:
+    try:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr closed or gone: the exit status says it
+        pass
+
+
+def _exit_now(_signum: int, _frame: object) -> None:
+    _say_interrupted()
+    os._exit(INTERRUPTED)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    signal.signal(signal.SIGINT, _exit_now)  # a second Ctrl-C does not wait for the clean-up
+    raise KeyboardInterrupt
+
+
+# Installed as soon as this module runs: the console script imports it before it calls
+# main(), and a Ctrl-C in between must be quiet too (nothing to clean up yet: the process
+# just ends). Only the ``backstride`` process imports this module (the console script and
+# ``python -m backstride``).
+signal.signal(signal.SIGINT, _exit_now)
+
+
+def _run(args: list[str]) -> None:
+    if args == ["--version"]:
+        from backstride import __version__
+
+        sys.stdout.write(f"backstride {__version__}\n")
+        return
+    from backstride.cli.app import app
+
+    app(args=args, prog_name="backstride")  # ends with SystemExit, Typer's standalone mode
+
+
+def main() -> None:
+    """Run the command line given to the process."""
+    try:
+        signal.signal(signal.SIGINT, _interrupt)  # from here on, what runs cleans up first
+        _run(sys.argv[1:])
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, _exit_now)
+        _say_interrupted()
+        sys.exit(INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGINT, _exit_now)  # nor is Python's shutdown interrupted

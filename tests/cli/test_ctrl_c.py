@@ -1,0 +1,102 @@
+"""Ctrl-C at any moment is quiet (issue 18): no traceback, exit status 130, at most one line.
+
+The commands run as the installed script runs them (a script calling
+``backstride.cli.entry:main``, as pip writes it) and get SIGINT after a range of delays:
+while Python imports backstride, while the store opens (and migrates), while the command
+works, and after it has finished (exit 0 then).
+
+Before backstride's first line runs, Python itself handles SIGINT (it may even be too early
+for Python's own handler, and the signal ends the process): those runs are told apart by
+having no backstride frame in their output, and the test insists that enough runs reached
+backstride to prove the point.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import backstride
+from tests.cli_runs import database_with_a_run
+from tests.conftest import DATA
+
+SRC = Path(backstride.__file__).resolve().parents[1]
+PACKAGE = str(Path(backstride.__file__).resolve().parent)
+
+# What pip writes for [project.scripts] backstride = "backstride.cli.entry:main".
+CONSOLE_SCRIPT = """\
+import re
+import sys
+from backstride.cli.entry import main
+if __name__ == '__main__':
+    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
+    sys.exit(main())
+"""
+
+DELAYS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0)
+
+
+def interrupted_at(script: Path, args: list[str], delay: float) -> tuple[int, str]:
+    process = subprocess.Popen(
+        [sys.executable, str(script), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "COLUMNS": "100"},
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+def check_quiet(runs: list[tuple[float, int, str]]) -> None:
+    reached = 0
+    for delay, code, err in runs:
+        where = f"SIGINT after {delay} s: exit {code}\n{err}"
+        if code == -signal.SIGINT or (code == 1 and "Fatal Python error" in err):
+            # Python's start-up, before any backstride code ran: no frame of ours.
+            assert f'File "{PACKAGE}' not in err, where
+            continue
+        assert "Traceback" not in err, where
+        assert "Aborted" not in err, where
+        assert code in (130, 0), where
+        if code == 130:
+            # What the command printed before, then at most the one line.
+            assert err.count("interrupted") <= 1, where
+            reached += 1
+    assert reached >= 2, "\n".join(f"{d} s: {c} {e!r}" for d, c, e in runs)
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Path:
+    path = tmp_path / "console_script.py"
+    path.write_text(CONSOLE_SCRIPT)
+    return path
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_status_is_quiet(tmp_path: Path, script: Path) -> None:
+    url = database_with_a_run(tmp_path)
+    runs = []
+    for delay in DELAYS:
+        code, err = interrupted_at(script, ["--db", url, "status"], delay)
+        runs.append((delay, code, err))
+    check_quiet(runs)
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_an_import_is_quiet(tmp_path: Path, script: Path) -> None:
+    files = [str(p) for p in sorted((DATA / "fit").glob("*.fit"))[:6]]
+    files += [str(p) for p in sorted((DATA / "gpx").glob("*.gpx"))[:2]]
+    runs = []
+    for delay in DELAYS:
+        url = f"sqlite:///{tmp_path / f'store-{delay}.db'}"  # a new store: migrated first
+        code, err = interrupted_at(script, ["--db", url, "import", *files], delay)
+        runs.append((delay, code, err))
+    check_quiet(runs)

@@ -33,6 +33,7 @@ from backstride.cli import (
     shoes,
     status,
 )
+from backstride.cli.helptext import HelpGroup
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError, InputError
@@ -118,6 +119,7 @@ def _report(error: BaseException, message: str, hint: str | None, kwargs: dict[s
 
 app = typer.Typer(
     name="backstride",
+    cls=HelpGroup,
     help="Keep running without making low back pain worse: evidence-graded rules over your "
     "own watch data. backstride does not diagnose; red flags mean: see a clinician.",
     no_args_is_help=True,
@@ -143,7 +145,7 @@ def root(
             metavar="URL",
             envvar="BACKSTRIDE_DATABASE_URL",
             help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db "
-            "[default: an SQLite file in your user data folder].",
+            "\\[default: an SQLite file in your user data folder].",
             show_envvar=True,
         ),
     ] = None,

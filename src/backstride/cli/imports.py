@@ -42,6 +42,7 @@ def import_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
             help="Activity files (.fit .gpx .tcx, optionally .gz), folders to search, and "
             "Strava or Garmin Connect export archives (.zip, or unpacked).",
             show_default=False,
@@ -55,7 +56,7 @@ def import_command(
             "-j",
             min=1,
             metavar="N",
-            help="Decode files in N processes (1: in this one) [default: BACKSTRIDE_JOBS, "
+            help="Decode files in N processes (1: in this one) \\[default: BACKSTRIDE_JOBS, "
             "else one per CPU].",
             show_default=False,
         ),

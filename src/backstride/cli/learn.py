@@ -14,7 +14,7 @@ from backstride.cli.state import print_json, stdout
 def learn_command(
     ctx: typer.Context,
     topic: Annotated[
-        str, typer.Argument(help="practices (the evidence behind each), or discs.")
+        str, typer.Argument(metavar="TOPIC", help="practices (the evidence behind each), or discs.")
     ] = "practices",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:

@@ -32,13 +32,16 @@ def plan_command(
     weeks: Annotated[
         int | None,
         typer.Option(
-            help="Weeks to plan, 1-4 [default: 1]; with --review, past weeks [default: 4].",
+            metavar="N",
+            help="Weeks to plan, 1-4 \\[default: 1]; with --review, past weeks to look back "
+            "on, 1-52 \\[default: 4].",
             min=1,
             max=52,
         ),
     ] = None,
     days_per_week: Annotated[
-        int, typer.Option("--days-per-week", help="Run days a week, 2-6.", min=2, max=6)
+        int,
+        typer.Option("--days-per-week", metavar="N", help="Run days a week, 2-6.", min=2, max=6),
     ] = 3,
     long_run_day: Annotated[
         str, typer.Option("--long-run-day", metavar="DAY", help="mon, tue ... sun.")
@@ -86,6 +89,11 @@ def plan_command(
     Example: backstride plan --weeks 2 --days-per-week 4 --long-run-day sat
     """
     as_of = parse_day(on)
+    if review and (ics is not None or fit_workouts is not None):
+        raise typer.BadParameter(
+            "--review looks back and writes no plan; drop --ics/--fit-workouts, or --review",
+            param_hint="--review",
+        )
     with open_from(ctx) as store:
         if review:
             result = service.review(store, weeks=weeks or 4, as_of=as_of)

@@ -67,15 +67,15 @@ def report_command(
     ctx: typer.Context,
     start: Annotated[
         str | None,
-        typer.Option("--from", metavar="YYYY-MM-DD", help="First day [default: 12 weeks ago]."),
+        typer.Option("--from", metavar="YYYY-MM-DD", help="First day \\[default: 12 weeks ago]."),
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day [default: today].")
+        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day \\[default: today].")
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", metavar="html|pdf", help="html or pdf [default: from -o's suffix]."
+            "--format", metavar="html|pdf", help="html or pdf \\[default: from -o's suffix]."
         ),
     ] = None,
     output: Annotated[

@@ -70,7 +70,7 @@ def import_command(
     """
     for path in paths:
         if not path.exists():
-            raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATHS")
+            raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATH")
     workers = service.resolve_jobs(jobs if jobs is not None else state(ctx).settings.jobs)
     with open_from(ctx) as store:
         err = stderr()

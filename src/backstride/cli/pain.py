@@ -134,7 +134,7 @@ def score_command(
     ],
     score: Annotated[
         float,
-        typer.Argument(metavar="SCORE", help="ODI 0-100 %, RMDQ 0-24, or STarT Back total 0-9."),
+        typer.Argument(metavar="SCORE", help="ODI %, RMDQ 0-24, or STarT Back total 0-9."),
     ],
     distress: Annotated[
         float | None, typer.Option(metavar="N", help="STarT Back distress subscale, 0-5.")

@@ -308,7 +308,12 @@ def _l2_cell(finding: Finding | None) -> Text:
     if finding is None:
         return Text("")
     change = finding.values["change"]  # None: no running the week before (a restart)
-    shown = f"{change:+.0%}" if isinstance(change, float) and math.isfinite(change) else "restart"
+    if finding.outcome == "no_running":  # a pause, not a -100% progression
+        shown = "no running"
+    elif isinstance(change, float) and math.isfinite(change):
+        shown = f"{change:+.0%}"
+    else:
+        shown = "restart"
     word = {"ok": "ok", "caution": "caution", "info": ""}.get(finding.severity, finding.severity)
     return Text(f"{shown} {word}".strip(), style=_SEVERITY_STYLE[finding.severity])
 
@@ -352,7 +357,19 @@ def form_screen(console: Console, history: FormHistory) -> None:
 def pain_diary(console: Console, overview: PainOverview) -> None:
     entries = overview.entries
     if not entries:
-        console.print("No pain logged in these weeks: backstride pain log NRS (0-10) after a run.")
+        if overview.last_entry is None:
+            console.print(
+                "No pain logged yet: backstride pain log NRS (0 none to 10 worst), for example "
+                "the morning after a run."
+            )
+        else:
+            asked = len(overview.weekly_morning_mean)
+            console.print(
+                f"No pain logged in the {asked} weeks to {overview.as_of.isoformat()}; your "
+                f"last entry is from {overview.last_entry.isoformat()}: see it with "
+                f"backstride pain --weeks {overview.weeks_to_last_entry}, or log today's "
+                "with backstride pain log NRS."
+            )
         return
     # Every week asked for (issue 13: 40 weeks showed 26), half a year to a line.
     console.print(Text("morning pain by week:", style="bold"))

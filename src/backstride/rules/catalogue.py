@@ -28,7 +28,12 @@ from backstride.rules.rule import RULES_BY_ID, Outcome, Rule
 PRACTICES: tuple[tuple[str, str, str], ...] = (
     ("gradual_mileage", "Gradual mileage", "No runs recorded yet."),
     ("form", "Running form", "No runs with cadence or running dynamics yet."),
-    ("shoes", "Shoes", "No shoes recorded on your runs."),
+    (
+        "shoes",
+        "Shoes",
+        "No shoes recorded yet: backstride shoes add NAME, then backstride shoes default "
+        "NAME gives it your runs.",
+    ),
     ("core_strength", "Core strength", "No strength or core sessions recorded."),
     ("cross_training", "Cross-training", "No activities recorded yet."),
     (

@@ -106,6 +106,32 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
     return _monday(end) - timedelta(weeks=weeks - 1), end
 
 
+def build_default_report(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+    created: date | None = None,
+) -> ReportData:
+    """The report for ``start`` .. ``end``, each defaulting as :func:`default_period` does.
+
+    With neither day given, a default period without a run while runs are on record gives
+    way to the :data:`DEFAULT_WEEKS` weeks up to the last run (``replaced`` names the period
+    it stands in for): a runner back after months gets their running, not pages of empty
+    charts. A period the runner chose is kept as given.
+    """
+    first, last = default_period(end)
+    data = build_report(
+        store, start=start or first, end=end or last, athlete=athlete, created=created
+    )
+    if start is not None or end is not None or data.runs or data.runs_span is None:
+        return data
+    moved_first, moved_last = default_period(data.runs_span[1])
+    moved = build_report(store, start=moved_first, end=moved_last, athlete=athlete, created=created)
+    return dataclasses.replace(moved, replaced=(first, last))
+
+
 def check_period(start: date, end: date) -> None:
     """Refuse a period that ends before it starts or spans more than :data:`MAX_WEEKS`."""
     for name, day in (("start", start), ("end", end)):

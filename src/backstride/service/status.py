@@ -12,6 +12,7 @@ first view after a change does not decode a year of streams (issue 7).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,6 +36,7 @@ from backstride.rules.habits import warmup_finding, with_logged_routines
 from backstride.rules.pain import diary_entries, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.scores import Score, score_findings
+from backstride.rules.shoes import idle_shoes_summary
 from backstride.service.clock import local_today
 from backstride.service.safety import red_flag_findings_in, suspension_in
 from backstride.service.screening import screen_at
@@ -223,6 +225,11 @@ def get_status(
     # training finding is shown and no training light is lit.
     findings = suspension.findings([*red_flags, *pain, *questionnaires, *training])
     lights = suspension.lights(practice_lights(findings))
+    if lights["shoes"].status == "unknown" and (
+        idle := idle_shoes_summary(table, as_of=day, gear=gear)
+    ):
+        # Context, not a verdict: the pairs and their distance (an info light).
+        lights["shoes"] = dataclasses.replace(lights["shoes"], status="info", summary=idle)
     suspended = suspension.active
     return Status(
         as_of=day,

@@ -224,6 +224,13 @@ def review_screen(console: Console, result: PlanReview) -> None:
             f"{w.runs_with_cooldown}/{w.runs_done}",
         )
     console.print(table)
+    if not result.sessions and not any(
+        w.runs_planned or w.runs_done or w.core_done or w.cross_minutes for w in result.weeks
+    ):
+        console.print(
+            "Nothing planned or done in these weeks: backstride plan makes a plan, and "
+            "imported runs and sessions logged with backstride done count here."
+        )
     if result.sessions:
         sessions_table(console, result.sessions)
     console.print(

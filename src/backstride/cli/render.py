@@ -128,6 +128,12 @@ def import_summary(console: Console, report: ImportReport) -> None:
     console.print(line)
     for failure in report.failed:
         console.print(Text("  failed: ", style="red") + Text(f"{failure.path}: {failure.error}"))
+    if not (report.imported or report.duplicates or report.skipped or report.failed):
+        console.print(
+            "No activity files found there. backstride reads .fit, .gpx and .tcx files (also "
+            "gzipped, .fit.gz), folders holding them, and Strava or Garmin Connect export "
+            "archives (.zip): for example backstride import ~/Downloads/export_12345.zip"
+        )
     _matches(console, report)
     by_file: dict[str, list[str]] = {}
     for warning in report.warnings:
@@ -232,6 +238,10 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
             Text("Symptom screen due: ", style="bold yellow")
             + Text(f"{status.screen_due}. Take it with: backstride screen")
         )
+    if status.last_run is not None:
+        ago = (status.as_of - status.last_run).days
+        when = {0: "the same day", 1: "the day before"}.get(ago, f"{ago} days before")
+        console.print(Text("Last run: ", style="bold") + Text(f"{status.last_run} ({when})"))
     lights = Table.grid(padding=(0, 2))
     lights.add_column(no_wrap=True)
     lights.add_column(no_wrap=True)
@@ -268,6 +278,21 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
 
 
 def load_table(console: Console, history: LoadHistory) -> None:
+    shown = len(history.weeks)
+    if history.last_run is None and history.empty:
+        console.print(
+            "Nothing recorded yet: backstride import PATH... with your watch's files or a "
+            "Strava or Garmin Connect export (backstride demo shows it on sample runs)."
+        )
+        return
+    if history.last_run is not None and history.last_run < history.weeks[0].monday:
+        last = history.last_run.isoformat()
+        console.print(
+            f"No running in the {shown} weeks to {history.as_of.isoformat()}; your last run "
+            f"was on {last}: backstride load --on {last} shows the weeks up to it."
+        )
+        if history.empty:
+            return
     km_values = [w.run_distance_m / 1000 for w in history.weeks]
     console.print(
         Text(f"running km, last {len(history.weeks)} weeks: ", style="bold")
@@ -325,7 +350,11 @@ def _cell(value: float, scale: float = 1.0, digits: int = 0) -> str:
 def form_screen(console: Console, history: FormHistory) -> None:
     table = history.table
     if table is None or not len(table):
-        console.print("No runs with cadence in the year before " + history.as_of.isoformat())
+        console.print(
+            f"No runs with cadence in the year before {history.as_of.isoformat()}: runs from "
+            "a watch or foot pod that records cadence show here once imported "
+            "(backstride import PATH...)."
+        )
         return
     out = Table(title=f"Form over steady running, {len(table)} runs", title_justify="left")
     for header in ("date", "id", "pace /km", "spm", "step m", "VO cm", "VR %", "GCT ms",

@@ -38,6 +38,11 @@ def list_command(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = 
         shoes = service.list_shoes(store, as_of=as_of)
     if as_json:
         print_json([shoe_view(s) for s in shoes])
+    elif not shoes:
+        stdout().print(
+            'No shoes yet: backstride shoes add "Ghost 15" --initial-km 120, then backstride '
+            'shoes default "Ghost 15" gives the pair your runs.'
+        )
     else:
         stdout().print(render.shoes_table(shoes, as_of))
 

@@ -26,7 +26,11 @@ from backstride.rules.rule import RULES_BY_ID, Outcome, Rule
 
 #: (name, title, summary when nothing is known), in the order the status screen shows them.
 PRACTICES: tuple[tuple[str, str, str], ...] = (
-    ("gradual_mileage", "Gradual mileage", "No runs recorded yet."),
+    (
+        "gradual_mileage",
+        "Gradual mileage",
+        "No runs recorded yet: backstride import PATH... with your watch's files.",
+    ),
     ("form", "Running form", "No runs with cadence or running dynamics yet."),
     (
         "shoes",

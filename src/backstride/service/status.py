@@ -75,6 +75,8 @@ class Status:
     training_suspended: bool = False
     #: The clinician's visit in force on ``as_of`` (``backstride screen clear``), if any.
     clearance: ClearanceRecord | None = None
+    #: The day of the last run up to ``as_of`` (None: no run yet).
+    last_run: date | None = None
 
     def why(self, finding: Finding) -> str:
         """Why the rule behind a finding matters (from the evidence catalogue)."""
@@ -88,7 +90,27 @@ class Status:
         data["screen_due"] = self.screen_due
         data["training_suspended"] = self.training_suspended
         data["clearance"] = None if self.clearance is None else clearance_view(self.clearance)
+        data["last_run"] = None if self.last_run is None else self.last_run.isoformat()
         return data
+
+
+def last_run_on(table: ActivityTable, day: date, *, athlete: int = 0) -> date | None:
+    """The day of the athlete's last run up to ``day`` (None: no run by then).
+
+    >>> t = ActivityTable.from_columns(["2024-01-01", "2024-01-05", "2024-02-01"],
+    ...     ["running", "cycling", "running"], [5000.0] * 3, [1800.0] * 3)
+    >>> last_run_on(t, date(2024, 1, 20)), last_run_on(t, date(2023, 12, 31))
+    (datetime.date(2024, 1, 1), None)
+    """
+    runs = (
+        (table.athlete == athlete)
+        & (table.kind == ActivityKind.RUN)
+        & (table.local_date <= np.datetime64(day, "D"))
+    )
+    if not runs.any():
+        return None
+    last: date = table.local_date[runs].max().astype(object)
+    return last
 
 
 def activity_table_of(columns: ActivityColumns) -> ActivityTable:
@@ -238,6 +260,7 @@ def get_status(
         screen_due=due,
         training_suspended=suspended,
         clearance=screen.clearance if screen is not None else None,
+        last_run=last_run_on(table, day),
     )
 
 

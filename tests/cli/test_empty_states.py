@@ -93,7 +93,11 @@ CHECKED: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {
     ("shoes", "assign"): (["1", "Nope"], ["no activity with id 1", "backstride activities"], []),
 }
 #: ``plan --review`` is the plan command with another screen: checked as well.
-REVIEW = (["--review"], ["Nothing planned or done in these weeks: backstride plan"], [])
+REVIEW: tuple[list[str], list[str], list[str]] = (
+    ["--review"],
+    ["Nothing planned or done in these weeks: backstride plan"],
+    [],
+)
 #: Commands whose output does not depend on what is stored, and why.
 NOT_CHECKED: dict[tuple[str, ...], str] = {
     ("learn",): "the evidence cards, the same on any store",
@@ -125,7 +129,7 @@ def test_every_command_is_checked_or_named() -> None:
 
 class _Frozen(datetime):
     @classmethod
-    def now(cls, tz: Any = None) -> _Frozen:  # type: ignore[override]
+    def now(cls, tz: Any = None) -> _Frozen:
         return cls(2021, 5, 10, 12, 0, tzinfo=UTC)
 
 

@@ -119,6 +119,23 @@ def test_status_help_counts_the_lights_it_shows() -> None:
     assert f"{words[len(PRACTICES) - 1]} back-friendly practices" in screen
 
 
+#: Commands that print no result of their own, and why they take no ``--json``.
+NO_JSON = {("serve",): "runs the web server until stopped; its /api serves the JSON"}
+
+
+def _runs_itself(command: Any) -> bool:
+    """A leaf command, or a group that does something without a subcommand (``pain``)."""
+    return not getattr(command, "commands", None) or command.invoke_without_command
+
+
+@pytest.mark.parametrize(
+    ("path", "command"), [(p, c) for p, c in COMMANDS if p and _runs_itself(c)], ids=str
+)
+def test_every_printing_command_takes_json(path: tuple[str, ...], command: Any) -> None:
+    options = {o for p in command.params for o in getattr(p, "opts", ())}
+    assert "--json" in options or path in NO_JSON
+
+
 def test_the_checks_catch_what_issue_18_saw() -> None:
     assert TYPE_LABEL.search("--json  <bool>  Print")
     assert TYPE_LABEL.search("<list[Path]>")

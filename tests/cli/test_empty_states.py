@@ -208,3 +208,11 @@ def test_status_json_and_load_json_carry_the_last_run(stale: str) -> None:
         app, ["--db", stale, "report", "--json", "--from", "2021-03-01", "--to", "2021-05-10"]
     )
     assert json.loads(chosen.stdout)["replaced"] is None  # a chosen period stays as chosen
+
+
+def test_the_report_page_says_which_period_it_stands_in_for(stale: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["--db", stale, "report", "-o", str(out)]).exit_code == 0
+    page = " ".join(out.read_text(encoding="utf-8").split())
+    assert "No runs from 22 Feb 2021 to 10 May 2021;</b> this report covers the weeks up" in page
+    assert "21 Sep 2020 to 10 Dec 2020" in page

@@ -16,7 +16,7 @@ from backstride.cli.render import duration, km
 from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout, write_private
 from backstride.errors import InputError
 from backstride.service.adherence import PlanReview, SessionMark
-from backstride.service.plan import Plan, PlannedSession, routine_label
+from backstride.service.plan import CROSS_SPORTS, Plan, PlannedSession, routine_label
 from backstride.service.thresholds import catalogue_thresholds
 
 _MODE = {
@@ -51,8 +51,8 @@ def plan_command(
         typer.Option(
             "--cross",
             metavar="SPORT",
-            help="Cross-training: swim, cycle, elliptical, strength, none, or auto (the "
-            "sport of your latest cross-training).",
+            help=f"Cross-training: {', '.join(CROSS_SPORTS)}, none, or auto (the sport of "
+            "your latest cross-training).",
         ),
     ] = "auto",
     growth: Annotated[

@@ -105,6 +105,7 @@ NOT_CHECKED: dict[tuple[str, ...], str] = {
     ("serve",): "starts the web server (its pages have their own tests)",
     ("db", "upgrade"): "migrates the schema; says so on any store",
     ("db", "check"): "checks the file; says ok or what is wrong on any store",
+    ("watch",): "watches folders until stopped (tests/cli/test_watch_cli.py)",
 }
 
 

@@ -238,7 +238,13 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
             Text("Symptom screen due: ", style="bold yellow")
             + Text(f"{status.screen_due}. Take it with: backstride screen")
         )
-    if status.last_run is not None:
+    fresh = status.freshness
+    if fresh is not None and fresh.message is not None:
+        console.print(
+            Text("Data may be out of date: " if fresh.stale else "", style="bold yellow")
+            + Text(f"{fresh.message} (backstride import FILES, or backstride watch FOLDER)")
+        )
+    elif status.last_run is not None:  # the freshness line, when shown, names it already
         ago = (status.as_of - status.last_run).days
         when = {0: "the same day", 1: "the day before"}.get(ago, f"{ago} days before")
         console.print(Text("Last run: ", style="bold") + Text(f"{status.last_run} ({when})"))

@@ -217,3 +217,13 @@ def test_the_report_page_says_which_period_it_stands_in_for(stale: str, tmp_path
     page = " ".join(out.read_text(encoding="utf-8").split())
     assert "No runs from 22 Feb 2021 to 10 May 2021;</b> this report covers the weeks up" in page
     assert "21 Sep 2020 to 10 Dec 2020" in page
+
+
+def test_a_red_flag_keeps_the_default_period(stale: str) -> None:
+    """Red flags win: while one is active the report keeps the last 12 weeks, which hold
+    the screen that raised it, rather than moving to the weeks of the last run."""
+    flagged = CliRunner().invoke(app, ["--db", stale, "screen", "--yes", "saddle_numbness"])
+    assert flagged.exit_code == 0, flagged.output
+    data = json.loads(CliRunner().invoke(app, ["--db", stale, "report", "--json"]).stdout)
+    assert (data["start"], data["end"], data["replaced"]) == ("2021-02-22", "2021-05-10", None)
+    assert data["red_flags"]

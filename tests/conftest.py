@@ -25,7 +25,7 @@ def local_file(relative: str) -> Path:
     """Path of a file in shared/data/activities-local; skips the test when it is missing."""
     path = LOCAL_DATA / relative
     if not path.exists():
-        pytest.skip(f"local-only test data not present: {path} (see CONTRIBUTING.md, Test data)")
+        pytest.skip(f"local-only test data not present: {path} (see tests/README.md)")
     return path
 
 

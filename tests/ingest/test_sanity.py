@@ -167,9 +167,9 @@ def test_the_summary_check_by_hand() -> None:
 
 @pytest.mark.local_data
 def test_an_edge_elapsed_time_shorter_than_its_timer_comes_from_the_records() -> None:
-    from tests.conftest import LOCAL_DATA
+    from tests.conftest import local_file
 
-    data = file_bytes(LOCAL_DATA / "fit" / "goldencheetah__14582164182.fit.gz")
+    data = file_bytes(local_file("fit/goldencheetah__14582164182.fit.gz"))
     (ride,) = read_fit(data)
     # The session says 1632 s elapsed, 2760 s timer, average speed 0; records span 2759 s.
     assert ride.summary.elapsed_s == 2759.0

@@ -118,7 +118,7 @@ def test_folders_are_searched_recursively_for_activity_names(tmp_path: Path) -> 
 @pytest.mark.local_data
 def test_every_local_file_imports_or_fails_with_a_reason(store: Store) -> None:
     if not LOCAL_DATA.is_dir():
-        pytest.skip(f"local-only test data not present: {LOCAL_DATA}")
+        pytest.skip(f"local-only test data not present: {LOCAL_DATA} (see tests/README.md)")
     report = service.import_paths(store, [LOCAL_DATA])
     assert all("unexpected error" not in f.error for f in report.failed), report.failed
     failed = {Path(f.path).name for f in report.failed}

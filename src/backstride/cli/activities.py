@@ -23,6 +23,11 @@ def activities_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
         items = service.list_activities(store)
     if as_json:
         print_json([activity_view(item) for item in items])
+    elif not items:
+        stdout().print(
+            "No activities yet: backstride import PATH... with your watch's files (.fit .gpx "
+            ".tcx) or a Strava or Garmin Connect export; backstride demo shows sample runs."
+        )
     else:
         stdout().print(render.activities_table(items))
 

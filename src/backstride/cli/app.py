@@ -16,6 +16,7 @@ import typer
 from rich.text import Text
 
 from backstride import __version__
+from backstride.cli.helptext import quiet_flags
 from backstride.cli.lazy import LazyCommand, lazy_group
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
@@ -157,7 +158,7 @@ COMMANDS: dict[str, LazyCommand] = {
 
 app = typer.Typer(
     name="backstride",
-    cls=lazy_group(COMMANDS, translating_errors, interrupted),
+    cls=lazy_group(COMMANDS, translating_errors, interrupted, prepare=quiet_flags),
     help="Keep running without making low back pain worse: evidence-graded rules over your "
     "own watch data. backstride does not diagnose; red flags mean: see a clinician.",
     no_args_is_help=True,
@@ -183,7 +184,7 @@ def root(
             metavar="URL",
             envvar="BACKSTRIDE_DATABASE_URL",
             help="Database URL: sqlite:///file.db or postgresql+psycopg://user@host/db "
-            "[default: an SQLite file in your user data folder].",
+            "\\[default: an SQLite file in your user data folder].",
             show_envvar=True,
         ),
     ] = None,

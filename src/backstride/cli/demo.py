@@ -22,8 +22,9 @@ def demo_command(
         Path | None,
         typer.Option(
             "--folder",
+            metavar="DIR",
             help="Where to put the throw-away demo database "
-            "[default: a demo folder in your user cache].",
+            "\\[default: a demo folder in your user cache].",
             file_okay=False,
         ),
     ] = None,

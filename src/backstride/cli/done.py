@@ -15,17 +15,29 @@ def done_command(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(metavar="KIND", help="core, warmup, cooldown or cross.")],
     on: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="The day it was done \\[default: today]."
+        ),
     ] = None,
-    minutes: Annotated[float | None, typer.Option(help="How long, 1-600 minutes.")] = None,
+    minutes: Annotated[
+        float | None, typer.Option(metavar="MIN", help="How long, 1-600 minutes.")
+    ] = None,
     rpe: Annotated[
-        int | None, typer.Option(help="How hard it felt, 0 (rest) to 10 (maximal), CR-10.")
+        int | None,
+        typer.Option(metavar="RPE", help="How hard it felt, 0 (rest) to 10 (maximal), CR-10."),
     ] = None,
     sport: Annotated[
         str | None,
-        typer.Option(help="For cross: swim, cycle, elliptical or strength."),
+        typer.Option(
+            metavar="SPORT",
+            help="For cross: swim, cycle, elliptical, rowing, walking, hiking, paddling...; a "
+            "strength session is logged with: done core.",
+        ),
     ] = None,
-    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Anything worth remembering.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Log a routine as done; imported activities need no logging.

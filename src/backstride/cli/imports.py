@@ -42,6 +42,7 @@ def import_command(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
             help="Activity files (.fit .gpx .tcx, optionally .gz), folders to search, and "
             "Strava or Garmin Connect export archives (.zip, or unpacked).",
             show_default=False,
@@ -55,7 +56,7 @@ def import_command(
             "-j",
             min=1,
             metavar="N",
-            help="Decode files in N processes (1: in this one) [default: BACKSTRIDE_JOBS, "
+            help="Decode files in N processes (1: in this one) \\[default: BACKSTRIDE_JOBS, "
             "else one per CPU].",
             show_default=False,
         ),
@@ -69,7 +70,7 @@ def import_command(
     """
     for path in paths:
         if not path.exists():
-            raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATHS")
+            raise typer.BadParameter(f"no such file or folder: {path}", param_hint="PATH")
     workers = service.resolve_jobs(jobs if jobs is not None else state(ctx).settings.jobs)
     with open_from(ctx) as store:
         err = stderr()

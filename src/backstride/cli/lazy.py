@@ -67,7 +67,9 @@ class LazyCommand:
 
     def placeholder(self, name: str) -> click.Command:
         """A stand-in carrying only the name and help, for listing in the root's ``--help``."""
-        return typer.core.TyperCommand(name, help=self.help or self._docstring())
+        text = self.help or self._docstring() or ""
+        first = text.split("\n\n", 1)[0]  # the listing shows the first paragraph, on one line
+        return typer.core.TyperCommand(name, help=" ".join(first.split()) or None)
 
     def _docstring(self) -> str | None:
         import ast
@@ -91,20 +93,26 @@ class _Commands(MutableMapping[str, "click.Command"]):
         lazy: Mapping[str, LazyCommand],
         wrap: Wrapper,
         loaded: Mapping[str, click.Command],
+        prepare: Callable[..., None] | None = None,
     ) -> None:
         self._lazy = lazy
         self._wrap = wrap
-        self._loaded: dict[str, click.Command] = dict(loaded)
+        self._prepare = prepare
+        self._loaded: dict[str, click.Command] = {}
+        for name, command in loaded.items():
+            self[name] = command
 
     def loaded(self, name: str) -> bool:
         return name in self._loaded
 
     def __getitem__(self, name: str) -> click.Command:
         if name not in self._loaded:
-            self._loaded[name] = self._lazy[name].load(name, self._wrap)
+            self[name] = self._lazy[name].load(name, self._wrap)
         return self._loaded[name]
 
     def __setitem__(self, name: str, command: click.Command) -> None:
+        if self._prepare is not None:
+            self._prepare(command)
         self._loaded[name] = command
 
     def __delitem__(self, name: str) -> None:
@@ -119,18 +127,25 @@ class _Commands(MutableMapping[str, "click.Command"]):
 
 
 def lazy_group(
-    commands: Mapping[str, LazyCommand], wrap: Wrapper, interrupted: Callable[[], NoReturn]
+    commands: Mapping[str, LazyCommand],
+    wrap: Wrapper,
+    interrupted: Callable[[], NoReturn],
+    prepare: Callable[..., None] | None = None,
 ) -> type[typer.core.TyperGroup]:
     """The root group class for ``typer.Typer(cls=...)``: ``commands``, in that order, each
     wrapped by ``wrap`` when it is imported; ``interrupted`` is called on a Ctrl-C outside
-    the commands (``wrap`` handles those inside), while a command module is imported, say."""
+    the commands (``wrap`` handles those inside), while a command module is imported, say.
+    ``prepare`` is applied to the root group (``recurse=False``) and to each command as it
+    is loaded: how help shows parameters (``cli.helptext.quiet_flags``)."""
 
     class LazyGroup(typer.core.TyperGroup):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             # Commands registered the eager way (app.command(...)) still work, imported up front.
-            self.commands = _Commands(commands, wrap, loaded=self.commands)
+            self.commands = _Commands(commands, wrap, loaded=self.commands, prepare=prepare)
             self._listing = False
+            if prepare is not None:
+                prepare(self, recurse=False)
 
         def list_commands(self, ctx: click.Context) -> list[str]:
             return list(self.commands)  # the names only: nothing is imported

@@ -13,7 +13,9 @@ from backstride.cli.state import OnOption, open_from, parse_day, print_json, std
 
 def load_command(
     ctx: typer.Context,
-    weeks: Annotated[int, typer.Option(help="How many weeks to show.", min=1, max=520)] = 12,
+    weeks: Annotated[
+        int, typer.Option(metavar="N", help="How many weeks to show, 1-520.", min=1, max=520)
+    ] = 12,
     on: OnOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:

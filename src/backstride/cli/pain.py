@@ -17,7 +17,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 
 def list_command(
     ctx: typer.Context,
-    weeks: Annotated[int, typer.Option(help="How many weeks back.", min=1, max=520)] = 8,
+    weeks: Annotated[
+        int, typer.Option(metavar="N", help="How many weeks back, 1-520.", min=1, max=520)
+    ] = 8,
     on: OnOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -46,12 +48,16 @@ def log_command(
         str | None,
         typer.Option(
             "--when",
+            metavar="MOMENT",
             help="before, during, after (a run) or next-morning "
-            "[default: after with --activity, else next-morning].",
+            "\\[default: after with --activity, else next-morning].",
         ),
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="The day of the pain \\[default: today]."
+        ),
     ] = None,
     activity: Annotated[
         int | None, typer.Option("--activity", metavar="ID", help="The run it belongs to.")
@@ -59,10 +65,14 @@ def log_command(
     leg_symptoms: Annotated[
         str,
         typer.Option(
-            "--leg-symptoms", help="none, one-side or both-sides (pain, pins and needles...)."
+            "--leg-symptoms",
+            metavar="SIDES",
+            help="none, one-side or both-sides (pain, pins and needles...).",
         ),
     ] = "none",
-    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Anything worth remembering.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Log back pain on the 0-10 scale (NRS).
@@ -122,12 +132,20 @@ def score_command(
     instrument: Annotated[
         str, typer.Argument(metavar="QUESTIONNAIRE", help="odi, rmdq or startback.")
     ],
-    score: Annotated[float, typer.Argument(help="ODI %, RMDQ 0-24, or STarT Back total 0-9.")],
+    score: Annotated[
+        float,
+        typer.Argument(metavar="SCORE", help="ODI %, RMDQ 0-24, or STarT Back total 0-9."),
+    ],
     distress: Annotated[
-        float | None, typer.Option(help="STarT Back distress subscale, 0-5.")
+        float | None, typer.Option(metavar="N", help="STarT Back distress subscale, 0-5.")
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="The day the questionnaire was filled in \\[default: today].",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -16,7 +16,7 @@ from backstride.cli.render import duration, km
 from backstride.cli.state import OnOption, open_from, parse_day, print_json, stdout, write_private
 from backstride.errors import InputError
 from backstride.service.adherence import PlanReview, SessionMark
-from backstride.service.plan import Plan, PlannedSession, routine_label
+from backstride.service.plan import CROSS_SPORTS, Plan, PlannedSession, routine_label
 from backstride.service.thresholds import catalogue_thresholds
 
 _MODE = {
@@ -32,13 +32,16 @@ def plan_command(
     weeks: Annotated[
         int | None,
         typer.Option(
-            help="Weeks to plan, 1-4 [default: 1]; with --review, past weeks [default: 4].",
+            metavar="N",
+            help="Weeks to plan, 1-4 \\[default: 1]; with --review, past weeks to look back "
+            "on, 1-52 \\[default: 4].",
             min=1,
             max=52,
         ),
     ] = None,
     days_per_week: Annotated[
-        int, typer.Option("--days-per-week", help="Run days a week, 2-6.", min=2, max=6)
+        int,
+        typer.Option("--days-per-week", metavar="N", help="Run days a week, 2-6.", min=2, max=6),
     ] = 3,
     long_run_day: Annotated[
         str, typer.Option("--long-run-day", metavar="DAY", help="mon, tue ... sun.")
@@ -48,8 +51,8 @@ def plan_command(
         typer.Option(
             "--cross",
             metavar="SPORT",
-            help="Cross-training: swim, cycle, elliptical, strength, none, or auto (the "
-            "sport of your latest cross-training).",
+            help=f"Cross-training: {', '.join(CROSS_SPORTS)}, none, or auto (the sport of "
+            "your latest cross-training).",
         ),
     ] = "auto",
     growth: Annotated[
@@ -86,6 +89,11 @@ def plan_command(
     Example: backstride plan --weeks 2 --days-per-week 4 --long-run-day sat
     """
     as_of = parse_day(on)
+    if review and (ics is not None or fit_workouts is not None):
+        raise typer.BadParameter(
+            "--review looks back and writes no plan; drop --ics/--fit-workouts, or --review",
+            param_hint="--review",
+        )
     with open_from(ctx) as store:
         if review:
             result = service.review(store, weeks=weeks or 4, as_of=as_of)
@@ -216,6 +224,13 @@ def review_screen(console: Console, result: PlanReview) -> None:
             f"{w.runs_with_cooldown}/{w.runs_done}",
         )
     console.print(table)
+    if not result.sessions and not any(
+        w.runs_planned or w.runs_done or w.core_done or w.cross_minutes for w in result.weeks
+    ):
+        console.print(
+            "Nothing planned or done in these weeks: backstride plan makes a plan, and "
+            "imported runs and sessions logged with backstride done count here."
+        )
     if result.sessions:
         sessions_table(console, result.sessions)
     console.print(

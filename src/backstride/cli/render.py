@@ -128,6 +128,12 @@ def import_summary(console: Console, report: ImportReport) -> None:
     console.print(line)
     for failure in report.failed:
         console.print(Text("  failed: ", style="red") + Text(f"{failure.path}: {failure.error}"))
+    if not (report.imported or report.duplicates or report.skipped or report.failed):
+        console.print(
+            "No activity files found there. backstride reads .fit, .gpx and .tcx files (also "
+            "gzipped, .fit.gz), folders holding them, and Strava or Garmin Connect export "
+            "archives (.zip): for example backstride import ~/Downloads/export_12345.zip"
+        )
     _matches(console, report)
     by_file: dict[str, list[str]] = {}
     for warning in report.warnings:
@@ -238,6 +244,10 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
             Text("Data may be out of date: " if fresh.stale else "", style="bold yellow")
             + Text(f"{fresh.message} (backstride import FILES, or backstride watch FOLDER)")
         )
+    elif status.last_run is not None:  # the freshness line, when shown, names it already
+        ago = (status.as_of - status.last_run).days
+        when = {0: "the same day", 1: "the day before"}.get(ago, f"{ago} days before")
+        console.print(Text("Last run: ", style="bold") + Text(f"{status.last_run} ({when})"))
     lights = Table.grid(padding=(0, 2))
     lights.add_column(no_wrap=True)
     lights.add_column(no_wrap=True)
@@ -274,6 +284,21 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
 
 
 def load_table(console: Console, history: LoadHistory) -> None:
+    shown = len(history.weeks)
+    if history.last_run is None and history.empty:
+        console.print(
+            "Nothing recorded yet: backstride import PATH... with your watch's files or a "
+            "Strava or Garmin Connect export (backstride demo shows it on sample runs)."
+        )
+        return
+    if history.last_run is not None and history.last_run < history.weeks[0].monday:
+        last = history.last_run.isoformat()
+        console.print(
+            f"No running in the {shown} weeks to {history.as_of.isoformat()}; your last run "
+            f"was on {last}: backstride load --on {last} shows the weeks up to it."
+        )
+        if history.empty:
+            return
     km_values = [w.run_distance_m / 1000 for w in history.weeks]
     console.print(
         Text(f"running km, last {len(history.weeks)} weeks: ", style="bold")
@@ -314,7 +339,12 @@ def _l2_cell(finding: Finding | None) -> Text:
     if finding is None:
         return Text("")
     change = finding.values["change"]  # None: no running the week before (a restart)
-    shown = f"{change:+.0%}" if isinstance(change, float) and math.isfinite(change) else "restart"
+    if finding.outcome == "no_running":  # a pause, not a -100% progression
+        shown = "no running"
+    elif isinstance(change, float) and math.isfinite(change):
+        shown = f"{change:+.0%}"
+    else:
+        shown = "restart"
     word = {"ok": "ok", "caution": "caution", "info": ""}.get(finding.severity, finding.severity)
     return Text(f"{shown} {word}".strip(), style=_SEVERITY_STYLE[finding.severity])
 
@@ -326,7 +356,11 @@ def _cell(value: float, scale: float = 1.0, digits: int = 0) -> str:
 def form_screen(console: Console, history: FormHistory) -> None:
     table = history.table
     if table is None or not len(table):
-        console.print("No runs with cadence in the year before " + history.as_of.isoformat())
+        console.print(
+            f"No runs with cadence in the year before {history.as_of.isoformat()}: runs from "
+            "a watch or foot pod that records cadence show here once imported "
+            "(backstride import PATH...)."
+        )
         return
     out = Table(title=f"Form over steady running, {len(table)} runs", title_justify="left")
     for header in ("date", "id", "pace /km", "spm", "step m", "VO cm", "VR %", "GCT ms",
@@ -358,7 +392,19 @@ def form_screen(console: Console, history: FormHistory) -> None:
 def pain_diary(console: Console, overview: PainOverview) -> None:
     entries = overview.entries
     if not entries:
-        console.print("No pain logged in these weeks: backstride pain log NRS (0-10) after a run.")
+        if overview.last_entry is None:
+            console.print(
+                "No pain logged yet: backstride pain log NRS (0 none to 10 worst), for example "
+                "the morning after a run."
+            )
+        else:
+            asked = len(overview.weekly_morning_mean)
+            console.print(
+                f"No pain logged in the {asked} weeks to {overview.as_of.isoformat()}; your "
+                f"last entry is from {overview.last_entry.isoformat()}: see it with "
+                f"backstride pain --weeks {overview.weeks_to_last_entry}, or log today's "
+                "with backstride pain log NRS."
+            )
         return
     # Every week asked for (issue 13: 40 weeks showed 26), half a year to a line.
     console.print(Text("morning pain by week:", style="bold"))

@@ -12,7 +12,7 @@ from backstride import report, service
 from backstride.cli.state import open_from, print_json, stderr, stdout, write_private
 from backstride.errors import InputError
 from backstride.service.clock import day_out_of_range
-from backstride.service.report_data import check_period
+from backstride.service.report_data import DEFAULT_WEEKS, check_period
 
 FORMATS = ("html", "pdf")
 
@@ -67,15 +67,15 @@ def report_command(
     ctx: typer.Context,
     start: Annotated[
         str | None,
-        typer.Option("--from", metavar="YYYY-MM-DD", help="First day [default: 12 weeks ago]."),
+        typer.Option("--from", metavar="YYYY-MM-DD", help="First day \\[default: 12 weeks ago]."),
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day [default: today].")
+        str | None, typer.Option("--to", metavar="YYYY-MM-DD", help="Last day \\[default: today].")
     ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", metavar="html|pdf", help="html or pdf [default: from -o's suffix]."
+            "--format", metavar="html|pdf", help="html or pdf \\[default: from -o's suffix]."
         ),
     ] = None,
     output: Annotated[
@@ -91,9 +91,9 @@ def report_command(
 
     Example: backstride report --from 2026-01-05 --to 2026-03-29 -o report.pdf
     """
-    first, last = _day(start, "--from"), _day(end, "--to")
-    default_first, default_last = service.default_period(last)
-    first, last = first or default_first, last or default_last
+    chosen_first, chosen_last = _day(start, "--from"), _day(end, "--to")
+    default_first, default_last = service.default_period(chosen_last)
+    first, last = chosen_first or default_first, chosen_last or default_last
     check_period(first, last)
     kind = None if as_json and output is None else _format(fmt, output)
     if kind is not None:
@@ -101,8 +101,17 @@ def report_command(
             raise InputError("say where to write the report", hint="add -o FILE")
         _check_writable(output)
     with open_from(ctx) as store:
-        data = service.build_report(store, start=first, end=last)
-    if not data.runs:
+        data = service.build_default_report(store, start=chosen_first, end=chosen_last)
+    first, last = data.start, data.end
+    if data.replaced is not None:
+        stderr().print(
+            f"no runs in the last {DEFAULT_WEEKS} weeks ({data.replaced[0].isoformat()} to "
+            f"{data.replaced[1].isoformat()}); this report covers the {DEFAULT_WEEKS} weeks "
+            f"up to your last run: {first.isoformat()} to {last.isoformat()} (--from and --to "
+            "choose another period)",
+            highlight=False,
+        )
+    elif not data.runs:
         stderr().print(_where_the_runs_are(data), highlight=False)
     if as_json:
         print_json(data.to_json())

@@ -61,7 +61,10 @@ def screen_command(
         bool, typer.Option("--no-others", help="Answer every question not given with --yes: no.")
     ] = False,
     on: Annotated[
-        str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="[default: today]")
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="The day of the screen \\[default: today]."
+        ),
     ] = None,
     list_questions: Annotated[
         bool, typer.Option("--list", help="List the questions and their names, then stop.")
@@ -82,6 +85,11 @@ def screen_command(
             stdout().print(f"{question.field}: {question.text}")
         return
     day = parse_day(on, "--date")
+    if both := sorted(set(yes or []) & set(no or [])):
+        raise typer.BadParameter(
+            f"{', '.join(both)}: answered both yes and no; give each question one answer",
+            param_hint="--yes/--no",
+        )
     given: dict[str, bool | None] = {}
     for name in no or []:
         given[name] = False
@@ -108,7 +116,7 @@ def clear_command(
     on: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="The day the clinician saw you [default: today]."
+            "--date", metavar="YYYY-MM-DD", help="The day the clinician saw you \\[default: today]."
         ),
     ] = None,
     by: Annotated[

@@ -53,11 +53,14 @@ def serve_command(
     host: Annotated[
         str,
         typer.Option(
+            metavar="ADDRESS",
             help="Address to listen on: 127.0.0.1, localhost or ::1. Any other is refused "
-            "(the dashboard has no login)."
+            "(the dashboard has no login).",
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=1, max=65535, help="Port to listen on, 1-65535.")
+    ] = 8000,
 ) -> None:
     """Open the dashboard in your browser: charts, the pain diary, the plan, imports.
     Example: backstride serve, then open http://127.0.0.1:8000

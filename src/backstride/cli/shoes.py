@@ -38,6 +38,11 @@ def list_command(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = 
         shoes = service.list_shoes(store, as_of=as_of)
     if as_json:
         print_json([shoe_view(s) for s in shoes])
+    elif not shoes:
+        stdout().print(
+            'No shoes yet: backstride shoes add "Ghost 15" --initial-km 120, then backstride '
+            'shoes default "Ghost 15" gives the pair your runs.'
+        )
     else:
         stdout().print(render.shoes_table(shoes, as_of))
 
@@ -45,21 +50,27 @@ def list_command(ctx: typer.Context, on: OnOption = None, as_json: JsonOption = 
 def add_command(
     ctx: typer.Context,
     name: NameArgument,
-    brand: Annotated[str | None, typer.Option(help="Brand, e.g. Brooks.")] = None,
-    model: Annotated[str | None, typer.Option(help="Model, e.g. Ghost 15.")] = None,
+    brand: Annotated[str | None, typer.Option(metavar="TEXT", help="Brand, e.g. Brooks.")] = None,
+    model: Annotated[str | None, typer.Option(metavar="TEXT", help="Model, e.g. Ghost 15.")] = None,
     start_date: Annotated[
         str | None, typer.Option(metavar="YYYY-MM-DD", help="First used on.")
     ] = None,
     initial_km: Annotated[
-        float, typer.Option(help="Distance already run in them before backstride knew.")
+        float,
+        typer.Option(metavar="KM", help="Distance already run in them before backstride knew."),
     ] = 0.0,
     inspect_km: Annotated[
         float | None,
-        typer.Option(help=f"Inspect them at this distance [default: {_S1['inspect_km']:g}]."),
+        typer.Option(
+            metavar="KM", help=f"Inspect them at this distance \\[default: {_S1['inspect_km']:g}]."
+        ),
     ] = None,
     replace_km: Annotated[
         float | None,
-        typer.Option(help=f"Consider replacing at this distance [default: {_S1['replace_km']:g}]."),
+        typer.Option(
+            metavar="KM",
+            help=f"Consider replacing at this distance \\[default: {_S1['replace_km']:g}].",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -85,20 +96,24 @@ def add_command(
         stdout().print(f"added {stored.gear.name}")
 
 
-def retire_command(ctx: typer.Context, name: NameArgument) -> None:
+def retire_command(ctx: typer.Context, name: NameArgument, as_json: JsonOption = False) -> None:
     """Mark a pair as retired (it stays in your history).
 
     Example: backstride shoes retire "Ghost 14"
     """
     with open_from(ctx) as store:
         service.retire_shoe(store, name)
-    stdout().print(f"retired {name}")
+        shoes = service.list_shoes(store) if as_json else []
+    if as_json:
+        print_json(next(shoe_view(s) for s in shoes if s.gear.name == name))
+    else:
+        stdout().print(f"retired {name}")
 
 
 def default_command(
     ctx: typer.Context,
     name: NameArgument,
-    sport: Annotated[str, typer.Option(help="run, walk or hike.")] = "run",
+    sport: Annotated[str, typer.Option(metavar="SPORT", help="run, walk or hike.")] = "run",
     as_json: JsonOption = False,
 ) -> None:
     """Use this pair for every run (walk, hike) the archive does not name a shoe for.
@@ -122,6 +137,7 @@ def assign_command(
         str | None, typer.Argument(metavar="NAME", help="The shoe (omit with --none).")
     ] = None,
     none: Annotated[bool, typer.Option("--none", help="Run in no known pair.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Say which pair an activity was run in.
 
@@ -131,4 +147,7 @@ def assign_command(
         raise typer.BadParameter("give a shoe NAME, or --none (not both)")
     with open_from(ctx) as store:
         service.assign_shoe(store, activity_id, None if none else name)
-    stdout().print(f"activity {activity_id}: {name or 'no shoe'}")
+    if as_json:
+        print_json({"activity_id": activity_id, "gear": None if none else name})
+    else:
+        stdout().print(f"activity {activity_id}: {name or 'no shoe'}")

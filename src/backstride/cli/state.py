@@ -92,7 +92,7 @@ def print_json(value: Any) -> None:
 
 OnOption = Annotated[
     str | None,
-    typer.Option("--on", metavar="YYYY-MM-DD", help="Judge as of this day [default: today]."),
+    typer.Option("--on", metavar="YYYY-MM-DD", help="Judge as of this day \\[default: today]."),
 ]
 
 

@@ -14,10 +14,11 @@ from backstride.cli.state import OnOption, open_from, parse_day, print_json, std
 def status_command(
     ctx: typer.Context,
     on: OnOption = None,
-    show: Annotated[int, typer.Option(help="How many findings to list.", min=0)] = 6,
+    show: Annotated[int, typer.Option(metavar="N", help="How many findings to list.", min=0)] = 6,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Where you stand on the six back-friendly practices, and why, with sources.
+    """Where you stand, as seven lights (six back-friendly practices, and your pain diary
+    and symptom screen), then the findings that matter, with sources.
 
     Example: backstride status --on 2026-03-01
     """

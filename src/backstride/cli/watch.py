@@ -37,6 +37,7 @@ def watch_command(
     folders: Annotated[
         list[Path],
         typer.Argument(
+            metavar="FOLDER",
             help="Folders to watch (searched recursively), e.g. a watch's GARMIN/Activity "
             "or a Syncthing folder. A folder not there yet is waited for.",
             show_default=False,
@@ -69,7 +70,7 @@ def watch_command(
             "-j",
             min=1,
             metavar="N",
-            help="Decode a burst of files in N processes [default: BACKSTRIDE_JOBS, else one "
+            help="Decode a burst of files in N processes \\[default: BACKSTRIDE_JOBS, else one "
             "per CPU].",
             show_default=False,
         ),
@@ -89,7 +90,7 @@ def watch_command(
 
     for folder in folders:
         if folder.exists() and not folder.is_dir():
-            raise typer.BadParameter(f"not a folder: {folder}", param_hint="FOLDERS")
+            raise typer.BadParameter(f"not a folder: {folder}", param_hint="FOLDER")
     show = _printer(as_json)
     workers = service.resolve_jobs(jobs if jobs is not None else state(ctx).settings.jobs)
     stop = threading.Event()

@@ -26,9 +26,18 @@ from backstride.rules.rule import RULES_BY_ID, Outcome, Rule
 
 #: (name, title, summary when nothing is known), in the order the status screen shows them.
 PRACTICES: tuple[tuple[str, str, str], ...] = (
-    ("gradual_mileage", "Gradual mileage", "No runs recorded yet."),
+    (
+        "gradual_mileage",
+        "Gradual mileage",
+        "No runs recorded yet: backstride import PATH... with your watch's files.",
+    ),
     ("form", "Running form", "No runs with cadence or running dynamics yet."),
-    ("shoes", "Shoes", "No shoes recorded on your runs."),
+    (
+        "shoes",
+        "Shoes",
+        "No shoes recorded yet: backstride shoes add NAME, then backstride shoes default "
+        "NAME gives it your runs.",
+    ),
     ("core_strength", "Core strength", "No strength or core sessions recorded."),
     ("cross_training", "Cross-training", "No activities recorded yet."),
     (

@@ -94,6 +94,12 @@ LOAD_RULES: tuple[Rule, ...] = (
                 "running;"
                 " rule L1 judges each run.",
             ),
+            "no_running": (
+                "info",
+                "No running in the last {window_days} days ({prev_km:.1f} km in the "
+                "{window_days} days before): no progression to judge; rule L1 judges your "
+                "next run.",
+            ),
         },
         "Nielsen RO et al. 2014, J Orthop Sports Phys Ther 44(10):739-747; Buist I et al. "
         "2008, Am J Sports Med 36(1):33-39; Frandsen JSB et al. 2025, Br J Sports Med 59:1203.",

@@ -81,9 +81,13 @@ def progression_outcome(
 ) -> Codes:
     """L2 outcome code from this window's running distance and the previous window's.
 
-    >>> codes = progression_outcome([10.0, 12.0, 14.0, 5.0, 0.0], [10.0, 10.0, 10.0, 0.0, 0.0])
+    A window without running after one with running is ``no_running`` (a pause, nothing
+    to judge), not a "-100%" conservative progression.
+
+    >>> codes = progression_outcome([10.0, 12.0, 14.0, 5.0, 0.0, 0.0],
+    ...                             [10.0, 10.0, 10.0, 0.0, 0.0, 8.0])
     >>> [L2.outcome_names[c] if c >= 0 else None for c in codes]
-    ['conservative', 'moderate', 'steep', 'restart', None]
+    ['conservative', 'moderate', 'steep', 'restart', None, 'no_running']
 
     References
     ----------
@@ -100,10 +104,17 @@ def progression_outcome(
         [
             np.isnan(change),
             np.isposinf(change),
+            np.asarray(current_m, np.float64) <= 0.0,
             change <= conservative_at_most,
             change <= flag_above,
         ],
-        [-1, L2.code("restart"), L2.code("conservative"), L2.code("moderate")],
+        [
+            -1,
+            L2.code("restart"),
+            L2.code("no_running"),
+            L2.code("conservative"),
+            L2.code("moderate"),
+        ],
         L2.code("steep"),
     )
     return code.astype(np.int8)

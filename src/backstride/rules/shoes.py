@@ -26,6 +26,8 @@ from backstride.rules.finding import SEVERITY_RANK, Finding
 
 S1, S2 = CATALOGUE["S1"], CATALOGUE["S2"]
 _DAY = np.timedelta64(1, "D")
+#: A pair is in use (S1 judges it) when worn in the last this many days.
+ACTIVE_DAYS = 90
 Codes = npt.NDArray[np.int8]
 
 
@@ -60,7 +62,7 @@ def shoe_severity_ranks(
     table: ActivityTable,
     *,
     as_of: date,
-    active_days: int = 90,
+    active_days: int = ACTIVE_DAYS,
     min_pairs: float | None = None,
     window_days: float | None = None,
 ) -> tuple[Codes, Codes]:
@@ -90,7 +92,7 @@ def shoe_findings(
     as_of: date,
     athlete: int = 0,
     gear: Mapping[int, Gear] | None = None,
-    active_days: int = 90,
+    active_days: int = ACTIVE_DAYS,
     inspect_km: float | None = None,
     replace_km: float | None = None,
     min_pairs: float | None = None,
@@ -156,3 +158,40 @@ def shoe_findings(
     elif pairs == 1:
         found.append(S2.finding("single", as_of, {"pairs": pairs}))
     return found
+
+
+def idle_shoes_summary(
+    table: ActivityTable,
+    *,
+    as_of: date,
+    gear: Mapping[int, Gear],
+    athlete: int = 0,
+    active_days: int = ACTIVE_DAYS,
+) -> str | None:
+    """What the shoes light says when S1 and S2 found nothing but the runner has shoes: no
+    pair worn in the last ``active_days`` days, and each pair not retired with its distance
+    up to ``as_of`` (None without such a pair: the catalogue's "nothing yet" line stands).
+
+    >>> t = ActivityTable.from_columns(["2024-01-06"], ["running"], [6000.0], [1800.0],
+    ...     shoe_id=[5])
+    >>> idle_shoes_summary(t, as_of=date(2024, 6, 6),
+    ...     gear={5: Gear(name="Ghost 15", initial_distance_m=600_000.0)})
+    'No runs in your shoes in the last 90 days, so none is judged; your shoes: Ghost 15 606 km.'
+    """
+    mileage = shoe_mileage(table, as_of=as_of)
+    run_m = {
+        int(s): float(d)
+        for s, d, a in zip(mileage.shoe_id, mileage.distance_m, mileage.athlete, strict=True)
+        if a == athlete
+    }
+    pairs = [
+        f"{g.name} {(run_m.get(gear_id, 0.0) + g.initial_distance_m) / 1000:.0f} km"
+        for gear_id, g in gear.items()
+        if not g.retired and g.kind == "shoe"
+    ]
+    if not pairs:
+        return None
+    return (
+        f"No runs in your shoes in the last {active_days} days, so none is judged; your "
+        f"shoes: {', '.join(pairs)}."
+    )

@@ -57,7 +57,11 @@ if TYPE_CHECKING:
     from backstride.service.pipeline import Progress
     from backstride.service.plan import export_fit_workouts, export_ics, get_plan, parse_weekday
     from backstride.service.plan_views import marks_to_json, plan_to_json, review_to_json
-    from backstride.service.report_data import build_report, default_period
+    from backstride.service.report_data import (
+        build_default_report,
+        build_report,
+        default_period,
+    )
     from backstride.service.report_model import ReportData
     from backstride.service.routines import KINDS as DONE_KINDS
     from backstride.service.routines import list_done, log_done
@@ -120,6 +124,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "marks_to_json": ("backstride.service.plan_views", "marks_to_json"),
     "plan_to_json": ("backstride.service.plan_views", "plan_to_json"),
     "review_to_json": ("backstride.service.plan_views", "review_to_json"),
+    "build_default_report": ("backstride.service.report_data", "build_default_report"),
     "build_report": ("backstride.service.report_data", "build_report"),
     "default_period": ("backstride.service.report_data", "default_period"),
     "ReportData": ("backstride.service.report_model", "ReportData"),
@@ -162,6 +167,7 @@ __all__ = [
     "add_score",
     "add_shoe",
     "assign_shoe",
+    "build_default_report",
     "build_report",
     "check_database",
     "default_period",

@@ -14,7 +14,7 @@ from backstride.rules.evaluate import analyse_up_to
 from backstride.rules.finding import Finding
 from backstride.rules.load import l2_on_days
 from backstride.service.clock import local_today
-from backstride.service.status import activity_table_of
+from backstride.service.status import activity_table_of, last_run_on
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store.athletes import DEFAULT_ATHLETE, get_or_create_athlete
@@ -43,10 +43,18 @@ class LoadHistory:
     load_basis: str
     """How session load was computed: RPE x minutes where RPE is known, else minutes x an
     assumed RPE (the activities of the period, counted)."""
+    last_run: date | None = None
+    """The day of the last run up to ``as_of``, in these weeks or before (None: none)."""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at all in these weeks: no run, other sport or strength session."""
+        return not any(w.runs or w.other_minutes or w.strength_sessions for w in self.weeks)
 
     def to_json(self) -> dict[str, object]:
         return {
             "as_of": self.as_of.isoformat(),
+            "last_run": None if self.last_run is None else self.last_run.isoformat(),
             "load_basis": self.load_basis,
             "weeks": [
                 {
@@ -116,7 +124,9 @@ def get_load(
         f"session RPE x minutes for {int(counts[0])} sessions; minutes x RPE "
         f"{daily.assumed_rpe:g} (assumed) for {int(counts[1])} without RPE"
     )
-    return LoadHistory(as_of=day, weeks=rows[-weeks:], load_basis=basis)
+    return LoadHistory(
+        as_of=day, weeks=rows[-weeks:], load_basis=basis, last_run=last_run_on(table, day)
+    )
 
 
 def _l2_verdicts(table: ActivityTable, last_days: list[date], as_of: date) -> list[Finding | None]:

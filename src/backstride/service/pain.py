@@ -151,11 +151,29 @@ class PainOverview:
     """Mean next-morning pain per Monday-Sunday week (None: no morning entry that week)."""
     findings: list[Finding]
     adjustment: PainAdjustment
+    last_entry: date | None = None
+    """The day of the latest entry up to ``as_of``, in these weeks or before (None: none)."""
+
+    @property
+    def weeks_to_last_entry(self) -> int | None:
+        """How many weeks ``--weeks`` needs to show the latest entry (at most 520); None
+        when there is none, or it is already shown.
+
+        >>> from datetime import date
+        >>> from backstride.rules.pain import PainAdjustment
+        >>> keep = PainAdjustment("continue", None, "", "")
+        >>> PainOverview(date(2026, 12, 7), [], [], [], keep, date(2026, 7, 20)).weeks_to_last_entry
+        21
+        """
+        if self.last_entry is None or self.entries:
+            return None
+        return min(520, (self.as_of - self.last_entry).days // 7 + 1)
 
     def to_json(self) -> dict[str, Any]:
         """``backstride pain --json`` and ``/api/pain``."""
         return {
             "as_of": self.as_of.isoformat(),
+            "last_entry": None if self.last_entry is None else self.last_entry.isoformat(),
             "entries": [pain_view(e) for e in self.entries],
             "weekly_morning_mean": [
                 {"week_start": d.isoformat(), "mean_nrs": None if m is None else round(m, 2)}
@@ -214,6 +232,7 @@ def pain_overview(
         weekly_morning_mean=trend,
         findings=findings,
         adjustment=adjustment,
+        last_entry=max((e.day for e in everything), default=None),
     )
 
 

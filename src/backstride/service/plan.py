@@ -27,8 +27,8 @@ from backstride.coach.ics import plan_to_ics
 from backstride.coach.model import Plan as Plan  # re-exported for the shells' types
 from backstride.coach.model import PlannedSession as PlannedSession
 from backstride.coach.model import RunWalk
+from backstride.coach.plan import CROSS_SPORTS as CROSS_SPORTS  # the CLI's help names them
 from backstride.coach.plan import (
-    CROSS_SPORTS,
     DEFAULT_GROWTH,
     MAX_GROWTH,
     PlanInput,

@@ -59,6 +59,7 @@ from backstride.service.report_model import (
     Spike,
     Week,
 )
+from backstride.service.safety import active_red_flags
 from backstride.service.screening import findings_for
 from backstride.service.status import activity_table_of, get_status, recent_form_table
 from backstride.store import Store, transaction
@@ -104,6 +105,35 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
     """The last ``weeks`` Monday-Sunday weeks up to ``today`` (the last one so far)."""
     end = today or local_today()
     return _monday(end) - timedelta(weeks=weeks - 1), end
+
+
+def build_default_report(
+    store: Store,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    athlete: str = DEFAULT_ATHLETE,
+    created: date | None = None,
+) -> ReportData:
+    """The report for ``start`` .. ``end``, each defaulting as :func:`default_period` does.
+
+    With neither day given, a default period without a run while runs are on record gives
+    way to the :data:`DEFAULT_WEEKS` weeks up to the last run (``replaced`` names the period
+    it stands in for): a runner back after months gets their running, not pages of empty
+    charts. A period the runner chose is kept as given, and so is the default while a red
+    flag is active: the report then shows the screen that raised it (red flags win).
+    """
+    first, last = default_period(end)
+    data = build_report(
+        store, start=start or first, end=end or last, athlete=athlete, created=created
+    )
+    if start is not None or end is not None or data.runs or data.runs_span is None:
+        return data
+    if active_red_flags(store, as_of=last, athlete=athlete):
+        return data
+    moved_first, moved_last = default_period(data.runs_span[1])
+    moved = build_report(store, start=moved_first, end=moved_last, athlete=athlete, created=created)
+    return dataclasses.replace(moved, replaced=(first, last))
 
 
 def check_period(start: date, end: date) -> None:

@@ -201,6 +201,9 @@ class ReportData:
     runs_span: tuple[date, date] | None = None
     """The first and last day with a run on record, in the period or not (None: no run):
     where the data is when the period holds none."""
+    replaced: tuple[date, date] | None = None
+    """The default period this one stands in for, when that held no run and earlier weeks
+    did (:func:`~backstride.service.report_data.build_default_report`); None otherwise."""
 
     @property
     def red_flags(self) -> list[Finding]:

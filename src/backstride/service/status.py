@@ -12,6 +12,7 @@ first view after a change does not decode a year of streams (issue 7).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ from backstride.rules.habits import warmup_finding, with_logged_routines
 from backstride.rules.pain import diary_entries, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
 from backstride.rules.scores import Score, score_findings
+from backstride.rules.shoes import idle_shoes_summary
 from backstride.service.clock import local_today
 from backstride.service.safety import red_flag_findings_in, suspension_in
 from backstride.service.screening import screen_at
@@ -74,6 +76,8 @@ class Status:
     training_suspended: bool = False
     #: The clinician's visit in force on ``as_of`` (``backstride screen clear``), if any.
     clearance: ClearanceRecord | None = None
+    #: The day of the last run up to ``as_of`` (None: no run yet).
+    last_run: date | None = None
     #: Whether runs are probably missing from the store (``rules/freshness.py``).
     freshness: DataFreshness | None = None
 
@@ -89,9 +93,29 @@ class Status:
         data["screen_due"] = self.screen_due
         data["training_suspended"] = self.training_suspended
         data["clearance"] = None if self.clearance is None else clearance_view(self.clearance)
+        data["last_run"] = None if self.last_run is None else self.last_run.isoformat()
         if self.freshness is not None:
             data["data_freshness"] = self.freshness.to_json()
         return data
+
+
+def last_run_on(table: ActivityTable, day: date, *, athlete: int = 0) -> date | None:
+    """The day of the athlete's last run up to ``day`` (None: no run by then).
+
+    >>> t = ActivityTable.from_columns(["2024-01-01", "2024-01-05", "2024-02-01"],
+    ...     ["running", "cycling", "running"], [5000.0] * 3, [1800.0] * 3)
+    >>> last_run_on(t, date(2024, 1, 20)), last_run_on(t, date(2023, 12, 31))
+    (datetime.date(2024, 1, 1), None)
+    """
+    runs = (
+        (table.athlete == athlete)
+        & (table.kind == ActivityKind.RUN)
+        & (table.local_date <= np.datetime64(day, "D"))
+    )
+    if not runs.any():
+        return None
+    last: date = table.local_date[runs].max().astype(object)
+    return last
 
 
 def activity_table_of(columns: ActivityColumns) -> ActivityTable:
@@ -229,6 +253,11 @@ def get_status(
     # training finding is shown and no training light is lit.
     findings = suspension.findings([*red_flags, *pain, *questionnaires, *training])
     lights = suspension.lights(practice_lights(findings))
+    if lights["shoes"].status == "unknown" and (
+        idle := idle_shoes_summary(table, as_of=day, gear=gear)
+    ):
+        # Context, not a verdict: the pairs and their distance (an info light).
+        lights["shoes"] = dataclasses.replace(lights["shoes"], status="info", summary=idle)
     suspended = suspension.active
     return Status(
         as_of=day,
@@ -237,6 +266,7 @@ def get_status(
         screen_due=due,
         training_suspended=suspended,
         clearance=screen.clearance if screen is not None else None,
+        last_run=last_run_on(table, day),
         freshness=data_freshness(
             table,
             None if last_import is None else last_import.astimezone().date(),

@@ -182,6 +182,8 @@ CLI_ARGS: dict[tuple[str, ...], list[list[str]]] = {
     ("done",): [["core", "--json"]],
     ("report",): [["--json"]],
     ("learn",): [["--json"]],
+    ("strava", "disconnect"): [["--json"]],
+    ("intervals", "disconnect"): [["--json"]],
 }
 #: Commands not walked, and why (a new command must be walked or named here).
 CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
@@ -194,6 +196,9 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("shoes", "retire"): "changes a pair and prints one line about it",
     ("shoes", "default"): "changes a pair and prints one line about it",
     ("shoes", "assign"): "changes a run's shoe and prints one line about it",
+    ("sync",): "talks to Strava or intervals.icu (tests/sync runs it against fake servers)",
+    ("strava", "connect"): "opens a browser and waits for Strava's authorization page",
+    ("intervals", "connect"): "checks the API key with intervals.icu over the network",
 }
 
 

@@ -33,6 +33,7 @@ from backstride.cli import (
     shoes,
     status,
 )
+from backstride.cli import sync as sync_cmd
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
 from backstride.errors import BackstrideError, InputError
@@ -195,6 +196,15 @@ screen_app = typer.Typer(invoke_without_command=True)
 screen_app.callback()(translating_errors(screen.screen_command))
 screen_app.command("clear")(translating_errors(screen.clear_command))
 app.add_typer(screen_app, name="screen")
+app.command("sync")(translating_errors(sync_cmd.sync_command))
+strava_app = typer.Typer(help="Connect Strava (docs/sync.md).", no_args_is_help=True)
+strava_app.command("connect")(translating_errors(sync_cmd.strava_connect))
+strava_app.command("disconnect")(translating_errors(sync_cmd.strava_disconnect))
+app.add_typer(strava_app, name="strava")
+intervals_app = typer.Typer(help="Connect intervals.icu (docs/sync.md).", no_args_is_help=True)
+intervals_app.command("connect")(translating_errors(sync_cmd.intervals_connect))
+intervals_app.command("disconnect")(translating_errors(sync_cmd.intervals_disconnect))
+app.add_typer(intervals_app, name="intervals")
 
 
 def main() -> None:

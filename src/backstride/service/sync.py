@@ -22,7 +22,8 @@ the HTTP clients load only when a sync runs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -40,6 +41,7 @@ from backstride.sync import intervals as icu
 from backstride.sync import strava
 from backstride.sync.errors import AccessError, SyncError
 from backstride.sync.http import Session
+from backstride.sync.loopback import LoopbackListener
 from backstride.sync.ratelimit import Clock, Pause, RateLimiter, SystemClock
 from backstride.sync.strava_data import fingerprint, to_activity, to_meta
 from backstride.views import import_report_view
@@ -606,3 +608,36 @@ def sync_services(
 
 def parse_service(name: str) -> SyncService:
     return _service(name)
+
+
+def connect_strava_in_browser(
+    store: Store,
+    settings: Settings,
+    *,
+    open_url: Callable[[str], None],
+    timeout_s: float = 300.0,
+    athlete: str | None = None,
+    session: Session | None = None,
+) -> ConnectionStatus:
+    """The authorization-code flow with a loopback redirect: listen on 127.0.0.1, hand the
+    authorization URL to ``open_url`` (a browser, or a line to copy), catch the code when
+    Strava sends the browser back, check its ``state``, and exchange it for tokens."""
+    state = secrets.token_urlsafe(24)
+    app = strava_app(settings)
+    with LoopbackListener() as listener:
+        open_url(strava.authorization_url(app, listener.redirect_uri, state))
+        redirect = listener.wait(timeout_s)
+    if redirect.error or not redirect.code:
+        raise AccessError(
+            f"Strava did not authorize backstride ({redirect.error or 'no code'})",
+            hint="run `backstride strava connect` again and press Authorize",
+        )
+    if redirect.state != state:
+        raise AccessError(
+            "the answer from Strava's authorization page was not for this request",
+            hint="run `backstride strava connect` again",
+        )
+    return connect_strava(
+        store, settings, code=redirect.code, scope=redirect.scope, athlete=athlete,
+        session=session,
+    )  # fmt: skip

@@ -272,6 +272,13 @@ WEB_NOT_WALKED: dict[tuple[str, str], str] = {
     ("POST", "/api/pain"): "adds a diary entry (the pain views are walked)",
     ("POST", "/pain/log"): "adds a diary entry and redirects to the Pain page (walked)",
     ("POST", "/api/done"): "logs a routine and answers with it (the status is walked)",
+    ("POST", "/api/sync/intervals/connect"): "checks a key with intervals.icu (tests/web)",
+    ("POST", "/api/sync/{service}"): "starts a sync over the network (GET /api/sync walked)",
+    ("POST", "/api/sync/{service}/disconnect"): "forgets credentials (GET /api/sync walked)",
+    ("POST", "/sync/strava/connect"): "redirects to Strava's authorization page",
+    ("POST", "/sync/intervals/connect"): "checks a key with intervals.icu (tests/web)",
+    ("POST", "/sync/{service}/run"): "starts a sync and redirects to the Sync page (walked)",
+    ("POST", "/sync/{service}/disconnect"): "forgets credentials, redirects to /sync (walked)",
 }
 
 

@@ -583,9 +583,11 @@ def sync_services(
     athlete: str | None = None,
     progress: SyncProgress | None = None,
     clock: Clock | None = None,
+    session: Session | None = None,
+    intervals_base_url: str = icu.BASE_URL,
 ) -> list[SyncReport]:
     """Sync the named services, or every connected one; a service not connected is an
-    error only when it was named."""
+    error only when it was named. ``session`` and ``intervals_base_url`` are for tests."""
     athlete_id = athlete_id_for(store, athlete or _default_athlete())
     if services is None:
         with transaction(store) as conn:
@@ -599,10 +601,18 @@ def sync_services(
     for name in services:
         if name == "strava":
             reports.append(
-                sync_strava(store, settings, athlete=athlete, progress=progress, clock=clock)
-            )
+                sync_strava(
+                    store, settings, athlete=athlete, progress=progress, clock=clock,
+                    session=session,
+                )
+            )  # fmt: skip
         else:
-            reports.append(sync_intervals(store, athlete=athlete, progress=progress))
+            reports.append(
+                sync_intervals(
+                    store, athlete=athlete, progress=progress, base_url=intervals_base_url,
+                    session=session,
+                )
+            )  # fmt: skip
     return reports
 
 

@@ -222,3 +222,13 @@ def forget_source(conn: Connection, athlete_id: int, activity_id: int, name: str
         .values(external_id=None)
     )
     return False
+
+
+def has_activities_from(conn: Connection, athlete_id: int, prefix: str) -> bool:
+    """Whether any of the athlete's activities carries a service's id (``strava:``)."""
+    found = conn.execute(
+        sa.select(activities.c.id)
+        .where(activities.c.athlete_id == athlete_id, activities.c.external_id.like(f"{prefix}%"))
+        .limit(1)
+    ).first()
+    return found is not None

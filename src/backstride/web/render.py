@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from backstride.service import Store, active_red_flags
+from backstride.service.sync_state import shows_strava_data
 from backstride.service.thresholds import catalogue_thresholds
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +31,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/plan", "Plan"),
     ("/activities", "Activities"),
     ("/import", "Import"),
+    ("/sync", "Sync"),
     ("/report", "Report"),
 )
 
@@ -99,6 +101,7 @@ def page(
         "path": request.url.path,
         "thresholds": catalogue_thresholds(),
         "csrf_token": request.app.state.csrf_token,
+        "strava_attribution": shows_strava_data(store),
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)

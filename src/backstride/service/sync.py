@@ -446,6 +446,12 @@ def connect_intervals(
         raise InputError("the intervals.icu athlete id is empty", field="athlete_id")
     if not api_key.strip():
         raise InputError("the intervals.icu API key is empty", field="api_key")
+    for value, name, label in (
+        (remote, "athlete_id", "athlete id"),
+        (api_key.strip(), "api_key", "API key"),
+    ):
+        if not (value.isascii() and value.isprintable()) or " " in value or "/" in value:
+            raise InputError(f"the intervals.icu {label} has characters it never has", field=name)
     api = icu.IntervalsApi(remote, api_key.strip(), base_url=base_url, session=session)
     who = api.athlete()
     local_id = athlete_id_for(store, athlete or _default_athlete())

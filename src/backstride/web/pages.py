@@ -448,6 +448,7 @@ SYNC_NOTES = {
 def _sync_page(
     request: Request, *, error: str | None = None, hint: str | None = None, status_code: int = 200
 ) -> Response:
+    on = _on(request)
     done = request.query_params.get("done")
     context = {
         "title": "Sync",
@@ -460,16 +461,18 @@ def _sync_page(
             and request.app.state.settings.strava_client_secret
         ),
     }
-    return page(request, "sync.html", context, status_code=status_code)
+    return page(request, "sync.html", context, on=on, status_code=status_code)
 
 
 def _back_to_sync(request: Request, done: str) -> Response:
     target = request.url_for("sync_page").include_query_params(done=done)
+    if (on := _on(request)) is not None:
+        target = target.include_query_params(on=on.isoformat())
     return RedirectResponse(str(target), status_code=303)
 
 
 @router.get("/sync", response_class=HTMLResponse, name="sync_page")
-def sync_page(request: Request) -> Response:
+def sync_page(request: Request, on: On = None) -> Response:
     """The Sync page; also where Strava's authorization page sends the browser back."""
     query = request.query_params
     if "state" not in query:

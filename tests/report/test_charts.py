@@ -7,17 +7,18 @@ from datetime import date
 from backstride.report import charts
 
 
-def test_labels_are_escaped_and_flagged_bars_are_red() -> None:
+def test_labels_are_escaped_and_flagged_bars_take_their_colour() -> None:
+    mark = "#123456"
     svg = str(
         charts.bar_chart(
             ["<b>1</b>", "2", "3"], [10.0, 0.0, 30.0], title="km & more", unit="km",
-            flagged=[False, False, True], flag_label="spike",
+            flagged=[None, None, mark], flag_label="spike",
         )
     )  # fmt: skip
     assert "<b>" not in svg
     assert "&lt;b&gt;1&lt;/b&gt;" in svg
     assert "km &amp; more" in svg
-    assert svg.count(f'fill="{charts.ALERT}"/>') == 2  # the red bar and its marker
+    assert svg.count(f'fill="{mark}"/>') == 2  # the flagged bar and its marker
     assert svg.count("<rect") == 2  # no bar is drawn for a zero week
 
 
@@ -41,12 +42,15 @@ def test_dot_chart_places_runs_by_date() -> None:
     assert f'cx="{charts.WIDTH - 8:.1f}"' in svg  # last day on the right edge
 
 
-def test_shoe_bars_past_a_threshold_are_red() -> None:
+def test_shoe_bars_past_a_threshold_take_its_colour() -> None:
     svg = str(
-        charts.threshold_bars(["old", "new"], [850.0, 100.0], title="shoes", unit="km",
-                              thresholds=[(480.0, "inspect"), (800.0, "replace")])
+        charts.threshold_bars(["old", "mid", "new"], [850.0, 500.0, 100.0], title="shoes",
+                              unit="km", thresholds=[(480.0, "inspect", "#aa0000"),
+                                                     (800.0, "replace", "#bb0000")])
     )  # fmt: skip
-    assert svg.count(f'fill="{charts.ALERT}"/>') == 1
+    assert svg.count('fill="#bb0000"/>') == 1  # past replace: the larger mark's colour
+    assert svg.count('fill="#aa0000"/>') == 1
+    assert svg.count(f'fill="{charts.BAR}"/>') == 1
     assert "replace 800 km" in svg
 
 

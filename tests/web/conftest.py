@@ -91,3 +91,7 @@ def ro_client(demo_db: DemoStore) -> Iterator[TestClient]:
 def client(db: DemoStore) -> Iterator[TestClient]:
     with client_for(db.url) as c:
         yield c
+
+
+# The browser tests' fixtures (server, browser, page), for every module of this folder.
+from tests.web.browser import browser, page, server  # noqa: E402, F401

@@ -64,7 +64,10 @@ def test_the_shoes_page_table_chart_and_light_say_the_same_distance(
     chart = json.loads(html.split('id="shoe-data">', 1)[1].split("</script>", 1)[0])
     pegasus = _by_name(chart["shoes"])["Pegasus"]
     assert pegasus["distance_m"] == pytest.approx(PEGASUS_BY_2018_06_14, abs=0.1)
-    assert "<td>Pegasus</td><td>484</td><td>2</td>" in html  # the table (km, runs)
+    row = (
+        '<td data-label="name">Pegasus</td><td data-label="km">484</td><td data-label="runs">2</td>'
+    )
+    assert row in html  # the table (km, runs)
     assert "Pegasus: 484 km" in html  # the light
     api = ro_client.get("/api/shoes", params={"on": "2018-06-14"}).json()
     assert api == _json(demo_db.url, "shoes", "--on", "2018-06-14")

@@ -1,4 +1,5 @@
-"""`backstride learn`: why each practice matters, honestly graded; the disc-myth card."""
+"""`backstride learn`: why each practice matters, honestly graded; the disc-myth card; and
+a term in plain words (``learn ACWR``, ``learn terms`` for all of them)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ from rich.text import Text
 
 from backstride import service
 from backstride.cli.state import print_json, stdout
+from backstride.service import glossary
+from backstride.service.learn import TOPICS
 
 
 def learn_command(
     ctx: typer.Context,
     topic: Annotated[
-        str, typer.Argument(help="practices (the evidence behind each), or discs.")
+        str,
+        typer.Argument(
+            metavar="TOPIC",
+            help="practices (the evidence behind each), discs, terms (every word explained), "
+            "or one term such as ACWR, CTL or cadence",
+        ),
     ] = "practices",
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -23,7 +31,24 @@ def learn_command(
     Worried about your discs? backstride learn discs
 
     Example: backstride learn discs
+
+    Example: backstride learn ACWR
     """
+    if topic not in TOPICS:
+        words = glossary.terms() if topic == "terms" else [glossary.lookup(topic)]
+        if as_json:
+            print_json([t.to_json() for t in words])
+            return
+        out = stdout()
+        for term in words:
+            out.print(Text(term.name, style="bold"))
+            out.print(Text("  " + term.plain))
+            if term.rule is not None:
+                title = glossary.rule_title(term)
+                out.print(
+                    Text(f"  rule {term.rule}, {title}: backstride learn practices", style="dim")
+                )
+        return
     lessons = service.learn(topic)
     if as_json:
         print_json([lesson.to_json() for lesson in lessons])

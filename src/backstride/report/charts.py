@@ -15,11 +15,14 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from backstride.service.colours import NEUTRAL
+
 WIDTH = 640
 INK = "#222"
 GRID = "#d8d8d8"
-BAR = "#4a78a8"
-ALERT = "#c0392b"
+#: Amounts without a verdict; a verdict's colour comes from service/colours.py (its rule's
+#: outcome, so a colour means the same here as on the dashboard).
+BAR = NEUTRAL
 MUTED = "#888"
 
 
@@ -91,12 +94,13 @@ def bar_chart(
     *,
     title: str,
     unit: str,
-    flagged: Sequence[bool] = (),
+    flagged: Sequence[str | None] = (),
     flag_label: str = "",
     width: int = WIDTH,
     height: int = 170,
 ) -> Markup:
-    """Vertical bars (e.g. km per week); ``flagged`` bars are drawn red with a marker."""
+    """Vertical bars (e.g. km per week) on an axis from zero; a ``flagged`` bar (its entry
+    a colour, the verdict's) is drawn in that colour with a marker."""
     left, right, y0 = 44, width - 8, height - 20
     plot_h = y0 - 34
     top_value = max([*values, 0.0])
@@ -112,23 +116,23 @@ def bar_chart(
         x = left + slot * i + (slot - bar_w) / 2
         xs.append(x + bar_w / 2)
         h = value / top * plot_h
-        red = i < len(flagged) and flagged[i]
-        colour = ALERT if red else BAR
+        mark = flagged[i] if i < len(flagged) else None
+        colour = mark or BAR
         if h > 0:
             body.append(
                 f'<rect x="{x:.1f}" y="{y0 - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"/>'
             )
-        if red:
+        if mark:
             cx, cy = x + bar_w / 2, y0 - h - 6
             body.append(
                 f'<path d="M{cx - 4:.1f},{cy - 5:.1f} L{cx + 4:.1f},{cy - 5:.1f} '
-                f'L{cx:.1f},{cy + 1:.1f} Z" fill="{ALERT}"/>'
+                f'L{cx:.1f},{cy + 1:.1f} Z" fill="{mark}"/>'
             )
     body.append(f'<line x1="{left}" y1="{y0}" x2="{right}" y2="{y0}" stroke="{INK}"/>')
     _x_labels(body, labels, xs, y=y0 + 12, room=slot)
     if flag_label and any(flagged):
-        body.append(_text(right, 10, "▼ " + flag_label, anchor="end", fill=ALERT))
+        body.append(_text(right, 10, "▼ " + flag_label, anchor="end", fill=INK))
     return _frame(title, width, height, body)
 
 
@@ -222,32 +226,33 @@ def threshold_bars(
     *,
     title: str,
     unit: str,
-    thresholds: Sequence[tuple[float, str]],
+    thresholds: Sequence[tuple[float, str, str]],
     width: int = WIDTH,
 ) -> Markup:
-    """Horizontal bars (km per shoe) against vertical threshold lines (S1's 480 and 800 km)."""
+    """Horizontal bars (km per shoe) from zero against vertical threshold lines (S1's marks),
+    each ``(value, label, colour)``: a bar past a line takes that line's colour."""
     row_h, left, right = 20, 150, width - 60
     height = 40 + row_h * max(len(values), 1) + 6
-    top = max([*values, *(t for t, _ in thresholds), 1.0]) * 1.05
+    top = max([*values, *(t for t, _, _ in thresholds), 1.0]) * 1.05
     body: list[str] = []
     y0 = 34
     for i, (name, value) in enumerate(zip(names, values, strict=True)):
         y = y0 + i * row_h
         w = value / top * (right - left)
-        over = [t for t, _ in thresholds if value >= t]
-        colour = ALERT if over else BAR
+        over = [c for t, _, c in sorted(thresholds) if value >= t]
+        colour = over[-1] if over else BAR
         body.append(_text(left - 6, y + 13, name[:24], anchor="end"))
         body.append(
             f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{colour}"/>'
         )
         body.append(_text(left + w + 4, y + 13, f"{value:.0f} {unit}", anchor="start"))
     bottom = y0 + row_h * max(len(values), 1)
-    for t, label in thresholds:
+    for t, label, line in thresholds:
         x = left + t / top * (right - left)
         body.append(
-            f'<line x1="{x:.1f}" y1="{y0 - 4}" x2="{x:.1f}" y2="{bottom}" stroke="{ALERT}" '
+            f'<line x1="{x:.1f}" y1="{y0 - 4}" x2="{x:.1f}" y2="{bottom}" stroke="{line}" '
             f'stroke-dasharray="4 3"/>'
         )
-        body.append(_text(x, y0 - 7, f"{label} {t:.0f} {unit}", fill=ALERT, size=8))
+        body.append(_text(x, y0 - 7, f"{label} {t:.0f} {unit}", fill=line, size=8))
     body.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{INK}"/>')
     return _frame(title, width, height, body)

@@ -14,13 +14,14 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from backstride.report import charts
+from backstride.service.colours import SEVERITY_ORDER, outcome_colour
 from backstride.service.report_model import ReportData
 from backstride.service.thresholds import catalogue_thresholds
 
@@ -75,6 +76,15 @@ def _environment() -> Environment:
     return env
 
 
+def _spike_colour(data: ReportData, monday: date) -> str | None:
+    """The colour of the week's largest L1 spike (its outcome's, as on the Load page)."""
+    spikes = [s for s in data.spikes if s.day - timedelta(days=s.day.weekday()) == monday]
+    if not spikes:
+        return None
+    worst = max(spikes, key=lambda s: SEVERITY_ORDER.index(s.severity))
+    return outcome_colour("L1", worst.outcome)
+
+
 def _charts(data: ReportData) -> dict[str, Any]:
     labels = [_short(w.monday) for w in data.weeks]
     out: dict[str, Any] = {
@@ -83,8 +93,8 @@ def _charts(data: ReportData) -> dict[str, Any]:
             [w.run_distance_m / 1000 for w in data.weeks],
             title="Running distance per week (km)",
             unit="km",
-            flagged=[w.spikes > 0 for w in data.weeks],
-            flag_label="week with an L1 distance spike",
+            flagged=[_spike_colour(data, w.monday) for w in data.weeks],
+            flag_label="week with an L1 distance spike, in the colour of its largest",
         ),
         "other": charts.bar_chart(
             labels,
@@ -127,7 +137,10 @@ def _charts(data: ReportData) -> dict[str, Any]:
             [s.distance_m / 1000 for s in data.shoes],
             title="Distance per pair of shoes (km) against the S1 marks",
             unit="km",
-            thresholds=[(s1.inspect_at_m / 1000, "inspect"), (s1.replace_at_m / 1000, "replace")],
+            thresholds=[
+                (s1.inspect_at_m / 1000, "inspect", outcome_colour("S1", "inspect")),
+                (s1.replace_at_m / 1000, "replace", outcome_colour("S1", "replace")),
+            ],
         )
     return out
 

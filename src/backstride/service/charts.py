@@ -82,7 +82,8 @@ class LoadChart:
 
 
 def _l2_flag(week: LoadWeek) -> bool:
-    """A week drawn red: L2's verdict on it is a caution or more (the week table's verdict)."""
+    """A week drawn in its L2 colour: L2's verdict on it is a caution or more (the week table's
+    verdict)."""
     return week.l2 is not None and week.l2.rank >= SEVERITY_RANK["caution"]
 
 

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData, UploadFile
 from backstride import service
 from backstride.errors import BackstrideError, InputError
 from backstride.service import charts, screening
+from backstride.service import glossary as service_glossary
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, clearance_view, shoe_view
 from backstride.web import errors, guard, results, syncs, uploads
@@ -434,6 +435,16 @@ def report_page(request: Request, on: On = None) -> Response:
         {"title": "Clinician report", "start": start.isoformat(), "end": end.isoformat()},
         on=on,
     )
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary_page(request: Request, on: On = None) -> Response:
+    """Every term a page or the CLI shows, in plain words (``backstride learn TERM``)."""
+    words = [
+        {**term.to_json(), "rule_title": service_glossary.rule_title(term)}
+        for term in service_glossary.terms()
+    ]
+    return page(request, "glossary.html", {"title": "Glossary", "terms": words}, on=on)
 
 
 # -- connected services (docs/sync.md) -------------------------------------------------------

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
-from backstride.service import Store, active_red_flags
+from backstride.service import Store, active_red_flags, colours, glossary
 from backstride.service.sync_state import shows_strava_data
 from backstride.service.thresholds import catalogue_thresholds
 
@@ -33,6 +35,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/import", "Import"),
     ("/sync", "Sync"),
     ("/report", "Report"),
+    ("/glossary", "Glossary"),
 )
 
 #: Words for the severities: colour is never the only signal (the lights carry their own
@@ -74,12 +77,83 @@ def speed(speed_mps: float | None, sport: str) -> str:
     return f"{speed_mps * 3.6:.1f} km/h"
 
 
+def hours_minutes(seconds: float | None) -> str:
+    """A duration as a runner's watch shows it: h:mm, rounded to the minute.
+
+    >>> hours_minutes(7068), hours_minutes(1560), hours_minutes(None)
+    ('1:58', '0:26', '')
+    """
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return ""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def minutes_seconds(seconds: float | None) -> str:
+    """A short duration (a lap) as m:ss; an hour or more as h:mm:ss.
+
+    >>> minutes_seconds(292.4), minutes_seconds(3725), minutes_seconds(None)
+    ('4:52', '1:02:05', '')
+    """
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return ""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    if hours:
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{rest // 60}:{rest % 60:02d}"
+
+
+def whole(value: float | None, unit: str = "") -> str:
+    """A reading whose decimals mean nothing (heart rate, cadence) as a whole number.
+
+    >>> whole(158.0, "bpm"), whole(157.6), whole(None, "bpm")
+    ('158 bpm', '158', '')
+    """
+    if value is None or not math.isfinite(value):
+        return ""
+    return f"{round(value)} {unit}".rstrip()
+
+
+TOOLTIP = Markup(
+    '<a class="term" href="/glossary{}#{}"><abbr title="{}" data-term="{}">{}</abbr></a>'
+)
+
+
+@pass_context
+def gloss(context: Context, text: object) -> Markup:
+    """``text`` (escaped) with the first use on the page of each glossary term marked as a
+    tooltip: ``<abbr title="plain words">`` in a link to the Glossary page's entry, so a
+    keyboard reaches it too. Later uses on the same page stay plain."""
+    plain = str(text or "")
+    seen: set[str] | None = context.get("glossed")
+    if seen is None:
+        return Markup(escape(plain))
+    words = {t.key: t for t in glossary.terms()}
+    out, at = [], 0
+    for start, end, key in glossary.find_terms(plain):
+        if key in seen:
+            continue
+        seen.add(key)
+        term = words[key]
+        out.append(escape(plain[at:start]))
+        out.append(TOOLTIP.format(context.get("query", ""), key, term.plain, key, plain[start:end]))
+        at = end
+    out.append(escape(plain[at:]))
+    return Markup("").join(out)
+
+
+templates.env.filters["gloss"] = gloss
 templates.env.filters["km"] = km
+templates.env.filters["hm"] = hours_minutes
+templates.env.filters["ms"] = minutes_seconds
+templates.env.filters["whole"] = whole
 templates.env.filters["speed"] = speed
 templates.env.filters["pace"] = pace
 templates.env.filters["tojson_script"] = to_json_script
 templates.env.globals["SEVERITY_WORDS"] = SEVERITY_WORDS
 templates.env.globals["NAV"] = NAV
+templates.env.globals["PALETTE_CSS"] = Markup(colours.css_properties())
 
 
 def page(
@@ -100,6 +174,8 @@ def page(
         "query": query,
         "path": request.url.path,
         "thresholds": catalogue_thresholds(),
+        "palette": colours.palette(),
+        "glossed": set(),
         "csrf_token": request.app.state.csrf_token,
         "strava_attribution": shows_strava_data(store),
         **context,
@@ -115,5 +191,5 @@ def render_error(request: Request, status: int, message: str, hint: str | None) 
         flags = []
     context = {"status": status, "message": message, "hint": hint, "red_flags": flags,
                "on": "", "query": "", "path": request.url.path,
-               "thresholds": catalogue_thresholds()}  # fmt: skip
+               "thresholds": catalogue_thresholds(), "palette": colours.palette()}  # fmt: skip
     return templates.TemplateResponse(request, "error.html", context, status_code=status)

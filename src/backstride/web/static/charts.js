@@ -5,19 +5,21 @@
    series names are words, and a <details> table with the numbers follows each chart. */
 (function () {
   "use strict";
-  var COLOURS = {
-    ok: "#2e7d32", caution: "#b26a00", high: "#d84315", very_high: "#8e0000",
-    after_break: "#6a1b9a", first: "#546e7a", info: "#546e7a",
-    bar: "#5c7fa3", flag: "#c62828", line1: "#1565c0", line2: "#ef6c00", line3: "#6a1b9a",
-    run: "#5c7fa3", walk: "#8d6e63", ride: "#26a69a", swim: "#42a5f5", strength: "#ab47bc",
-    other: "#bdbdbd", unknown: "#e0e0e0"
-  };
   window.bsCharts = {};
 
   function json(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  /* Colours come from the page (service/colours.py, embedded as #palette): a colour means
+     a severity on every page and in the report; a rule's outcome is drawn in its own. */
+  var PALETTE = json("palette");
+  var COLOURS = {
+    bar: PALETTE.neutral, line1: PALETTE.lines[0], line2: PALETTE.lines[1],
+    line3: PALETTE.lines[2], line4: PALETTE.lines[3]
+  };
+  Object.keys(PALETTE.kinds).forEach(function (k) { COLOURS[k] = PALETTE.kinds[k]; });
+  function ruleColour(rule, outcome) { return PALETTE.rules[rule][outcome]; }
   /* The catalogue's thresholds, embedded by every page (issue 13): labels never restate one. */
   function pct(value) { return String(Math.round(value * 1000) / 10); }
   function thresholds() { return json("thresholds") || {}; }
@@ -82,19 +84,47 @@
   function timeX() { return { x: { time: true }, y: { range: fromZero } }; }
   function fromZero(u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; }
 
+  /* A rule's limit drawn as a reference line: data-limit="RULE.threshold" names it in the
+     catalogue (never a number in the page); data-mirror="M" adds M - limit too (a balance
+     limit holds on either side of 50). */
+  function referenceLines(fig, x, data, series) {
+    var ref = fig.dataset.limit;
+    if (!ref) { return; }
+    var parts = ref.split(".");
+    var limit = (thresholds()[parts[0]] || {})[parts[1]];
+    if (limit == null) { return; }
+    var values = [limit];
+    if (fig.dataset.mirror) { values.push(Number(fig.dataset.mirror) - limit); }
+    values.forEach(function (v) {
+      data.push(x.map(function () { return v; }));
+      series.push({ label: parts[0] + " limit " + (Math.round(v * 10) / 10) + "%",
+                    stroke: ruleColour(parts[0], fig.dataset.outcome), width: 1.5, dash: [6, 4],
+                    points: { show: false } });
+    });
+  }
+
   var builders = {
     "weekly-distance": function (fig, chart) {
       var weeks = chart.weeks;
       var x = weeks.map(function (w) { return day(w.week_start); });
       var plain = weeks.map(function (w) { return w.l2_flag ? null : km(w.run_distance_m); });
-      var flagged = weeks.map(function (w) { return w.l2_flag ? km(w.run_distance_m) : null; });
-      draw(fig, {
-        scales: timeX(),
-        series: [{}, barSeries("week km", COLOURS.bar),
-                 barSeries("week km, L2: over +" + pct((thresholds().L2 || {}).flag_above) +
-                           "% on 2 weeks before", COLOURS.flag)],
-        axes: [{}, { label: "km per week" }]
-      }, [x, plain, flagged], weeks.length);
+      var data = [x, plain];
+      var series = [{}, barSeries("week km", COLOURS.bar)];
+      // One series per L2 outcome that flags a week, in that outcome's colour (its severity).
+      var outcomes = Object.keys(PALETTE.rules.L2).filter(function (o) {
+        var c = PALETTE.rules.L2[o];
+        return c !== PALETTE.severity.ok && c !== PALETTE.severity.info;
+      });
+      outcomes.forEach(function (o) {
+        data.push(weeks.map(function (w) {
+          return w.l2_flag && w.l2 && w.l2.outcome === o ? km(w.run_distance_m) : null;
+        }));
+        series.push(barSeries("week km, L2 " + o + ": over +" +
+                              pct((thresholds().L2 || {}).flag_above) + "% on the week before",
+                              ruleColour("L2", o)));
+      });
+      draw(fig, { scales: timeX(), series: series, axes: [{}, { label: "km per week" }] },
+           data, weeks.length);
     },
     "run-spikes": function (fig, chart) {
       var runs = chart.runs;
@@ -106,7 +136,8 @@
       var words = l1Words();
       levels.forEach(function (level) {
         data.push(runs.map(function (r) { return r.l1 === level ? km(r.distance_m) : null; }));
-        var s = points(COLOURS[level]);
+        var s = points(ruleColour("L1", level));
+        if (level === "after_break" || level === "first") { s.points.fill = "#fff"; }  // hollow
         s.label = words[level];
         series.push(s);
       });
@@ -117,7 +148,7 @@
       if (!d.date.length) { return empty(fig, "No activities yet."); }
       var l4 = thresholds().L4 || {};
       draw(fig, {
-        scales: { x: { time: true }, ratio: { auto: true }, au: { auto: true } },
+        scales: { x: { time: true }, ratio: { range: fromZero }, au: { range: fromZero } },
         series: [{},
           { label: "acute:chronic ratio (context)", scale: "ratio", stroke: COLOURS.line1, width: 2 },
           { label: "fitness (" + l4.fitness_days + "-day)", scale: "au", stroke: COLOURS.line2, width: 1.5 },
@@ -150,7 +181,7 @@
       var entries = src.pain.entries;
       var weeks = src.load.weeks;
       var moments = ["before", "during", "after", "next-morning"];
-      var colours = [COLOURS.line1, COLOURS.line3, COLOURS.line2, COLOURS.flag];
+      var colours = [COLOURS.line1, COLOURS.line3, COLOURS.line2, COLOURS.line4];
       var xs = {};
       weeks.forEach(function (w) { xs[day(w.week_start)] = true; });
       entries.forEach(function (e) { xs[day(e.date)] = true; });
@@ -173,7 +204,7 @@
         series.push(s);
       });
       draw(fig, {
-        scales: { x: { time: true }, nrs: { range: [0, 10] }, km: { auto: true } },
+        scales: { x: { time: true }, nrs: { range: [0, 10] }, km: { range: fromZero } },
         series: series,
         axes: [{}, { scale: "nrs", label: "pain 0-10" },
                { scale: "km", side: 1, label: "km per week", grid: { show: false } }]
@@ -193,7 +224,7 @@
         data.push(x.map(function (s) { return Math.round((v.intercept_spm + v.slope_spm_per_mps * s) * 10) / 10; }));
         data.push(x.map(function (s) { return Math.round((v.intercept_spm + v.slope_spm_per_mps * s) * step * 10) / 10; }));
         series.push({ label: "your baseline", stroke: COLOURS.line1, width: 2 });
-        series.push({ label: "+" + pct((thresholds().F1 || {}).first_step) + "% target (optional)", stroke: COLOURS.ok, width: 2, dash: [6, 4] });
+        series.push({ label: "+" + pct((thresholds().F1 || {}).first_step) + "% target (optional)", stroke: COLOURS.line2, width: 2, dash: [6, 4] });
       }
       draw(fig, { scales: { x: { time: false } }, series: series,
                   axes: [{ label: "speed m/s" }, { label: "steps/min" }] }, data, runs.length);
@@ -210,15 +241,21 @@
       }
       var s = points(COLOURS.line1);
       s.label = fig.dataset.label;
-      draw(fig, { scales: { x: { time: true } }, series: [{}, s],
+      var x = runs.map(function (r) { return day(r.date); });
+      var data = [x, values];
+      var series = [{}, s];
+      referenceLines(fig, x, data, series);
+      draw(fig, { scales: { x: { time: true } }, series: series,
                   axes: [{}, { label: fig.dataset.label }], height: 200 },
-           [runs.map(function (r) { return day(r.date); }), values]);
+           data, countPoints([x, values]));
     },
     "shoe-distance": function (fig, src) {
       var shoes = src.shoes;
       if (!shoes.length) { return empty(fig, "No shoes yet."); }
       var x = shoes.map(function (s, i) { return i; });
       var marks = src.marks;
+      var replaceMark = Object.assign(points(ruleColour("S1", "replace")), { label: "replace at km (S1)" });
+      replaceMark.points.fill = "#fff";  // hollow: the same severity as inspect, another mark
       var data = [x, shoes.map(function (s) { return km(s.distance_m); }),
                   shoes.map(function (s) { return km(s.inspect_at_m || marks.inspect_at_m); }),
                   shoes.map(function (s) { return km(s.replace_at_m || marks.replace_at_m); })];
@@ -226,8 +263,8 @@
         scales: { x: { time: false, range: [-0.6, shoes.length - 0.4] }, y: { range: fromZero } },
         series: [{ label: "shoe", value: function (u, v) { return v == null ? "" : (shoes[v] || {}).name; } },
                  barSeries("km run", COLOURS.bar, 60),
-                 Object.assign(points(COLOURS.caution), { label: "inspect at km (S1)" }),
-                 Object.assign(points(COLOURS.flag), { label: "replace at km (S1)" })],
+                 Object.assign(points(ruleColour("S1", "inspect")), { label: "inspect at km (S1)" }),
+                 replaceMark],
         axes: [{ grid: { show: false }, values: function (u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) && shoes[t] ? shoes[t].name : ""; }); } },
                { label: "km" }]
       }, data, shoes.length);
@@ -246,10 +283,13 @@
       }
       var shown = values.map(function (v) { return v == null ? null : (scale ? scale(v) : v); });
       var minutes = s.elapsed_s.map(function (t) { return t == null ? null : Math.round(t / 6) / 10; });
+      var data = [minutes, shown];
+      var series = [{ label: "minutes" }, { label: fig.dataset.label, stroke: COLOURS.line1, width: 1.5 }];
+      referenceLines(fig, minutes, data, series);
       draw(fig, { scales: { x: { time: false }, y: pace ? { dir: -1 } : {} },
-                  series: [{ label: "minutes" }, { label: fig.dataset.label, stroke: COLOURS.line1, width: 1.5 }],
+                  series: series,
                   axes: [{ label: "minutes" }, { label: fig.dataset.label }], height: 200 },
-           [minutes, shown]);
+           data, countPoints([minutes, shown]));
     }
   };
 

@@ -182,6 +182,8 @@ CLI_ARGS: dict[tuple[str, ...], list[list[str]]] = {
     ("done",): [["core", "--json"]],
     ("report",): [["--json"]],
     ("learn",): [["--json"], ["ACWR", "--json"], ["terms", "--json"]],
+    ("strava", "disconnect"): [["--json"]],
+    ("intervals", "disconnect"): [["--json"]],
 }
 #: Commands not walked, and why (a new command must be walked or named here).
 CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
@@ -196,6 +198,9 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("shoes", "retire"): "changes a pair and prints one line about it",
     ("shoes", "default"): "changes a pair and prints one line about it",
     ("shoes", "assign"): "changes a run's shoe and prints one line about it",
+    ("sync",): "talks to Strava or intervals.icu (tests/sync runs it against fake servers)",
+    ("strava", "connect"): "opens a browser and waits for Strava's authorization page",
+    ("intervals", "connect"): "checks the API key with intervals.icu over the network",
 }
 
 
@@ -269,6 +274,13 @@ WEB_NOT_WALKED: dict[tuple[str, str], str] = {
     ("POST", "/api/pain"): "adds a diary entry (the pain views are walked)",
     ("POST", "/pain/log"): "adds a diary entry and redirects to the Pain page (walked)",
     ("POST", "/api/done"): "logs a routine and answers with it (the status is walked)",
+    ("POST", "/api/sync/intervals/connect"): "checks a key with intervals.icu (tests/web)",
+    ("POST", "/api/sync/{service}"): "starts a sync over the network (GET /api/sync walked)",
+    ("POST", "/api/sync/{service}/disconnect"): "forgets credentials (GET /api/sync walked)",
+    ("POST", "/sync/strava/connect"): "redirects to Strava's authorization page",
+    ("POST", "/sync/intervals/connect"): "checks a key with intervals.icu (tests/web)",
+    ("POST", "/sync/{service}/run"): "starts a sync and redirects to the Sync page (walked)",
+    ("POST", "/sync/{service}/disconnect"): "forgets credentials, redirects to /sync (walked)",
 }
 
 

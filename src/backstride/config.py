@@ -45,6 +45,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes that decode files during an import (default: one per CPU; 1 decodes in "
         "the importing process).",
     ),
+    Setting(
+        "strava_client_id",
+        "BACKSTRIDE_STRAVA_CLIENT_ID",
+        "Client ID of your own Strava API application (https://www.strava.com/settings/api), "
+        "for `backstride strava connect` and `backstride sync` (docs/sync.md).",
+    ),
+    Setting(
+        "strava_client_secret",
+        "BACKSTRIDE_STRAVA_CLIENT_SECRET",
+        "Client Secret of that application; never printed.",
+    ),
 )
 
 
@@ -55,10 +66,16 @@ class Settings:
     database_url: str
     jobs: str | None = None
     """As given (flag or environment); ``service.resolve_jobs`` validates it."""
+    strava_client_id: str | None = None
+    strava_client_secret: str | None = None
 
     def __repr__(self) -> str:
-        # A database URL may carry a password: never print it.
-        return f"Settings(database_url={_redact(self.database_url)!r}, jobs={self.jobs!r})"
+        # A database URL may carry a password, and the Strava secret is one: never print them.
+        secret = "***" if self.strava_client_secret else None
+        return (
+            f"Settings(database_url={_redact(self.database_url)!r}, jobs={self.jobs!r}, "
+            f"strava_client_id={self.strava_client_id!r}, strava_client_secret={secret!r})"
+        )
 
 
 def _redact(url: str) -> str:
@@ -76,4 +93,9 @@ def load_settings(
     """Resolve settings from flags (keyword arguments), then ``environ``, then defaults."""
     env = os.environ if environ is None else environ
     url = database_url or env.get("BACKSTRIDE_DATABASE_URL") or default_database_url()
-    return Settings(database_url=url, jobs=env.get("BACKSTRIDE_JOBS") or None)
+    return Settings(
+        database_url=url,
+        jobs=env.get("BACKSTRIDE_JOBS") or None,
+        strava_client_id=env.get("BACKSTRIDE_STRAVA_CLIENT_ID") or None,
+        strava_client_secret=env.get("BACKSTRIDE_STRAVA_CLIENT_SECRET") or None,
+    )

@@ -17,8 +17,9 @@ import numpy.typing as npt
 
 from backstride.units import Channel
 
-SourceFormat = Literal["fit", "gpx", "tcx", "manual"]
-"""``manual``: an activity entered by hand in Strava or Garmin Connect: a summary, no file."""
+SourceFormat = Literal["fit", "gpx", "tcx", "manual", "strava"]
+"""``manual``: an activity entered by hand in Strava or Garmin Connect: a summary, no file.
+``strava``: an activity synced from Strava's API (its streams, no file)."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -346,6 +347,28 @@ class ImportReport:
     matches: list[ImportMatch] = field(default_factory=list)
     """The duplicates' matches, one per activity found stored already."""
     warnings: list[ImportWarning] = field(default_factory=list)
+
+
+SyncService = Literal["strava", "intervals"]
+
+
+@dataclass(frozen=True)
+class SyncConnection:
+    """A service the runner connected (``store.sync``): who they are there, the credentials
+    (OAuth tokens or an API key) and the sync's own state, both as JSON objects, and how the
+    last sync went. Shared by the store and the sync service."""
+
+    id: int
+    athlete_id: int
+    service: SyncService
+    remote_athlete: str
+    remote_name: str | None
+    credentials: Mapping[str, object]
+    state: Mapping[str, object]
+    connected_at: datetime
+    last_sync_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
 
 
 # -- rows the store returns in bulk (issue 13: shapes shared by store and service) ---------

@@ -154,6 +154,17 @@ COMMANDS: dict[str, LazyCommand] = {
     "screen": LazyCommand(
         "backstride.cli.screen", "screen_command", subcommands=(("clear", "clear_command"),)
     ),
+    "sync": LazyCommand("backstride.cli.sync", "sync_command"),
+    "strava": LazyCommand(
+        "backstride.cli.sync",
+        subcommands=(("connect", "strava_connect"), ("disconnect", "strava_disconnect")),
+        help="Connect Strava (docs/sync.md).",
+    ),
+    "intervals": LazyCommand(
+        "backstride.cli.sync",
+        subcommands=(("connect", "intervals_connect"), ("disconnect", "intervals_disconnect")),
+        help="Connect intervals.icu (docs/sync.md).",
+    ),
 }
 
 app = typer.Typer(

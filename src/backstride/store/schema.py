@@ -18,8 +18,10 @@ core, warm-up,
 cool-down and cross-training sessions logged as done, and ``planned_sessions`` the plan as
 last generated. ``form_summaries`` keeps each run's form numbers computed from its
 streams (``analysis.form.form_summary``, with the analysis ``version``), keyed by the
-``streams`` row so they go when the streams are replaced or deleted. Migrations ``0001`` to
-``0007`` create these tables; a change here needs a new numbered migration.
+``streams`` row so they go when the streams are replaced or deleted. ``sync_connections``
+and ``sync_items`` are the connected services (Strava, intervals.icu) and what came from
+them. Migrations ``0001`` to ``0008`` create these tables; a change here needs a new
+numbered migration.
 """
 
 from __future__ import annotations
@@ -320,4 +322,44 @@ form_summaries = Table(
     Column("flat_share", Float),
     Column("chunk_speed_mps", LargeBinary, nullable=False),
     Column("chunk_cadence_spm", LargeBinary, nullable=False),
+)
+
+
+# 0008: the services a runner connected (Strava, intervals.icu) and what was synced from
+# them. ``credentials`` is the service's JSON (OAuth tokens, or an API key): one row per
+# athlete and service, so in a clinic every runner has their own, readable by the database's
+# owner only like the health data beside it. ``state`` is the sync's own JSON (Strava gear
+# ids seen, where an interrupted backfill stood). ``sync_items`` maps each remote activity to
+# the stored one, with a fingerprint of the remote summary: a changed fingerprint is an edit,
+# a remote id missing from the service's list a deletion.
+sync_connections = Table(
+    "sync_connections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("service", String(16), nullable=False),
+    Column("remote_athlete", String(64), nullable=False),
+    Column("remote_name", Text),
+    Column("credentials", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("connected_at", UTCDateTime, nullable=False),
+    Column("last_sync_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UTCDateTime),
+    UniqueConstraint("athlete_id", "service", name="uq_sync_connections_service"),
+)
+
+sync_items = Table(
+    "sync_items",
+    metadata,
+    Column(
+        "connection_id",
+        Integer,
+        ForeignKey("sync_connections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("remote_id", String(64), primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="SET NULL")),
+    Column("fingerprint", String(64), nullable=False),
+    Column("synced_at", UTCDateTime, nullable=False),
 )

@@ -26,7 +26,7 @@ from backstride.views import (
     pain_view,
     shoe_view,
 )
-from backstride.web import guard, results, uploads
+from backstride.web import guard, results, syncs, uploads
 from backstride.web.params import (
     MAX_ID,
     ActivityId,
@@ -365,3 +365,59 @@ async def import_upload(request: Request, stream: bool = False) -> Response:
         return StreamingResponse(lines(), media_type="application/x-ndjson")
     summary = await uploads.run_import(store, saved, jobs, slot)
     return JSONResponse(summary)
+
+
+# -- connected services (docs/sync.md) -------------------------------------------------------
+
+Service = Literal["strava", "intervals"]
+
+
+@router.get("/sync", summary="connected services: last sync, last error, a running sync")
+def sync_status(request: Request) -> dict[str, Any]:
+    return syncs.sync_view(request)
+
+
+class IntervalsIn(BaseModel):
+    """intervals.icu's athlete id and API key (``backstride intervals connect``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    athlete_id: Annotated[str, AfterValidator(no_control_characters)] = Field(max_length=64)
+    api_key: Annotated[str, AfterValidator(no_control_characters)] = Field(max_length=200)
+
+
+@router.post(
+    "/sync/intervals/connect",
+    status_code=201,
+    summary="intervals connect --json: check and store the athlete id and API key",
+)
+def connect_intervals(request: Request, body: IntervalsIn) -> dict[str, Any]:
+    from backstride.service import sync as syncing
+
+    status = syncing.connect_intervals(
+        store_of(request),
+        athlete_id=body.athlete_id,
+        api_key=body.api_key,
+        **syncs.intervals_options(request),
+    )
+    return status.to_json()
+
+
+@router.post(
+    "/sync/{service}",
+    status_code=202,
+    summary="sync SERVICE: start a sync in the background (GET /api/sync shows its progress)",
+)
+def start_sync(request: Request, service: Service) -> dict[str, Any]:
+    job = request.app.state.syncs.start(store_of(request), request.app.state.settings, service)
+    return {"service": service, **job.to_json()}
+
+
+@router.post(
+    "/sync/{service}/disconnect",
+    summary="strava|intervals disconnect --json: forget the credentials (activities stay)",
+)
+def disconnect(request: Request, service: Service) -> dict[str, Any]:
+    from backstride.service import sync as syncing
+
+    return {"service": service, "disconnected": syncing.disconnect(store_of(request), service)}

@@ -25,7 +25,7 @@ from backstride import __version__
 from backstride.config import Settings, load_settings
 from backstride.service import Store, active_red_flags, open_database
 from backstride.service.cache import ResultCache
-from backstride.web import api, errors, guard, pages, uploads
+from backstride.web import api, errors, guard, pages, syncs, uploads
 from backstride.web.errors import UploadTooLarge
 
 HERE = Path(__file__).resolve().parent
@@ -223,6 +223,8 @@ def create_app(
     app.state.settings = settings
     app.state.max_upload_bytes = max_upload_bytes
     app.state.imports = uploads.ImportSlots(max_imports)
+    app.state.syncs = syncs.SyncJobs()
+    app.state.strava_states = set()
     app.state.csrf_token = guard.make_token(secret if secret is not None else guard.app_secret())
     errors.install(app)
 

@@ -6,6 +6,7 @@ input re-renders the page with a one-line message (status 400), never a 500.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -20,7 +21,7 @@ from backstride.service import charts, screening
 from backstride.service import glossary as service_glossary
 from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, clearance_view, shoe_view
-from backstride.web import errors, guard, results, uploads
+from backstride.web import errors, guard, results, syncs, uploads
 from backstride.web.params import (
     MAX_ID,
     ActivityId,
@@ -444,3 +445,137 @@ def glossary_page(request: Request, on: On = None) -> Response:
         for term in service_glossary.terms()
     ]
     return page(request, "glossary.html", {"title": "Glossary", "terms": words}, on=on)
+
+
+# -- connected services (docs/sync.md) -------------------------------------------------------
+
+SYNC_NOTES = {
+    "connected": "Connected. Press Sync now to fetch your activities.",
+    "started": "Sync started.",
+    "disconnected": "Disconnected: the credentials are deleted here; your activities stay.",
+}
+
+
+def _sync_page(
+    request: Request, *, error: str | None = None, hint: str | None = None, status_code: int = 200
+) -> Response:
+    on = _on(request)
+    done = request.query_params.get("done")
+    context = {
+        "title": "Sync",
+        "services": syncs.sync_view(request)["services"],
+        "notice": SYNC_NOTES.get(done or ""),
+        "error": error,
+        "hint": hint,
+        "strava_ready": bool(
+            request.app.state.settings.strava_client_id
+            and request.app.state.settings.strava_client_secret
+        ),
+    }
+    return page(request, "sync.html", context, on=on, status_code=status_code)
+
+
+def _back_to_sync(request: Request, done: str) -> Response:
+    target = request.url_for("sync_page").include_query_params(done=done)
+    if (on := _on(request)) is not None:
+        target = target.include_query_params(on=on.isoformat())
+    return RedirectResponse(str(target), status_code=303)
+
+
+@router.get("/sync", response_class=HTMLResponse, name="sync_page")
+def sync_page(request: Request, on: On = None) -> Response:
+    """The Sync page; also where Strava's authorization page sends the browser back."""
+    query = request.query_params
+    if "state" not in query:
+        return _sync_page(request)
+    from backstride.service import sync as syncing
+
+    issued: set[str] = request.app.state.strava_states
+    state = query.get("state") or ""
+    if state not in issued:
+        return _sync_page(
+            request,
+            error="This answer from Strava was not for a request of this dashboard; "
+            "nothing was connected.",
+            hint="press Connect with Strava again",
+        )
+    issued.discard(state)
+    if query.get("error") or not query.get("code"):
+        return _sync_page(
+            request,
+            error=f"Strava did not authorize backstride ({query.get('error') or 'no code'}).",
+            hint="press Connect with Strava again and then Authorize",
+        )
+    try:
+        syncing.connect_strava(
+            _store(request),
+            request.app.state.settings,
+            code=query.get("code") or "",
+            scope=query.get("scope") or "",
+            session=request.app.state.syncs.options.get("session"),
+        )
+    except BackstrideError as e:
+        return _sync_page(request, error=e.message, hint=e.hint)
+    return _back_to_sync(request, "connected")
+
+
+async def _sync_form(request: Request, handle: Callable[[FormData], Response]) -> Response:
+    async with request.form() as form:
+        guard.check_form(request, form)
+        try:
+            return handle(form)
+        except BackstrideError as e:
+            return _sync_page(request, error=e.message, hint=e.hint, status_code=400)
+
+
+@router.post("/sync/strava/connect", response_class=HTMLResponse)
+async def connect_strava(request: Request) -> Response:
+    """Off to Strava's authorization page; it sends the browser back to /sync."""
+
+    def go(form: FormData) -> Response:
+        from backstride.service import sync as syncing
+
+        state = secrets.token_urlsafe(24)
+        url = syncing.strava_authorization_url(
+            request.app.state.settings, str(request.url_for("sync_page")), state
+        )
+        request.app.state.strava_states.add(state)
+        return RedirectResponse(url, status_code=303)
+
+    return await _sync_form(request, go)
+
+
+@router.post("/sync/intervals/connect", response_class=HTMLResponse)
+async def connect_intervals(request: Request) -> Response:
+    def connect(form: FormData) -> Response:
+        from backstride.service import sync as syncing
+
+        syncing.connect_intervals(
+            _store(request),
+            athlete_id=_text(form, "athlete_id") or "",
+            api_key=_text(form, "api_key") or "",
+            **syncs.intervals_options(request),
+        )
+        return _back_to_sync(request, "connected")
+
+    return await _sync_form(request, connect)
+
+
+@router.post("/sync/{service}/run", response_class=HTMLResponse)
+async def run_sync(request: Request, service: str) -> Response:
+    def start(form: FormData) -> Response:
+        request.app.state.syncs.start(_store(request), request.app.state.settings, service)
+        return _back_to_sync(request, "started")
+
+    return await _sync_form(request, start)
+
+
+@router.post("/sync/{service}/disconnect", response_class=HTMLResponse)
+async def disconnect(request: Request, service: str) -> Response:
+    def forget(form: FormData) -> Response:
+        from backstride.service import sync as syncing
+
+        syncing.disconnect(_store(request), service)
+        return _back_to_sync(request, "disconnected")
+
+    return await _sync_form(request, forget)

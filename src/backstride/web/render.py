@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from backstride.service import Store, active_red_flags, colours, glossary
+from backstride.service.sync_state import shows_strava_data
 from backstride.service.thresholds import catalogue_thresholds
 
 HERE = Path(__file__).resolve().parent
@@ -32,6 +33,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/plan", "Plan"),
     ("/activities", "Activities"),
     ("/import", "Import"),
+    ("/sync", "Sync"),
     ("/report", "Report"),
     ("/glossary", "Glossary"),
 )
@@ -175,6 +177,7 @@ def page(
         "palette": colours.palette(),
         "glossed": set(),
         "csrf_token": request.app.state.csrf_token,
+        "strava_attribution": shows_strava_data(store),
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)

@@ -227,3 +227,20 @@ def test_a_red_flag_keeps_the_default_period(stale: str) -> None:
     data = json.loads(CliRunner().invoke(app, ["--db", stale, "report", "--json"]).stdout)
     assert (data["start"], data["end"], data["replaced"]) == ("2021-02-22", "2021-05-10", None)
     assert data["red_flags"]
+
+
+def test_the_dashboard_takes_the_same_default_period(stale: str) -> None:
+    """The Report page's form and /api/report agree with `backstride report`: the period
+    moves to the weeks of the last run (service.report_period, one decision)."""
+    from tests.web.conftest import client_for
+
+    with client_for(stale) as client:
+        form = client.get("/report").text
+        assert 'value="2020-09-21"' in form
+        assert 'value="2020-12-10"' in form
+        assert "No runs from 2021-02-22 to 2021-05-10" in form
+        report = client.get("/api/report?format=html")
+        assert report.status_code == 200
+        assert (
+            "backstride-report-2020-09-21-2020-12-10.html" in report.headers["content-disposition"]
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 
@@ -22,6 +21,7 @@ from backstride.service import (
     Status,
     sparkline,
 )
+from backstride.service.load import l2_change_label
 from backstride.service.thresholds import catalogue_thresholds
 
 
@@ -338,13 +338,7 @@ def _l2_cell(finding: Finding | None) -> Text:
     signal)."""
     if finding is None:
         return Text("")
-    change = finding.values["change"]  # None: no running the week before (a restart)
-    if finding.outcome == "no_running":  # a pause, not a -100% progression
-        shown = "no running"
-    elif isinstance(change, float) and math.isfinite(change):
-        shown = f"{change:+.0%}"
-    else:
-        shown = "restart"
+    shown = l2_change_label(finding)
     word = {"ok": "ok", "caution": "caution", "info": ""}.get(finding.severity, finding.severity)
     return Text(f"{shown} {word}".strip(), style=_SEVERITY_STYLE[finding.severity])
 

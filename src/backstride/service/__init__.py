@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         build_default_report,
         build_report,
         default_period,
+        report_period,
     )
     from backstride.service.report_model import ReportData
     from backstride.service.routines import KINDS as DONE_KINDS
@@ -127,6 +128,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "build_default_report": ("backstride.service.report_data", "build_default_report"),
     "build_report": ("backstride.service.report_data", "build_report"),
     "default_period": ("backstride.service.report_data", "default_period"),
+    "report_period": ("backstride.service.report_data", "report_period"),
     "ReportData": ("backstride.service.report_model", "ReportData"),
     "DONE_KINDS": ("backstride.service.routines", "KINDS"),
     "list_done": ("backstride.service.routines", "list_done"),
@@ -197,6 +199,7 @@ __all__ = [
     "pain_overview",
     "parse_weekday",
     "plan_to_json",
+    "report_period",
     "resolve_jobs",
     "retire_shoe",
     "review",

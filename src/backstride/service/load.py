@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,6 +73,18 @@ class LoadHistory:
         }
 
 
+def l2_change_label(finding: Finding) -> str:
+    """How a week's L2 change reads on every surface (CLI table, Load page, report):
+    "+12%", "restart" (no running the week before) or "no running" (a pause: never a -100%
+    progression)."""
+    change = finding.values["change"]
+    if finding.outcome == "no_running":
+        return "no running"
+    if isinstance(change, float) and math.isfinite(change):
+        return f"{change:+.0%}"
+    return "restart"
+
+
 def l2_view(finding: Finding | None) -> dict[str, object] | None:
     """A week's L2 verdict in a week table's JSON (``load --json``, ``report --json``): the
     same outcome, severity and numbers as the finding ``status --json --on <last day>``."""
@@ -82,6 +95,7 @@ def l2_view(finding: Finding | None) -> dict[str, object] | None:
         "outcome": finding.outcome,
         "severity": finding.severity,
         "change": finding.values["change"],
+        "change_label": l2_change_label(finding),
         "run_7d_m": finding.values["run_7d_m"],
         "run_prev_7d_m": finding.values["run_prev_7d_m"],
         "message": finding.message,

@@ -107,33 +107,50 @@ def default_period(today: date | None = None, *, weeks: int = DEFAULT_WEEKS) -> 
     return _monday(end) - timedelta(weeks=weeks - 1), end
 
 
+def report_period(
+    store: Store, *, today: date | None = None, athlete: str = DEFAULT_ATHLETE
+) -> tuple[date, date, tuple[date, date] | None]:
+    """The period a report covers when the runner names none, as of ``today``: the
+    :data:`DEFAULT_WEEKS` weeks up to ``today`` (:func:`default_period`), or, when those
+    hold no run while runs are on record before, the weeks up to the last of them; the third
+    item is then the period it stands in for (None when nothing moved). A runner back after
+    months gets their running, not pages of empty charts. While a red flag is active the
+    period does not move: the report then shows the screen that raised it (red flags win).
+    The CLI, the Report page and ``/api/report`` all take their default from here."""
+    first, last = default_period(today)
+    with transaction(store) as conn:
+        athlete_id = get_or_create_athlete(conn, athlete).id
+        columns = activity_rows.list_activity_columns(conn, athlete_id)
+    run_days = [a.local_date for a in done_activities(columns) if a.sport == "running"]
+    earlier = [day for day in run_days if day <= last]
+    if not earlier or any(first <= day for day in earlier):
+        return first, last, None
+    if active_red_flags(store, as_of=last, athlete=athlete):
+        return first, last, None
+    moved_first, moved_last = default_period(max(earlier))
+    return moved_first, moved_last, (first, last)
+
+
 def build_default_report(
     store: Store,
     *,
     start: date | None = None,
     end: date | None = None,
+    today: date | None = None,
     athlete: str = DEFAULT_ATHLETE,
     created: date | None = None,
 ) -> ReportData:
-    """The report for ``start`` .. ``end``, each defaulting as :func:`default_period` does.
-
-    With neither day given, a default period without a run while runs are on record gives
-    way to the :data:`DEFAULT_WEEKS` weeks up to the last run (``replaced`` names the period
-    it stands in for): a runner back after months gets their running, not pages of empty
-    charts. A period the runner chose is kept as given, and so is the default while a red
-    flag is active: the report then shows the screen that raised it (red flags win).
-    """
+    """The report for ``start`` .. ``end``, each defaulting as :func:`default_period` does;
+    with neither given, the period :func:`report_period` picks as of ``today`` (``replaced``
+    names the period it stands in for when it moved). A period the runner chose is kept."""
+    if start is None and end is None:
+        first, last, replaced = report_period(store, today=today, athlete=athlete)
+        data = build_report(store, start=first, end=last, athlete=athlete, created=created)
+        return data if replaced is None else dataclasses.replace(data, replaced=replaced)
     first, last = default_period(end)
-    data = build_report(
+    return build_report(
         store, start=start or first, end=end or last, athlete=athlete, created=created
     )
-    if start is not None or end is not None or data.runs or data.runs_span is None:
-        return data
-    if active_red_flags(store, as_of=last, athlete=athlete):
-        return data
-    moved_first, moved_last = default_period(data.runs_span[1])
-    moved = build_report(store, start=moved_first, end=moved_last, athlete=athlete, created=created)
-    return dataclasses.replace(moved, replaced=(first, last))
 
 
 def check_period(start: date, end: date) -> None:

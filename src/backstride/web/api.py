@@ -18,7 +18,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from backstride import report, service
 from backstride.errors import InputError
 from backstride.service import charts, screening
-from backstride.service.report_data import default_period
 from backstride.views import (
     activity_detail_view,
     activity_view,
@@ -295,8 +294,9 @@ def clinician_report(
     ] = None,
     format: Literal["html", "pdf"] = "html",
 ) -> Response:
-    first, last = default_period()
-    data = service.build_report(store_of(request), start=start or first, end=end or last)
+    # Neither day given: the default period, or the weeks up to the last run (one decision,
+    # service.build_default_report, as in `backstride report`).
+    data = service.build_default_report(store_of(request), start=start, end=end)
     name = f"backstride-report-{data.start.isoformat()}-{data.end.isoformat()}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "pdf":

@@ -19,7 +19,6 @@ from backstride import service
 from backstride.errors import BackstrideError, InputError
 from backstride.service import charts, screening
 from backstride.service import glossary as service_glossary
-from backstride.service.report_data import default_period
 from backstride.views import activity_detail_view, activity_view, clearance_view, shoe_view
 from backstride.web import errors, guard, results, syncs, uploads
 from backstride.web.params import (
@@ -427,12 +426,19 @@ async def import_upload(request: Request, on: On = None) -> Response:
 
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request, on: On = None) -> Response:
-    """The report's form; its period ends on the day the pages are judged on (``?on=``)."""
-    start, end = default_period(on)
+    """The report's form, filled with the period the report would cover by default as of the
+    day the pages are judged on (``?on=``): the last weeks, or the weeks up to the last run
+    when those hold none (``service.report_period``, as `backstride report` decides)."""
+    start, end, replaced = service.report_period(_store(request), today=on)
     return page(
         request,
         "report.html",
-        {"title": "Clinician report", "start": start.isoformat(), "end": end.isoformat()},
+        {
+            "title": "Clinician report",
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "replaced": replaced,
+        },
         on=on,
     )
 

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from backstride.cli.upgrade_bar import UpgradeBar
 from backstride.config import Settings
 from backstride.service import Finding, Store, active_red_flags, open_database
 from backstride.service.clock import day_out_of_range
@@ -39,7 +40,8 @@ def open_from(ctx: typer.Context) -> Store:
     """Open the store (``with open_from(ctx) as store:``); when the latest symptom screen found
     an R1/R2 red flag, say so first on the terminal, before whatever the command shows (red
     flags win, issue 5)."""
-    store = open_database(state(ctx).settings)
+    with UpgradeBar(stderr()) as bar:
+        store = open_database(state(ctx).settings, progress=bar)
     try:
         flags = active_red_flags(store)
     except Exception:

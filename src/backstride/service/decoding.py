@@ -39,9 +39,11 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from backstride.analysis.form import FormSummary
 from backstride.errors import BackstrideError, ConfigError
 from backstride.ingest import read_activities
 from backstride.model import EMPTY_STREAMS, Activity
+from backstride.service.deriving import derive_forms
 from backstride.store.streams import decode_streams, encode_streams
 
 # fork starts a worker in milliseconds with everything already imported; the worker only
@@ -67,6 +69,9 @@ class Decoded:
     blobs: list[bytes | None] | None = None
     """Each activity's streams as the store keeps them (``store.streams.encode_streams``),
     compressed in the worker so that the writer does not have to."""
+    forms: list[FormSummary | None] | None = None
+    """Each activity's form summary (``service.deriving``), derived where it was decoded so
+    that the writer stores it with the activity and no view has to compute it."""
     error_type: type[BaseException] | None = None
     error_kind: str = ""
     message: str = ""
@@ -103,12 +108,14 @@ def _failure(error: BaseException) -> Decoded:
 
 
 def decode(data: bytes) -> Decoded:
-    """Decode one file's bytes and compress its streams; what a worker runs for each file."""
+    """Decode one file's bytes, derive what the views read (``service.deriving``) and
+    compress its streams; what a worker runs for each file."""
     try:
         activities = read_activities(data)
+        forms = derive_forms(activities)
         blobs = [encode_streams(a.streams) if len(a.streams) else None for a in activities]
         shipped = [replace(a, streams=EMPTY_STREAMS) for a in activities]
-        return Decoded(activities=shipped, blobs=blobs)
+        return Decoded(activities=shipped, blobs=blobs, forms=forms)
     except Exception as e:  # per-file boundary: the failure goes back as a result
         return _failure(e)
 

@@ -22,6 +22,7 @@ from backstride.errors import BackstrideError
 from backstride.ingest import read_activities
 from backstride.model import Activity, ActivityMeta, ImportFailure, ImportReport
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError
+from backstride.service.deriving import derive_forms
 from backstride.service.storing import Source, import_hashed
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
@@ -156,14 +157,14 @@ def _finish(
         sha256 = hashlib.sha256(data).hexdigest()
 
         def decode() -> Decoded:
-            return Decoded(activities=read_activities(data))
+            return decode_here(data)
 
     else:
         sha256, ticket = pending.sha256, pending.ticket
 
         def decode() -> Decoded:
             if ticket is None:  # complete in the store when admitted, and no longer
-                return Decoded(activities=read_activities(work.read()))  # type: ignore[misc]
+                return decode_here(work.read())  # type: ignore[misc]
             pending.ticket = None
             return pool.result(ticket)
 
@@ -179,6 +180,13 @@ def _finish(
         skip_empty=work.skip_empty,
         known_checked=pending.checked,
     )
+
+
+def decode_here(data: bytes) -> Decoded:
+    """Decode a file in this process, with what the writer stores alongside (the serial
+    path; a worker also compresses the streams, see ``service.decoding.decode``)."""
+    activities = read_activities(data)
+    return Decoded(activities=activities, forms=derive_forms(activities))
 
 
 def athlete_id_for(store: Store, athlete: str) -> int:

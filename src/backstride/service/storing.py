@@ -13,9 +13,10 @@ is merged onto the activity in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from backstride.analysis.form import FormSummary
 from backstride.errors import EmptyActivityError, InputError
 from backstride.model import (
     Activity,
@@ -27,8 +28,10 @@ from backstride.model import (
     ImportWarning,
 )
 from backstride.service.decoding import Decoded
+from backstride.service.deriving import derive_forms, form_row
 from backstride.store import Connection, Store, import_transaction
 from backstride.store import activities as activity_rows
+from backstride.store import form as form_rows
 from backstride.store import gear as gear_rows
 from backstride.units import FOOT_SPORTS, sport_family
 
@@ -110,7 +113,15 @@ def import_hashed(
     if meta is None and match_meta is not None:
         meta = match_meta(parsed[0])
     return store_activities(
-        store, athlete_id, parsed, sha256, source, report, meta=meta, blobs=decoded.blobs
+        store,
+        athlete_id,
+        parsed,
+        sha256,
+        source,
+        report,
+        meta=meta,
+        blobs=decoded.blobs,
+        forms=decoded.forms,
     )
 
 
@@ -124,10 +135,13 @@ def store_activities(
     *,
     meta: ActivityMeta | None = None,
     blobs: Sequence[bytes | None] | None = None,
+    forms: Sequence[FormSummary | None] | None = None,
 ) -> list[int]:
     """Store decoded activities of one source, one transaction each (see module docstring).
 
     ``blobs``: the activities' streams already encoded (by a decoding worker), in order.
+    ``forms``: their form summaries already derived (``service.deriving.derive_forms``),
+    else derived here; each is stored with its activity, so no view computes it.
     Each transaction holds the athlete's import lock (:func:`store.import_transaction`), so
     the checks for a stored part and a twin hold until the insert commits, whatever other
     processes import at the same time. ``report`` counts an activity (and adds its warnings)
@@ -136,6 +150,8 @@ def store_activities(
     if not parsed:
         raise InputError("nothing to store")
     now = datetime.now(UTC)
+    if forms is None:
+        forms = derive_forms(parsed)
     ids: list[int] = []
     for position, activity in enumerate(parsed):
         with import_transaction(store, athlete_id) as conn:
@@ -144,7 +160,9 @@ def store_activities(
             match: str | None = SAME_FILE
             if activity_id is None:
                 blob = blobs[position] if blobs is not None else None
-                activity_id, match = _store_one(conn, athlete_id, activity, blob, source, now)
+                activity_id, match = _store_one(
+                    conn, athlete_id, activity, blob, forms[position], source, now
+                )
                 activity_rows.add_source_part(
                     conn,
                     athlete_id,
@@ -189,10 +207,13 @@ def _store_one(
     athlete_id: int,
     activity: Activity,
     blob: bytes | None,
+    form: FormSummary | None,
     source: Source,
     now: datetime,
 ) -> tuple[int, str | None]:
-    """The activity's id, and None when it is a new row, else why a stored twin took it."""
+    """The activity's id, and None when it is a new row, else why a stored twin took it.
+
+    Its form summary (``form``, of ``activity.streams``) is stored with the streams."""
     twin = activity_rows.find_twin(conn, athlete_id, activity)
     if twin is None:
         activity_id = activity_rows.add_activity(
@@ -203,9 +224,11 @@ def _store_one(
             imported_at=now,
             streams_blob=blob,
         )
+        if form is not None:
+            form_rows.add_form_summaries(conn, [form_row(activity_id, form)])
         return activity_id, None
     if activity.richness > twin.stored_richness:
-        activity_rows.replace_activity(
+        stored = activity_rows.replace_activity(
             conn,
             twin.activity_id,
             activity,
@@ -213,6 +236,12 @@ def _store_one(
             imported_at=now,
             streams_blob=blob,
         )
+        # The old summary went with the old streams (ON DELETE CASCADE); the new streams may
+        # hold channels kept from the stored record, and then the summary is theirs.
+        if stored is not activity.streams:
+            form = derive_forms([replace(activity, streams=stored)])[0]
+        if form is not None:
+            form_rows.add_form_summaries(conn, [form_row(twin.activity_id, form)])
     return twin.activity_id, twin.reason
 
 

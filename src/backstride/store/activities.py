@@ -24,6 +24,7 @@ from backstride.model import (
     ActivityMeta,
     Lap,
     StoredActivity,
+    Streams,
     Summary,
     richness,
 )
@@ -156,8 +157,10 @@ def replace_activity(
     source_name: str,
     imported_at: datetime,
     streams_blob: bytes | None = None,
-) -> None:
-    """Replace what is stored for ``activity_id`` with a richer record of the same activity.
+) -> Streams:
+    """Replace what is stored for ``activity_id`` with a richer record of the same activity;
+    returns the streams stored (``activity.streams``, the same object, unless channels only
+    the stored record had were kept).
 
     The id, and so everything that refers to it, stays. ``streams_blob`` as in
     :func:`add_activity`.
@@ -194,6 +197,7 @@ def replace_activity(
     conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
     conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
     _write_children(conn, activity_id, activity, streams_blob)
+    return activity.streams
 
 
 def apply_meta(conn: Connection, activity_id: int, meta: ActivityMeta) -> None:

@@ -11,7 +11,8 @@ activity's streams (a richer twin) or deleting the activity deletes its summary.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from backstride.model import FormRow, RunStreams
+from backstride.model import FormRow, RunStreams, Streams
 from backstride.store.db import upsert
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
@@ -38,10 +39,24 @@ FORM_NUMBERS = (
     "flat_share",
 )
 _CHUNKS = ("chunk_speed_mps", "chunk_cadence_spm")
+_COLUMNS = ("activity_id", "version", *FORM_NUMBERS, *_CHUNKS)
 #: Ids per ``IN (...)`` list: far below every backend's limit on bound parameters.
 _IDS_PER_QUERY = 500
 
 FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class FormFill:
+    """How to compute the stored summary of a run (given by the service layer, which knows
+    the analysis) for the migration that fills the summaries of runs stored before (0009)."""
+
+    version: int
+    """The analysis version a summary is computed with; stored ones of another are redone."""
+    sport: str
+    """Activities of this sport with streams get a summary."""
+    row: Callable[[int, Streams], FormRow]
+    """The summary of an activity's streams, by its id."""
 
 
 def _id_chunks(ids: Sequence[int], size: int = _IDS_PER_QUERY) -> Iterator[list[int]]:
@@ -101,7 +116,7 @@ def upsert_form_summaries(conn: Connection, rows: Sequence[tuple[FormRow, dateti
     """
     if not rows:
         return
-    columns = ["activity_id", "version", *FORM_NUMBERS, *_CHUNKS]
+    columns = list(_COLUMNS)
     params = {name: sa.bindparam(name, type_=form_summaries.c[name].type) for name in columns}
     stamp = sa.bindparam("stamp", type_=activities.c.imported_at.type)
     source = sa.select(*(params[name] for name in columns)).where(
@@ -115,19 +130,32 @@ def upsert_form_summaries(conn: Connection, rows: Sequence[tuple[FormRow, dateti
         set_={name: insert.excluded[name] for name in columns[1:]},
     )
     conn.execute(
-        statement,
-        [
-            {
-                "activity_id": row.activity_id,
-                "version": row.version,
-                **{
-                    name: None if math.isnan(row.numbers[name]) else float(row.numbers[name])
-                    for name in FORM_NUMBERS
-                },
-                "chunk_speed_mps": np.asarray(row.chunk_speed_mps, "<f8").tobytes(),
-                "chunk_cadence_spm": np.asarray(row.chunk_cadence_spm, "<f8").tobytes(),
-                "stamp": imported_at,
-            }
-            for row, imported_at in rows
-        ],
+        statement, [{**form_values(row), "stamp": imported_at} for row, imported_at in rows]
     )
+
+
+def add_form_summaries(conn: Connection, rows: Sequence[FormRow]) -> None:
+    """Store the summaries of streams written in this same transaction (an import stores an
+    activity's summary with it), replacing any stored before."""
+    if not rows:
+        return
+    insert = upsert(conn, form_summaries)
+    statement = insert.on_conflict_do_update(
+        index_elements=["activity_id"],
+        set_={name: insert.excluded[name] for name in _COLUMNS[1:]},
+    )
+    conn.execute(statement, [form_values(row) for row in rows])
+
+
+def form_values(row: FormRow) -> dict[str, object]:
+    """A summary as the parameters of a ``form_summaries`` row."""
+    return {
+        "activity_id": row.activity_id,
+        "version": row.version,
+        **{
+            name: None if math.isnan(row.numbers[name]) else float(row.numbers[name])
+            for name in FORM_NUMBERS
+        },
+        "chunk_speed_mps": np.asarray(row.chunk_speed_mps, "<f8").tobytes(),
+        "chunk_cadence_spm": np.asarray(row.chunk_cadence_spm, "<f8").tobytes(),
+    }

@@ -69,6 +69,9 @@ class Decoded:
     blobs: list[bytes | None] | None = None
     """Each activity's streams as the store keeps them (``store.streams.encode_streams``),
     compressed in the worker so that the writer does not have to."""
+    shapes: list[tuple[tuple[str, ...], int]] | None = None
+    """Each activity's stream channel names and sample count (with ``blobs``): what the
+    writer stores about the streams besides the blob, so it need not restore them."""
     forms: list[FormSummary | None] | None = None
     """Each activity's form summary (``service.deriving``), derived where it was decoded so
     that the writer stores it with the activity and no view has to compute it."""
@@ -114,8 +117,9 @@ def decode(data: bytes) -> Decoded:
         activities = read_activities(data)
         forms = derive_forms(activities)
         blobs = [encode_streams(a.streams) if len(a.streams) else None for a in activities]
+        shapes = [(a.streams.channel_names, len(a.streams)) for a in activities]
         shipped = [replace(a, streams=EMPTY_STREAMS) for a in activities]
-        return Decoded(activities=shipped, blobs=blobs, forms=forms)
+        return Decoded(activities=shipped, blobs=blobs, shapes=shapes, forms=forms)
     except Exception as e:  # per-file boundary: the failure goes back as a result
         return _failure(e)
 

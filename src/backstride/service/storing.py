@@ -33,6 +33,7 @@ from backstride.model import (
     ImportReport,
     ImportWarning,
 )
+from backstride.model import richness as model_richness
 from backstride.service.decoding import Decoded
 from backstride.service.deriving import derive_forms, form_row
 from backstride.store import Connection, Store
@@ -40,6 +41,7 @@ from backstride.store import activities as activity_rows
 from backstride.store import form as form_rows
 from backstride.store import gear as gear_rows
 from backstride.store.batch import ImportBatch
+from backstride.store.streams import decode_streams
 from backstride.units import FOOT_SPORTS, sport_family
 
 #: Why a duplicate is one when its bytes (or this part of them) were imported before.
@@ -234,7 +236,10 @@ def _import_hashed(
                 return ids
         try:
             decoded = decode()
-            parsed = decoded.unwrap()
+            # A worker's streams stay compressed (their shapes say what the rows need); the
+            # arrays are restored only for a twin that merges with a stored record.
+            shipped = decoded.shapes is not None and decoded.activities is not None
+            parsed = decoded.activities if shipped else decoded.unwrap()
             if not parsed:
                 raise EmptyActivityError("the file holds no activity")
         except EmptyActivityError:
@@ -262,6 +267,7 @@ def _import_hashed(
             report,
             meta=meta,
             blobs=decoded.blobs,
+            shapes=decoded.shapes if shipped else None,
             forms=decoded.forms,
             gear_memo=writer.gear_memo,
         )
@@ -277,6 +283,7 @@ def _store_parsed(
     *,
     meta: ActivityMeta | None = None,
     blobs: Sequence[bytes | None] | None = None,
+    shapes: Sequence[tuple[tuple[str, ...], int]] | None = None,
     forms: Sequence[FormSummary | None] | None = None,
     gear_memo: dict[tuple[str, str], int | None],
 ) -> list[int]:
@@ -284,7 +291,9 @@ def _store_parsed(
     transaction, which holds the athlete's import lock: the checks for a stored part and a
     twin hold until the insert commits, whatever other processes import at the same time).
 
-    ``blobs``: the activities' streams already encoded (by a decoding worker), in order.
+    ``blobs``: the activities' streams already encoded (by a decoding worker), in order;
+    with ``shapes`` (channel names, sample count), the activities come without their streams,
+    which are in the blobs only.
     ``forms``: their form summaries already derived (``service.deriving.derive_forms``),
     else derived here; each is stored with its activity, so no view computes it.
     """
@@ -300,9 +309,11 @@ def _store_parsed(
         match: str | None = SAME_FILE
         if activity_id is None:
             blob = blobs[position] if blobs is not None else None
+            shape = shapes[position] if shapes is not None else None
             activity_id, match = _store_one(
-                conn, athlete_id, activity, blob, forms[position], source, now, meta, gear_memo
-            )
+                conn, athlete_id, activity, blob, shape, forms[position], source, now, meta,
+                gear_memo,
+            )  # fmt: skip
             activity_rows.add_source_part(
                 conn,
                 athlete_id,
@@ -340,6 +351,7 @@ def _store_one(
     athlete_id: int,
     activity: Activity,
     blob: bytes | None,
+    shape: tuple[tuple[str, ...], int] | None,
     form: FormSummary | None,
     source: Source,
     now: datetime,
@@ -362,6 +374,7 @@ def _store_one(
             source_name=source.file_name,
             imported_at=now,
             streams_blob=blob,
+            streams_shape=shape,
             meta=meta,
             gear_id=gear_id,
             gear_source=gear_source,
@@ -369,7 +382,15 @@ def _store_one(
         if form is not None:
             form_rows.add_form_summaries(conn, [form_row(activity_id, form)])
         return activity_id, None
-    if activity.richness > twin.stored_richness:
+    richness = activity.richness
+    if shape is not None:
+        channels, samples = shape
+        richness = model_richness(
+            len(channels), len(activity.laps), samples, activity.source_format
+        )
+    if richness > twin.stored_richness:
+        if shape is not None and blob is not None:  # merging needs the arrays
+            activity = replace(activity, streams=decode_streams(blob))
         stored = activity_rows.replace_activity(
             conn,
             twin.activity_id,

@@ -119,7 +119,7 @@ def _write_children(
                 for i, lap in enumerate(activity.laps)
             ],
         )
-    if len(activity.streams):
+    if streams_blob is not None or len(activity.streams):
         blob = streams_blob if streams_blob is not None else encode_streams(activity.streams)
         conn.execute(sa.insert(streams), {"activity_id": activity_id, "codec": CODEC, "data": blob})
 
@@ -132,6 +132,7 @@ def add_activity(
     source_name: str,
     imported_at: datetime,
     streams_blob: bytes | None = None,
+    streams_shape: tuple[tuple[str, ...], int] | None = None,
     meta: ActivityMeta | None = None,
     gear_id: int | None = None,
     gear_source: str | None = None,
@@ -139,11 +140,15 @@ def add_activity(
     """Insert an activity with its laps and streams; returns its id.
 
     ``streams_blob``, when given, is ``encode_streams(activity.streams)`` done beforehand (an
-    import compresses streams in its decoding processes, off the writer's path). ``meta``
+    import compresses streams in its decoding processes, off the writer's path); with
+    ``streams_shape`` (channel names, sample count) the activity comes without its streams,
+    which are in the blob only. ``meta``
     and the gear go into the same INSERT, as :func:`apply_meta` and ``store.gear.
     assign_gear`` would set them afterwards.
     """
     values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
+    if streams_shape is not None:
+        values.update(channels=list(streams_shape[0]), sample_count=streams_shape[1])
     if meta is not None:
         values.update(_meta_values(meta, activity.name))
     if gear_id is not None:

@@ -129,8 +129,11 @@ class TreeMemory(threading.Thread):
         self.join()
 
 
-def fresh_database(postgres: str | None, folder: Path, label: str) -> tuple[str, object]:
-    """A URL to an empty database, and what to clean up afterwards."""
+def fresh_database(
+    postgres: str | None, folder: Path, label: str, src: Path = ROOT / "src"
+) -> tuple[str, object]:
+    """A URL to an empty database (PostgreSQL: a new schema, created by the code in ``src``
+    with ``backstride db upgrade``), and what to clean up afterwards."""
     if postgres is None:
         db = folder / f"bench-{label}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -138,14 +141,17 @@ def fresh_database(postgres: str | None, folder: Path, label: str) -> tuple[str,
         return f"sqlite:///{db}", None
     import sqlalchemy as sa
 
-    from backstride.store import open_store
-
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(postgres)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
-    open_store(url, upgrade_schema=True).close()
+    subprocess.run(
+        [sys.executable, "-m", "backstride", "--db", url, "db", "upgrade", "--json"],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        check=True,
+        capture_output=True,
+    )
     return url, (admin, schema)
 
 
@@ -360,7 +366,7 @@ def main() -> None:
         for jobs in args.jobs:
             for prefix, src in trees:
                 label = prefix + f"--jobs {jobs}" + (" (serial)" if jobs == 1 else "")
-                url, handle = fresh_database(args.postgres, args.keep, f"j{jobs}")
+                url, handle = fresh_database(args.postgres, args.keep, f"j{jobs}", src)
                 try:
                     results.append(run_import(archive, url, jobs, label, src))
                     if args.first_status:

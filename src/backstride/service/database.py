@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from backstride.config import Settings
+from backstride.model import FormFill
 from backstride.store import Store, open_store
 from backstride.store.db import Check, UpgradeProgress, check
-from backstride.store.form import FormFill
 
 
 def open_database(

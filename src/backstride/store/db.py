@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
 import sqlalchemy as sa
 from alembic import command
@@ -27,9 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from backstride.errors import ConfigError, StorageError
-
-if TYPE_CHECKING:
-    from backstride.store.form import FormFill
+from backstride.model import FormFill
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -161,7 +159,7 @@ class UpgradeProgress(Protocol):
 
 def _alembic_config(connection: Connection, **attributes: Any) -> Config:
     """Alembic's configuration for migrating on ``connection``; ``attributes`` are what the
-    migrations may use (``form_fill``: a :class:`~backstride.store.form.FormFill`;
+    migrations may use (``form_fill``: a :class:`~backstride.model.FormFill`;
     ``progress``: an object with ``add_total(count)`` and ``advance(label)``)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -234,7 +232,7 @@ def upgrade(
 ) -> None:
     """Bring the schema to the newest migration (idempotent, and serialised across processes).
 
-    ``form_fill`` (a :class:`~backstride.store.form.FormFill`) lets migration 0009 compute
+    ``form_fill`` (a :class:`~backstride.model.FormFill`) lets migration 0009 compute
     the form summaries of stored runs; ``progress`` hears of that work (``add_total``,
     ``advance``), so a command line can draw a bar.
 

@@ -11,8 +11,7 @@ activity's streams (a richer twin) or deleting the activity deletes its summary.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from backstride.model import FormRow, RunStreams, Streams
+from backstride.model import FormRow, RunStreams
 from backstride.store.db import upsert
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
@@ -44,19 +43,6 @@ _COLUMNS = ("activity_id", "version", *FORM_NUMBERS, *_CHUNKS)
 _IDS_PER_QUERY = 500
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class FormFill:
-    """How to compute the stored summary of a run (given by the service layer, which knows
-    the analysis) for the migration that fills the summaries of runs stored before (0009)."""
-
-    version: int
-    """The analysis version a summary is computed with; stored ones of another are redone."""
-    sport: str
-    """Activities of this sport with streams get a summary."""
-    row: Callable[[int, Streams], FormRow]
-    """The summary of an activity's streams, by its id."""
 
 
 def _id_chunks(ids: Sequence[int], size: int = _IDS_PER_QUERY) -> Iterator[list[int]]:

@@ -7,7 +7,7 @@ ones (and those of another analysis version) once, in the migration's transactio
 migration only: the schema does not change.
 
 The store does not know the analysis: whoever migrates hands over how a summary is computed
-(a :class:`~backstride.store.form.FormFill` in the Alembic config's attributes, as
+(a :class:`~backstride.model.FormFill` in the Alembic config's attributes, as
 ``store.db.upgrade`` does for ``service.database``), and may hand over a progress object
 (the CLI draws a bar from it). Without a ``FormFill`` nothing is filled, and the views
 compute the missing summaries as they always could.
@@ -24,7 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from backstride.store.form import FormFill, form_values
+from backstride.model import FormFill
+from backstride.store.form import form_values
 from backstride.store.streams import decode_streams
 
 revision = "0009"

@@ -122,15 +122,13 @@ def upsert_form_summaries(conn: Connection, rows: Sequence[tuple[FormRow, dateti
 
 def add_form_summaries(conn: Connection, rows: Sequence[FormRow]) -> None:
     """Store the summaries of streams written in this same transaction (an import stores an
-    activity's summary with it), replacing any stored before."""
-    if not rows:
-        return
-    insert = upsert(conn, form_summaries)
-    statement = insert.on_conflict_do_update(
-        index_elements=["activity_id"],
-        set_={name: insert.excluded[name] for name in _COLUMNS[1:]},
-    )
-    conn.execute(statement, [form_values(row) for row in rows])
+    activity's summary with it; the streams row is new, so no summary hangs on it yet).
+
+    A plain INSERT with parameters apart from the statement, one cached statement for every
+    call (building an ``ON CONFLICT`` statement per run was a third of an import's writing
+    time)."""
+    if rows:
+        conn.execute(sa.insert(form_summaries), [form_values(row) for row in rows])
 
 
 def form_values(row: FormRow) -> dict[str, object]:

@@ -1,12 +1,15 @@
 """Decoding files in worker processes: bytes go in, activities (or the reason why not) come out.
 
 :class:`DecodePool` runs ``jobs`` worker processes that each call
-:func:`backstride.ingest.read_activities` on one file's bytes at a time and compress each
-activity's streams into the store's blob (``store.streams.encode_streams``; zstd was the
+:func:`backstride.ingest.read_activities` on one file's bytes at a time, derive what the
+views read (``service.deriving``: each run's form summary) and compress each activity's
+streams into the store's blob (``store.streams.encode_streams``; zstd was the
 writer's largest cost, BENCHMARKS.md). The importing process keeps the store to itself (one
 writer, one transaction per activity). Only bytes travel to a worker, and only the decoded
 :class:`~backstride.model.Activity` objects (pickled once) with their streams as that blob
-travel back: a fifth of the bytes of the arrays, restored exactly by :meth:`Decoded.unwrap`.
+travel back: a fifth of the bytes of the arrays, stored as they are by the writer (their
+channel names and sample count travel with them) or restored exactly by
+:meth:`Decoded.unwrap`.
 Each worker has the file it decodes and the next one queued (a thread in the worker takes
 them off its pipe), so it does not wait for the writer to hand it work. Memory stays bounded
 because the caller submits only a few files ahead of the one it is storing

@@ -1,6 +1,6 @@
 """Activities, their laps, streams and source files.
 
-Writes happen inside the caller's transaction (one activity per transaction, owned by the
+Writes happen inside the caller's transaction (an import's, holding whole files; owned by the
 service layer); reads return ``model`` objects.
 """
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import platform
 import statistics
 import sys
@@ -29,7 +30,12 @@ import numpy as np
 
 from backstride.analysis.series import weekly_series
 from backstride.analysis.table import ActivityKind, ActivityTable
-from backstride.rules.evaluate import analyse_up_to, evaluate, evaluate_cohort
+from backstride.rules.evaluate import (
+    analyse_up_to,
+    evaluate,
+    evaluate_cohort,
+    map_athlete_chunks,
+)
 
 AS_OF = date(2025, 12, 31)
 
@@ -81,22 +87,24 @@ def backstride_all(table: ActivityTable, *, findings: bool) -> dict[str, Any]:
     return out
 
 
-def backstride_cohort(table: ActivityTable, chunk: int) -> dict[str, Any]:
-    """The same for a large cohort, ``chunk`` athletes at a time (what a cohort report does).
+def backstride_cohort(table: ActivityTable, chunk: int, jobs: int) -> dict[str, Any]:
+    """The same for a large cohort, ``chunk`` athletes at a time (what a cohort report does),
+    the chunks shared among ``jobs`` worker processes (``map_athlete_chunks``, as
+    ``evaluate_cohort(jobs=...)`` does).
 
-    Keeps the per-chunk results that a report would show (weekly series, verdicts, lights)
-    and the last chunk's full analysis for the agreement check.
+    Keeps the per-chunk results that a report would show (weekly series, verdicts, lights).
     """
-    weekly, ranks, lights = [], [], []
-    out: dict[str, Any] = {}
-    for _, part in table.athlete_chunks(chunk):
+
+    def one_chunk(part: ActivityTable) -> tuple[Any, Any, Any]:
         out = backstride_all(part, findings=False)
-        weekly.append(out["weekly"].run_distance_m)
-        ranks.append(out["cohort"].ranks)
-        lights.append(out["cohort"].lights())
-    out["weekly_km_all"] = np.concatenate(weekly, axis=1) / 1000
-    out["ranks_all"] = np.concatenate(ranks)
-    return out
+        return out["weekly"].run_distance_m, out["cohort"].ranks, out["cohort"].lights()
+
+    parts = map_athlete_chunks(one_chunk, table, chunk_athletes=chunk, jobs=jobs)
+    return {
+        "weekly_km_all": np.concatenate([weekly for weekly, _, _ in parts], axis=1) / 1000,
+        "ranks_all": np.concatenate([ranks for _, ranks, _ in parts]),
+        "lights_all": [lights for _, _, lights in parts],
+    }
 
 
 def pandas_all(table: ActivityTable) -> dict[str, Any]:
@@ -218,14 +226,35 @@ def check_agreement(ours: dict[str, Any], theirs: dict[str, Any], table: Activit
     return worst
 
 
-def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    times, result = [], None
+#: CPU seconds (this process, its worker processes) of the last run of each timed() call.
+LAST_CPU: list[tuple[float, float]] = []
+
+
+def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float, Any, float]:
+    """Best and median wall time of ``repeat`` runs, the last result, and the median CPU time
+    of this process and its worker processes together."""
+    times, cpus, result = [], [], None
+    split = (0.0, 0.0)
     for _ in range(repeat):
         gc.collect()
+        own, workers = _cpu_s()
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), result
+        own_after, workers_after = _cpu_s()
+        split = (own_after - own, workers_after - workers)
+        cpus.append(sum(split))
+    LAST_CPU.append(split)
+    return min(times), statistics.median(times), result, statistics.median(cpus)
+
+
+def _cpu_s() -> tuple[float, float]:
+    """CPU time (user + system) of this process, and of its finished child processes."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -235,31 +264,46 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="repeats of the cohort runs")
     parser.add_argument("--single-repeat", type=int, default=30)
     parser.add_argument("--chunk", type=int, default=250, help="athletes per chunk")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for the cohort")
     parser.add_argument("--no-pandas", action="store_true", help="skip pandas on the cohort")
     args = parser.parse_args()
 
-    rows = []
+    rows: list[tuple[str, str, int, float, float, float]] = []
     one = synthetic_table(1, args.years, seed=1)
-    best, median, ours = timed(lambda: backstride_all(one, findings=True), args.single_repeat)
-    rows.append(("1 athlete", "backstride (NumPy), incl. findings", len(one), best, median))
-    best_pd, median_pd, theirs = timed(lambda: pandas_all(one), max(3, args.single_repeat // 5))
-    rows.append(("1 athlete", "pandas, same metrics", len(one), best_pd, median_pd))
+    best, median, ours, cpu = timed(lambda: backstride_all(one, findings=True), args.single_repeat)
+    rows.append(("1 athlete", "backstride (NumPy), incl. findings", len(one), best, median, cpu))
+    best_pd, median_pd, theirs, cpu = timed(
+        lambda: pandas_all(one), max(3, args.single_repeat // 5)
+    )
+    rows.append(("1 athlete", "pandas, same metrics", len(one), best_pd, median_pd, cpu))
     agree_one = check_agreement(ours, theirs, one)
     n_findings = len(ours["findings"])
 
     many = synthetic_table(args.athletes, args.years, seed=2)
     chunk = args.chunk
-    best_c, median_c, ours = timed(lambda: backstride_cohort(many, chunk), args.repeat)
-    label = f"backstride (NumPy), {chunk:,} athletes per chunk"
-    rows.append((f"{args.athletes:,} athletes", label, len(many), best_c, median_c))
+    load_before = os.getloadavg()
+    best_c, median_c, ours, cpu = timed(
+        lambda: backstride_cohort(many, chunk, args.jobs), args.repeat
+    )
+    label = f"backstride (NumPy), {chunk:,} athletes per chunk, {args.jobs} process(es)"
+    rows.append((f"{args.athletes:,} athletes", label, len(many), best_c, median_c, cpu))
+    load_after = os.getloadavg()
+    own_cpu, worker_cpu = LAST_CPU[-1]
+    # On free cores the workers run side by side: the wall time is at least this process's
+    # CPU time plus the workers' shared among the cores (equal when the chunks balance).
+    cores = min(max(args.jobs, 1), _cpus())
+    bound = (
+        f"last cohort run's CPU: {own_cpu:.2f} s in this process + {worker_cpu:.2f} s in "
+        f"workers; on {cores} free core(s): about {own_cpu + worker_cpu / cores:.2f} s wall"
+    )
     weekly_km = ours.pop("weekly_km_all")
     ours = {}
     gc.collect()
     cohort_ratio = agreement = ""
     if not args.no_pandas:
-        best_cp, median_cp, theirs = timed(lambda: pandas_all(many), 1)
+        best_cp, median_cp, theirs, cpu = timed(lambda: pandas_all(many), 1)
         label = "pandas, same metrics"
-        rows.append((f"{args.athletes:,} athletes", label, len(many), best_cp, median_cp))
+        rows.append((f"{args.athletes:,} athletes", label, len(many), best_cp, median_cp, cpu))
         agree_weeks = float(np.max(np.abs(weekly_km - theirs["weekly_km"].to_numpy())))
         last = next(
             part for first, part in many.athlete_chunks(chunk) if first + chunk >= args.athletes
@@ -275,12 +319,15 @@ def main() -> None:
 
     emit(f"pandas {pd.__version__}, {platform.machine()}, cpus: {_cpus()}")
     emit()
-    emit("| data | implementation | activities | best (s) | median (s) |")
-    emit("|---|---|---:|---:|---:|")
-    for data, impl, n, b, m in rows:
-        emit(f"| {data} | {impl} | {n:,} | {b:.4f} | {m:.4f} |")
+    emit(f"load average before/after the backstride cohort runs: {load_before} / {load_after}")
+    emit()
+    emit("| data | implementation | activities | best (s) | median (s) | median CPU (s) |")
+    emit("|---|---|---:|---:|---:|---:|")
+    for data, impl, n, b, m, c in rows:
+        emit(f"| {data} | {impl} | {n:,} | {b:.4f} | {m:.4f} | {c:.4f} |")
     emit()
     emit(f"pandas / backstride, 1 athlete (best): {best_pd / best:.1f}x")
+    emit(bound)
     if cohort_ratio:
         emit(cohort_ratio)
     emit(f"findings for the one athlete: {n_findings}")
@@ -293,8 +340,6 @@ def emit(line: str = "", end: str = "\n") -> None:
 
 
 def _cpus() -> int:
-    import os
-
     return len(os.sched_getaffinity(0))
 
 

@@ -189,6 +189,8 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("screen", "clear"): "records the clinician's clearance, which lifts the suspension",
     ("demo",): "builds its own demo database, not the one walked",
     ("serve",): "starts a web server (the routes are walked below)",
+    ("watch",): "runs until stopped and only imports: one line per file, no advice (its "
+    "JSON lines carry the red flags; tests/cli/test_watch_cli.py)",
     ("db", "upgrade"): "migrates the database and prints no results",
     ("db", "check"): "checks the database file without opening the runner's data",
     ("shoes", "retire"): "changes a pair and prints one line about it",

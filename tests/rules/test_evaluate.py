@@ -10,7 +10,7 @@ import pytest
 
 from backstride.analysis.table import ActivityTable
 from backstride.rules.catalogue import PRACTICE_NAMES
-from backstride.rules.evaluate import evaluate, evaluate_cohort
+from backstride.rules.evaluate import evaluate, evaluate_cohort, map_athlete_chunks
 from backstride.rules.finding import SEVERITY_RANK, Finding, most_pressing, plain
 from backstride.rules.practices import LIGHTS, practice_lights, status_data
 from tests.analysis.history import form_table, runs_table, vignette
@@ -125,6 +125,26 @@ def test_cohort_in_chunks_equals_cohort_at_once() -> None:
     parts = evaluate_cohort(table, as_of=as_of, chunk_athletes=3)
     assert parts.rules == whole.rules
     np.testing.assert_array_equal(parts.ranks, whole.ranks)
+    # Chunks shared among worker processes come back in athlete order.
+    forked = evaluate_cohort(table, as_of=as_of, chunk_athletes=1, jobs=2)
+    assert forked.rules == whole.rules
+    np.testing.assert_array_equal(forked.ranks, whole.ranks)
+
+
+def test_chunks_mapped_in_workers_keep_their_order_and_results() -> None:
+    table = runs_table(
+        [f"2024-01-{day:02d}" for day in range(1, 11)],
+        [float(day) for day in range(1, 11)],
+        athlete=list(range(10)),
+        n_athletes=10,
+    )
+
+    def first_km(part: ActivityTable) -> list[float]:
+        return (part.distance_m / 1000).tolist()
+
+    serial = map_athlete_chunks(first_km, table, chunk_athletes=3)
+    assert serial == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [10.0]]
+    assert map_athlete_chunks(first_km, table, chunk_athletes=3, jobs=2) == serial
 
 
 def test_athlete_chunks_slice_sorted_rows_and_sort_unsorted_ones() -> None:

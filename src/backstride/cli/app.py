@@ -32,6 +32,7 @@ from backstride.cli import (
     serve,
     shoes,
     status,
+    watch,
 )
 from backstride.cli.state import RED_FLAGS, CliState, stderr
 from backstride.config import load_settings
@@ -174,6 +175,7 @@ app.command("report")(translating_errors(report.report_command))
 app.command("learn")(translating_errors(learn.learn_command))
 app.command("demo")(translating_errors(demo.demo_command))
 app.command("serve")(translating_errors(serve.serve_command))
+app.command("watch")(translating_errors(watch.watch_command))
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 db_app.command("upgrade")(translating_errors(dbcmd.upgrade_command))
 db_app.command("check")(translating_errors(dbcmd.check_command))

@@ -232,6 +232,12 @@ def status_screen(console: Console, status: Status, *, show: int = 6) -> None:
             Text("Symptom screen due: ", style="bold yellow")
             + Text(f"{status.screen_due}. Take it with: backstride screen")
         )
+    fresh = status.freshness
+    if fresh is not None and fresh.message is not None:
+        console.print(
+            Text("Data may be out of date: " if fresh.stale else "", style="bold yellow")
+            + Text(f"{fresh.message} (backstride import FILES, or backstride watch FOLDER)")
+        )
     lights = Table.grid(padding=(0, 2))
     lights.add_column(no_wrap=True)
     lights.add_column(no_wrap=True)

@@ -56,3 +56,19 @@ def read_activity_file(path: Path) -> bytes:
         data = file.read(limits.MAX_ACTIVITY_BYTES + 1)
     refuse_oversized(len(data))
     return data
+
+
+def declared_fit_size(head: bytes) -> int | None:
+    """The size a FIT file's header says the file has (header, data records and the 2-byte
+    CRC), from its first 12 bytes or more; None when they do not start a FIT file. A file
+    shorter than this is still being written, or was cut.
+
+    >>> header = bytes([14, 0x20, 0, 0]) + (1000).to_bytes(4, "little") + b".FIT" + bytes(2)
+    >>> declared_fit_size(header)
+    1016
+    >>> declared_fit_size(b"<?xml version") is None
+    True
+    """
+    if len(head) < 12 or head[8:12] != b".FIT" or head[0] < 12:
+        return None
+    return head[0] + int.from_bytes(head[4:8], "little") + 2

@@ -37,21 +37,21 @@ or overlaps another in time (two recordings of one outing), is its own activity.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-from lxml import etree
 
-from backstride.errors import EmptyActivityError
+from backstride.errors import EmptyActivityError, InputError
+from backstride.ingest import limits
 from backstride.ingest.safe_xml import (
     local_name,
     namespace,
     parse_document,
-    parse_float,
-    parse_time,
-    refuse_many_points,
+    parse_floats,
+    parse_times,
 )
 from backstride.ingest.track import (
     PAUSE_SPEED_MPS,
@@ -69,10 +69,13 @@ from backstride.ingest.track import (
 from backstride.model import Activity, FloatArray, Streams
 from backstride.units import FOOT_SPORTS, Channel
 
+if TYPE_CHECKING:
+    from lxml import etree
+
 #: Tracks that start less than this after the previous one ended are one activity.
 JOIN_GAP_S = 3600.0
 
-#: Extension element local names (lower case) -> sample column.
+#: Extension element local names (lower case) -> sensor column.
 _EXTENSION_COLUMNS = {
     "hr": "hr",
     "heartrate": "hr",
@@ -83,7 +86,12 @@ _EXTENSION_COLUMNS = {
     "power": "power",
     "powerinwatts": "power",
 }
-_COLUMNS = ("lat", "lon", "ele", "hr", "cad", "temp", "power", "seg")
+_SENSORS = ("hr", "cad", "temp", "power")
+_COLUMNS = ("lat", "lon", "ele", *_SENSORS, "seg")
+#: What a track point gives while the file is read: the texts of its time, lat, lon, ele
+#: and sensors (in _SENSORS order), None where absent.
+_Row = tuple[str | None, ...]
+_UNSEEN = "\x00unseen"  # a sensor not yet found in a point (no XML text can hold NUL)
 
 #: ``trk/type`` values seen in exports -> (sport, sub_sport), FIT vocabulary. Strava writes
 #: numbers: 1 (Ride) and 9 (Run) are confirmed by real exports (sweatpy__4801048867_strava.gpx
@@ -118,33 +126,48 @@ _SPORTS: dict[str, tuple[str, str | None]] = {
 
 @dataclass
 class _Track:
-    """One ``<trk>``: its timed points as columns of floats, built once while walking."""
+    """One ``<trk>``: its timed points as columns of floats."""
 
     name: str | None
     sport_text: str | None
-    times_s: list[float] = field(default_factory=list)
-    columns: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in _COLUMNS})
+    times_s: FloatArray
+    columns: dict[str, FloatArray]
     untimed: int = 0
     naive_times: int = 0
     utc_offset_s: int | None = None
 
 
 def read_gpx(data: bytes) -> list[Activity]:
-    """Every recorded activity in a GPX file, in time order (see the module docstring)."""
+    """Every recorded activity in a GPX file, in time order (see the module docstring).
+
+    Each track point gives the texts of its values in one pass over its children; each
+    ``<trk>`` then becomes columns of floats at once.
+    """
     root = parse_document(data, label="GPX", root_name="gpx")
     ns = namespace(str(root.tag))
 
     def q(name: str) -> str:
         return f"{{{ns}}}{name}" if ns else name
 
-    refuse_many_points(root, q("trkpt"), "GPX")
+    t_trkpt, t_trkseg = q("trkpt"), q("trkseg")
+    read_point = _point_reader(ns)
+    tracks: list[_Track] = []
+    points = 0
+    for trk in root.iterchildren(q("trk")):
+        segments = [
+            [read_point(point) for point in segment.iterchildren(t_trkpt)]
+            for segment in trk.iterchildren(t_trkseg)
+        ]
+        points += sum(len(segment) for segment in segments)
+        if points > limits.MAX_TRACK_POINTS:
+            raise _too_many_points(root, t_trkpt, "GPX")
+        tracks.append(_track(trk, segments, q))
     file_name = _text(root.find(f"{q('metadata')}/{q('name')}")) or _text(root.find(q("name")))
-    tracks = [_read_track(trk, ns, q) for trk in root.iterchildren(q("trk"))]
-    timed = [t for t in tracks if t.times_s]
+    timed = [t for t in tracks if len(t.times_s)]
     if not timed:
         raise EmptyActivityError(_why_empty(root, q, tracks))
     warnings: list[str] = []
-    untimed_tracks = [t for t in tracks if not t.times_s and t.untimed]
+    untimed_tracks = [t for t in tracks if not len(t.times_s) and t.untimed]
     if untimed_tracks:
         points = sum(t.untimed for t in untimed_tracks)
         warnings.append(
@@ -166,76 +189,98 @@ def _text(element: etree._Element | None) -> str | None:
     return element.text.strip() or None
 
 
-def _read_track(trk: etree._Element, ns: str, q: Callable[[str], str]) -> _Track:
+def _point_reader(ns: str) -> Callable[[etree._Element], _Row]:
+    """A function from a ``<trkpt>`` to its row, for a document in namespace ``ns``.
+
+    Sensor values are extension elements matched by local name in any namespace, inside
+    ``<extensions>`` or (GPX 1.0) straight inside the point; the first of a kind wins: a
+    file with both gpxtpx:hr and gpxdata:hr says the same thing twice.
+    """
+    t_time, t_ele, t_ext = (f"{{{ns}}}{n}" if ns else n for n in ("time", "ele", "extensions"))
+    # A child is in another vocabulary when its tag's start differs from the document's.
+    own, namespaced = (f"{{{ns}}}" if ns else "{"), bool(ns)
+    sensor_of: dict[object, int] = {}  # tag -> index in _SENSORS, -1 for others
+
+    def learn(tag: object) -> int:
+        name = local_name(tag).lower() if isinstance(tag, str) else ""
+        column = _EXTENSION_COLUMNS.get(name)
+        sensor_of[tag] = index = _SENSORS.index(column) if column is not None else -1
+        return index
+
+    def read(point: etree._Element) -> _Row:
+        when = ele = None
+        found: list[str | None] | None = None
+        for child in point:
+            tag = child.tag
+            if tag == t_time:
+                when = child.text
+            elif tag == t_ele:
+                ele = child.text
+            elif tag == t_ext or (isinstance(tag, str) and tag.startswith(own) != namespaced):
+                if found is None:
+                    found = [_UNSEEN, _UNSEEN, _UNSEEN, _UNSEEN]
+                for element in child.iter():
+                    tag = element.tag
+                    column = sensor_of.get(tag)
+                    if column is None:
+                        column = learn(tag)
+                    if column >= 0 and found[column] is _UNSEEN:
+                        found[column] = element.text
+        get = point.get
+        if found is None:
+            return (when, get("lat"), get("lon"), ele, None, None, None, None)
+        hr, cad, temp, power = (None if v is _UNSEEN else v for v in found)
+        return (when, get("lat"), get("lon"), ele, hr, cad, temp, power)
+
+    return read
+
+
+def _track(trk: etree._Element, segments: list[list[_Row]], q: Callable[[str], str]) -> _Track:
+    """A ``<trk>`` whose points have been read into ``segments`` (its ``<trkseg>`` in order)."""
     type_text = _text(trk.find(q("type")))
     if type_text is None:
         locus = [e for e in trk.iterfind(f"{q('extensions')}//*") if _is(e, "activity")]
         type_text = _text(locus[0]) if locus else None
-    track = _Track(name=_text(trk.find(q("name"))), sport_text=type_text)
-    t_time, t_ele, t_ext = q("time"), q("ele"), q("extensions")
-    cols = track.columns
-    for segment, seg in enumerate(trk.iterchildren(q("trkseg"))):
-        for pt in seg.iterchildren(q("trkpt")):
-            when = None
-            values = dict.fromkeys(_COLUMNS, np.nan)
-            values["seg"] = float(segment)
-            values["lat"] = _coordinate(pt.get("lat"), 90.0)
-            values["lon"] = _coordinate(pt.get("lon"), 180.0)
-            seen: set[str] = set()
-            for child in pt:
-                tag = child.tag
-                if not isinstance(tag, str):
-                    continue
-                if tag == t_time:
-                    when = parse_time(child.text)
-                elif tag == t_ele:
-                    values["ele"] = parse_float(child.text)
-                elif tag == t_ext or namespace(tag) != ns:
-                    _read_extensions(child, values, seen)
-            if when is None:
-                track.untimed += 1
-                continue
-            if when.tzinfo is None:
-                # GPX times are UTC by the schema; a zone-less time is a sloppy writer's UTC.
-                track.naive_times += 1
-                when = when.replace(tzinfo=UTC)
-            elif track.utc_offset_s is None and not track.times_s:
-                offset = when.utcoffset() or timedelta(0)
-                track.utc_offset_s = int(offset.total_seconds()) or None
-            track.times_s.append(when.timestamp())
-            for c in _COLUMNS:
-                cols[c].append(values[c])
-    return track
+    rows = [row for segment in segments for row in segment]
+    texts: Sequence[Sequence[str | None]] = (
+        list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
+    )
+    times, naive, offset_s = parse_times(texts[0])
+    timed = np.isfinite(times)
+    columns = {name: parse_floats(texts[i + 1])[timed] for i, name in enumerate(_COLUMNS[:-1])}
+    for name, limit in (("lat", 90.0), ("lon", 180.0)):
+        columns[name][~(np.abs(columns[name]) <= limit)] = np.nan
+    seg = np.repeat(np.arange(len(segments), dtype=np.float64), [len(s) for s in segments])
+    columns["seg"] = seg[timed] if len(rows) else seg
+    return _Track(
+        name=_text(trk.find(q("name"))),
+        sport_text=type_text,
+        times_s=times[timed],
+        columns=columns,
+        untimed=int(len(times) - timed.sum()),
+        naive_times=naive,
+        utc_offset_s=offset_s,
+    )
+
+
+def _too_many_points(root: etree._Element, tag: str, label: str) -> InputError:
+    points = sum(1 for _ in root.iter(tag))
+    return InputError(
+        f"{label} has {points} track points, over the limit of "
+        f"{limits.MAX_TRACK_POINTS} for an activity file"
+    )
 
 
 def _is(element: etree._Element, name: str) -> bool:
     return isinstance(element.tag, str) and local_name(element.tag).lower() == name
 
 
-def _read_extensions(container: etree._Element, values: dict[str, float], seen: set[str]) -> None:
-    for element in container.iter():
-        tag = element.tag
-        if not isinstance(tag, str):
-            continue
-        column = _EXTENSION_COLUMNS.get(local_name(tag).lower())
-        # The first value of a kind wins: a file with both gpxtpx:hr and gpxdata:hr says
-        # the same thing twice.
-        if column is not None and column not in seen:
-            seen.add(column)
-            values[column] = parse_float(element.text)
-
-
-def _coordinate(text: str | None, limit: float) -> float:
-    value = parse_float(text)
-    return value if -limit <= value <= limit else np.nan
-
-
 def _group_tracks(tracks: list[_Track]) -> list[list[_Track]]:
-    ordered = sorted(tracks, key=lambda t: min(t.times_s))
+    ordered = sorted(tracks, key=lambda t: float(t.times_s.min()))
     groups: list[list[_Track]] = []
     group_end_s = 0.0
     for track in ordered:
-        start_s, end_s = min(track.times_s), max(track.times_s)
+        start_s, end_s = float(track.times_s.min()), float(track.times_s.max())
         if groups and 0.0 <= start_s - group_end_s <= JOIN_GAP_S:
             groups[-1].append(track)
             group_end_s = max(group_end_s, end_s)
@@ -247,11 +292,8 @@ def _group_tracks(tracks: list[_Track]) -> list[list[_Track]]:
 
 def _activity(group: list[_Track], index: int, file_name: str | None, notes: list[str]) -> Activity:
     warnings = list(notes)
-    times = np.array([t for track in group for t in track.times_s], dtype=np.float64)
-    columns = {
-        c: np.array([v for track in group for v in track.columns[c]], dtype=np.float64)
-        for c in _COLUMNS
-    }
+    times = np.concatenate([track.times_s for track in group])
+    columns = {c: np.concatenate([track.columns[c] for track in group]) for c in _COLUMNS}
     # Segment numbers restart in each <trk>: make them distinct across the joined tracks.
     track_no = np.repeat(np.arange(len(group)), [len(track.times_s) for track in group])
     columns["seg"] = track_no * 1e9 + columns["seg"]
@@ -346,7 +388,6 @@ MIN_TIMETABLE_POINTS = 10
 MIN_TIMETABLE_SPAN_S = 300.0
 #: A median speed above this (m/s, 72 km/h) is no human-powered sport's.
 MAX_MEDIAN_SPEED_MPS = 20.0
-_SENSORS = ("hr", "cad", "power", "temp")
 
 
 def _made_up_times(

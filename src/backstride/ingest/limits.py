@@ -22,7 +22,8 @@ GZIP_RATIO_FROM_BYTES = 1 << 20
 #: parsed: lxml's tree costs about 130 bytes a tag, so this bounds the tree near 200 MB.
 #: A GPX track point with heart rate and cadence is 14 tags: 100,000 points per 1.4 M.
 MAX_XML_TAGS = 1_500_000
-#: Track points in a GPX or TCX file: 55 hours recorded every second.
+#: Track points in a GPX file's tracks or a TCX file's activities (the error counts every
+#: one in the file): 55 hours recorded every second.
 MAX_TRACK_POINTS = 200_000
 #: Chained FIT files in one file (a multisport file chains a few).
 MAX_FIT_PARTS = 1_000

@@ -33,22 +33,22 @@ are not activities and are skipped). Courses and workouts are plans, not recordi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
-from lxml import etree
 
-from backstride.errors import EmptyActivityError
+from backstride.errors import EmptyActivityError, InputError
+from backstride.ingest import limits
 from backstride.ingest.safe_xml import (
-    child_text,
-    core_name,
     local_name,
     namespace,
     parse_document,
     parse_float,
+    parse_floats,
     parse_time,
-    refuse_many_points,
+    parse_times,
 )
 from backstride.ingest.track import (
     BoolArray,
@@ -68,6 +68,9 @@ from backstride.ingest.track import (
 from backstride.model import Activity, FloatArray, Lap, Streams, Summary
 from backstride.units import FOOT_SPORTS, Channel
 
+if TYPE_CHECKING:
+    from lxml import etree
+
 _Q = Callable[[str], str]
 """A function from a local name to the document's Clark tag (``"Lap"`` -> ``"{ns}Lap"``)."""
 
@@ -76,7 +79,7 @@ _INTENSITIES = {"active": "active", "resting": "rest"}
 #: Lap average cadence and the samples' mean may differ by this share before a warning.
 CADENCE_TOLERANCE = 0.05
 
-_COLUMNS = ("lat", "lon", "alt", "dist", "hr", "cad", "run_cad", "speed", "watts", "seg")
+_COLUMNS = ("lat", "lon", "alt", "dist", "hr", "cad", "speed", "run_cad", "watts", "seg")
 #: Trackpoint extension local names (TPX) -> column.
 _TPX_COLUMNS = {"speed": "speed", "runcadence": "run_cad", "watts": "watts"}
 
@@ -96,54 +99,120 @@ class _RawLap:
     intensity: str | None
 
 
+#: What a trackpoint gives while the file is read: the texts of its Time and of each column
+#: but ``seg`` (in _COLUMNS order), None where absent.
+_Row = tuple[str | None, ...]
+
+
 @dataclass
-class _Samples:
-    times_s: list[float] = field(default_factory=list)
-    columns: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in _COLUMNS})
-    untimed: int = 0
-    tracks: int = 0
+class _Part:
+    """One ``<Activity>`` as read from the stream: its laps with their tracks' rows."""
+
+    sport: str
+    laps: list[tuple[_RawLap, list[list[_Row]]]]
+    device: str | None
+    name: str | None
 
 
 def read_tcx(data: bytes) -> list[Activity]:
-    """Every activity in a TCX file, in file order (see the module docstring)."""
+    """Every activity in a TCX file, in file order (see the module docstring).
+
+    Each trackpoint gives the texts of its values in one pass over its children; each
+    ``<Activity>`` then becomes columns of floats at once.
+    """
     root = parse_document(data, label="TCX", root_name="TrainingCenterDatabase")
     ns = namespace(str(root.tag))
 
     def q(name: str) -> str:
         return f"{{{ns}}}{name}" if ns else name
 
-    refuse_many_points(root, q("Trackpoint"), "TCX")
+    t_point, t_track, t_lap, t_activity = (q(n) for n in ("Trackpoint", "Track", "Lap", "Activity"))
     elements: list[etree._Element] = []
     for holder in root.iterchildren(q("Activities")):
-        for child in holder.iterchildren(q("Activity"), q("MultiSportSession")):
-            if child.tag == q("Activity"):
+        for child in holder.iterchildren(t_activity, q("MultiSportSession")):
+            if child.tag == t_activity:
                 elements.append(child)
             else:
-                elements += [a for sport in child for a in sport.iterchildren(q("Activity"))]
-    if not elements:
+                elements += [a for sport in child for a in sport.iterchildren(t_activity)]
+    read_point = _point_reader(q)
+    parts: list[_Part] = []
+    points = 0
+    for element in elements:
+        laps = [
+            (
+                _read_lap(lap, q),
+                [
+                    [read_point(point) for point in track.iterchildren(t_point)]
+                    for track in lap.iterchildren(t_track)
+                ],
+            )
+            for lap in element.iterchildren(t_lap)
+        ]
+        points += sum(len(track) for _, tracks in laps for track in tracks)
+        if points > limits.MAX_TRACK_POINTS:
+            raise InputError(
+                f"TCX has {sum(1 for _ in root.iter(t_point))} track points, over the limit "
+                f"of {limits.MAX_TRACK_POINTS} for an activity file"
+            )
+        parts.append(_part(element, laps, q))
+    if not parts:
         raise EmptyActivityError("TCX holds no <Activity> (only courses, workouts or nothing)")
     return readable_parts(
-        elements,
-        lambda element, index: _read_activity(element, q, index=index),
+        parts,
+        lambda part, index: _read_activity(part, index=index),
         lambda count, reason: f"{count} empty <Activity> skipped ({reason})",
     )
 
 
-def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:
-    sport = _SPORTS.get((element.get("Sport") or "").strip().lower(), "generic")
+def _part(element: etree._Element, laps: list[tuple[_RawLap, list[list[_Row]]]], q: _Q) -> _Part:
+    creator = element.find(q("Creator"))
+    notes = _child_text(element, q("Notes"))
+    plan_name = _child_text(element, f"{q('Training')}/{q('Plan')}/{q('Name')}")
+    return _Part(
+        sport=_SPORTS.get((element.get("Sport") or "").strip().lower(), "generic"),
+        laps=laps,
+        device=_child_text(creator, q("Name")) if creator is not None else None,
+        name=notes.splitlines()[0] if notes else plan_name,
+    )
+
+
+def _child_text(element: etree._Element, path: str) -> str | None:
+    """Stripped text of the first element at ``path`` (Clark tags), or None when empty."""
+    child = element.find(path)
+    if child is None or child.text is None:
+        return None
+    text = child.text.strip()
+    return text or None
+
+
+def _read_activity(part: _Part, *, index: int) -> Activity:
+    sport = part.sport
     foot = sport in FOOT_SPORTS
-    samples = _Samples()
-    laps = [_read_lap(lap, q, samples) for lap in element.iterchildren(q("Lap"))]
+    rows = [row for _, tracks in part.laps for track in tracks for row in track]
+    seg = np.repeat(
+        np.arange(1, 1 + sum(len(tracks) for _, tracks in part.laps), dtype=np.float64),
+        [len(track) for _, tracks in part.laps for track in tracks],
+    )
+    texts = list(zip(*rows, strict=True)) if rows else [()] * len(_COLUMNS)
+    all_times, _, _ = parse_times(texts[0])
+    timed = np.isfinite(all_times)
+    times = all_times[timed]
+    columns = {name: parse_floats(texts[i + 1])[timed] for i, name in enumerate(_COLUMNS[:-1])}
+    columns["seg"] = seg[timed]
+    lat, lon = columns["lat"], columns["lon"]
+    unplaced = ~((np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0))
+    lat[unplaced] = np.nan
+    lon[unplaced] = np.nan
+    untimed = int(len(all_times) - timed.sum())
+    laps = [lap for lap, _ in part.laps]
     warnings: list[str] = []
-    if samples.untimed:
-        warnings.append(f"{samples.untimed} trackpoints without a <Time> ignored")
+    if untimed:
+        warnings.append(f"{untimed} trackpoints without a <Time> ignored")
     if any(lap.start_s is None for lap in laps):
         warnings.append("laps without a readable StartTime ignored")
     laps = sorted(
         (lap for lap in laps if lap.start_s is not None), key=lambda lap: lap.start_s or 0
     )
-    times = np.array(samples.times_s, dtype=np.float64)
-    columns = {c: np.array(v, dtype=np.float64) for c, v in samples.columns.items()}
     times, columns, order_warnings = order_samples(times, columns, what="trackpoints")
     warnings += order_warnings
     # The first lap's StartTime is the device's start (Polar's first trackpoint comes a
@@ -176,9 +245,6 @@ def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:
     warnings += summary_notes
     weights = sample_weights_s(elapsed, breaks=breaks)
     warnings += _cadence_check(summary.avg_cadence_spm, channels.get(Channel.CADENCE_SPM), weights)
-    creator = element.find(q("Creator"))
-    notes = child_text(element, q("Notes"))
-    plan_name = child_text(element, f"{q('Training')}/{q('Plan')}/{q('Name')}")
     return Activity(
         sport=sport,
         start_at=datetime.fromtimestamp(start_s, UTC),
@@ -186,8 +252,8 @@ def _read_activity(element: etree._Element, q: _Q, *, index: int) -> Activity:
         source_format="tcx",
         streams=Streams(elapsed_s=elapsed, channels=channels),
         laps=_laps(laps, end_s, steps=steps),
-        device=child_text(creator, q("Name")) if creator is not None else None,
-        name=notes.splitlines()[0] if notes else plan_name,
+        device=part.device,
+        name=part.name,
         session_index=index,
         warnings=tuple(warnings),
     )
@@ -198,7 +264,8 @@ def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
-def _read_lap(lap: etree._Element, q: _Q, samples: _Samples) -> _RawLap:
+def _read_lap(lap: etree._Element, q: _Q) -> _RawLap:
+    """A ``<Lap>``'s own fields (its tracks are read apart)."""
     start = parse_time(lap.get("StartTime"))
     extension = {
         local_name(e.tag).lower(): parse_float(e.text)
@@ -206,14 +273,10 @@ def _read_lap(lap: etree._Element, q: _Q, samples: _Samples) -> _RawLap:
         for e in ext.iter()
         if isinstance(e.tag, str)
     }
-    intensity = (child_text(lap, q("Intensity")) or "").lower()
-    for track in lap.iterchildren(q("Track")):
-        samples.tracks += 1
-        for point in track.iterchildren(q("Trackpoint")):
-            _read_point(point, q, samples)
+    intensity = (_child_text(lap, q("Intensity")) or "").lower()
 
     def number(name: str) -> float:
-        return parse_float(child_text(lap, q(name)))
+        return parse_float(_child_text(lap, q(name)))
 
     def value(name: str) -> float:
         return parse_float(lap.findtext(f"{q(name)}/{q('Value')}"))
@@ -233,42 +296,77 @@ def _read_lap(lap: etree._Element, q: _Q, samples: _Samples) -> _RawLap:
     )
 
 
-def _read_point(point: etree._Element, q: _Q, samples: _Samples) -> None:
-    when = None
-    values = dict.fromkeys(_COLUMNS, np.nan)
-    values["seg"] = float(samples.tracks)
-    ns = namespace(str(point.tag))
-    for child in point:
-        tag = child.tag
-        name = core_name(tag, ns) if isinstance(tag, str) else None
-        if name == "Time":
-            when = parse_time(child.text)
-        elif name == "Position":
-            lat = parse_float(child.findtext(q("LatitudeDegrees")))
-            lon = parse_float(child.findtext(q("LongitudeDegrees")))
-            if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:
-                values["lat"], values["lon"] = lat, lon
-        elif name == "AltitudeMeters":
-            values["alt"] = parse_float(child.text)
-        elif name == "DistanceMeters":
-            values["dist"] = parse_float(child.text)
-        elif name == "HeartRateBpm":
-            values["hr"] = parse_float(child.findtext(q("Value")))
-        elif name == "Cadence":
-            values["cad"] = parse_float(child.text)
-        elif name == "Extensions":
-            for e in child.iter():
-                column = (
-                    _TPX_COLUMNS.get(local_name(e.tag).lower()) if isinstance(e.tag, str) else None
-                )
-                if column is not None:
-                    values[column] = parse_float(e.text)
-    if when is None:
-        samples.untimed += 1
-        return
-    samples.times_s.append(_utc(when).timestamp())
-    for c in _COLUMNS:
-        samples.columns[c].append(values[c])
+def _point_reader(q: _Q) -> Callable[[etree._Element], _Row]:
+    """A function from a ``<Trackpoint>`` to its row, for the document's tags ``q``.
+
+    Children are read in the document's namespace; the ActivityExtension ``TPX`` values
+    are matched by local name under ``Extensions`` whatever their prefix, the last of a
+    kind winning.
+    """
+    t_time, t_position, t_alt, t_dist, t_hr, t_cad, t_ext, t_lat, t_lon, t_value = (
+        q(name)
+        for name in (
+            "Time",
+            "Position",
+            "AltitudeMeters",
+            "DistanceMeters",
+            "HeartRateBpm",
+            "Cadence",
+            "Extensions",
+            "LatitudeDegrees",
+            "LongitudeDegrees",
+            "Value",
+        )
+    )
+    extension_of: dict[object, int] = {}  # tag -> index in the row, -1 for others
+    first_extension = _COLUMNS.index("speed")
+
+    def extension(tag: object) -> int:
+        name = local_name(tag).lower() if isinstance(tag, str) else ""
+        column = _TPX_COLUMNS.get(name)
+        index = _COLUMNS.index(column) if column is not None else -1
+        extension_of[tag] = index
+        return index
+
+    def read(point: etree._Element) -> _Row:
+        when = lat = lon = alt = dist = hr = cad = None
+        extensions: list[str | None] | None = None
+        for child in point:
+            tag = child.tag
+            if tag == t_time:
+                when = child.text
+            elif tag == t_position:
+                for part in child:  # the first of each, "" when empty, as findtext
+                    if part.tag == t_lat:
+                        if lat is None:
+                            lat = part.text or ""
+                    elif part.tag == t_lon and lon is None:
+                        lon = part.text or ""
+            elif tag == t_alt:
+                alt = child.text
+            elif tag == t_dist:
+                dist = child.text
+            elif tag == t_hr:
+                for part in child:
+                    if part.tag == t_value:
+                        hr = part.text or ""
+                        break
+            elif tag == t_cad:
+                cad = child.text
+            elif tag == t_ext:
+                if extensions is None:
+                    extensions = [None, None, None]
+                for e in child.iter():
+                    index = extension_of.get(e.tag)
+                    if index is None:
+                        index = extension(e.tag)
+                    if index >= 0:
+                        extensions[index - first_extension] = e.text
+        if extensions is None:
+            return (when, lat, lon, alt, dist, hr, cad, None, None, None)
+        return (when, lat, lon, alt, dist, hr, cad, *extensions)
+
+    return read
 
 
 def _channels(

@@ -10,9 +10,11 @@ pressing severity per rule and light per practice (form rules excluded: they nee
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import multiprocessing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +32,7 @@ from backstride.rules.practices import light_codes
 from backstride.rules.shoes import shoe_findings, shoe_severity_ranks
 
 Codes = npt.NDArray[np.int8]
+T = TypeVar("T")
 
 
 def analyse_up_to(table: ActivityTable, as_of: date) -> LoadAnalysis | None:
@@ -98,11 +101,13 @@ def evaluate_cohort(
     as_of: date,
     analysis: LoadAnalysis | None = None,
     chunk_athletes: int = 250,
+    jobs: int = 1,
 ) -> CohortStatus:
     """Load, habit and shoe rules for every athlete of ``table`` at once (no findings built).
 
     Athletes are processed ``chunk_athletes`` at a time (unless ``analysis`` for the whole
-    table is given), which keeps memory bounded for large cohorts.
+    table is given), which keeps memory bounded for large cohorts; with ``jobs`` > 1 the
+    chunks are shared among that many worker processes (:func:`map_athlete_chunks`).
 
     >>> t = ActivityTable.from_columns(["2024-01-01", "2024-01-31", "2024-01-31"],
     ...     ["running"] * 3, [10000.0, 21000.0, 5000.0], [3600.0, 7200.0, 1800.0],
@@ -113,12 +118,59 @@ def evaluate_cohort(
     """
     if analysis is not None or table.n_athletes <= chunk_athletes:
         return _cohort_ranks(table, as_of, analysis)
-    parts = [_cohort_ranks(part, as_of, None) for _, part in table.athlete_chunks(chunk_athletes)]
+    parts = map_athlete_chunks(
+        lambda part: _cohort_ranks(part, as_of, None),
+        table,
+        chunk_athletes=chunk_athletes,
+        jobs=jobs,
+    )
     rules = next((p.rules for p in parts if p.rules), ())
     ranks = [
         p.ranks if p.rules else np.full((len(p.ranks), len(rules)), -1, np.int8) for p in parts
     ]
     return CohortStatus(as_of, rules, np.concatenate(ranks))
+
+
+#: What the worker processes of :func:`map_athlete_chunks` inherit when they are forked.
+_FORKED: tuple[Callable[[ActivityTable], Any], list[ActivityTable]] | None = None
+
+
+def map_athlete_chunks(
+    function: Callable[[ActivityTable], T],
+    table: ActivityTable,
+    *,
+    chunk_athletes: int = 250,
+    jobs: int = 1,
+) -> list[T]:
+    """``function`` of each part of ``table.athlete_chunks(chunk_athletes)``, in order.
+
+    With ``jobs`` > 1 the parts are shared among that many worker processes, forked from
+    this one, so that they inherit ``function`` and the table without copying or pickling
+    them (only the results travel back, pickled). Where processes cannot be forked (not on
+    Linux or macOS), or with one part or one job, the parts are done here, one by one.
+    Fork only from a process without other threads running NumPy or holding locks: the
+    CLI and the benchmarks are such processes.
+    """
+    global _FORKED
+    parts = [part for _, part in table.athlete_chunks(chunk_athletes)]
+    if jobs <= 1 or len(parts) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(part) for part in parts]
+    _FORKED = (function, parts)
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(parts)))
+    try:
+        results: list[T] = pool.map(_forked_chunk, range(len(parts)), chunksize=1)
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+        _FORKED = None
+    return results
+
+
+def _forked_chunk(index: int) -> Any:
+    assert _FORKED is not None, "called outside a worker of map_athlete_chunks"
+    function, parts = _FORKED
+    return function(parts[index])
 
 
 def _cohort_ranks(table: ActivityTable, as_of: date, analysis: LoadAnalysis | None) -> CohortStatus:

@@ -30,6 +30,7 @@ from backstride.rules.catalogue import CATALOGUE
 from backstride.rules.evaluate import evaluate
 from backstride.rules.finding import Finding
 from backstride.rules.form import form_findings
+from backstride.rules.freshness import DataFreshness, data_freshness
 from backstride.rules.habits import warmup_finding, with_logged_routines
 from backstride.rules.pain import diary_entries, pain_findings, screen_due
 from backstride.rules.practices import PracticeLight, practice_lights, status_data
@@ -70,6 +71,8 @@ class Status:
     training_suspended: bool = False
     #: The clinician's visit in force on ``as_of`` (``backstride screen clear``), if any.
     clearance: ClearanceRecord | None = None
+    #: Whether runs are probably missing from the store (``rules/freshness.py``).
+    freshness: DataFreshness | None = None
 
     def why(self, finding: Finding) -> str:
         """Why the rule behind a finding matters (from the evidence catalogue)."""
@@ -83,6 +86,8 @@ class Status:
         data["screen_due"] = self.screen_due
         data["training_suspended"] = self.training_suspended
         data["clearance"] = None if self.clearance is None else clearance_view(self.clearance)
+        if self.freshness is not None:
+            data["data_freshness"] = self.freshness.to_json()
         return data
 
 
@@ -179,6 +184,7 @@ def get_status(
         scores = scores_in(conn, athlete_id)
         routines = routine_rows.list_routines(conn, athlete_id, until=day)
         suspension = suspension_in(conn, athlete_id, day)
+        last_import = activity_rows.last_import_at(conn, athlete_id)
     gear: dict[int, Gear] = {s.id: s.gear for s in shoes}
     table = activity_table_of(columns)
     training = evaluate(
@@ -208,6 +214,11 @@ def get_status(
         screen_due=due,
         training_suspended=suspended,
         clearance=screen.clearance if screen is not None else None,
+        freshness=data_freshness(
+            table,
+            None if last_import is None else last_import.astimezone().date(),
+            as_of=day,
+        ),
     )
 
 

@@ -579,6 +579,19 @@ def count_activities(conn: Connection, athlete_id: int) -> int:
     )
 
 
+def last_import_at(conn: Connection, athlete_id: int) -> datetime | None:
+    """When the latest import or sync stored something for the athlete (an activity, a
+    richer twin, or another file found to hold a stored activity); None before any."""
+    latest = [
+        conn.execute(
+            sa.select(sa.func.max(table.c.imported_at)).where(table.c.athlete_id == athlete_id)
+        ).scalar_one()
+        for table in (activities, activity_sources)
+    ]
+    known = [t for t in latest if t is not None]
+    return max(known) if known else None
+
+
 def get_activity(
     conn: Connection, athlete_id: int, activity_id: int, *, with_streams: bool = False
 ) -> StoredActivity:

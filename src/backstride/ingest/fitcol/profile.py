@@ -2,7 +2,8 @@
 
 garmin-fit-sdk ships Garmin's official profile tables (messages, fields, scales, offsets,
 components, sub-fields, enum names). Nothing here copies them: :func:`message_spec` reads
-one message's entry once per process and keeps only what decoding a column needs.
+one message's entry once per process and keeps only what decoding a column needs. The SDK
+is imported on the first decode, not with this module (it takes ~100 ms).
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from typing import Any, NamedTuple
-
-from garmin_fit_sdk import Profile
-from garmin_fit_sdk import fit as sdk_fit
 
 #: FIT base types: (numpy dtype letter + size, element size, invalid value or None).
 #: ``None`` marks floats (NaN is their invalid value) and strings.
@@ -35,16 +33,53 @@ BASE_TYPES: dict[int, tuple[str, int, int | None]] = {
     0x0F: ("u8", 8, 0xFFFFFFFFFFFFFFFF),
     0x10: ("u8", 8, 0x0000000000000000),
 }
-BASE_TYPE_NAMES: dict[int, str] = dict(sdk_fit.BASE_TYPE_TO_FIELD_TYPE)
+#: FIT base type names, as the FIT protocol (and garmin-fit-sdk's warnings) name them.
+BASE_TYPE_NAMES: dict[int, str] = {
+    0x00: "enum",
+    0x01: "sint8",
+    0x02: "uint8",
+    0x03: "sint16",
+    0x04: "uint16",
+    0x05: "sint32",
+    0x06: "uint32",
+    0x07: "string",
+    0x08: "float32",
+    0x09: "float64",
+    0x0A: "uint8z",
+    0x0B: "uint16z",
+    0x0C: "uint32z",
+    0x0D: "byte",
+    0x0E: "sint64",
+    0x0F: "uint64",
+    0x10: "uint64z",
+}
 STRING, BYTE, UINT8 = 0x07, 0x0D, 0x02
 
 TIMESTAMP_FIELD = 253
 #: Global message numbers the decoder treats specially.
 DEVELOPER_DATA_ID, FIELD_DESCRIPTION = 207, 206
 
-_NUMERIC_TYPES = frozenset(sdk_fit.NUMERIC_FIELD_TYPES)
-_TYPES: Mapping[str, Mapping[int, str]] = Profile["types"]
 _NO_NAMES = frozenset({"date_time", "local_date_time"})
+
+
+@functools.cache
+def _sdk() -> tuple[Mapping[str, Any], Any]:
+    """garmin-fit-sdk's ``Profile`` and its ``fit`` module, imported once when first needed."""
+    from garmin_fit_sdk import Profile
+    from garmin_fit_sdk import fit as sdk_fit
+
+    return Profile, sdk_fit
+
+
+@functools.cache
+def _numeric_types() -> frozenset[str]:
+    return frozenset(_sdk()[1].NUMERIC_FIELD_TYPES)
+
+
+def _base_type_of(ftype: str) -> int | None:
+    """The base type of a profile type (``uint16`` for ``message_index``...), if it has one."""
+    found: int | None = _sdk()[1].FIELD_TYPE_TO_BASE_TYPE.get(ftype)
+    return found
 
 
 class Component(NamedTuple):
@@ -95,7 +130,7 @@ def _field(profile: dict[str, Any]) -> FieldSpec:
     ftype = str(profile["type"])
     scales = list(profile["scale"]) or [1]
     offsets = list(profile["offset"]) or [0]
-    base = sdk_fit.FIELD_TYPE_TO_BASE_TYPE.get(ftype)
+    base = _base_type_of(ftype)
     element_bits = 8 * BASE_TYPES[base][1] if base is not None else 0
     invalid = BASE_TYPES[base][2] if base is not None else None
     components: list[Component] = []
@@ -111,7 +146,7 @@ def _field(profile: dict[str, Any]) -> FieldSpec:
         )
         for sub in profile.get("sub_fields", []) or []
     )
-    single = len(scales) == 1 and ftype in _NUMERIC_TYPES
+    single = len(scales) == 1 and ftype in _numeric_types()
     return FieldSpec(
         num=int(profile["num"]),
         name=str(profile["name"]),
@@ -131,7 +166,7 @@ def _field(profile: dict[str, Any]) -> FieldSpec:
 @functools.cache
 def message_spec(num: int) -> MessageSpec:
     """The profile's message ``num``; an unknown number gives a message without fields."""
-    profile = Profile["messages"].get(num)
+    profile = _sdk()[0]["messages"].get(num)
     if profile is None:
         return MessageSpec(num, f"mesg_{num}", {})
     fields = {int(n): _field(f) for n, f in profile["fields"].items()}
@@ -144,9 +179,10 @@ def unknown_field_name(num: int) -> str:
     return "timestamp" if num == TIMESTAMP_FIELD else f"field_{num}"
 
 
+@functools.cache
 def type_invalid(ftype: str) -> int:
     """The invalid raw value of a profile type, as garmin-fit-sdk tests expanded components."""
-    base = sdk_fit.FIELD_TYPE_TO_BASE_TYPE.get(ftype)
+    base = _base_type_of(ftype)
     invalid = BASE_TYPES[base][2] if base is not None else 0xFF
     return 0xFF if invalid is None else invalid
 
@@ -155,5 +191,5 @@ def value_name(ftype: str, raw: int) -> str | None:
     """The profile's name of an enum value (``sport`` 1 is ``running``), None when unnamed."""
     if ftype in _NO_NAMES:
         return None
-    names = _TYPES.get(ftype)
+    names = _sdk()[0]["types"].get(ftype)
     return names.get(raw) if names is not None else None

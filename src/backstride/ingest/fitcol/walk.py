@@ -29,11 +29,12 @@ class FitHeaderError(Exception):
     """The bytes do not start with a usable FIT file header (the decoder's own error)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Definition:
-    """One distinct message layout (definition messages with the same bytes share it)."""
+    """One distinct message layout: definition messages with the same bytes share it, in a
+    file and across files (:func:`layout`), so it compares and hashes by identity and what
+    is compiled from it (:mod:`.columns`) is cached on it."""
 
-    index: int
     global_num: int
     big_endian: bool
     fields: tuple[tuple[int, int, int], ...]
@@ -42,6 +43,19 @@ class Definition:
     """(field number, size in bytes, developer data index) after the native fields."""
     size: int
     """Bytes of a data message after its header byte."""
+
+
+#: What a file has made of a definition's bytes: the layout's index in
+#: :attr:`Walk.definitions`, the length of its data messages (with their header byte), the
+#: warnings its fields give (``{pos}`` left to fill in) and 32 times the length (the steps
+#: of its compressed-timestamp headers).
+_Known = tuple[int, int, tuple[str, ...], list[int]]
+
+#: Layouts by their definition bytes (architecture to the last developer field, plus a "D"
+#: where developer fields follow), with the warnings their fields give, kept across files:
+#: most files of a device repeat the same few dozen definitions. Emptied when full.
+_LAYOUTS: dict[bytes, tuple[Definition, tuple[str, ...]]] = {}
+_MAX_CACHED = 4096
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,7 @@ def walk(data: bytes) -> Walk:
     result = Walk()
     positions: list[np.ndarray] = []
     def_log: list[tuple[int, int, int]] = []  # (position, local number, definition index)
-    known: dict[bytes, tuple[int, list[str]]] = {}
+    known: dict[bytes, _Known] = {}
     start = 0
     size = len(data)
     while start < size:
@@ -141,7 +155,7 @@ def _messages(
     end: int,
     chunks: list[np.ndarray],
     def_log: list[tuple[int, int, int]],
-    known: dict[bytes, tuple[int, list[str]]],
+    known: dict[bytes, _Known],
     result: Walk,
 ) -> tuple[int, Damage | None]:
     """Walk the messages of one FIT file from ``pos`` to ``end``; the stop position and damage.
@@ -152,6 +166,7 @@ def _messages(
     step = [0] * 256
     found: list[int] = []
     append = found.append
+    log = def_log.append
     array = np.frombuffer(data, dtype=np.uint8)
     interval = _FIRST_TRY
     next_try = pos + 16 * interval  # try a bulk step once the walk passes this position
@@ -161,12 +176,38 @@ def _messages(
             detail = f"more than {limits.MAX_FIT_MESSAGES} data messages"
             return pos, Damage("corrupt", pos, detail)
         limit = min(end, next_try)
+        # Definitions before the next check of too many definitions (see below), and data
+        # messages before too many: both checked the long way, at a definition.
+        free = limits.FIT_FREE_DEFINITIONS - 1 - len(def_log) % limits.FIT_FREE_DEFINITIONS
+        most = limits.MAX_FIT_MESSAGES - result.messages
         while pos < limit:  # the hot loop: data messages of known layouts
             length = step[data[pos]]
-            if not length:
+            if length:
+                append(pos)
+                pos += length
+                continue
+            # A definition this file has had (Wahoo and Edge files redefine their local
+            # messages every few dozen messages, some files before every message): the
+            # steps below, without leaving this loop. Anything else goes the long way.
+            header = data[pos]
+            if header & 0xE0 != 0x40 or pos + 6 > end:
                 break
-            append(pos)
-            pos += length
+            after = pos + 6 + _FIELD * data[pos + 5]
+            seen = known.get(data[pos + 2 : after]) if after <= end else None
+            if seen is None or seen[2] or not free or len(found) > most:
+                break  # new, with warnings, or one of the checks below is due
+            free -= 1
+            pos = after
+            local = header & 0x0F
+            log((pos, local, seen[0]))
+            length = seen[1]
+            if pos + _FIRST_TRY * length > next_try:
+                next_try = pos + _FIRST_TRY * length
+                limit = min(end, next_try)
+            step[local] = step[local | 0x10] = step[local | 0x20] = step[local | 0x30] = length
+            if local < 4:
+                first = 0x80 | local << 5
+                step[first : first + 32] = seen[3]
         else:
             if pos >= end:
                 break
@@ -186,13 +227,25 @@ def _messages(
             chunks.append(np.asarray(found, dtype=np.int64))
             detail = f"{kind} message for undefined local message {local}"
             return pos, Damage("corrupt", pos, detail)
-        parsed = _definition(data, pos, end, known, result)
-        if isinstance(parsed, Damage):
-            chunks.append(np.asarray(found, dtype=np.int64))
-            return pos, parsed
-        definition, pos = parsed
+        seen = None
+        if not header & 0x20 and pos + 6 <= end:
+            # A definition this file has had already (Wahoo and Edge files redefine their
+            # local messages every few dozen messages, some files before every message).
+            after = pos + 6 + _FIELD * data[pos + 5]
+            if after <= end:
+                seen = known.get(data[pos + 2 : after])
+        if seen is None:
+            parsed = _definition(data, pos, end, known, result)
+            if isinstance(parsed, Damage):
+                chunks.append(np.asarray(found, dtype=np.int64))
+                return pos, parsed
+            seen, after = parsed
+        index, length, warnings, _steps = seen
+        if warnings and len(result.warnings) < limits.MAX_FIT_WARNINGS:
+            result.warnings += [w.format(pos=pos) for w in warnings]
+        pos = after
         local = header & 0x0F
-        def_log.append((pos, local, definition.index))
+        def_log.append((pos, local, index))
         if not len(def_log) % limits.FIT_FREE_DEFINITIONS and len(def_log) > (
             limits.FIT_FREE_DEFINITIONS + result.messages + len(found)
         ):
@@ -200,12 +253,10 @@ def _messages(
             chunks.append(np.asarray(found, dtype=np.int64))
             detail = f"{len(def_log)} definition messages for fewer data messages"
             return pos, Damage("corrupt", pos, detail)
-        length = definition.size + 1
         # Right after a definition a long run is unlikely (Wahoo files redefine every ~30
         # messages): the next bulk attempt waits.
         next_try = max(next_try, pos + _FIRST_TRY * length)
-        for bits in (0x00, 0x10, 0x20, 0x30):
-            step[local | bits] = length
+        step[local] = step[local | 0x10] = step[local | 0x20] = step[local | 0x30] = length
         if local < 4:
             first = 0x80 | local << 5
             step[first : first + 32] = [length] * 32
@@ -277,13 +328,15 @@ def _bulk(
 
 
 def _definition(
-    data: bytes, pos: int, end: int, known: dict[bytes, tuple[int, list[str]]], result: Walk
-) -> tuple[Definition, int] | Damage:
-    """The definition message at ``pos`` and the position after it.
+    data: bytes, pos: int, end: int, known: dict[bytes, _Known], result: Walk
+) -> tuple[_Known, int] | Damage:
+    """The definition message at ``pos`` (its layout's index in this file, data message
+    length and field warnings) and the position after it.
 
     Files repeat the same definitions (an Edge-style file redefines its 16 local messages
-    hundreds of times): ``known`` maps a definition's bytes to its layout and the warnings
-    its fields give, so a repeat costs one dictionary look-up.
+    hundreds of times): ``known`` maps a definition's bytes to what this file has made of
+    them, so a repeat costs one dictionary look-up; a layout new to the file is looked up
+    in the layouts of earlier files (``_LAYOUTS``) before it is built.
     """
     header = data[pos]
     fields_at = pos + 6
@@ -305,18 +358,24 @@ def _definition(
         if len(result.definitions) >= limits.MAX_FIT_LAYOUTS:
             # Each layout costs its columns (up to 255 of them) whatever its messages.
             return Damage("corrupt", pos, f"more than {limits.MAX_FIT_LAYOUTS} message layouts")
-        seen = known[key] = _layout(data, pos, count, dev_count, result)
-    index, warnings = seen
-    if warnings and len(result.warnings) < limits.MAX_FIT_WARNINGS:
-        result.warnings += [w.format(pos=pos) for w in warnings]
-    return result.definitions[index], after
+        cached = _LAYOUTS.get(key)
+        if cached is None:
+            cached = _layout(data, pos, count, dev_count)
+            if len(_LAYOUTS) >= _MAX_CACHED:
+                _LAYOUTS.clear()
+            _LAYOUTS[key] = cached
+        definition, warnings = cached
+        result.definitions.append(definition)
+        length = definition.size + 1
+        seen = known[key] = (len(result.definitions) - 1, length, warnings, [length] * 32)
+    return seen, after
 
 
 def _layout(
-    data: bytes, pos: int, count: int, dev_count: int, result: Walk
-) -> tuple[int, list[str]]:
-    """A new layout from the definition message at ``pos``: its index and field warnings
-    (with ``{pos}`` left to fill in)."""
+    data: bytes, pos: int, count: int, dev_count: int
+) -> tuple[Definition, tuple[str, ...]]:
+    """The layout of the definition message at ``pos`` and its field warnings (with
+    ``{pos}`` left to fill in)."""
     fields_at = pos + 6
     fields = []
     warnings = []
@@ -339,15 +398,13 @@ def _layout(
         for at in range(dev_at, dev_at + _FIELD * dev_count, _FIELD)
     )
     definition = Definition(
-        index=len(result.definitions),
         global_num=int.from_bytes(data[pos + 3 : pos + 5], "big" if big else "little"),
         big_endian=big,
         fields=tuple(fields),
         dev_fields=dev_fields,
         size=sum(f[1] for f in fields) + sum(f[1] for f in dev_fields),
     )
-    result.definitions.append(definition)
-    return definition.index, warnings
+    return definition, tuple(warnings)
 
 
 def _cut(pos: int, end: int, size: int, what: str = "a message") -> Damage:

@@ -96,7 +96,7 @@ def run_pipeline(
     if progress is not None:
         progress.add_total(len(work))
     with ExitStack() as stack:
-        writer = stack.enter_context(Writer(store, athlete_id, report))
+        writer = stack.enter_context(Writer(store, athlete_id, report, progress=progress))
         pool = None
         if jobs > 1 and sum(1 for w in work if w.read is not None) >= POOL_MIN_FILES:
             pool = stack.enter_context(DecodePool(jobs))
@@ -116,12 +116,13 @@ def run_pipeline(
             def finish(head: _Pending = head) -> None:
                 _finish(writer, head, pool)
 
-            guarded(report, head.work.source, finish)
-            writer.commit_if_due()
+            outcome = ImportReport()  # its failure; counted with what it stored, in order
+            guarded(outcome, head.work.source, finish)
             if pool is not None and head.ticket is not None:
                 pool.forget(head.ticket)
-            if progress is not None:
-                progress.advance(head.work.label or head.work.source.file_name)
+            # Counted (and the progress told) once its batch has committed.
+            writer.settle(outcome, head.work.label or head.work.source.file_name)
+            writer.commit_if_due()
 
 
 def _admit(

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Protocol
 
 from backstride.analysis.form import FormSummary
 from backstride.errors import EmptyActivityError, InputError, StorageError
@@ -74,6 +75,13 @@ class Writer:
     database refuses, or a failure of the database during any file, fails every file of the
     batch in ``report``. Use as a context manager: it commits on the way out, and rolls back
     when an exception (Ctrl-C) leaves it.
+
+    An import of many units (``service.pipeline``) hands each unit's outcome to
+    :meth:`settle` in order: the unit's own report (its failure) and what it stored are
+    added to ``report`` together, in the order of the units, once its batch has committed,
+    and only then is ``progress`` told the unit is done. So whoever watches the progress
+    sees the report hold exactly the units done so far (``service.watching`` splits it per
+    unit that way).
     """
 
     def __init__(
@@ -84,8 +92,13 @@ class Writer:
         *,
         files_per_commit: int = FILES_PER_COMMIT,
         seconds_per_commit: float = SECONDS_PER_COMMIT,
+        progress: UnitProgress | None = None,
     ) -> None:
         self.store = store
+        self._progress = progress
+        self._units: list[tuple[ImportReport, list[tuple[Source, ImportReport]], str]] = []
+        self._settled = 0
+        """How many of the pending parts belong to units already settled."""
         self.athlete_id = athlete_id
         self._report = report
         self._files_per_commit = files_per_commit
@@ -129,29 +142,65 @@ class Writer:
         ):
             self.commit()
 
+    def settle(self, unit: ImportReport, label: str) -> None:
+        """One unit of an import is done: ``unit`` is what it reported outside the writer
+        (its failure), and the files it stored since the last unit are its own."""
+        parts = self._pending[self._settled :]
+        self._settled = len(self._pending)
+        self._units.append((unit, parts, label))
+        if self._batch is None:
+            self._flush(None)
+
     def commit(self) -> None:
         """Commit the files stored so far, and only then count them in the report."""
-        batch, pending = self._batch, self._pending
+        batch = self._batch
         if batch is None:
+            self._flush(None)
             return
         try:
             batch.commit()
         except StorageError as e:
             self._fail_batch(e)
             return
-        self._batch, self._pending, self.gear_memo = None, [], {}
-        for _, part in pending:
+        loose = self._pending[self._settled :]
+        self._batch, self._pending, self._settled, self.gear_memo = None, [], 0, {}
+        for _, part in loose:
             _add_to(self._report, part)
+        self._flush(None)
 
     def rollback(self) -> None:
+        """Undo the open batch; its units are dropped (an import stopped by Ctrl-C)."""
         if self._batch is not None:
             self._batch.rollback()
-        self._batch, self._pending, self.gear_memo = None, [], {}
+        self._batch, self._pending, self._settled, self.gear_memo = None, [], 0, {}
+        self._units = []
 
     def _fail_batch(self, error: StorageError) -> None:
-        pending = self._pending
-        self.rollback()
-        self._report.failed.extend(ImportFailure(s.display, error.message) for s, _ in pending)
+        loose = self._pending[self._settled :]
+        if self._batch is not None:
+            self._batch.rollback()
+        self._batch, self._pending, self._settled, self.gear_memo = None, [], 0, {}
+        self._report.failed.extend(ImportFailure(s.display, error.message) for s, _ in loose)
+        self._flush(error)
+
+    def _flush(self, error: StorageError | None) -> None:
+        """Count the settled units in order (their files as not stored after ``error``)."""
+        units, self._units = self._units, []
+        for unit, parts, label in units:
+            for source, part in parts:
+                if error is None:
+                    _add_to(self._report, part)
+                else:
+                    self._report.failed.append(ImportFailure(source.display, error.message))
+            _add_to(self._report, unit)
+            if self._progress is not None:
+                self._progress.advance(label)
+
+
+class UnitProgress(Protocol):
+    """What hears that a unit of an import is done (``service.pipeline.Progress``)."""
+
+    def advance(self, label: str) -> None: ...
 
 
 def _add_to(report: ImportReport, part: ImportReport) -> None:

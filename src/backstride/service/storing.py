@@ -90,8 +90,8 @@ class Writer:
         athlete_id: int,
         report: ImportReport,
         *,
-        files_per_commit: int = FILES_PER_COMMIT,
-        seconds_per_commit: float = SECONDS_PER_COMMIT,
+        files_per_commit: int | None = None,
+        seconds_per_commit: float | None = None,
         progress: UnitProgress | None = None,
     ) -> None:
         self.store = store
@@ -101,8 +101,8 @@ class Writer:
         """How many of the pending parts belong to units already settled."""
         self.athlete_id = athlete_id
         self._report = report
-        self._files_per_commit = files_per_commit
-        self._seconds_per_commit = seconds_per_commit
+        self._files_per_commit = files_per_commit or FILES_PER_COMMIT
+        self._seconds_per_commit = seconds_per_commit or SECONDS_PER_COMMIT
         self._batch: ImportBatch | None = None
         self._opened_at = 0.0
         self._pending: list[tuple[Source, ImportReport]] = []

@@ -2,15 +2,18 @@
 
 Not a test: run it by hand and copy the table into BENCHMARKS.md.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_import.py
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_import.py --runs 200 --jobs 1 2 4
+    PYTHONPATH=src python benchmarks/bench_import.py
+    PYTHONPATH=src python benchmarks/bench_import.py --runs 200 --jobs 1 2 4
+    PYTHONPATH=src python benchmarks/bench_import.py --peer ../main --first-status --repeat 3
 
 The archive (``benchmarks/fit_runs.py``: ``activities.csv`` + ``activities/<id>.fit.gz``) is
 built once and kept in ``--keep`` (default: a folder in the system temp directory). Each
 configuration imports it into a fresh SQLite file (or a fresh PostgreSQL schema with
 ``--postgres URL``) with the real command line, ``backstride import --json --jobs N``, in a
 child process under ``/usr/bin/time -v``, side by side in one run: ``--jobs 1`` is the serial
-path (decoding in the importing process), the peer of the parallel one.
+path (decoding in the importing process), the peer of the parallel one; ``--peer CHECKOUT``
+imports with another checkout's code (e.g. main) in the same rounds, and ``--first-status``
+times the first and the second ``status`` after each import.
 
 Reported: wall time, activities per second, CPU time (user + system, all processes), the
 peak resident memory of the largest single process (``time -v``), and the peak of the whole
@@ -126,8 +129,11 @@ class TreeMemory(threading.Thread):
         self.join()
 
 
-def fresh_database(postgres: str | None, folder: Path, label: str) -> tuple[str, object]:
-    """A URL to an empty database, and what to clean up afterwards."""
+def fresh_database(
+    postgres: str | None, folder: Path, label: str, src: Path = ROOT / "src"
+) -> tuple[str, object]:
+    """A URL to an empty database (PostgreSQL: a new schema, created by the code in ``src``
+    with ``backstride db upgrade``), and what to clean up afterwards."""
     if postgres is None:
         db = folder / f"bench-{label}.db"
         for suffix in ("", "-wal", "-shm"):
@@ -135,14 +141,17 @@ def fresh_database(postgres: str | None, folder: Path, label: str) -> tuple[str,
         return f"sqlite:///{db}", None
     import sqlalchemy as sa
 
-    from backstride.store import open_store
-
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(postgres)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
-    open_store(url, upgrade_schema=True).close()
+    subprocess.run(
+        [sys.executable, "-m", "backstride", "--db", url, "db", "upgrade", "--json"],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        check=True,
+        capture_output=True,
+    )
     return url, (admin, schema)
 
 
@@ -157,8 +166,8 @@ def drop_database(handle: object) -> None:
     admin.dispose()
 
 
-def run_import(archive: Path, url: str, jobs: int, label: str) -> Result:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+def run_import(archive: Path, url: str, jobs: int, label: str, src: Path = ROOT / "src") -> Result:
+    env = {**os.environ, "PYTHONPATH": str(src)}
     command = ["/usr/bin/time", "-v", sys.executable, "-m", "backstride", "--db", url,
                "import", "--json", "--jobs", str(jobs), str(archive)]  # fmt: skip
     started = time.perf_counter()
@@ -266,6 +275,27 @@ def status_time(url: str, repeat: int = 5) -> None:
     )
 
 
+def first_and_second_status(url: str, src: Path) -> tuple[float, float, str]:
+    """Wall time of the first and the second ``backstride status --json`` (whole process) as
+    of the last imported day, right after an import: the first one pays for anything the
+    import left for the views to compute."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        day = str(conn.execute(sa.text("select max(local_date) from activities")).scalar_one())
+    engine.dispose()
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    command = [sys.executable, "-m", "backstride", "--db", url, "status", "--on", day[:10],
+               "--json"]  # fmt: skip
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times[0], times[1], day[:10]
+
+
 def check_sample(archive: Path, sample: int = 5) -> None:
     """garmin-fit-sdk reads a few members as valid FIT, with no errors."""
     from garmin_fit_sdk import Decoder, Stream
@@ -293,6 +323,17 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="validate members with the SDK")
     parser.add_argument("--small", type=int, nargs="*", help="also time imports of N files")
     parser.add_argument("--status", action="store_true", help="time status on the result")
+    parser.add_argument(
+        "--peer",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also import with this checkout's src/ (e.g. main), side by side in each round",
+    )
+    parser.add_argument(
+        "--first-status",
+        action="store_true",
+        help="after each import, time the first and the second `status` (whole process)",
+    )
     args = parser.parse_args()
 
     args.keep.mkdir(parents=True, exist_ok=True)
@@ -317,16 +358,23 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
     )
     results = []
+    statuses = []
+    trees = [("", ROOT / "src")]
+    if args.peer is not None:
+        trees.append((f"peer {args.peer.name}: ", args.peer.resolve() / "src"))
     for round_ in range(args.repeat):
         for jobs in args.jobs:
-            label = f"--jobs {jobs}" + (" (serial)" if jobs == 1 else "")
-            url, handle = fresh_database(args.postgres, args.keep, f"j{jobs}")
-            try:
-                results.append(run_import(archive, url, jobs, label))
-                if args.status and round_ == args.repeat - 1 and jobs == args.jobs[-1]:
-                    status_time(url)
-            finally:
-                drop_database(handle)
+            for prefix, src in trees:
+                label = prefix + f"--jobs {jobs}" + (" (serial)" if jobs == 1 else "")
+                url, handle = fresh_database(args.postgres, args.keep, f"j{jobs}", src)
+                try:
+                    results.append(run_import(archive, url, jobs, label, src))
+                    if args.first_status:
+                        statuses.append((label, *first_and_second_status(url, src)))
+                    if args.status and round_ == args.repeat - 1 and jobs == args.jobs[-1]:
+                        status_time(url)
+                finally:
+                    drop_database(handle)
     print()  # noqa: T201
     print("| import | activities | failed | wall (s) | activities/s | CPU (s) "  # noqa: T201
           "| writer CPU (s) | workers CPU (s) | bound on 2 free cores (s) "
@@ -341,6 +389,11 @@ def main() -> None:
             f"{r.imported / r.wall_s:.1f} | {r.cpu_s:.1f} | {r.writer_cpu_s:.1f} | "
             f"{r.workers_cpu_s:.1f} | {bound:.1f} | {r.max_rss_mb:.0f} | {r.tree_pss_mb:.0f} |"
         )
+    if statuses:
+        print("\n| after the import | first `status` (s) | second `status` (s) | as of |")  # noqa: T201
+        print("|---|---:|---:|---|")  # noqa: T201
+        for label, first, second, day in statuses:
+            print(f"| {label} | {first:.2f} | {second:.2f} | {day} |")  # noqa: T201
     if args.decode_only:
         count, seconds = decode_only(archive)
         print(  # noqa: T201

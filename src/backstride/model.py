@@ -7,7 +7,7 @@ their name; datetimes end in ``_at`` and are timezone-aware UTC.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -408,6 +408,19 @@ class FormRow:
     numbers: dict[str, float]
     chunk_speed_mps: FloatArray
     chunk_cadence_spm: FloatArray
+
+
+@dataclass(frozen=True)
+class FormFill:
+    """How to compute the stored summary of a run, handed by the service layer (which knows
+    the analysis) to the migration that fills the summaries of runs stored before (0009)."""
+
+    version: int
+    """The analysis version a summary is computed with; stored ones of another are redone."""
+    sport: str
+    """Activities of this sport with streams get a summary."""
+    row: Callable[[int, Streams], FormRow]
+    """The summary of an activity's streams, by its id."""
 
 
 @dataclass(frozen=True, eq=False)

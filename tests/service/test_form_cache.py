@@ -15,12 +15,12 @@ from alembic import command
 from backstride import service
 from backstride.analysis.form import FormSummary, FormTable, form_summary
 from backstride.model import FormRow
-from backstride.service import status
+from backstride.service import deriving, status
 from backstride.store import Store, open_store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store import form as form_rows
 from backstride.store.athletes import get_or_create_athlete
-from backstride.store.db import _alembic_config, create_engine, current_revision
+from backstride.store.db import _alembic_config, create_engine, current_revision, head_revision
 from tests.conftest import DATA, make_activity
 
 #: Runs (and a triathlon) with steady running, running dynamics, NaN metrics, no steady
@@ -158,7 +158,7 @@ def test_a_summary_of_streams_replaced_meanwhile_is_not_stored(store: Store) -> 
     with transaction(store) as conn:
         [run] = form_rows.list_run_streams(conn, [activity])
     service.import_paths(store, [TWIN_FIT])  # a twin lands between reading and storing
-    outdated = status._row_of(activity, form_summary(run.streams))
+    outdated = deriving.form_row(activity, form_summary(run.streams))
     with transaction(store) as conn:
         form_rows.upsert_form_summaries(conn, [(outdated, run.imported_at)])
     assert _stored_rows(store) == {}
@@ -211,7 +211,7 @@ def test_migration_0006_upgrades_a_0005_database_without_loss(tmp_path: Path) ->
     engine.dispose()
 
     with open_store(url) as store:  # SQLite upgrades itself on open
-        assert current_revision(store.engine) == "0007"  # upgraded to the newest
+        assert current_revision(store.engine) == head_revision()  # upgraded to the newest
         with transaction(store) as conn:
             after = {
                 t: conn.execute(sa.text(f"select * from {t} order by 1")).all() for t in tables

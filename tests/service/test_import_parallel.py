@@ -24,7 +24,7 @@ from backstride import service
 from backstride.errors import ConfigError, InputError, UnsupportedFormatError
 from backstride.ingest import read_activities
 from backstride.model import Activity, ImportReport
-from backstride.service import decoding
+from backstride.service import decoding, storing
 from backstride.service import pipeline as pipeline_service
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError, resolve_jobs
 from backstride.service.pipeline import FileWork, run_pipeline
@@ -206,9 +206,13 @@ class _Reads:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_only_a_few_files_are_in_flight_whatever_the_import_size(tmp_path: Path, jobs: int) -> None:
+def test_only_a_few_files_are_in_flight_whatever_the_import_size(
+    tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Twelve small distinct FIT files; a window of 2 * jobs + 2 bounds memory (one file at a
-    # time without workers).
+    # time without workers). The progress hears of a file once its batch commits: a batch of
+    # one file makes it hear of each file as soon as it is stored, out of memory.
+    monkeypatch.setattr(storing, "FILES_PER_COMMIT", 1)
     files = sorted(p for p in FIT.glob("*.fit") if p.stat().st_size < 120_000)[:12]
     reads = _Reads()
     work = [FileWork(source=Source(str(p), p.name), read=reads.reader(p)) for p in files]

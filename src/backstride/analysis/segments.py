@@ -27,8 +27,34 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def rolling_mean_by_time(elapsed_s: FloatArray, values: FloatArray, window_s: float) -> FloatArray:
+#: The window :func:`grade_by_time` smooths and measures over by default (seconds).
+_GRADE_WINDOW_S = 30.0
+
+
+def window_bounds(elapsed_s: FloatArray, window_s: float) -> tuple[IntArray, IntArray]:
+    """For each sample, the first sample within ``window_s/2`` seconds before it and the one
+    after the last within ``window_s/2`` seconds after it (``lo``, ``hi``: a slice).
+
+    >>> lo, hi = window_bounds(np.array([0.0, 1, 2, 10]), 3.0)
+    >>> lo.tolist(), hi.tolist()
+    ([0, 0, 1, 3], [2, 3, 3, 4])
+    """
+    lo = np.searchsorted(elapsed_s, elapsed_s - window_s / 2, side="left")
+    hi = np.searchsorted(elapsed_s, elapsed_s + window_s / 2, side="right")
+    return lo, hi
+
+
+def rolling_mean_by_time(
+    elapsed_s: FloatArray,
+    values: FloatArray,
+    window_s: float,
+    *,
+    bounds: tuple[IntArray, IntArray] | None = None,
+) -> FloatArray:
     """Mean of the finite values within ``±window_s/2`` seconds of each sample (NaN if none).
+
+    ``bounds``: :func:`window_bounds` of the same times and window, when already known (the
+    search is most of the cost).
 
     >>> rolling_mean_by_time(np.array([0.0, 1, 2, 10]), np.array([1.0, 2, np.nan, 7]), 3.0).tolist()
     [1.5, 1.5, 2.0, 7.0]
@@ -36,8 +62,7 @@ def rolling_mean_by_time(elapsed_s: FloatArray, values: FloatArray, window_s: fl
     finite = np.isfinite(values)
     cum = np.concatenate([[0.0], np.cumsum(np.where(finite, values, 0.0))])
     count = np.concatenate([[0], np.cumsum(finite)])
-    lo = np.searchsorted(elapsed_s, elapsed_s - window_s / 2, side="left")
-    hi = np.searchsorted(elapsed_s, elapsed_s + window_s / 2, side="right")
+    lo, hi = bounds if bounds is not None else window_bounds(elapsed_s, window_s)
     n = count[hi] - count[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, (cum[hi] - cum[lo]) / n, np.nan)
@@ -48,8 +73,9 @@ def grade_by_time(
     altitude_m: FloatArray,
     distance_m: FloatArray,
     *,
-    window_s: float = 30.0,
+    window_s: float = _GRADE_WINDOW_S,
     min_distance_m: float = 10.0,
+    bounds: tuple[IntArray, IntArray] | None = None,
 ) -> FloatArray:
     """Slope (rise / run, 0.05 = 5%) over ``±window_s/2`` around each sample.
 
@@ -60,9 +86,10 @@ def grade_by_time(
     >>> float(grade_by_time(t, 0.03 * 3 * t, 3 * t)[60].round(6))
     0.03
     """
-    alt = rolling_mean_by_time(elapsed_s, altitude_m, window_s)
-    lo = np.searchsorted(elapsed_s, elapsed_s - window_s / 2, side="left")
-    hi = np.searchsorted(elapsed_s, elapsed_s + window_s / 2, side="right") - 1
+    if bounds is None:
+        bounds = window_bounds(elapsed_s, window_s)
+    alt = rolling_mean_by_time(elapsed_s, altitude_m, window_s, bounds=bounds)
+    lo, hi = bounds[0], bounds[1] - 1
     run = distance_m[hi] - distance_m[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(run >= min_distance_m, (alt[hi] - alt[lo]) / run, np.nan)
@@ -158,17 +185,24 @@ def steady_segments(
     if n == 0:
         return SteadySegments(np.zeros(0, bool), empty, empty, np.zeros(0), np.zeros(0, bool))
     speed = _speed(streams)
-    speed_mean = rolling_mean_by_time(t, speed, smooth_s)
+    around = window_bounds(t, smooth_s)  # searched once for every smooth_s window below
+    speed_mean = rolling_mean_by_time(t, speed, smooth_s, bounds=around)
     moving = speed_mean >= min_speed_mps
     cadence = streams.channels.get(Channel.CADENCE_SPM)
     if cadence is not None and np.isfinite(cadence).any():
         moving &= (
-            rolling_mean_by_time(t, np.asarray(cadence, np.float64), smooth_s) >= min_cadence_spm
+            rolling_mean_by_time(t, np.asarray(cadence, np.float64), smooth_s, bounds=around)
+            >= min_cadence_spm
         )
     altitude = streams.channels.get(Channel.ALTITUDE_M)
     distance = streams.channels.get(Channel.DISTANCE_M)
     if altitude is not None and distance is not None:
-        grade = grade_by_time(t, np.asarray(altitude, np.float64), np.asarray(distance, np.float64))
+        grade = grade_by_time(
+            t,
+            np.asarray(altitude, np.float64),
+            np.asarray(distance, np.float64),
+            bounds=around if smooth_s == _GRADE_WINDOW_S else None,
+        )
     else:
         grade = np.full(n, np.nan)
 
@@ -180,7 +214,7 @@ def steady_segments(
         steady_speed = np.abs(speed / speed_mean - 1.0) <= speed_tolerance
     # A sample is "near" a stop when a slow sample lies within half the smoothing window:
     # this trims the deceleration and re-acceleration around every pause.
-    slow = rolling_mean_by_time(t, (~moving).astype(np.float64), smooth_s) > 0
+    slow = rolling_mean_by_time(t, (~moving).astype(np.float64), smooth_s, bounds=around) > 0
     ok = (
         (t - t[0] >= skip_first_s)
         & moving

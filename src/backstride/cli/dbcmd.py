@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from backstride import service
-from backstride.cli.state import print_json, state, stdout
+from backstride.cli.state import print_json, state, stderr, stdout
+from backstride.cli.upgrade_bar import UpgradeBar
 
 
 def upgrade_command(
@@ -18,7 +19,8 @@ def upgrade_command(
 
     Example: backstride --db postgresql+psycopg://me@localhost/backstride db upgrade
     """
-    url = service.upgrade_database(state(ctx).settings)
+    with UpgradeBar(stderr()) as bar:
+        url = service.upgrade_database(state(ctx).settings, progress=bar)
     if as_json:
         print_json({"database": url, "upgraded": True})
     else:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from backstride.cli.upgrade_bar import UpgradeBar
 from backstride.config import Settings
 from backstride.service.clock import day_out_of_range
 
@@ -43,7 +44,8 @@ def open_from(ctx: typer.Context) -> Store:
     flags win, issue 5)."""
     from backstride.service import active_red_flags, open_database
 
-    store = open_database(state(ctx).settings)
+    with UpgradeBar(stderr()) as bar:
+        store = open_database(state(ctx).settings, progress=bar)
     try:
         flags = active_red_flags(store)
     except Exception:

@@ -1,12 +1,15 @@
 """Decoding files in worker processes: bytes go in, activities (or the reason why not) come out.
 
 :class:`DecodePool` runs ``jobs`` worker processes that each call
-:func:`backstride.ingest.read_activities` on one file's bytes at a time and compress each
-activity's streams into the store's blob (``store.streams.encode_streams``; zstd was the
+:func:`backstride.ingest.read_activities` on one file's bytes at a time, derive what the
+views read (``service.deriving``: each run's form summary) and compress each activity's
+streams into the store's blob (``store.streams.encode_streams``; zstd was the
 writer's largest cost, BENCHMARKS.md). The importing process keeps the store to itself (one
 writer, one transaction per activity). Only bytes travel to a worker, and only the decoded
 :class:`~backstride.model.Activity` objects (pickled once) with their streams as that blob
-travel back: a fifth of the bytes of the arrays, restored exactly by :meth:`Decoded.unwrap`.
+travel back: a fifth of the bytes of the arrays, stored as they are by the writer (their
+channel names and sample count travel with them) or restored exactly by
+:meth:`Decoded.unwrap`.
 Each worker has the file it decodes and the next one queued (a thread in the worker takes
 them off its pipe), so it does not wait for the writer to hand it work. Memory stays bounded
 because the caller submits only a few files ahead of the one it is storing
@@ -39,9 +42,11 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from backstride.analysis.form import FormSummary
 from backstride.errors import BackstrideError, ConfigError
 from backstride.ingest import read_activities
 from backstride.model import EMPTY_STREAMS, Activity
+from backstride.service.deriving import derive_forms
 from backstride.store.streams import decode_streams, encode_streams
 
 # fork starts a worker in milliseconds with everything already imported; the worker only
@@ -67,6 +72,12 @@ class Decoded:
     blobs: list[bytes | None] | None = None
     """Each activity's streams as the store keeps them (``store.streams.encode_streams``),
     compressed in the worker so that the writer does not have to."""
+    shapes: list[tuple[tuple[str, ...], int]] | None = None
+    """Each activity's stream channel names and sample count (with ``blobs``): what the
+    writer stores about the streams besides the blob, so it need not restore them."""
+    forms: list[FormSummary | None] | None = None
+    """Each activity's form summary (``service.deriving``), derived where it was decoded so
+    that the writer stores it with the activity and no view has to compute it."""
     error_type: type[BaseException] | None = None
     error_kind: str = ""
     message: str = ""
@@ -103,12 +114,15 @@ def _failure(error: BaseException) -> Decoded:
 
 
 def decode(data: bytes) -> Decoded:
-    """Decode one file's bytes and compress its streams; what a worker runs for each file."""
+    """Decode one file's bytes, derive what the views read (``service.deriving``) and
+    compress its streams; what a worker runs for each file."""
     try:
         activities = read_activities(data)
+        forms = derive_forms(activities)
         blobs = [encode_streams(a.streams) if len(a.streams) else None for a in activities]
+        shapes = [(a.streams.channel_names, len(a.streams)) for a in activities]
         shipped = [replace(a, streams=EMPTY_STREAMS) for a in activities]
-        return Decoded(activities=shipped, blobs=blobs)
+        return Decoded(activities=shipped, blobs=blobs, shapes=shapes, forms=forms)
     except Exception as e:  # per-file boundary: the failure goes back as a result
         return _failure(e)
 

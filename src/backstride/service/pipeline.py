@@ -3,10 +3,10 @@ decoded and stored in order.
 
 Loose files (``service/importing.py``) and archive members and rows (``service/archives.py``)
 become :class:`FileWork` and go through :func:`run_pipeline`; storing is
-``service/storing.py`` (one transaction per activity, twins, archive metadata). Decoding may
-run in worker processes (``jobs``, ``service/decoding.py``); storing never does: this process
-is the only writer, and it stores files in the order it met them, so the outcome does not
-depend on ``jobs``.
+``service/storing.py`` (whole files, a transaction per batch of them, twins, archive
+metadata). Decoding may run in worker processes (``jobs``, ``service/decoding.py``); storing
+never does: this process is the only writer, and it stores files in the order it met them,
+so the outcome does not depend on ``jobs``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from backstride.errors import BackstrideError
 from backstride.ingest import read_activities
 from backstride.model import Activity, ActivityMeta, ImportFailure, ImportReport
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError
-from backstride.service.storing import Source, import_hashed
+from backstride.service.deriving import derive_forms
+from backstride.service.storing import Source, Writer, import_hashed
 from backstride.store import Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store.athletes import get_or_create_athlete
@@ -83,7 +84,8 @@ def run_pipeline(
     jobs: int = 1,
 ) -> None:
     """Import ``work`` in order: each unit's bytes are read, hashed and (unless known) decoded,
-    then stored one activity per transaction by this process, the only writer.
+    then stored by this process, the only writer (``storing.Writer``: whole files, a
+    transaction per batch of them, counted in ``report`` once committed).
 
     With ``jobs`` > 1 and enough units, decoding runs ahead in a :class:`DecodePool` of
     ``jobs`` worker processes: a few units at a time (``2 * jobs + 2``), so memory does not
@@ -94,6 +96,7 @@ def run_pipeline(
     if progress is not None:
         progress.add_total(len(work))
     with ExitStack() as stack:
+        writer = stack.enter_context(Writer(store, athlete_id, report, progress=progress))
         pool = None
         if jobs > 1 and sum(1 for w in work if w.read is not None) >= POOL_MIN_FILES:
             pool = stack.enter_context(DecodePool(jobs))
@@ -111,13 +114,15 @@ def run_pipeline(
             head = pending.popleft()
 
             def finish(head: _Pending = head) -> None:
-                _finish(store, athlete_id, head, pool, report)
+                _finish(writer, head, pool)
 
-            guarded(report, head.work.source, finish)
+            outcome = ImportReport()  # its failure; counted with what it stored, in order
+            guarded(outcome, head.work.source, finish)
             if pool is not None and head.ticket is not None:
                 pool.forget(head.ticket)
-            if progress is not None:
-                progress.advance(head.work.label or head.work.source.file_name)
+            # Counted (and the progress told) once its batch has committed.
+            writer.settle(outcome, head.work.label or head.work.source.file_name)
+            writer.commit_if_due()
 
 
 def _admit(
@@ -141,14 +146,13 @@ def _admit(
     return pending
 
 
-def _finish(
-    store: Store, athlete_id: int, pending: _Pending, pool: DecodePool | None, report: ImportReport
-) -> None:
+def _finish(writer: Writer, pending: _Pending, pool: DecodePool | None) -> None:
     work = pending.work
     if pending.error is not None:
         raise pending.error
     if work.read is None:
         if work.direct is not None:
+            writer.commit()  # direct work writes in a transaction of its own
             work.direct()
         return
     if pool is None:
@@ -156,29 +160,37 @@ def _finish(
         sha256 = hashlib.sha256(data).hexdigest()
 
         def decode() -> Decoded:
-            return Decoded(activities=read_activities(data))
+            return decode_here(data)
 
     else:
         sha256, ticket = pending.sha256, pending.ticket
 
         def decode() -> Decoded:
             if ticket is None:  # complete in the store when admitted, and no longer
-                return Decoded(activities=read_activities(work.read()))  # type: ignore[misc]
+                return decode_here(work.read())  # type: ignore[misc]
             pending.ticket = None
             return pool.result(ticket)
 
     import_hashed(
-        store,
-        athlete_id,
+        writer.store,
+        writer.athlete_id,
         sha256,
         decode,
         work.source,
-        report,
+        ImportReport(),  # unused: the writer counts the file once its batch commits
         meta=work.meta,
         match_meta=work.match_meta,
         skip_empty=work.skip_empty,
         known_checked=pending.checked,
+        writer=writer,
     )
+
+
+def decode_here(data: bytes) -> Decoded:
+    """Decode a file in this process, with what the writer stores alongside (the serial
+    path; a worker also compresses the streams, see ``service.decoding.decode``)."""
+    activities = read_activities(data)
+    return Decoded(activities=activities, forms=derive_forms(activities))
 
 
 def athlete_id_for(store: Store, athlete: str) -> int:

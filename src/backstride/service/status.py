@@ -5,9 +5,9 @@ stored summaries, ``analysis.form.FormTable`` from the form summaries of recent 
 evaluates the catalogue (``rules.evaluate``) and returns the findings with the seven practice
 lights. Nothing here decides anything: every word of advice comes from a catalogue rule.
 
-A run's form summary is computed from its streams once and stored (``store.form``, with
-:data:`FORM_SUMMARY_VERSION`); a view computes only the missing or outdated ones, so the
-first view after a change does not decode a year of streams (issue 7).
+A run's form summary is computed at import and stored with the activity (``store.form``,
+``service.deriving``); a view computes only the missing or outdated ones (another
+:data:`FORM_SUMMARY_VERSION`), so no view decodes a year of streams (issues 7 and 15).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from backstride.analysis.table import ActivityKind, ActivityTable, activity_kind
 from backstride.model import (
     ActivityColumns,
     ClearanceRecord,
-    FormRow,
     Gear,
     RoutineRecord,
 )
@@ -39,6 +38,7 @@ from backstride.rules.practices import PracticeLight, practice_lights, status_da
 from backstride.rules.scores import Score, score_findings
 from backstride.rules.shoes import idle_shoes_summary
 from backstride.service.clock import local_today
+from backstride.service.deriving import FORM_SUMMARY_VERSION, form_row, summary_of
 from backstride.service.safety import red_flag_findings_in, suspension_in
 from backstride.service.screening import screen_at
 from backstride.store import Connection, Store, transaction
@@ -52,9 +52,6 @@ from backstride.views import clearance_view
 
 #: How far back running dynamics are read for the form rules (baseline and trends).
 FORM_HISTORY_DAYS = 365
-#: The version of ``analysis.form.form_summary`` (and ``analysis.segments``) whose results
-#: are stored: bump it when their numbers change, and stored summaries are recomputed.
-FORM_SUMMARY_VERSION = 1
 #: Runs whose streams are read and summarised per store transaction.
 _FORM_RUNS_PER_BATCH = 32
 
@@ -173,9 +170,7 @@ def form_summaries(store: Store, activity_ids: list[int]) -> dict[int, FormSumma
     streams and stored, a batch of runs per short transaction."""
     with transaction(store) as conn:
         stored = form_rows.list_form_summaries(conn, activity_ids)
-    found = {
-        i: _summary_of(row) for i, row in stored.items() if row.version == FORM_SUMMARY_VERSION
-    }
+    found = {i: summary_of(row) for i, row in stored.items() if row.version == FORM_SUMMARY_VERSION}
     missing = [i for i in activity_ids if i not in found]
     for start in range(0, len(missing), _FORM_RUNS_PER_BATCH):
         batch = missing[start : start + _FORM_RUNS_PER_BATCH]
@@ -184,28 +179,10 @@ def form_summaries(store: Store, activity_ids: list[int]) -> dict[int, FormSumma
         computed = [(run, form_summary(run.streams)) for run in runs]
         with transaction(store) as conn:
             form_rows.upsert_form_summaries(
-                conn, [(_row_of(run.activity_id, s), run.imported_at) for run, s in computed]
+                conn, [(form_row(run.activity_id, s), run.imported_at) for run, s in computed]
             )
         found.update((run.activity_id, s) for run, s in computed)
     return found
-
-
-def _summary_of(row: FormRow) -> FormSummary:
-    return FormSummary(
-        **row.numbers,
-        chunk_speed_mps=row.chunk_speed_mps,
-        chunk_cadence_spm=row.chunk_cadence_spm,
-    )
-
-
-def _row_of(activity_id: int, summary: FormSummary) -> FormRow:
-    return FormRow(
-        activity_id=activity_id,
-        version=FORM_SUMMARY_VERSION,
-        numbers={name: float(getattr(summary, name)) for name in form_rows.FORM_NUMBERS},
-        chunk_speed_mps=summary.chunk_speed_mps,
-        chunk_cadence_spm=summary.chunk_cadence_spm,
-    )
 
 
 def scores_in(conn: Connection, athlete_id: int) -> list[Score]:

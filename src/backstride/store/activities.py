@@ -1,6 +1,6 @@
 """Activities, their laps, streams and source files.
 
-Writes happen inside the caller's transaction (one activity per transaction, owned by the
+Writes happen inside the caller's transaction (an import's, holding whole files; owned by the
 service layer); reads return ``model`` objects.
 """
 
@@ -24,6 +24,7 @@ from backstride.model import (
     ActivityMeta,
     Lap,
     StoredActivity,
+    Streams,
     Summary,
     richness,
 )
@@ -118,7 +119,7 @@ def _write_children(
                 for i, lap in enumerate(activity.laps)
             ],
         )
-    if len(activity.streams):
+    if streams_blob is not None or len(activity.streams):
         blob = streams_blob if streams_blob is not None else encode_streams(activity.streams)
         conn.execute(sa.insert(streams), {"activity_id": activity_id, "codec": CODEC, "data": blob})
 
@@ -131,13 +132,27 @@ def add_activity(
     source_name: str,
     imported_at: datetime,
     streams_blob: bytes | None = None,
+    streams_shape: tuple[tuple[str, ...], int] | None = None,
+    meta: ActivityMeta | None = None,
+    gear_id: int | None = None,
+    gear_source: str | None = None,
 ) -> int:
     """Insert an activity with its laps and streams; returns its id.
 
     ``streams_blob``, when given, is ``encode_streams(activity.streams)`` done beforehand (an
-    import compresses streams in its decoding processes, off the writer's path).
+    import compresses streams in its decoding processes, off the writer's path); with
+    ``streams_shape`` (channel names, sample count) the activity comes without its streams,
+    which are in the blob only. ``meta``
+    and the gear go into the same INSERT, as :func:`apply_meta` and ``store.gear.
+    assign_gear`` would set them afterwards.
     """
     values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
+    if streams_shape is not None:
+        values.update(channels=list(streams_shape[0]), sample_count=streams_shape[1])
+    if meta is not None:
+        values.update(_meta_values(meta, activity.name))
+    if gear_id is not None:
+        values.update(gear_id=gear_id, gear_source=gear_source)
     # Parameters apart from the statement: one cached statement for every insert (building
     # .values() per activity was a tenth of an import's writing time, issue 8).
     result = conn.execute(sa.insert(activities), {"athlete_id": athlete_id, **values})
@@ -156,8 +171,10 @@ def replace_activity(
     source_name: str,
     imported_at: datetime,
     streams_blob: bytes | None = None,
-) -> None:
-    """Replace what is stored for ``activity_id`` with a richer record of the same activity.
+) -> Streams:
+    """Replace what is stored for ``activity_id`` with a richer record of the same activity;
+    returns the streams stored (``activity.streams``, the same object, unless channels only
+    the stored record had were kept).
 
     The id, and so everything that refers to it, stays. ``streams_blob`` as in
     :func:`add_activity`.
@@ -194,6 +211,7 @@ def replace_activity(
     conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
     conn.execute(sa.delete(streams).where(streams.c.activity_id == activity_id))
     _write_children(conn, activity_id, activity, streams_blob)
+    return activity.streams
 
 
 def apply_meta(conn: Connection, activity_id: int, meta: ActivityMeta) -> None:
@@ -203,26 +221,25 @@ def apply_meta(conn: Connection, activity_id: int, meta: ActivityMeta) -> None:
     stored before. The name goes to the activity's ``name``. Gear is separate
     (``store.gear.assign_gear``), as it needs the gear's id.
     """
-    values: dict[str, Any] = {
-        column: getattr(meta, field)
-        for column, field in (
-            ("name", "name"),
-            ("vendor_type", "vendor_type"),
-            ("description", "description"),
-            ("private_note", "private_note"),
-            ("rpe", "rpe"),
-            ("external_id", "external_id"),
-        )
-        if getattr(meta, field) is not None
-    }
+    values = _meta_values(meta)
     if "name" in values:
         stored = conn.execute(
             sa.select(activities.c.name).where(activities.c.id == activity_id)
         ).scalar_one()
-        if not keeps_name(stored, values["name"]):
-            values["name"] = stored
+        values = _meta_values(meta, stored)
     if values:
         conn.execute(sa.update(activities).where(activities.c.id == activity_id).values(**values))
+
+
+_META_COLUMNS = ("name", "vendor_type", "description", "private_note", "rpe", "external_id")
+
+
+def _meta_values(meta: ActivityMeta, stored_name: str | None = None) -> dict[str, Any]:
+    """The columns ``meta`` fills; the name only where it may replace ``stored_name``."""
+    values = {c: getattr(meta, c) for c in _META_COLUMNS if getattr(meta, c) is not None}
+    if "name" in values and not keeps_name(stored_name, values["name"]):
+        values["name"] = stored_name
+    return values
 
 
 #: Names a platform gives by itself: Strava's "<time of day> <sport>" and Garmin's

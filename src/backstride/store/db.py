@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from backstride.errors import ConfigError, StorageError
+from backstride.model import FormFill
 
 if TYPE_CHECKING:  # Alembic is imported only to migrate or check a schema (start-up, issue 15)
     from alembic.config import Config
@@ -148,12 +149,24 @@ def _private_file(path: Path) -> None:
             pass
 
 
-def _alembic_config(connection: Connection) -> Config:
+class UpgradeProgress(Protocol):
+    """What a migration that works through stored rows reports (the CLI draws a bar)."""
+
+    def add_total(self, count: int) -> None: ...
+
+    def advance(self, label: str) -> None: ...
+
+
+def _alembic_config(connection: Connection, **attributes: Any) -> Config:
+    """Alembic's configuration for migrating on ``connection``; ``attributes`` are what the
+    migrations may use (``form_fill``: a :class:`~backstride.model.FormFill`;
+    ``progress``: an object with ``add_total(count)`` and ``advance(label)``)."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
+    config.attributes.update(attributes)
     return config
 
 
@@ -246,8 +259,14 @@ def check(url: str) -> Check:
     return Check(shown, revision, head_revision(), tuple(problems))
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(
+    engine: Engine, *, form_fill: FormFill | None = None, progress: UpgradeProgress | None = None
+) -> None:
     """Bring the schema to the newest migration (idempotent, and serialised across processes).
+
+    ``form_fill`` (a :class:`~backstride.model.FormFill`) lets migration 0009 compute
+    the form summaries of stored runs; ``progress`` hears of that work (``add_total``,
+    ``advance``), so a command line can draw a bar.
 
     The migration runs in one transaction that first takes the schema lock: a PostgreSQL
     advisory lock, or SQLite's exclusive write lock (``BEGIN EXCLUSIVE``, waiting up to
@@ -266,13 +285,21 @@ def upgrade(engine: Engine) -> None:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         else:
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(*_LOCK_SCHEMA)))
-        command.upgrade(_alembic_config(conn), "head")
+        config = _alembic_config(conn, form_fill=form_fill, progress=progress)
+        command.upgrade(config, "head")
 
 
-def open_store(url: str, *, upgrade_schema: bool | None = None) -> Store:
+def open_store(
+    url: str,
+    *,
+    upgrade_schema: bool | None = None,
+    form_fill: FormFill | None = None,
+    progress: UpgradeProgress | None = None,
+) -> Store:
     """Open the database at ``url``; SQLite is upgraded on open, PostgreSQL must be current.
 
-    ``upgrade_schema`` forces the choice either way (tests and ``backstride db upgrade``).
+    ``upgrade_schema`` forces the choice either way (tests and ``backstride db upgrade``);
+    ``form_fill`` and ``progress`` go to :func:`upgrade` when it runs.
     """
     engine = create_engine(url)
     store = Store(engine)
@@ -288,7 +315,7 @@ def open_store(url: str, *, upgrade_schema: bool | None = None) -> Store:
                 hint="upgrade backstride (pip install -U backstride); nothing was changed",
             )
         if should_upgrade and found != head_revision():
-            upgrade(engine)
+            upgrade(engine, form_fill=form_fill, progress=progress)
         elif found != head_revision():
             raise ConfigError(
                 f"the database schema at {store.display_url} is not up to date",

@@ -298,7 +298,7 @@ planned_sessions = Table(
 # 0006: each run's form numbers over its steady running (analysis.form.form_summary), so the
 # form rules need not decode a year of streams on every view (issue 7). Keyed by the streams
 # row: a twin that replaces the streams, or a deleted activity, takes its summary along.
-# ``version`` is the analysis's (service.status.FORM_SUMMARY_VERSION): another one is
+# ``version`` is the analysis's (service.deriving.FORM_SUMMARY_VERSION): another one is
 # recomputed. NaN is stored as NULL; the per-minute chunks as little-endian float64 bytes.
 form_summaries = Table(
     "form_summaries",

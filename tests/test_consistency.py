@@ -87,6 +87,17 @@ def _by_rule(findings: list[dict[str, Any]], *rules: str) -> list[dict[str, Any]
     return [{k: v for k, v in f.items() if k != "why"} for f in findings if f["rule"] in rules]
 
 
+def l2_change_label_of(finding: dict[str, Any]) -> str:
+    """How the week tables must word a status L2 finding's change (stated here apart from
+    service.load.l2_change_label, so a table that words it otherwise fails)."""
+    change = finding["values"]["change"]
+    if finding["outcome"] == "no_running":
+        return "no running"
+    if isinstance(change, float) and abs(change) != float("inf"):
+        return f"{change:+.0%}"
+    return "restart"
+
+
 def _l2_of_status(store: Store, day: date, cache: dict[date, Any]) -> dict[str, Any] | None:
     """L2's finding in ``status --on day`` as the week tables show it."""
     if day not in cache:
@@ -100,6 +111,7 @@ def _l2_of_status(store: Store, day: date, cache: dict[date, Any]) -> dict[str, 
                 "outcome": f["outcome"],
                 "severity": f["severity"],
                 "change": f["values"]["change"],
+                "change_label": l2_change_label_of(f),
                 "run_7d_m": f["values"]["run_7d_m"],
                 "run_prev_7d_m": f["values"]["run_prev_7d_m"],
                 "message": f["message"],

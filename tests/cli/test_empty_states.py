@@ -68,6 +68,22 @@ CHECKED: dict[tuple[str, ...], tuple[list[str], list[str], list[str]]] = {
             "12 weeks up to your last run: 2020-09-21 to 2020-12-10"
         ],
     ),
+    ("sync",): (
+        [],
+        ["no service is connected", "backstride strava connect", "backstride intervals connect"],
+        ["no service is connected"],
+    ),
+    ("strava", "connect"): (
+        [],
+        ["no Strava API application is set", "docs/sync.md"],
+        ["no Strava API application is set"],
+    ),
+    ("strava", "disconnect"): ([], ["Strava was not connected."], ["Strava was not connected."]),
+    ("intervals", "disconnect"): (
+        [],
+        ["intervals.icu was not connected."],
+        ["intervals.icu was not connected."],
+    ),
     ("import",): (["{folder}/nothing"], ["imported 0", "No activity files found there"], []),
     ("show",): (
         ["1"],
@@ -106,6 +122,7 @@ NOT_CHECKED: dict[tuple[str, ...], str] = {
     ("db", "upgrade"): "migrates the schema; says so on any store",
     ("db", "check"): "checks the file; says ok or what is wrong on any store",
     ("watch",): "watches folders until stopped (tests/cli/test_watch_cli.py)",
+    ("intervals", "connect"): "asks for the API key and checks it with intervals.icu (tests/sync)",
 }
 
 

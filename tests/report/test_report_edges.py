@@ -9,6 +9,8 @@ import json
 import re
 from datetime import date
 
+import pytest
+
 from backstride.report import build_report, render_html
 from backstride.rules.catalogue import CATALOGUE
 from backstride.service.clock import local_today
@@ -102,3 +104,29 @@ def test_an_empty_store_says_to_import(tmp_path: object) -> None:
     result = cli(url, "report", "--from", "2019-03-04", "--to", "2019-05-26", "--json")
     assert result.exit_code == 0
     assert "none on record yet: backstride import" in result.stderr
+
+
+def test_a_pdf_without_pango_says_which_packages_to_install(
+    stored: Stored, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Pango, importing WeasyPrint raises OSError (cffi cannot load libgobject): the
+    runner gets one line naming the Debian packages, not an unexpected error."""
+    import builtins
+
+    from backstride.errors import ConfigError
+    from backstride.report import render
+
+    real_import = builtins.__import__
+
+    def no_pango(name: str, *args: object, **kwargs: object) -> object:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libgobject-2.0-0'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(ConfigError) as raised:
+        render.render_pdf(build_report(stored.store, start=START, end=END))
+    assert "Pango" in raised.value.message
+    assert raised.value.hint is not None
+    assert "libpango-1.0-0" in raised.value.hint
+    assert "report.html" in raised.value.hint

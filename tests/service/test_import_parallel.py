@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import os
 import pickle
+import re
 import shutil
 import signal
 import subprocess
@@ -399,24 +400,32 @@ def _wait_for_activities(url: str, process: subprocess.Popen[bytes], count: int)
 
 
 def _large_archive(tmp_path: Path) -> Path:
-    """The Strava archive of every real FIT file, each file in it twice (gzipped at two levels:
-    other bytes, the same activities, which are stored once): enough members for the pool."""
+    """The Strava archive of every real FIT file, each file in it nine times (gzipped at other
+    levels: other bytes, the same activities, which are stored once): enough members for the
+    pool, and more than one of the writer's commits (``storing.FILES_PER_COMMIT``), so the
+    first activities are visible while the workers still decode."""
     archive = _strava_archive_of_fit_folder(tmp_path)
     with zipfile.ZipFile(archive, "a") as z:
         members = [n for n in z.namelist() if n.endswith(".fit.gz")]
         rows = z.read("activities.csv").decode().splitlines()
         for name in members:
-            data = gzip.compress(gzip.decompress(z.read(name)), compresslevel=1)
-            z.writestr(name.replace(".fit.gz", "-again.fit.gz"), data)
             row = next(r for r in rows if name in r)
-            rows.append(row.replace(name, name.replace(".fit.gz", "-again.fit.gz")))
+            for level in range(1, 9):
+                copy = name.replace(".fit.gz", f"-again{level}.fit.gz")
+                z.writestr(copy, gzip.compress(gzip.decompress(z.read(name)), compresslevel=level))
+                rows.append(row.replace(name, copy))
     with zipfile.ZipFile(archive) as z:
         contents = {n: z.read(n) for n in z.namelist() if n != "activities.csv"}
     with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("activities.csv", "\n".join(rows) + "\n")
-        for name, data in contents.items():
-            z.writestr(name, data)
-    assert len(contents) >= pipeline_service.POOL_MIN_FILES
+        # Each activity's copies side by side (5000-again1 ... 5000, then 5001 ...), in the
+        # CSV (which the import follows) and the zip: new activities keep arriving to the
+        # end, so a stopped import has some left to store.
+        member = re.compile(r"activities/[^,]+")
+        body = sorted(rows[1:], key=lambda r: m.group() if (m := member.search(r)) else "")
+        z.writestr("activities.csv", "\n".join([rows[0], *body]) + "\n")
+        for name in sorted(contents):
+            z.writestr(name, contents[name])
+    assert len(contents) >= max(pipeline_service.POOL_MIN_FILES, 2 * storing.FILES_PER_COMMIT)
     return archive
 
 

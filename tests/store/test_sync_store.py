@@ -27,7 +27,7 @@ def test_migration_0008_upgrades_a_0007_database_without_loss(database_url: str)
         assert "sync_connections" not in sa.inspect(conn).get_table_names()
     engine.dispose()
     with open_store(database_url, upgrade_schema=True) as store:
-        assert current_revision(store.engine) == head_revision() == "0008"
+        assert current_revision(store.engine) == head_revision()  # 0008 and what follows
         with transaction(store) as conn:
             saved = sync_rows.save_connection(
                 conn, athlete, "strava", remote_athlete="134815", remote_name="M",

@@ -29,6 +29,13 @@ if TYPE_CHECKING:
 Wrapper = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
+def listing(help_text: str | None) -> str | None:
+    """A command's line in its group's listing: the first paragraph of its help, on one line
+    (Typer would keep the docstring's line breaks). The same whether the command is loaded."""
+    first = (help_text or "").split("\n\n", 1)[0]
+    return " ".join(first.split()) or None
+
+
 @dataclass(frozen=True)
 class LazyCommand:
     """A command (``function``), or a group of ``subcommands`` (name, function) whose own
@@ -47,7 +54,9 @@ class LazyCommand:
             assert self.function is not None, f"{name}: a command needs its function"
             single = typer.Typer(add_completion=False)
             single.command(name)(wrap(getattr(module, self.function)))
-            return typer.main.get_command(single)
+            loaded = typer.main.get_command(single)
+            loaded.short_help = listing(loaded.help)
+            return loaded
         callback = getattr(module, self.function) if self.function is not None else None
         group = typer.Typer(
             name=name,
@@ -63,13 +72,12 @@ class LazyCommand:
             group.command(sub_name)(wrap(getattr(module, function)))
         command = typer.main.get_command(group)
         command.name = name
+        command.short_help = listing(command.help)
         return command
 
     def placeholder(self, name: str) -> click.Command:
         """A stand-in carrying only the name and help, for listing in the root's ``--help``."""
-        text = self.help or self._docstring() or ""
-        first = text.split("\n\n", 1)[0]  # the listing shows the first paragraph, on one line
-        return typer.core.TyperCommand(name, help=" ".join(first.split()) or None)
+        return typer.core.TyperCommand(name, help=listing(self.help or self._docstring()))
 
     def _docstring(self) -> str | None:
         import ast

@@ -94,12 +94,14 @@ def strava_connect(
 def intervals_connect(
     ctx: typer.Context,
     athlete_id: Annotated[
-        str, typer.Option("--athlete-id", help="Your intervals.icu athlete id (i12345).")
+        str,
+        typer.Option("--athlete-id", metavar="ID", help="Your intervals.icu athlete id (i12345)."),
     ],
     api_key: Annotated[
         str,
         typer.Option(
             "--api-key",
+            metavar="KEY",
             envvar="BACKSTRIDE_INTERVALS_API_KEY",
             prompt="intervals.icu API key",
             hide_input=True,
@@ -160,7 +162,9 @@ def sync_command(
     service: Annotated[
         str | None,
         typer.Argument(
-            help="strava or intervals [default: every connected service].", show_default=False
+            metavar="SERVICE",
+            help="strava or intervals (default: every connected service).",
+            show_default=False,
         ),
     ] = None,
     as_json: JsonOption = False,

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from backstride.errors import ConfigError
 from backstride.report import charts
 from backstride.service.colours import SEVERITY_ORDER, outcome_colour
 from backstride.service.report_model import ReportData
@@ -182,7 +183,17 @@ def render_pdf(data: ReportData) -> bytes:
     """The report printed to A4 PDF by WeasyPrint (no JavaScript, no network)."""
     html = render_html(data)
     with _quiet():
-        from weasyprint import HTML
+        try:
+            from weasyprint import HTML
+        except OSError as e:  # WeasyPrint loads Pango through cffi when it is imported
+            raise ConfigError(
+                f"PDF reports need the Pango libraries, which are not installed ({e})",
+                hint=f"apt-get install {' '.join(PDF_PACKAGES)}; or write HTML: -o report.html",
+            ) from None
 
         pdf: bytes = HTML(string=html, base_url=None).write_pdf()
     return pdf
+
+
+#: Debian's packages WeasyPrint needs to write PDF (README, .ci/run).
+PDF_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz0b", "fonts-dejavu-core")

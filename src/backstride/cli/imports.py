@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from backstride import service
 from backstride.cli import render
+from backstride.cli.progress import ProgressBar
 from backstride.cli.state import open_from, print_json, state, stderr, stdout
 from backstride.views import import_report_view
 
@@ -20,21 +21,6 @@ _COLUMNS = (
     TimeElapsedColumn(),
     TextColumn("{task.description}"),
 )
-
-
-class _Bar:
-    """The service's progress reports drawn as one Rich bar (files and archive members)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._task = progress.add_task("", total=0)
-
-    def add_total(self, count: int) -> None:
-        total = self._progress.tasks[0].total or 0
-        self._progress.update(self._task, total=total + count)
-
-    def advance(self, label: str) -> None:
-        self._progress.update(self._task, advance=1, description=label)
 
 
 def import_command(
@@ -78,7 +64,7 @@ def import_command(
             report = service.import_paths(store, paths, jobs=workers)
         else:
             with Progress(*_COLUMNS, console=err, transient=True) as bar:
-                report = service.import_paths(store, paths, progress=_Bar(bar), jobs=workers)
+                report = service.import_paths(store, paths, progress=ProgressBar(bar), jobs=workers)
     if as_json:
         print_json(import_report_view(report))
     else:

@@ -10,30 +10,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from backstride.cli import render
+from backstride.cli.progress import ProgressBar
 from backstride.cli.state import open_from, print_json, state, stderr, stdout
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-class _Bar:
-    """A sync's progress as one Rich bar; a rate-limit pause as a line above it."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._task = progress.add_task("", total=0)
-
-    def add_total(self, count: int) -> None:
-        total = self._progress.tasks[0].total or 0
-        self._progress.update(self._task, total=total + count)
-
-    def advance(self, label: str) -> None:
-        self._progress.update(self._task, advance=1, description=label)
-
-    def pause(self, message: str) -> None:
-        self._progress.console.print(Text(message, style="yellow"))
 
 
 class _Lines:
@@ -184,7 +166,9 @@ def sync_command(
             reports = syncing.sync_services(store, settings, services, progress=_Lines())
         else:
             with Progress(*_COLUMNS, console=err, transient=True) as bar:
-                reports = syncing.sync_services(store, settings, services, progress=_Bar(bar))
+                reports = syncing.sync_services(
+                    store, settings, services, progress=ProgressBar(bar)
+                )
     if as_json:
         print_json({"syncs": [r.to_json() for r in reports]})
     else:

@@ -290,6 +290,43 @@ def sync_strava(
     return report
 
 
+def _compare(
+    store: Store,
+    athlete_id: int,
+    connection: SyncConnection,
+    listed: dict[str, dict[str, Any]],
+    wanted: dict[str, dict[str, Any]],
+    fingerprint_of: Callable[[dict[str, Any]], str],
+    start_key: str,
+    report: SyncReport,
+    progress: SyncProgress | None,
+) -> tuple[dict[str, tuple[int | None, str]], list[tuple[str, dict[str, Any]]]]:
+    """The service's list against what was synced before: forget what it no longer lists
+    (deleted there), and return what was synced (remote id -> stored activity, fingerprint)
+    and, oldest first, the ``wanted`` items that are new or whose fingerprint changed."""
+    with transaction(store) as conn:
+        known = sync_rows.list_items(conn, connection.id)
+    gone = [rid for rid in known if rid not in listed]
+    todo = sorted(
+        (
+            (rid, item)
+            for rid, item in wanted.items()
+            if rid not in known or known[rid][1] != fingerprint_of(item)
+        ),
+        key=lambda pair: str(pair[1].get(start_key) or ""),
+    )
+    report.unchanged = len(wanted) - len(todo)
+    if progress is not None:
+        progress.add_total(len(gone) + len(todo))
+    name = NAMES[connection.service]
+    for rid in gone:
+        _forget(store, athlete_id, connection.id, rid, known[rid][0], f"{connection.service}:{rid}")
+        report.deleted += 1
+        if progress is not None:
+            progress.advance(f"deleted on {name}: {rid}")
+    return known, todo
+
+
 def _sync_strava(
     store: Store,
     athlete_id: int,
@@ -309,25 +346,9 @@ def _sync_strava(
             break
         page += 1
     report.listed = len(listed)
-    with transaction(store) as conn:
-        known = sync_rows.list_items(conn, connection.id)
-    gone = [rid for rid in known if rid not in listed]
-    todo = sorted(
-        (
-            (rid, entry)
-            for rid, entry in listed.items()
-            if rid not in known or known[rid][1] != fingerprint(entry)
-        ),
-        key=lambda item: str(item[1].get("start_date") or ""),
+    known, todo = _compare(
+        store, athlete_id, connection, listed, listed, fingerprint, "start_date", report, progress
     )
-    report.unchanged = len(listed) - len(todo)
-    if progress is not None:
-        progress.add_total(len(gone) + len(todo))
-    for rid in gone:
-        _forget(store, athlete_id, connection.id, rid, known[rid][0], f"strava:{rid}")
-        report.deleted += 1
-        if progress is not None:
-            progress.advance(f"deleted on Strava: {rid}")
     gear_names: dict[str, str] = dict(connection.state.get("gear") or {})  # type: ignore[call-overload]
     for rid, entry in todo:
         detail = api.activity(int(rid))
@@ -510,27 +531,19 @@ def _sync_intervals(
 ) -> None:
     listed = {str(a["id"]): a for a in api.activities(INTERVALS_OLDEST, newest)}
     report.listed = len(listed)
-    with transaction(store) as conn:
-        known = sync_rows.list_items(conn, connection.id)
-    gone = [rid for rid in known if rid not in listed]
     usable = {rid: a for rid, a in listed.items() if icu.has_data(a)}
     report.unavailable = len(listed) - len(usable)
-    todo = sorted(
-        (
-            (rid, a)
-            for rid, a in usable.items()
-            if rid not in known or known[rid][1] != icu.fingerprint(a)
-        ),
-        key=lambda item: str(item[1].get("start_date_local") or ""),
+    known, todo = _compare(
+        store,
+        athlete_id,
+        connection,
+        listed,
+        usable,
+        icu.fingerprint,
+        "start_date_local",
+        report,
+        progress,
     )
-    report.unchanged = len(usable) - len(todo)
-    if progress is not None:
-        progress.add_total(len(gone) + len(todo))
-    for rid in gone:
-        _forget(store, athlete_id, connection.id, rid, known[rid][0], f"intervals:{rid}")
-        report.deleted += 1
-        if progress is not None:
-            progress.advance(f"deleted on intervals.icu: {rid}")
     for rid, item in todo:
         refused: list[AccessError] = []
 

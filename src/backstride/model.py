@@ -348,6 +348,16 @@ class ImportReport:
     """The duplicates' matches, one per activity found stored already."""
     warnings: list[ImportWarning] = field(default_factory=list)
 
+    def add(self, part: ImportReport) -> None:
+        """Count ``part`` (a file's, a batch's or a sync's report) into this one."""
+        self.imported += part.imported
+        self.duplicates += part.duplicates
+        self.skipped += part.skipped
+        self.failed.extend(part.failed)
+        self.activity_ids.extend(part.activity_ids)
+        self.matches.extend(part.matches)
+        self.warnings.extend(part.warnings)
+
 
 SyncService = Literal["strava", "intervals"]
 

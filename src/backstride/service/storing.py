@@ -165,7 +165,7 @@ class Writer:
         loose = self._pending[self._settled :]
         self._batch, self._pending, self._settled, self.gear_memo = None, [], 0, {}
         for _, part in loose:
-            _add_to(self._report, part)
+            self._report.add(part)
         self._flush(None)
 
     def rollback(self) -> None:
@@ -189,10 +189,10 @@ class Writer:
         for unit, parts, label in units:
             for source, part in parts:
                 if error is None:
-                    _add_to(self._report, part)
+                    self._report.add(part)
                 else:
                     self._report.failed.append(ImportFailure(source.display, error.message))
-            _add_to(self._report, unit)
+            self._report.add(unit)
             if self._progress is not None:
                 self._progress.advance(label)
 
@@ -201,16 +201,6 @@ class UnitProgress(Protocol):
     """What hears that a unit of an import is done (``service.pipeline.Progress``)."""
 
     def advance(self, label: str) -> None: ...
-
-
-def _add_to(report: ImportReport, part: ImportReport) -> None:
-    report.imported += part.imported
-    report.duplicates += part.duplicates
-    report.skipped += part.skipped
-    report.failed.extend(part.failed)
-    report.activity_ids.extend(part.activity_ids)
-    report.matches.extend(part.matches)
-    report.warnings.extend(part.warnings)
 
 
 def import_hashed(

@@ -565,7 +565,7 @@ def _sync_intervals(
         run_pipeline(store, athlete_id, [work], report=one)
         if refused:
             raise refused[0]
-        _merge(report.imports, one)
+        report.imports.add(one)
         ids = one.activity_ids + [m.activity_id for m in one.matches]
         if not one.failed:
             with transaction(store) as conn:
@@ -579,16 +579,6 @@ def _sync_intervals(
                 report.new += 1
         if progress is not None:
             progress.advance(label)
-
-
-def _merge(into: ImportReport, part: ImportReport) -> None:
-    into.imported += part.imported
-    into.duplicates += part.duplicates
-    into.skipped += part.skipped
-    into.failed.extend(part.failed)
-    into.activity_ids.extend(part.activity_ids)
-    into.matches.extend(part.matches)
-    into.warnings.extend(part.warnings)
 
 
 # -- both ------------------------------------------------------------------------------------

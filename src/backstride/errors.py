@@ -15,8 +15,13 @@ translates these once; nothing below the edges prints or exits.
     │   └── ArchiveLimitError      an export archive breaks a safety limit (zip-slip, bomb...)
     ├── NotFoundError              an id or a path that does not exist
     ├── ConfigError                a setting or database URL that cannot be used
-    └── StorageError               the database refused an import's write (a full disk, a
-                                   lost connection): that file is not stored
+    ├── StorageError               the database refused an import's write (a full disk, a
+    │                              lost connection): that file is not stored
+    ├── AuthenticationError        the clinic server's sign-in refused: a wrong name or
+    │   │                          password, an expired session, a used or expired link
+    │   └── ThrottledError         too many failed attempts: wait ``retry_after_s``
+    └── PermissionDeniedError      the signed-in account may not do this, or may not see
+                                   this athlete's data
 """
 
 from __future__ import annotations
@@ -81,3 +86,22 @@ class StorageError(BackstrideError):
     Raised after the transaction was rolled back: nothing of it is stored, and an import counts
     that file as failed.
     """
+
+
+class AuthenticationError(BackstrideError):
+    """The clinic server refused a sign-in: a wrong name or password (one message for both,
+    so names cannot be probed), an expired session, a used or expired one-time link."""
+
+
+class ThrottledError(AuthenticationError):
+    """Too many failed attempts (sign-ins, invite codes): refused without checking until
+    ``retry_after_s`` seconds have passed."""
+
+    def __init__(self, message: str, *, retry_after_s: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
+class PermissionDeniedError(BackstrideError):
+    """The signed-in account may not do this, or may not see this athlete's data (not
+    shared with it, shared and revoked, or an admin asking for health data)."""

@@ -466,3 +466,47 @@ class PlannedRow:
     why: str
     stage: int | None
     lighter: bool
+
+
+#: The clinic server's roles (docs/clinic.md): an athlete owns their data, a clinician sees
+#: what athletes shared with them, an admin manages accounts and sees no health data.
+Role = Literal["athlete", "clinician", "admin"]
+ROLES: tuple[Role, ...] = ("athlete", "clinician", "admin")
+#: What an athlete shares with a clinician: everything, or summaries without GPS streams.
+ShareScope = Literal["all", "summaries"]
+SHARE_SCOPES: tuple[ShareScope, ...] = ("all", "summaries")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A clinic server account (``store.schema.accounts``). ``athlete_id`` is the
+    ``athletes`` row an athlete account owns (None for clinicians and admins); ``athlete``
+    that row's name, which the service functions take as ``athlete=``."""
+
+    id: int
+    name: str
+    role: Role
+    display_name: str | None
+    athlete_id: int | None
+    athlete: str | None
+    created_at: datetime
+    has_password: bool
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Share:
+    """An athlete's share with a clinician; revoked when ``revoked_at`` is set."""
+
+    id: int
+    athlete_account_id: int
+    athlete_name: str
+    clinician_account_id: int
+    clinician_name: str
+    scope: ShareScope
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

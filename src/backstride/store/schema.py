@@ -20,7 +20,9 @@ last generated. ``form_summaries`` keeps each run's form numbers computed from i
 streams (``analysis.form.form_summary``, with the analysis ``version``), keyed by the
 ``streams`` row so they go when the streams are replaced or deleted. ``sync_connections``
 and ``sync_items`` are the connected services (Strava, intervals.icu) and what came from
-them. Migrations ``0001`` to ``0008`` create these tables; a change here needs a new
+them. The clinic server's tables (accounts, sessions, shares, audit, notes, jobs,
+uploads) are described where they are defined below. Migrations ``0001`` to ``0010`` create
+these tables; a change here needs a new
 numbered migration.
 """
 
@@ -362,4 +364,165 @@ sync_items = Table(
     Column("activity_id", Integer, ForeignKey("activities.id", ondelete="SET NULL")),
     Column("fingerprint", String(64), nullable=False),
     Column("synced_at", UTCDateTime, nullable=False),
+)
+
+
+# 0010: the clinic server (issue 17, docs/clinic.md). Accounts sign in; an athlete account
+# owns one ``athletes`` row (its data), a clinician or an admin account owns none.
+# ``password_hash`` is argon2id (NULL until the invited person sets one through their
+# link); ``web_sessions`` are server-side sessions keyed by the SHA-256 of the cookie's
+# token (the token itself is never stored), each with its own CSRF token;
+# ``login_failures`` feeds the login throttle; ``account_tokens`` are the one-time links an
+# admin issues (``invite``: set a first password, ``reset``: set a new one), also stored
+# only as SHA-256. An athlete shares with a clinician (``shares``: ``scope`` ``all`` or
+# ``summaries``, without GPS streams; revoked by setting ``revoked_at``), directly by the
+# clinician's account name or through a one-time invite code (``share_invites``, stored as
+# SHA-256). ``audit_log`` keeps who did what on whose data and is never deleted with an
+# account (no foreign keys, no health data: the action and the route). ``clinician_notes``
+# are a clinician's dated notes on an athlete. ``jobs`` is what the background workers do
+# (uploads, syncs, reports; procrastinate runs them, this row is what the pages show:
+# state, progress, result, the rendered output); ``uploads`` holds an upload's files in
+# the database so a worker on any machine can read them.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("display_name", Text),
+    Column("password_hash", Text),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="SET NULL"), unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("password_changed_at", UTCDateTime),
+    Column("disabled_at", UTCDateTime),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_web_sessions_account", "account_id"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_name_at", "name", "at"),
+    Index("ix_login_failures_address_at", "address", "at"),
+)
+
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("created_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "athlete_account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "clinician_account_id",
+        Integer,
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("scope", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_shares_clinician", "clinician_account_id"),
+    Index("ix_shares_athlete", "athlete_account_id"),
+)
+
+share_invites = Table(
+    "share_invites",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "athlete_account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("scope", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("redeemed_at", UTCDateTime),
+    Column("redeemed_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("revoked_at", UTCDateTime),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_account_id", Integer),
+    Column("actor_name", String(64), nullable=False),
+    Column("athlete_account_id", Integer),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_audit_log_athlete_at", "athlete_account_id", "at"),
+)
+
+clinician_notes = Table(
+    "clinician_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("author_account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("author_name", String(64), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_clinician_notes_athlete_date", "athlete_id", "local_date"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer),
+    Column("message", Text),
+    Column("result", Text),
+    Column("output", LargeBinary),
+    Column("output_type", String(64)),
+    Column("attempts", Integer, nullable=False),
+    Column("queue_job_id", Integer),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_jobs_athlete", "athlete_id"),
+)
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("athlete_id", Integer, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_uploads_job", "job_id"),
 )

@@ -191,6 +191,7 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("screen", "clear"): "records the clinician's clearance, which lifts the suspension",
     ("demo",): "builds its own demo database, not the one walked",
     ("serve",): "starts a web server (the routes are walked below)",
+    ("server",): "starts the clinic server (its routes are the same, walked below)",
     ("watch",): "runs until stopped and only imports: one line per file, no advice (its "
     "JSON lines carry the red flags; tests/cli/test_watch_cli.py)",
     ("db", "upgrade"): "migrates the database and prints no results",

@@ -119,6 +119,7 @@ NOT_CHECKED: dict[tuple[str, ...], str] = {
     ("learn",): "the evidence cards, the same on any store",
     ("demo",): "builds its own store from bundled files",
     ("serve",): "starts the web server (its pages have their own tests)",
+    ("server",): "starts the clinic server (tests/web/clinic)",
     ("db", "upgrade"): "migrates the schema; says so on any store",
     ("db", "check"): "checks the file; says ok or what is wrong on any store",
     ("watch",): "watches folders until stopped (tests/cli/test_watch_cli.py)",

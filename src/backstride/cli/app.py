@@ -126,6 +126,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "learn": LazyCommand("backstride.cli.learn", "learn_command"),
     "demo": LazyCommand("backstride.cli.demo", "demo_command"),
     "serve": LazyCommand("backstride.cli.serve", "serve_command"),
+    "server": LazyCommand("backstride.cli.server", "server_command"),
     "watch": LazyCommand("backstride.cli.watch", "watch_command"),
     "db": LazyCommand(
         "backstride.cli.dbcmd",

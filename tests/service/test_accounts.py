@@ -4,6 +4,8 @@ links and server-side sessions, on SQLite and PostgreSQL. Time is a fake clock, 
 from __future__ import annotations
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -211,6 +213,29 @@ def test_twenty_failures_from_one_address_refuse_it(store: Store, clock: Clock) 
     assert accounts.authenticate(store, "anna", PASSWORD, address="203.0.113.7", now=clock)
 
 
+def test_guesses_made_at_once_get_no_more_tries(store: Store, clock: Clock) -> None:
+    """Each attempt is counted before its password is checked, one after the other: of 8
+    guesses at the same moment, 5 are checked and 3 refused unchecked."""
+    accounts.create_account(store, "anna", "athlete", password=PASSWORD)
+    start = threading.Barrier(8)
+
+    def guess(i: int) -> str:
+        start.wait()
+        try:
+            accounts.authenticate(store, "anna", f"guess {i:04d}!!", address=f"10.1.{i}", now=clock)
+        except ThrottledError:
+            return "throttled"
+        except AuthenticationError:
+            return "wrong"
+        return "signed in"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = sorted(pool.map(guess, range(8)))
+    assert outcomes == ["throttled"] * 3 + ["wrong"] * 5
+    with pytest.raises(ThrottledError):
+        accounts.authenticate(store, "anna", PASSWORD, address="10.2.0.1", now=clock)
+
+
 def test_the_retry_is_when_the_count_falls_below_the_limit() -> None:
     times = [T0 + timedelta(minutes=m) for m in (0, 1, 2, 3, 4, 5, 6)]  # 7 (concurrent tries)
     # Below 5 once the third oldest (09:02) has left at 09:17; asked at 09:07: 600 s.
@@ -248,6 +273,25 @@ def test_a_link_sets_the_password_once(store: Store, clock: Clock) -> None:
             use()
         assert used.value.message == "this link is unknown, used or expired"
     assert accounts.authenticate(store, "anna", PASSWORD, address="10.0.0.1", now=clock)
+
+
+def test_a_link_redeemed_twice_at_once_sets_one_password(store: Store) -> None:
+    accounts.create_account(store, "anna", "athlete")
+    token = accounts.issue_link(store, "anna", "invite", by=None)
+    start = threading.Barrier(2)
+
+    def redeem(password: str) -> str | None:
+        start.wait()
+        try:
+            accounts.redeem_link(store, token, password)
+        except AuthenticationError:
+            return None
+        return password
+
+    with ThreadPoolExecutor(2) as pool:
+        won = [p for p in pool.map(redeem, ["first new password", "second new password"]) if p]
+    assert len(won) == 1
+    assert accounts.authenticate(store, "anna", won[0], address="10.0.0.1")
 
 
 def test_links_expire_and_a_new_one_replaces_the_earlier(store: Store, clock: Clock) -> None:

@@ -316,15 +316,14 @@ def authenticate(
     one AuthenticationError "wrong account name or password", after the same work, and is
     counted. A hash made with older parameters is replaced on success."""
     key = name.strip().lower()[: passwords.KEY_MAX]
-    where = address[: passwords.KEY_MAX]
-    passwords.check_throttle(store, key, where, now())
+    attempt = passwords.begin_attempt(store, key, address[: passwords.KEY_MAX], now())
     with transaction(store) as conn:
         found = rows.login_of(conn, key)
     account, stored = found if found is not None else (None, None)
     matches = passwords.PASSWORDS.verify(stored, password[: passwords.PASSWORD_MAX + 1])
     if account is None or stored is None or not matches or account.disabled:
-        passwords.record_failure(store, key, where, now())
-        raise AuthenticationError(SIGN_IN_FAILED)
+        raise AuthenticationError(SIGN_IN_FAILED)  # counted as a failure
+    passwords.attempt_succeeded(store, attempt)
     if passwords.PASSWORDS.needs_rehash(stored):
         new_hash = passwords.PASSWORDS.hash(password)
         with transaction(store) as conn:
@@ -344,12 +343,13 @@ def change_password(
     """Replace the signed-in account's password after checking the current one (throttled and
     counted like a sign-in). Every session of the account ends, the current one too: the new
     session returned takes its place (its cookie is set again)."""
-    passwords.check_throttle(store, account.name, address, now())
+    where = None if address is None else address[: passwords.KEY_MAX]
+    attempt = passwords.begin_attempt(store, account.name, where, now())
     with transaction(store) as conn:
         stored = rows.password_hash_of(conn, account.id)
     if stored is None or not passwords.PASSWORDS.verify(stored, old[: passwords.PASSWORD_MAX + 1]):
-        passwords.record_failure(store, account.name, (address or "")[: passwords.KEY_MAX], now())
-        raise AuthenticationError("the current password is wrong")
+        raise AuthenticationError("the current password is wrong")  # counted as a failure
+    passwords.attempt_succeeded(store, attempt)
     passwords.check_password(new, account.name)
     if new == old:
         raise InputError("the new password is the current one", field="password")

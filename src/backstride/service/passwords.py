@@ -89,27 +89,32 @@ def retry_after(failures: list[datetime], limit: int, at: datetime) -> int | Non
     return max(1, math.ceil((leaves - at).total_seconds()))
 
 
-def check_throttle(store: Store, name: str, address: str | None, at: datetime) -> None:
-    """ThrottledError when ``name`` had 5 failures, or ``address`` 20, in the window before
-    ``at``; ``retry_after_s`` says when the count falls below the limit again."""
+def begin_attempt(store: Store, name: str, address: str | None, at: datetime) -> int:
+    """Count a sign-in attempt before its password is checked, unless the throttle refuses it
+    (ThrottledError, not counted): ``name`` had 5 failures, or ``address`` 20, in the window
+    before ``at``; ``retry_after_s`` says when the count falls below the limit again. Attempts
+    made at once are counted one after the other, so guessing in parallel gains nothing. The
+    id returned withdraws the attempt when the password was right (:func:`attempt_succeeded`).
+    ``address`` None (a password change, which has none) is checked by name only."""
     since = at - THROTTLE_WINDOW
-    with transaction(store) as conn:
+    with rows.throttle_transaction(store) as conn:
         waits = [retry_after(rows.failures_since(conn, since, name=name), NAME_LIMIT, at)]
         if address is not None:
             by_address = rows.failures_since(conn, since, address=address)
             waits.append(retry_after(by_address, ADDRESS_LIMIT, at))
-    wait = max((w for w in waits if w is not None), default=None)
-    if wait is not None:
-        minutes = math.ceil(wait / 60)
-        raise ThrottledError(
-            "too many failed sign-ins in the last 15 minutes: try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}",
-            retry_after_s=wait,
-        )
+        wait = max((w for w in waits if w is not None), default=None)
+        if wait is not None:
+            minutes = math.ceil(wait / 60)
+            raise ThrottledError(
+                "too many failed sign-ins in the last 15 minutes: try again in "
+                f"{minutes} minute{'s' if minutes != 1 else ''}",
+                retry_after_s=wait,
+            )
+        rows.forget_failures_before(conn, since)
+        return rows.add_failure(conn, name=name, address=address or "", at=at)
 
 
-def record_failure(store: Store, name: str, address: str, at: datetime) -> None:
-    """Count a failed attempt (and forget those too old to count)."""
+def attempt_succeeded(store: Store, attempt: int) -> None:
+    """The password was right: this attempt is not a failure (earlier failures stay)."""
     with transaction(store) as conn:
-        rows.forget_failures_before(conn, at - THROTTLE_WINDOW)
-        rows.add_failure(conn, name=name, address=address, at=at)
+        rows.delete_failure(conn, attempt)

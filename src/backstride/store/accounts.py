@@ -8,6 +8,8 @@ the token itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backstride.model import Account, Role
-from backstride.store.db import insert_or_ignore
+from backstride.store.db import Store, insert_or_ignore
 from backstride.store.schema import account_tokens, accounts, athletes, login_failures
 from backstride.store.schema import web_sessions as sessions
+
+#: PostgreSQL advisory lock (class, object) of the sign-in throttle's check-and-count.
+_LOCK_THROTTLE = (0x6273_0010, 0)
 
 _COLUMNS = (*accounts.c, athletes.c.name.label("athlete_name"))
 _JOINED = accounts.outerjoin(athletes, accounts.c.athlete_id == athletes.c.id)
@@ -140,8 +145,30 @@ def insert_athlete(conn: Connection, name: str, at: datetime) -> int | None:
 # --- login failures (the throttle) ------------------------------------------------------------
 
 
-def add_failure(conn: Connection, *, name: str, address: str, at: datetime) -> None:
-    conn.execute(sa.insert(login_failures).values(name=name, address=address, at=at))
+@contextmanager
+def throttle_transaction(store: Store) -> Iterator[Connection]:
+    """A transaction in which the throttle's failures are counted and an attempt added, one
+    such at a time (PostgreSQL: a transaction-level advisory lock; SQLite: its write lock,
+    taken first), so attempts made at once see each other. It holds no password check."""
+    with store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(*_LOCK_THROTTLE)))
+        yield conn
+
+
+def add_failure(conn: Connection, *, name: str, address: str, at: datetime) -> int:
+    """Count an attempt as failed; its row id (to withdraw it if it succeeds)."""
+    key = conn.execute(
+        sa.insert(login_failures).values(name=name, address=address, at=at)
+    ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def delete_failure(conn: Connection, failure_id: int) -> None:
+    conn.execute(sa.delete(login_failures).where(login_failures.c.id == failure_id))
 
 
 def failures_since(

@@ -149,6 +149,9 @@ def test_every_failed_sign_in_says_the_same_after_the_same_work(
         assert caught.value.message == "wrong account name or password", name
         assert cheap_hashes.verifies == before + 1, name  # one argon2 verify, like a real one
     assert accounts.authenticate(store, " ANNA ", PASSWORD, address="10.0.0.9").name == "anna"
+    long_name = accounts.create_account(store, "a" * 64, "admin", password=PASSWORD)
+    with pytest.raises(AuthenticationError):  # not the account of its first 64 characters
+        accounts.authenticate(store, long_name.name + "x", PASSWORD, address="10.0.0.9")
 
 
 def test_an_old_hash_is_replaced_on_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

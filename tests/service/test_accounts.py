@@ -218,6 +218,19 @@ def test_twenty_failures_from_one_address_refuse_it(store: Store, clock: Clock) 
     assert accounts.authenticate(store, "anna", PASSWORD, address="203.0.113.7", now=clock)
 
 
+def test_an_ipv6_address_counts_as_its_64_network(store: Store, clock: Clock) -> None:
+    assert passwords.address_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert passwords.address_key("::ffff:192.0.2.9") == "192.0.2.9"
+    assert passwords.address_key(" 192.0.2.9 ") == "192.0.2.9"
+    assert passwords.address_key("testclient") == "testclient"
+    accounts.create_account(store, "anna", "athlete", password=PASSWORD)
+    for i in range(20):  # one guess from each of 20 addresses of one /64
+        fail(store, f"guess{i:02d}", clock, address=f"2001:db8:1:2::{i + 1:x}")
+    with pytest.raises(ThrottledError):
+        accounts.authenticate(store, "anna", PASSWORD, address="2001:db8:1:2::ff", now=clock)
+    assert accounts.authenticate(store, "anna", PASSWORD, address="2001:db8:1:3::1", now=clock)
+
+
 def test_guesses_made_at_once_get_no_more_tries(store: Store, clock: Clock) -> None:
     """Each attempt is counted before its password is checked, one after the other: of 8
     guesses at the same moment, 5 are checked and 3 refused unchecked."""

@@ -317,7 +317,7 @@ def authenticate(
     counted. A hash made with older parameters is replaced on success."""
     wanted = name.strip().lower()
     key = wanted[: passwords.KEY_MAX]  # the throttle's (a longer name is no account's)
-    attempt = passwords.begin_attempt(store, key, address[: passwords.KEY_MAX], now())
+    attempt = passwords.begin_attempt(store, key, passwords.address_key(address), now())
     with transaction(store) as conn:
         found = rows.login_of(conn, wanted) if len(wanted) <= passwords.KEY_MAX else None
     account, stored = found if found is not None else (None, None)
@@ -344,7 +344,7 @@ def change_password(
     """Replace the signed-in account's password after checking the current one (throttled and
     counted like a sign-in). Every session of the account ends, the current one too: the new
     session returned takes its place (its cookie is set again)."""
-    where = None if address is None else address[: passwords.KEY_MAX]
+    where = None if address is None else passwords.address_key(address)
     attempt = passwords.begin_attempt(store, account.name, where, now())
     with transaction(store) as conn:
         stored = rows.password_hash_of(conn, account.id)

@@ -37,6 +37,7 @@ from backstride.errors import (
 from backstride.model import ROLES, Account, Role
 from backstride.service import passwords
 from backstride.service.clock import utc_now
+from backstride.service.database import open_database
 from backstride.service.sessions import (
     SESSION_IDLE,
     SESSION_LIFETIME,
@@ -100,9 +101,9 @@ def clinic_database_problem(url: str) -> str | None:
     if scheme in ("postgresql", "postgres"):
         return None
     return (
-        "the clinic server needs PostgreSQL: its web and worker processes share accounts, "
-        f"sessions and jobs, which {_ENGINES.get(scheme, scheme)} cannot serve to several "
-        "processes at once"
+        "the clinic server needs PostgreSQL: its web and worker processes, on one machine or "
+        "several, share accounts, sessions and jobs through one database server, which "
+        f"{_ENGINES.get(scheme, scheme)} is not"
     )
 
 
@@ -116,8 +117,6 @@ def open_clinic_database(settings: Settings) -> Store:
             hint="pass --db postgresql+psycopg://USER@HOST/DATABASE (or set "
             "BACKSTRIDE_DATABASE_URL) and run backstride db upgrade once",
         )
-    from backstride.service.database import open_database
-
     return open_database(settings)
 
 

@@ -47,11 +47,16 @@ class Clock:
 
 
 class CountingHasher(PasswordHasher):
-    """argon2id at the lowest cost (the tests sign in hundreds of times), counting verifies."""
+    """argon2id at the lowest cost (the tests sign in hundreds of times), counting its work."""
 
     def __init__(self) -> None:
         super().__init__(time_cost=1, memory_cost=8, parallelism=1)
         self.verifies = 0
+        self.hashes = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashes += 1
+        return super().hash(password, salt=salt)
 
     def verify(self, hash: str | bytes, password: str | bytes) -> bool:
         self.verifies += 1
@@ -152,6 +157,19 @@ def test_every_failed_sign_in_says_the_same_after_the_same_work(
     long_name = accounts.create_account(store, "a" * 64, "admin", password=PASSWORD)
     with pytest.raises(AuthenticationError):  # not the account of its first 64 characters
         accounts.authenticate(store, long_name.name + "x", PASSWORD, address="10.0.0.9")
+
+
+def test_the_dummy_hash_is_made_on_the_first_check_whatever_the_name() -> None:
+    """A process's first sign-in also makes the dummy hash; were it made for the first unknown
+    name only, that answer would take twice as long and tell the name is nobody's."""
+    for name_exists in (True, False):
+        hasher = CountingHasher()
+        checker = passwords.Passwords(hasher)
+        real = hasher.hash(PASSWORD)
+        assert checker.verify(real if name_exists else None, PASSWORD) is name_exists
+        assert (hasher.hashes, hasher.verifies) == (2, 1)  # the real one, the dummy; a check
+        checker.verify(None, PASSWORD)
+        assert (hasher.hashes, hasher.verifies) == (2, 2)  # made once
 
 
 def test_an_old_hash_is_replaced_on_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,9 +49,9 @@ class Passwords:
     def verify(self, stored: str | None, password: str) -> bool:
         """Whether ``password`` matches ``stored``; with no stored hash, the same work is done
         against the dummy hash and the answer is no."""
+        if self._dummy is None:  # made on the first check of any name: no tell of which
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
         if stored is None:
-            if self._dummy is None:
-                self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
             stored = self._dummy
             password = password + "\0"  # never the dummy's password
         try:

@@ -5,11 +5,13 @@ Passwords are stored as argon2id hashes (argon2-cffi's ``PasswordHasher`` with i
 low-memory parameters). :class:`Passwords` also verifies against a dummy hash when there is
 no stored one, so a sign-in to an unknown name costs what one to a known name costs. The
 throttle counts failures over the last 15 minutes, per account name (5) and per address
-(20), and refuses before any password is checked; nothing erases a failure but time.
+(20; an IPv6 address by its /64), and refuses before any password is checked; nothing
+erases a failure but time.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import secrets
 from datetime import datetime, timedelta
@@ -47,9 +49,9 @@ class Passwords:
     def verify(self, stored: str | None, password: str) -> bool:
         """Whether ``password`` matches ``stored``; with no stored hash, the same work is done
         against the dummy hash and the answer is no."""
+        if self._dummy is None:  # made on the first check of any name: no tell of which
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
         if stored is None:
-            if self._dummy is None:
-                self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
             stored = self._dummy
             password = password + "\0"  # never the dummy's password
         try:
@@ -89,6 +91,21 @@ def retry_after(failures: list[datetime], limit: int, at: datetime) -> int | Non
     return max(1, math.ceil((leaves - at).total_seconds()))
 
 
+def address_key(address: str) -> str:
+    """The throttle's key of a client address: an IPv6 address counts as its /64 network (one
+    customer's, which can take any of its 2^64 addresses), an IPv4-mapped one as the IPv4
+    address; anything else as given, cut to the column's width."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:KEY_MAX]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def begin_attempt(store: Store, name: str, address: str | None, at: datetime) -> int:
     """Count a sign-in attempt before its password is checked, unless the throttle refuses it
     (ThrottledError, not counted): ``name`` had 5 failures, or ``address`` 20, in the window
@@ -106,9 +123,9 @@ def begin_attempt(store: Store, name: str, address: str | None, at: datetime) ->
         if wait is not None:
             minutes = math.ceil(wait / 60)
             raise ThrottledError(
-                "too many failed sign-ins in the last 15 minutes: try again in "
-                f"{minutes} minute{'s' if minutes != 1 else ''}",
+                "too many failed sign-ins in the last 15 minutes",
                 retry_after_s=wait,
+                hint=f"try again in {minutes} minute{'s' if minutes != 1 else ''}",
             )
         rows.forget_failures_before(conn, since)
         return rows.add_failure(conn, name=name, address=address or "", at=at)

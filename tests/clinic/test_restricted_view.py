@@ -32,6 +32,7 @@ from backstride.service.sync_state import shows_strava_data
 from backstride.store import Store, open_store, transaction
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import get_or_create_athlete
+from backstride.store.schema import form_summaries
 from backstride.units import Channel
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
 from tests.clinic import strava
@@ -240,7 +241,7 @@ def test_summaries_drop_positions_everywhere(
 
 
 def test_a_restricted_view_is_read_only(stores: tuple[Store, Store, dict[str, int]]) -> None:
-    synced, _, _ = stores
+    synced, _, ids = stores
     view = synced.restricted()
     with pytest.raises(PermissionDeniedError):
         service.get_plan(view, as_of=AS_OF, athlete=ATHLETE)  # would save a plan
@@ -249,6 +250,16 @@ def test_a_restricted_view_is_read_only(stores: tuple[Store, Store, dict[str, in
     report = service.import_files(view, FILES[:1], athlete=ATHLETE)
     assert report.imported == 0
     assert [f.error for f in report.failed] == ["a restricted view of a store cannot import"]
+    # The one write a view makes: the form summaries it derives when none are stored (the
+    # same numbers for every view: form needs no positions, and hidden runs are not read).
+    with transaction(synced) as conn:
+        conn.execute(sa.delete(form_summaries))
+    summaries = synced.restricted(hide_strava_api=True, positions=False)
+    form = service.get_form(summaries, as_of=AS_OF, athlete=ATHLETE).to_json()
+    with transaction(synced) as conn:
+        stored = conn.execute(sa.select(form_summaries.c.activity_id)).scalars().all()
+    assert stored == [ids["fit"]]  # the run of the year before AS_OF the view shows
+    assert form == service.get_form(synced.restricted(), as_of=AS_OF, athlete=ATHLETE).to_json()
     # Its pool is the base store's: closing the view leaves the base store working.
     view.close()
     assert len(service.list_activities(synced, athlete=ATHLETE)) == 4

@@ -266,3 +266,19 @@ def test_audit_record_and_entries(store: Store, people: dict[str, Account]) -> N
     assert audit.entries_for(store, people["ben"]) == []
     with pytest.raises(InputError):
         audit.record(store, cara, anna.id, "peek", "/x")
+
+
+def test_share_json(store: Store, people: dict[str, Account]) -> None:
+    from backstride.views import share_view
+
+    clock = Clock()
+    share = sharing.share_with(store, people["ben"], "eve", "summaries", now=clock)
+    assert share_view(share) == {
+        "id": share.id,
+        "athlete": "ben",
+        "clinician": "eve",
+        "scope": "summaries",
+        "created_at": "2026-12-07T09:00:00Z",
+        "revoked_at": None,
+        "active": True,
+    }

@@ -201,6 +201,11 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("sync",): "talks to Strava or intervals.icu (tests/sync runs it against fake servers)",
     ("strava", "connect"): "opens a browser and waits for Strava's authorization page",
     ("intervals", "connect"): "checks the API key with intervals.icu over the network",
+    ("admin", "create-user"): "clinic accounts (PostgreSQL only): no health data, no advice",
+    ("admin", "reset-link"): "prints an account's one-time link: no health data, no advice",
+    ("admin", "list"): "lists clinic accounts: names and roles, no health data",
+    ("admin", "disable"): "disables an account and prints one line about it",
+    ("admin", "enable"): "enables an account and prints one line about it",
 }
 
 

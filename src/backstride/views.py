@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backstride.model import (
+    Account,
     ClearanceRecord,
     ClinicianNote,
     ImportReport,
@@ -181,4 +182,19 @@ def note_view(note: ClinicianNote) -> dict[str, Any]:
         "author": note.author_name,
         "text": note.text,
         "created_at": _time(note.created_at),
+    }
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    """A clinic account as ``admin list --json`` and the admin pages show it: no password
+    hash, no health data (``athlete`` is the name of the athlete row it owns, if any)."""
+    return {
+        "id": account.id,
+        "name": account.name,
+        "role": account.role,
+        "display_name": account.display_name,
+        "athlete": account.athlete,
+        "created_at": _time(account.created_at),
+        "has_password": account.has_password,
+        "disabled": account.disabled,
     }

@@ -34,6 +34,7 @@ FIELD_PARAMETERS: dict[str, tuple[str, ...]] = {
     "growth_pct": ("growth",),
     "initial_distance_m": ("initial_km",),
     "answers": ("yes", "no"),
+    "password": ("password_stdin",),  # admin create-user: never an argument
 }
 
 
@@ -164,6 +165,17 @@ COMMANDS: dict[str, LazyCommand] = {
         "backstride.cli.sync",
         subcommands=(("connect", "intervals_connect"), ("disconnect", "intervals_disconnect")),
         help="Connect intervals.icu (docs/sync.md).",
+    ),
+    "admin": LazyCommand(
+        "backstride.cli.admin",
+        subcommands=(
+            ("create-user", "create_user_command"),
+            ("reset-link", "reset_link_command"),
+            ("list", "list_command"),
+            ("disable", "disable_command"),
+            ("enable", "enable_command"),
+        ),
+        help="Manage the clinic server's accounts (PostgreSQL; docs/clinic.md).",
     ),
 }
 

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from backstride import service
 from backstride.errors import NotFoundError, PermissionDeniedError
 from backstride.model import Gear, StoredActivity
-from backstride.service import charts, sharing
+from backstride.service import accounts, charts, sharing
 from backstride.service.sync_state import shows_strava_data
 from backstride.store import Store, open_store, transaction
 from backstride.store import pain as pain_rows
@@ -75,6 +75,7 @@ def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 
 def _files_and_diary(store: Store, *, strava_run: int | None) -> dict[str, int]:
     """The runner's own data, the same in both databases (same order, so the same ids)."""
+    make_account(store, ATHLETE)
     service.import_files(store, FILES, athlete=ATHLETE)
     by_day = {a.activity.local_date: a.id for a in service.list_activities(store, athlete=ATHLETE)}
     fit_run, old_run = by_day[date(2020, 12, 10)], by_day[date(2017, 6, 11)]
@@ -103,6 +104,7 @@ def stores(two_urls: tuple[str, str]) -> Iterator[tuple[Store, Store, dict[str, 
     ):
         ids = _files_and_diary(files, strava_run=None)
         # The synced database: the same files first, then Strava.
+        make_account(synced, ATHLETE)
         service.import_files(synced, FILES, athlete=ATHLETE)
         strava.connect(synced, ATHLETE)
         service.add_shoe(synced, Gear(name="Ghost 15", kind="shoe"), athlete=ATHLETE)
@@ -270,7 +272,7 @@ def test_the_runner_is_told_what_clinicians_do_not_see(
 ) -> None:
     synced, files, _ = stores
     for store, counts in ((synced, (2, 1)), (files, (0, 0))):
-        anna = make_account(store, ATHLETE)  # the account of the athlete row "anna"
+        anna = accounts.get_account(store, ATHLETE)
         withheld = sharing.strava_withheld(store, anna)
         assert (withheld.hidden_activities, withheld.activities_without_strava_fields) == counts
     assert withheld.words is None

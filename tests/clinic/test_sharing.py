@@ -10,9 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from backstride.errors import InputError, NotFoundError, PermissionDeniedError, ThrottledError
+from backstride.errors import (
+    AuthenticationError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ThrottledError,
+)
 from backstride.model import Account
-from backstride.service import audit, sharing
+from backstride.service import accounts, audit, sharing
 from backstride.store import Store, transaction
 from backstride.store.schema import share_invites
 from tests.clinic.accounts import make_account
@@ -224,6 +230,9 @@ def test_guessing_is_throttled_per_clinician_and_per_address(
         with pytest.raises(InputError):
             sharing.redeem_invite(store, cara, guess, address=f"1.1.1.{i}", now=clock)
     clock.at = T0 + timedelta(minutes=20)
+    # A sign-in meanwhile forgets the sign-in failures older than its 15 minutes, not these.
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate(store, "cara", "not her password", address="1.1.1.1", now=clock)
     with pytest.raises(ThrottledError) as caught:  # even the right code, from a new address
         sharing.redeem_invite(store, cara, good, address="9.9.9.9", now=clock)
     assert caught.value.retry_after_s == 40 * 60  # the first failure leaves at 10:00

@@ -291,3 +291,32 @@ def test_share_json(store: Store, people: dict[str, Account]) -> None:
         "revoked_at": None,
         "active": True,
     }
+
+
+def test_a_code_redeemed_at_once_by_several_gives_one_share(
+    store: Store, people: dict[str, Account]
+) -> None:
+    import threading
+
+    clinicians = [make_account(store, f"doc{i}", "clinician") for i in range(6)]
+    code = sharing.create_invite(store, people["ben"], "all")
+    start = threading.Barrier(len(clinicians))
+    outcomes: list[str] = []
+
+    def redeem(who: Account) -> None:
+        start.wait()
+        try:
+            sharing.redeem_invite(store, who, code, address=f"10.1.0.{who.id}")
+            outcomes.append("share")
+        except InputError as e:
+            outcomes.append(e.message)
+
+    threads = [threading.Thread(target=redeem, args=(c,)) for c in clinicians]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["share"] + ["unknown or used invite code"] * 5
+    active = [s for s in sharing.shares_of(store, people["ben"]) if s.active]
+    assert len(active) == 1
+    assert active[0].clinician_name.startswith("doc")

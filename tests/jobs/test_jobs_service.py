@@ -27,9 +27,9 @@ def _files(*paths: object) -> list[tuple[str, io.BytesIO]]:
 
 
 def test_an_import_job_keeps_its_files_and_queues_its_task_in_one_transaction(
-    pg_store: Store, postgres_url: str
+    pg_store: Store, jobs_url: str
 ) -> None:
-    settings = load_settings({}, database_url=postgres_url)
+    settings = load_settings({}, database_url=jobs_url)
     job_id = submit.import_upload(pg_store, settings, athlete="ann", files=_files(*FILES[:2]))
     view = job_service.get_job(pg_store, job_id, athlete="ann")
     assert view is not None

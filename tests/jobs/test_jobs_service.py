@@ -154,3 +154,13 @@ def test_a_report_job_checks_its_period_before_queueing(pg_store: Store) -> None
     assert view is not None
     assert view.to_json()["kind"] == "report"
     assert json.dumps(view.to_json())  # plain JSON
+
+
+def test_a_sync_job_names_a_known_service(pg_store: Store) -> None:
+    with pytest.raises(InputError, match="unknown service 'garmin'") as caught:
+        job_service.create_sync_job(pg_store, athlete="ann", service="garmin")
+    assert caught.value.field == "service"
+    assert count(pg_store, "select count(*) from jobs") == 0
+    from backstride.service.sync import SERVICES
+
+    assert job_service.SYNC_SERVICES == SERVICES  # the same list, without the HTTP clients

@@ -451,7 +451,9 @@ def run_import_job(
 
     Each file is written to a private temporary folder (0700, removed at the end), under a
     folder of its own so two uploads of the same name are both imported, and imported with
-    ``import_paths`` (an export ``.zip`` as an archive). A retried job imports every file
+    ``import_paths`` (an export ``.zip`` as an archive), decoded in this thread: a worker
+    runs its jobs in threads, where forking decoder processes is unsafe, so more workers
+    (or ``--concurrency``) are the parallelism. A retried job imports every file
     again: those its first attempt stored are skipped as the same bytes ("same file"), so
     nothing is lost or doubled.
     """

@@ -314,6 +314,7 @@ def _sharing_page(
     context = {
         "title": "Sharing",
         "shares": sharing.shares_of(_store(request), account),
+        "withheld": sharing.strava_withheld(_store(request), account).words,
         "scopes": SHARE_SCOPES,
         "code": code,
         "code_scope": code_scope,

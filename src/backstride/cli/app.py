@@ -128,6 +128,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "demo": LazyCommand("backstride.cli.demo", "demo_command"),
     "serve": LazyCommand("backstride.cli.serve", "serve_command"),
     "watch": LazyCommand("backstride.cli.watch", "watch_command"),
+    "worker": LazyCommand("backstride.cli.worker", "worker_command"),
     "db": LazyCommand(
         "backstride.cli.dbcmd",
         subcommands=(("upgrade", "upgrade_command"), ("check", "check_command")),

@@ -490,7 +490,10 @@ async def redeem_invite(request: Request) -> Response:
     except BackstrideError as e:
         if isinstance(e, errors.Refused):
             raise
-        return _athletes_page(request, None, error=e.message, status_code=errors.status_of(e))
+        page = _athletes_page(request, None, error=e.message, status_code=errors.status_of(e))
+        if isinstance(e, ThrottledError):  # too many wrong codes: say when to try again
+            page.headers["retry-after"] = str(e.retry_after_s)
+        return page
 
 
 def _notes_page(

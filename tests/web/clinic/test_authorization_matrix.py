@@ -267,49 +267,60 @@ def is_api(path: str) -> bool:
     return path.startswith("/api/")
 
 
-def send(world: World, route: tuple[str, str], role: str, subject: str) -> Any:
-    """The cell's request, as the role's browser makes it."""
+#: ``send``'s token: the browser's own (its session's, or an anonymous one's form token).
+OWN_TOKEN = "<own>"
+
+
+def send(
+    world: World,
+    route: tuple[str, str],
+    role: str,
+    subject: str,
+    *,
+    token: str = OWN_TOKEN,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """The cell's request, as the role's browser makes it; ``token`` instead of the
+    browser's own ("" for none) and more ``headers`` for the CSRF tests."""
     method, template = route
     spec = SPECS[route]
     actor = ROLES[role]
     if actor is None:
         client = world.anonymous()
         client.get("/login")  # a browser that opened the sign-in page: its form token
-        token = form_token(client)
+        own = form_token(client)
     else:
         browser = world.session(actor) if spec.fresh else world.browser(actor)
-        client, token = browser.client, browser.token
+        client, own = browser.client, browser.token
+    sent = own if token == OWN_TOKEN else token
+    extra = dict(headers or {})
     path = template.format(**spec.params(world, role, subject))
     query = dict(spec.query) | (spec.query_of(world) if spec.query_of else {})
     named = SUBJECTS[subject]
     if named is not None:
         query["athlete"] = str(world.id_of(named))
     if method == "GET":
-        return client.get(path, params=query, follow_redirects=False)
+        return client.get(path, params=query, headers=extra, follow_redirects=False)
+    data: dict[str, str] = dict(spec.form or {})
     if route == ("POST", "/login"):
-        data = {"name": actor or "ana", "password": PASSWORD, "csrf_token": token}
-        return client.post(path, params=query, data=data, follow_redirects=False)
+        data = {"name": actor or "ana", "password": PASSWORD}
     if route == ("POST", "/admin/accounts"):
-        name = f"new{len(world.accounts)}x{abs(hash((role, subject))) % 10**6}"
-        data = {**(spec.form or {}), "name": name, "csrf_token": token}
-        return client.post(path, params=query, data=data, follow_redirects=False)
+        data["name"] = f"new{len(world.accounts)}x{abs(hash((role, subject, sent))) % 10**6}"
     if spec.json is not None:
-        headers = {"x-csrf-token": token}
-        return client.post(path, params=query, json=spec.json, headers=headers)
+        if sent:
+            extra["x-csrf-token"] = sent
+        return client.post(path, params=query, json=spec.json, headers=extra)
+    if sent:
+        data["csrf_token"] = sent
+    files = None
     if spec.upload:
-        owner = data_owner(role, subject)
-        fit = FILES[owner]
+        fit = FILES[data_owner(role, subject)]
         files = {"files": (fit.name, fit.read_bytes(), "application/octet-stream")}
-        return client.post(
-            path,
-            params=query,
-            files=files,
-            data={"csrf_token": token},
-            headers={"x-csrf-token": token} if is_api(path) else {},
-            follow_redirects=False,
-        )
-    data = {**(spec.form or {}), "csrf_token": token}
-    return client.post(path, params=query, data=data, follow_redirects=False)
+        if is_api(path) and sent:
+            extra["x-csrf-token"] = sent
+    return client.post(
+        path, params=query, data=data, files=files, headers=extra, follow_redirects=False
+    )
 
 
 def visible_athletes(route: tuple[str, str], role: str, subject: str) -> set[str]:

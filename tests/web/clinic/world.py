@@ -99,8 +99,11 @@ class World:
     def id_of(self, name: str) -> int:
         return int(self.accounts[name].id)
 
-    def anonymous(self) -> TestClient:
-        return TestClient(self.app, base_url=BASE, raise_server_exceptions=False)
+    def anonymous(self, address: str = "testclient") -> TestClient:
+        """A new browser, not signed in, at ``address`` (the throttles count per address)."""
+        return TestClient(
+            self.app, base_url=BASE, raise_server_exceptions=False, client=(address, 50000)
+        )
 
     def sign_in(self, name: str) -> Browser:
         """A new browser signed in as ``name`` (a session of its own)."""
@@ -109,10 +112,10 @@ class World:
         assert response.status_code == 303, (name, response.status_code, response.text[:300])
         return Browser(client, session_token(client))
 
-    def session(self, name: str) -> Browser:
+    def session(self, name: str, address: str = "testclient") -> Browser:
         """A new browser with a new session of ``name``, started in the store (as a sign-in
         does, without the password's hashing: for cells that end their session)."""
-        client = self.anonymous()
+        client = self.anonymous(address)
         new = accounts.start_session(self.store, self.accounts[name])
         client.cookies.set(COOKIE, new.token, domain=HOST)
         return Browser(client, session_token(client))

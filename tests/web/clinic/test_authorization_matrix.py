@@ -117,7 +117,7 @@ def spare(world: World, role: str, subject: str) -> dict[str, Any]:
 
 
 def a_job(world: World, role: str, subject: str) -> dict[str, Any]:
-    return {"job_id": world.job.get(data_owner(role, subject), 1)}
+    return {"job_id": world.job[data_owner(role, subject)]}
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         form={"athlete_id": "i12345", "api_key": "k" * 24}, ok=ok(400), needs=JOBS
     ),
     ("POST", "/sync/{service}/run"): Spec(
-        params=lambda w, r, s: {"service": "intervals"}, form={}, ok=ok(400), needs=JOBS
+        params=lambda w, r, s: {"service": "intervals"}, form={}, ok=SEE_OTHER, needs=JOBS
     ),
     ("POST", "/sync/{service}/disconnect"): Spec(
         params=lambda w, r, s: {"service": "intervals"}, form={}, ok=SEE_OTHER, needs=JOBS
@@ -207,7 +207,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         json={"athlete_id": "i12345", "api_key": "k" * 24}, ok=ok(400, 502)
     ),
     ("POST", "/api/sync/{service}"): Spec(
-        params=lambda w, r, s: {"service": "intervals"}, json={}, ok=ok(400), needs=JOBS
+        params=lambda w, r, s: {"service": "intervals"}, json={}, ok=ok(202), needs=JOBS
     ),
     ("POST", "/api/sync/{service}/disconnect"): Spec(
         params=lambda w, r, s: {"service": "intervals"}, json={}, ok=ok(200)

@@ -284,7 +284,7 @@ def _ben_share(world: World) -> int:
 OTHER_ROW: dict[str, Any] = {
     "activity_id": lambda w: w.activity["ben"],
     "share_id": _ben_share,
-    "job_id": lambda w: w.job.get("ben", 1),
+    "job_id": lambda w: w.job["ben"],
     "service": None,
     "name": None,
 }

@@ -178,6 +178,12 @@ def build_world(url: str) -> World:
     world.note["sam"] = int(added.id)
     world.markers["sam"] = (*world.markers["sam"], "note-on-sam")
     world.link = accounts.issue_link(store, "nina", "reset", by=None)
+    # A queued import job per athlete (no worker runs here: its state is what is read).
+    from backstride.service import jobs
+
+    for name in ATHLETES:
+        with FILES[name].open("rb") as fit:
+            world.job[name] = jobs.create_import_job(store, athlete=name, files=[(fit.name, fit)])
     return world
 
 

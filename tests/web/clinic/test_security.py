@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from backstride.service import accounts, sharing
+from backstride.service import accounts, audit, sharing
 from backstride.web import policy
 from backstride.web.sessions import COOKIE, FORM_COOKIE
 from tests.web.clinic.conftest import BASE, HOST, PASSWORD, form_token, sign_in
@@ -451,3 +451,53 @@ def test_a_revoked_clinicians_next_request_is_refused(world: World) -> None:
     assert gone.status_code == 303
     assert walt.client.get("/api/status", params={"athlete": vera.id}).status_code == 403
     assert walt.client.get("/pain", params={"athlete": vera.id}).status_code == 403
+
+
+def test_a_stolen_session_cannot_guess_the_password_through_the_password_change(
+    world: World,
+) -> None:
+    """The password change checks the current password under the sign-in's throttle: five
+    wrong ones, and the sixth try is refused with the wait, the right password too."""
+    accounts.create_account(world.store, "cyd", "athlete", password=PASSWORD)
+    world.accounts["cyd"] = accounts.get_account(world.store, "cyd")
+    thief = world.session("cyd", address="192.0.2.77")
+    new = "a password the thief picks"
+    for i in range(5):
+        data = {"old": f"guess number {i}", "new": new, "repeat": new, "csrf_token": thief.token}
+        wrong = thief.client.post("/account", data=data)
+        assert wrong.status_code == 400, wrong.text[:300]
+        assert "current password is wrong" in wrong.text
+    data = {"old": PASSWORD, "new": new, "repeat": new, "csrf_token": thief.token}
+    refused = thief.client.post("/account", data=data, follow_redirects=False)
+    assert refused.status_code == 429, refused.text[:300]
+    assert int(refused.headers["retry-after"]) > 0
+    assert sign_in(world.anonymous("192.0.2.78"), "cyd", new).status_code != 303  # type: ignore[attr-defined]
+
+
+def test_every_clinician_read_is_audited_and_the_athlete_sees_it(world: World) -> None:
+    """cleo reads every health route of sam's: one audit entry each (the route, its action,
+    no health data); nina's refused tries leave nothing; sam's Audit page lists cleo."""
+    sam = world.accounts["sam"]
+    before = {e.id for e in audit.entries_for(world.store, sam)}
+    cleo, nina = world.browser("cleo").client, world.browser("nina").client
+    query = {"athlete": str(world.id_of("sam"))}
+    read: dict[str, str] = {}
+    for (method, template), rule in sorted(policy.ROUTES.items()):
+        if method != "GET" or rule.need not in ("read", "home"):
+            continue
+        path = template.format(**SPECS[(method, template)].params(world, "clinician", "shared"))
+        assert cleo.get(path, params=query).status_code == 200, path
+        assert nina.get(path, params=query).status_code == 403, path
+        read[path] = rule.audit_action or ""
+    entries = [e for e in audit.entries_for(world.store, sam) if e.id not in before]
+    assert {e.actor_name for e in entries} == {"cleo"}
+    by_path = {e.detail.split("?")[0]: e.action for e in entries}
+    assert by_path == read
+    assert {"view", "report"} <= set(read.values())
+    for entry in entries:
+        assert holds_any(entry.detail, world.others_markers(None)) == []
+        assert f"athlete={world.id_of('sam')}" in entry.detail
+    page = world.sign_in("sam").client.get("/audit")
+    assert page.status_code == 200
+    assert "cleo" in page.text
+    assert "nina" not in page.text

@@ -11,6 +11,7 @@ authorization matrix's (``test_authorization_matrix.send``), on the same kind of
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import secrets
 from typing import Any
@@ -501,3 +502,43 @@ def test_every_clinician_read_is_audited_and_the_athlete_sees_it(world: World) -
     assert page.status_code == 200
     assert "cleo" in page.text
     assert "nina" not in page.text
+
+
+def _first_position(world: World, athlete: str) -> tuple[float, float]:
+    """The first recorded position of the athlete's run, as the store holds it."""
+    from backstride import service
+
+    streams = service.get_activity(world.store, world.activity[athlete], athlete=athlete)
+    channels = streams.activity.streams.channels
+    lat, lon = (
+        next(float(v) for v in channels[name] if math.isfinite(v))
+        for name in ("latitude_deg", "longitude_deg")
+    )
+    return lat, lon
+
+
+def test_a_summaries_share_shows_no_position_on_any_route(world: World) -> None:
+    """A clinician with a "summaries" share reads every health route of the athlete: no
+    position channel and none of the run's coordinates anywhere."""
+    accounts.create_account(world.store, "sue", "clinician", password=PASSWORD)
+    world.accounts["sue"] = accounts.get_account(world.store, "sue")
+    sharing.share_with(world.store, world.accounts["sam"], "sue", "summaries")
+    query = {"athlete": str(world.id_of("sam"))}
+    lat, lon = _first_position(world, "sam")
+    everything = world.browser("cleo").client.get(
+        f"/api/activities/{world.activity['sam']}", params=query
+    )
+    assert "latitude_deg" in everything.text  # the "all" share has the positions
+    coordinates = [f"{lat:.4f}"[:-1], f"{lon:.4f}"[:-1]]  # 3 decimals: about 100 m
+    sue = world.session("sue").client
+    walked = 0
+    for (method, template), rule in sorted(policy.ROUTES.items()):
+        if method != "GET" or rule.need not in ("read", "home"):
+            continue
+        path = template.format(**SPECS[(method, template)].params(world, "clinician", "shared"))
+        response = sue.get(path, params=query)
+        assert response.status_code == 200, (path, response.text[:200])
+        walked += 1
+        for secret in ("latitude_deg", "longitude_deg", *coordinates):
+            assert secret not in response.text, (path, secret)
+    assert walked >= 20

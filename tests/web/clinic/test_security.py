@@ -542,3 +542,51 @@ def test_a_summaries_share_shows_no_position_on_any_route(world: World) -> None:
         for secret in ("latitude_deg", "longitude_deg", *coordinates):
             assert secret not in response.text, (path, secret)
     assert walked >= 20
+
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_what_one_account_writes_is_shown_escaped_to_another(world: World) -> None:
+    """Stored across accounts (a clinician's note read by the athlete, an athlete's diary
+    read by the clinician, a display name an admin typed) or reflected (a name in an error
+    line): shown as text, never as markup."""
+    from backstride import service
+
+    query = {"athlete": str(world.id_of("sam"))}
+    cleo = world.browser("cleo")
+    noted = cleo.client.post(
+        "/notes",
+        params=query,
+        data={"text": XSS, "csrf_token": cleo.token},
+        follow_redirects=False,
+    )
+    assert noted.status_code == 303, noted.text[:300]
+    service.log_pain(world.store, 3, moment="next_morning", note=XSS, athlete="sam")
+    accounts.create_account(world.store, "xena", "clinician", display_name=XSS)
+    sharing.share_with(world.store, world.accounts["sam"], "xena", "all")
+    sam = world.session("sam")
+    ana = world.browser("ana")
+    stranger = world.anonymous("192.0.2.99")
+    stranger.get("/login")
+    shown = {
+        "sam's notes": sam.client.get("/notes"),
+        "sam's sharing page": sam.client.get("/sharing"),
+        "cleo's view of sam's pain": cleo.client.get("/pain", params=query),
+        "cleo's notes on sam": cleo.client.get("/notes", params=query),
+        "the admin's accounts": world.browser("root").client.get("/admin/accounts"),
+        "a name in an error line": ana.client.post(
+            "/sharing/share", data={"clinician": XSS[:60], "csrf_token": ana.token}
+        ),
+        "a name on the sign-in page": stranger.post(
+            "/login", data={"name": XSS[:60], "password": "x", "csrf_token": form_token(stranger)}
+        ),
+    }
+    for what, response in shown.items():
+        assert response.status_code < 500, (what, response.status_code)
+        assert "<script>alert" not in response.text, what
+        assert "<img src=x" not in response.text, what
+    assert shown["a name on the sign-in page"].status_code in (400, 401)
+    assert shown["a name in an error line"].status_code == 400
+    assert "&lt;script&gt;alert" in shown["sam's notes"].text
+    assert "&lt;script&gt;alert" in shown["cleo's view of sam's pain"].text

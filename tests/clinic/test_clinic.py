@@ -13,10 +13,12 @@ from backstride import service
 from backstride.errors import InputError, PermissionDeniedError
 from backstride.model import Account, ImportReport
 from backstride.service import clinic, notes, sharing
+from backstride.service.clock import local_today
 from backstride.service.decoding import Decoded
 from backstride.service.pipeline import athlete_id_for
 from backstride.service.storing import Source, import_hashed
 from backstride.store import Store
+from backstride.views import note_view
 from tests.clinic import strava
 from tests.clinic.accounts import make_account
 from tests.conftest import make_activity
@@ -98,6 +100,10 @@ def test_athlete_list_by_urgency_on_the_shared_view(
         "high"
     ]
     assert clinic.athlete_list(store, clinic_people["dov"], AS_OF) == []
+    # Today (the screen still the latest): the red flag from the status's own findings.
+    today = clinic.athlete_list(store, cara, local_today())
+    assert (today[0].name, today[0].urgency.level) == ("rita", "red_flag")
+    assert today[0].urgency.reasons == ("R1 emergency on 2025-06-10",)
 
 
 def test_clearance_by_the_clinician_moves_the_athlete_down(
@@ -130,6 +136,13 @@ def test_notes_by_a_clinician_read_by_the_athlete(
         "Flare after the 10k.",
     ]
     assert notes.list_notes(store, sharing.access(store, cara, sam.id)) == []
+    assert note_view(first) == {
+        "id": first.id,
+        "date": "2025-06-14",
+        "author": "cara",
+        "text": "Flare after the 10k.",
+        "created_at": first.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
     with pytest.raises(PermissionDeniedError):
         notes.add_note(store, own, AS_OF, "my own note", today=AS_OF)  # athletes log a diary
     for text, day in (("", AS_OF), ("x" * 5001, AS_OF), ("later", date(2025, 6, 16))):

@@ -185,7 +185,13 @@ def lazy_group(
         def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
             self._listing = True  # the command list needs each command's help only
             try:
-                super().format_help(ctx, formatter)
+                if ctx.parent is None:
+                    # The root's screen without typer.rich_utils (cli/roothelp.py).
+                    from backstride.cli.roothelp import print_root_help
+
+                    print_root_help(self, ctx)
+                else:
+                    super().format_help(ctx, formatter)
             finally:
                 self._listing = False
 

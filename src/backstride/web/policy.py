@@ -141,6 +141,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/accounts/{name}/disable"): Rule("admin"),
     ("POST", "/admin/accounts/{name}/enable"): Rule("admin"),
     ("GET", "/api/jobs/{job_id}"): READ,
+    ("GET", "/api/jobs/{job_id}/output"): Rule("read", audit="report"),
+    ("POST", "/report"): READ,  # a report job (the route audits it); no athlete data changes
 }
 
 

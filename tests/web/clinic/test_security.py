@@ -29,7 +29,7 @@ from tests.web.clinic.test_authorization_matrix import (
     expected,
     send,
 )
-from tests.web.clinic.world import Browser, World, holds_any, module_postgres_url, world
+from tests.web.clinic.world import Browser, World, finish_job, holds_any, module_postgres_url, world
 
 __all__ = ["module_postgres_url", "world"]  # the module's fixtures
 
@@ -285,7 +285,7 @@ def _ben_share(world: World) -> int:
 OTHER_ROW: dict[str, Any] = {
     "activity_id": lambda w: w.activity["ben"],
     "share_id": _ben_share,
-    "job_id": lambda w: w.job["ben"],
+    "job_id": lambda w: w.report["ben"],  # a finished one: its output is there to leak
     "service": None,
     "name": None,
 }
@@ -537,7 +537,9 @@ def test_a_summaries_share_shows_no_position_on_any_route(world: World) -> None:
             continue
         path = template.format(**SPECS[(method, template)].params(world, "clinician", "shared"))
         response = sue.get(path, params=query)
-        assert response.status_code == 200, (path, response.text[:200])
+        # cleo's report job is not sue's (test_a_report_made_from_one_view_...): not found.
+        mine = not template.startswith("/api/jobs/")
+        assert response.status_code == (200 if mine else 404), (path, response.text[:200])
         walked += 1
         for secret in ("latitude_deg", "longitude_deg", *coordinates):
             assert secret not in response.text, (path, secret)
@@ -590,3 +592,51 @@ def test_what_one_account_writes_is_shown_escaped_to_another(world: World) -> No
     assert shown["a name in an error line"].status_code == 400
     assert "&lt;script&gt;alert" in shown["sam's notes"].text
     assert "&lt;script&gt;alert" in shown["cleo's view of sam's pain"].text
+
+
+def _report_job(browser: Browser, query: dict[str, str]) -> int:
+    made = browser.client.post(
+        "/report",
+        params=query,
+        data={"from": "2013-01-01", "to": "2013-12-31", "csrf_token": browser.token},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text[:300]
+    found = re.search(r"[?&]job=(\d+)", made.headers["location"])
+    assert found, made.headers["location"]
+    return int(found.group(1))
+
+
+def test_a_report_made_from_one_view_is_not_given_to_a_narrower_one(world: World) -> None:
+    """A report job's PDF is made from its maker's view of the store: the athlete's own (with
+    Strava API data and positions), or a clinician's share ("all", "summaries"). Only its
+    maker and the athlete get it: another clinician of the athlete, whose view may be
+    narrower, gets "not found" for the job, its page and its PDF."""
+    accounts.create_account(world.store, "una", "clinician", password=PASSWORD)
+    world.accounts["una"] = accounts.get_account(world.store, "una")
+    sharing.share_with(world.store, world.accounts["sam"], "una", "summaries")
+    query = {"athlete": str(world.id_of("sam"))}
+    sam, cleo, una = world.session("sam"), world.browser("cleo"), world.session("una")
+    own = _report_job(sam, {})
+    by_cleo = _report_job(cleo, query)
+    finish_job(world.url, own, b"%PDF own view: everything")
+    finish_job(world.url, by_cleo, b"%PDF cleo's view: all")
+    for job_id, makers in ((own, {"sam"}), (by_cleo, {"sam", "cleo"})):
+        for name, browser, params in (
+            ("sam", sam, {}),
+            ("cleo", cleo, query),
+            ("una", una, query),
+        ):
+            pdf = browser.client.get(f"/api/jobs/{job_id}/output", params=params)
+            view = browser.client.get(f"/api/jobs/{job_id}", params=params)
+            page = browser.client.get("/report", params={**params, "job": str(job_id)})
+            if name in makers:
+                assert pdf.status_code == 200, (job_id, name, pdf.text[:200])
+                assert pdf.content.startswith(b"%PDF")
+                assert view.status_code == 200, (job_id, name)
+                assert page.status_code == 200, (job_id, name)
+            else:
+                assert pdf.status_code == 404, (job_id, name, pdf.status_code)
+                assert b"%PDF" not in pdf.content
+                assert view.status_code == 404, (job_id, name, view.status_code)
+                assert page.status_code == 404, (job_id, name, page.status_code)

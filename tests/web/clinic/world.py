@@ -32,10 +32,10 @@ from fastapi import FastAPI
 from backstride import service
 from backstride.config import Settings
 from backstride.model import Account
-from backstride.service import accounts, notes, sharing
+from backstride.service import accounts, audit, notes, sharing
 from backstride.service.clock import local_today
 from backstride.store import Store, open_store
-from backstride.web import create_app
+from backstride.web import create_app, queue
 from backstride.web.sessions import COOKIE
 from tests.conftest import PG_URL, require_postgres
 from tests.web.clinic.conftest import BASE, HOST, PASSWORD, TOKEN, sign_in
@@ -92,7 +92,8 @@ class World:
     markers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # athlete -> markers
     share: dict[str, int] = field(default_factory=dict)  # "sam->cleo" -> share id
     note: dict[str, int] = field(default_factory=dict)  # athlete -> a note id on them
-    job: dict[str, int] = field(default_factory=dict)  # athlete -> a job id of theirs
+    job: dict[str, int] = field(default_factory=dict)  # athlete -> an import job of theirs
+    report: dict[str, int] = field(default_factory=dict)  # athlete -> a finished report job
     link: str = ""  # a working one-time link (nina's reset link)
     browsers: dict[str, Browser] = field(default_factory=dict)
 
@@ -184,7 +185,32 @@ def build_world(url: str) -> World:
     for name in ATHLETES:
         with FILES[name].open("rb") as fit:
             world.job[name] = jobs.create_import_job(store, athlete=name, files=[(fit.name, fit)])
+    # A finished report job (a PDF) of ana's and ben's own, and one cleo asked for on sam
+    # (audited as the web does: a clinician sees only the report jobs they asked for).
+    for name in ("ana", "ben"):
+        world.report[name] = jobs.create_report_job(store, athlete=name)
+    world.report["sam"] = jobs.create_report_job(store, athlete="sam")
+    audit.record(store, cleo, int(sam.id), "report", queue.report_job_detail(world.report["sam"]))
+    for name, job_id in world.report.items():
+        finish_job(url, job_id, f"%PDF report of {name}".encode())
+        world.markers[name] = (*world.markers[name], f"%PDF report of {name}")
     return world
+
+
+def finish_job(url: str, job_id: int, output: bytes) -> None:
+    """What a worker leaves when a report is rendered: the job done, the PDF its output."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE jobs SET state = 'done', output = :output, "
+                    "output_type = 'application/pdf' WHERE id = :id"
+                ),
+                {"output": output, "id": job_id},
+            )
+    finally:
+        engine.dispose()
 
 
 def close_world(world: World) -> None:

@@ -66,13 +66,19 @@ def _notice(request: Request) -> str | None:
     return NOTICES.get(request.query_params.get("done") or "")
 
 
+#: Fields kept as typed: a password's spaces are part of it.
+SECRET_FIELDS = frozenset({"password", "old", "new", "repeat"})
+
+
 def _text(form: FormData, name: str, *, limit: int = 200) -> str:
+    """A text field, stripped (passwords as typed), without control characters, at most
+    ``limit`` characters: else one line naming the field."""
     value = form.get(name)
     if isinstance(value, UploadFile):
         raise InputError(f"{name} must be text, not a file")
-    text = (
-        (value or "").strip() if name not in ("password", "old", "new", "repeat") else (value or "")
-    )
+    text = value or ""
+    if name not in SECRET_FIELDS:
+        text = text.strip()
     try:
         no_control_characters(text)
     except ValueError as e:
@@ -314,6 +320,7 @@ def _sharing_page(
     context = {
         "title": "Sharing",
         "shares": sharing.shares_of(_store(request), account),
+        "withheld": sharing.strava_withheld(_store(request), account).words,
         "scopes": SHARE_SCOPES,
         "code": code,
         "code_scope": code_scope,

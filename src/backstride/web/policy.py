@@ -13,6 +13,7 @@ The needs, from the most open:
 
 - ``public``: anyone, signed in or not (sign-in, the password-link page).
 - ``signed_in``: any account; no health data (sign-out, own account, glossary, schema).
+  Given ``?athlete=`` (the glossary opened from a clinician's pages) it is a ``read``.
 - ``read``: an athlete's own data, or a clinician's view of an athlete who shares with them
   (``?athlete=<account id>``); admins never. Clinician reads are audited (``view``, or the
   rule's own action such as ``report``).
@@ -238,7 +239,11 @@ def enforce(request: Request) -> None:
     account = signed_in(request)
     need = rule.need
     if need == "signed_in":
-        return
+        if athlete_param(request) is None:
+            return
+        # A page about no athlete opened from a clinician's pages (the glossary): it keeps
+        # the athlete, so it is decided (and its red-flag banner audited) like a read.
+        need = "read"
     if need in ("athlete", "clinician", "admin"):
         if account.role != need:
             raise PermissionDeniedError(f"this page is for {need} accounts")
@@ -261,7 +266,7 @@ def enforce(request: Request) -> None:
     if need == "clearance" and not (found.can_write or found.by_clinician):
         raise PermissionDeniedError("only the athlete or their clinician records a clearance")
     request.state.subject = found
-    action = rule.audit_action
+    action = rule.audit_action or "view"
     if found.by_clinician and action is not None and request.method in ("GET", "HEAD"):
         audit(request, action)
 

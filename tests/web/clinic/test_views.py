@@ -43,6 +43,8 @@ def test_strava_api_data_is_shown_to_its_athlete_only(shared: Clinic) -> None:
     assert "Powered by Strava" in ana.get("/activities").text
     assert "Powered by Strava" not in cleo.get(f"/activities?athlete={ana_id}").text
     assert [a["name"] for a in ana.get("/api/activities").json()] == ["Long run by the river"]
+    sharing_page = ana.get("/sharing").text
+    assert "Clinicians do not see 1 activity synced only from Strava" in sharing_page
 
 
 def _request(clinic: Clinic, subject: Subject) -> Request:

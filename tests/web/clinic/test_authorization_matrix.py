@@ -257,7 +257,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/admin/accounts/{name}/disable"): Spec(params=spare, form={}, ok=SEE_OTHER),
     ("POST", "/admin/accounts/{name}/enable"): Spec(params=spare, form={}, ok=SEE_OTHER),
     ("GET", "/api/jobs/{job_id}"): Spec(params=a_job, needs=JOBS),
-    ("GET", "/api/jobs/{job_id}/output"): Spec(params=a_report, needs=JOBS),
+    ("GET", "/api/jobs/{job_id}/output"): Spec(params=a_report, needs=JOBS, shows=(2,)),
     ("POST", "/report"): Spec(form={"from": "2013-01-01", "to": "2013-12-31"}, ok=SEE_OTHER),
 }
 

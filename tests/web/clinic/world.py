@@ -11,8 +11,9 @@ The people:
   ``rex`` (clinician whose share sam revoked), ``root`` (admin); ``spare`` (a clinician
   ben shares with, whom the write cells share with, disable and enable: nobody acts as it).
 
-Each athlete's data carries markers no other athlete's has (the pain note's words, the
-activity's start): a page about one athlete must show none of another's.
+Each athlete's data carries markers no other athlete's has: (0) the pain note's words, (1)
+the activity's day, (2) the report PDF's bytes, and for sam (3) cleo's note: a page about
+one athlete must show none of another's.
 """
 
 from __future__ import annotations
@@ -177,7 +178,6 @@ def build_world(url: str) -> World:
     # A note on sam by cleo (sam's only); ben and ana have none (no clinician of theirs).
     added = notes.add_note(store, sharing.access(store, cleo, int(sam.id)), TODAY, "note-on-sam")
     world.note["sam"] = int(added.id)
-    world.markers["sam"] = (*world.markers["sam"], "note-on-sam")
     world.link = accounts.issue_link(store, "nina", "reset", by=None)
     # A queued import job per athlete (no worker runs here: its state is what is read).
     from backstride.service import jobs
@@ -194,6 +194,7 @@ def build_world(url: str) -> World:
     for name, job_id in world.report.items():
         finish_job(url, job_id, f"%PDF report of {name}".encode())
         world.markers[name] = (*world.markers[name], f"%PDF report of {name}")
+    world.markers["sam"] = (*world.markers["sam"], "note-on-sam")
     return world
 
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.routing import APIRoute
 
 from backstride.errors import AuthenticationError, InputError, PermissionDeniedError
@@ -230,9 +230,23 @@ def decide(request: Request, account: Account) -> Subject:
     )
 
 
-def enforce(request: Request) -> None:
+AthleteQuery = Annotated[
+    int | None,
+    Query(
+        alias=ATHLETE_PARAM,
+        ge=1,
+        le=MAX_ID,
+        description="The athlete (account id) a clinician looks at; an athlete leaves it out "
+        "(their own data).",
+    ),
+]
+
+
+def enforce(request: Request, athlete: AthleteQuery = None) -> None:
     """The app-wide dependency of the clinic app: the route's rule applied (see the module's
-    docstring); for health routes the subject decided and a clinician's view audited."""
+    docstring); for health routes the subject decided and a clinician's view audited.
+    ``athlete`` is declared here so every operation of the schema shows it (and a value
+    that is not an id is a 422 before anything else); :func:`athlete_param` reads it."""
     rule = rule_of(request)
     if rule.need == "public":
         return

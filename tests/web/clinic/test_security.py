@@ -14,6 +14,7 @@ import importlib.util
 import math
 import re
 import secrets
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -640,3 +641,23 @@ def test_a_report_made_from_one_view_is_not_given_to_a_narrower_one(world: World
                 assert b"%PDF" not in pdf.content
                 assert view.status_code == 404, (job_id, name, view.status_code)
                 assert page.status_code == 404, (job_id, name, page.status_code)
+
+
+def test_two_athletes_in_one_query_never_give_the_unshared_ones_data(world: World) -> None:
+    """``?athlete=`` twice (parameter pollution): the decision and the data are about the
+    same athlete, so cleo gets sam's data or a refusal on every read route, never ben's."""
+    cleo = world.browser("cleo").client
+    sam, ben = str(world.id_of("sam")), str(world.id_of("ben"))
+    answered = Counter()
+    for (method, template), rule in sorted(policy.ROUTES.items()):
+        if method != "GET" or rule.need not in ("read", "home"):
+            continue
+        path = template.format(**SPECS[(method, template)].params(world, "clinician", "shared"))
+        for pair in ((ben, sam), (sam, ben)):
+            query = "&".join(f"athlete={a}" for a in pair)
+            response = cleo.get(f"{path}?{query}", follow_redirects=False)
+            answered[response.status_code] += 1
+            assert response.status_code in (200, 403), (path, pair, response.status_code)
+            assert holds_any(response.text, list(world.markers["ben"])) == [], (path, pair)
+    assert answered[200] >= 20
+    assert answered[403] >= 20

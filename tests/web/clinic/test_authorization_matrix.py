@@ -16,7 +16,6 @@ athlete's data (on the routes that show it) and no other athlete's; a refusal ho
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -144,8 +143,6 @@ class Spec:
     ok: frozenset[int] = frozenset({200})
     #: A browser of its own (the request signs in or out, or ends sessions).
     fresh: bool = False
-    #: A module another branch brings (the allowed cells wait for it).
-    needs: str | None = None
     #: Which of the athlete's markers an allowed answer shows (world.markers indexes).
     shows: tuple[int, ...] = ()
 
@@ -155,8 +152,6 @@ def ok(*codes: int) -> frozenset[int]:
 
 
 SEE_OTHER = ok(303)
-JOBS = "backstride.jobs"
-RIGHTS = "backstride.service.data_rights"
 PAIN_FORM = {"nrs": "1", "when": "next_morning", "note": "matrix entry"}
 NO_ANSWERS = {"saddle_numbness": "no", "bladder_bowel_change": "no", "fever": "no"}
 
@@ -173,22 +168,22 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/plan"): Spec(),
     ("GET", "/activities"): Spec(shows=(1,)),
     ("GET", "/activities/{activity_id}"): Spec(params=activity, shows=(1,)),
-    ("GET", "/import"): Spec(needs=JOBS),
-    ("POST", "/import"): Spec(upload=True, ok=SEE_OTHER, needs=JOBS),
+    ("GET", "/import"): Spec(),
+    ("POST", "/import"): Spec(upload=True, ok=SEE_OTHER),
     ("GET", "/report"): Spec(),
     ("GET", "/glossary"): Spec(),
-    ("GET", "/sync"): Spec(needs=JOBS),
+    ("GET", "/sync"): Spec(),
     # No Strava application is configured: the page says so (400), after the rule let it in.
-    ("POST", "/sync/strava/connect"): Spec(form={}, ok=ok(400), needs=JOBS),
+    ("POST", "/sync/strava/connect"): Spec(form={}, ok=ok(400)),
     # intervals.icu is a closed port here: the connection check fails (400).
     ("POST", "/sync/intervals/connect"): Spec(
-        form={"athlete_id": "i12345", "api_key": "k" * 24}, ok=ok(400), needs=JOBS
+        form={"athlete_id": "i12345", "api_key": "k" * 24}, ok=ok(400)
     ),
     ("POST", "/sync/{service}/run"): Spec(
-        params=lambda w, r, s: {"service": "intervals"}, form={}, ok=SEE_OTHER, needs=JOBS
+        params=lambda w, r, s: {"service": "intervals"}, form={}, ok=SEE_OTHER
     ),
     ("POST", "/sync/{service}/disconnect"): Spec(
-        params=lambda w, r, s: {"service": "intervals"}, form={}, ok=SEE_OTHER, needs=JOBS
+        params=lambda w, r, s: {"service": "intervals"}, form={}, ok=SEE_OTHER
     ),
     ("GET", "/api/status"): Spec(),
     ("GET", "/api/load"): Spec(),
@@ -212,13 +207,13 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/plan/marks"): Spec(),
     ("GET", "/api/exercises"): Spec(query={"routine": "warmup"}),
     ("GET", "/api/report"): Spec(),
-    ("POST", "/api/import"): Spec(upload=True, ok=ok(202), needs=JOBS),
-    ("GET", "/api/sync"): Spec(needs=JOBS),
+    ("POST", "/api/import"): Spec(upload=True, ok=ok(202)),
+    ("GET", "/api/sync"): Spec(),
     ("POST", "/api/sync/intervals/connect"): Spec(
         json={"athlete_id": "i12345", "api_key": "k" * 24}, ok=ok(400, 502)
     ),
     ("POST", "/api/sync/{service}"): Spec(
-        params=lambda w, r, s: {"service": "intervals"}, json={}, ok=ok(202), needs=JOBS
+        params=lambda w, r, s: {"service": "intervals"}, json={}, ok=ok(202)
     ),
     ("POST", "/api/sync/{service}/disconnect"): Spec(
         params=lambda w, r, s: {"service": "intervals"}, json={}, ok=ok(200)
@@ -245,10 +240,10 @@ SPECS: dict[tuple[str, str], Spec] = {
     # A made-up code: refused as unknown (400), after the rule let the clinician in.
     ("POST", "/sharing/redeem"): Spec(form={"code": "ABCD-EFGH-JKMN"}, ok=ok(400)),
     ("GET", "/audit"): Spec(),
-    ("GET", "/account/export"): Spec(needs=RIGHTS),
+    ("GET", "/account/export"): Spec(),
     ("GET", "/account/delete"): Spec(),
     # Not confirmed (the name not typed): nothing deleted (400), after the rule let it in.
-    ("POST", "/account/delete"): Spec(form={"confirm": "no"}, ok=ok(400), needs=RIGHTS),
+    ("POST", "/account/delete"): Spec(form={"confirm": "no"}, ok=ok(400)),
     ("GET", "/notes"): Spec(),
     ("POST", "/notes"): Spec(form={"text": "matrix note"}, ok=SEE_OTHER),
     ("GET", "/admin/accounts"): Spec(),
@@ -256,8 +251,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/admin/accounts/{name}/link"): Spec(params=spare, form={}),
     ("POST", "/admin/accounts/{name}/disable"): Spec(params=spare, form={}, ok=SEE_OTHER),
     ("POST", "/admin/accounts/{name}/enable"): Spec(params=spare, form={}, ok=SEE_OTHER),
-    ("GET", "/api/jobs/{job_id}"): Spec(params=a_job, needs=JOBS),
-    ("GET", "/api/jobs/{job_id}/output"): Spec(params=a_report, needs=JOBS, shows=(2,)),
+    ("GET", "/api/jobs/{job_id}"): Spec(params=a_job),
+    ("GET", "/api/jobs/{job_id}/output"): Spec(params=a_report, shows=(2,)),
     ("POST", "/report"): Spec(form={"from": "2013-01-01", "to": "2013-12-31"}, ok=SEE_OTHER),
 }
 
@@ -355,8 +350,6 @@ def test_cell(world: World, route: tuple[str, str], role: str, subject: str) -> 
     outcome = expected(need, role, subject, takes_id="{" in path)
     if route in OUTSIDE_ENFORCE and outcome == "refused":
         outcome = "ok"  # ?athlete= is not read there: the schema holds no one's data
-    if outcome == "ok" and spec.needs and importlib.util.find_spec(spec.needs) is None:
-        pytest.skip(f"{spec.needs} is not merged into this branch yet")
     response = send(world, route, role, subject)
     status = response.status_code
     where = f"{cell_id(route, role, subject)}: {status} {response.text[:300]!r}"

@@ -45,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
         "views",
         "web",
         "report",
+        "jobs",  # the clinic server submits uploads, syncs and reports (web/queue.py)
         "__init__",
     },
     "report": {"service", "model", "units", "errors", "config", "views", "report"},

@@ -48,6 +48,9 @@ NOT_FOR_READING = (
     "backstride.cli.imports",
     "backstride.cli.report",
     "backstride.cli.plan",
+    "backstride.cli.admin",
+    "backstride.service.accounts",
+    "argon2",
 )
 #: And --version needs none of the libraries at all.
 NOT_FOR_VERSION = (

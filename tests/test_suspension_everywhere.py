@@ -191,6 +191,7 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("screen", "clear"): "records the clinician's clearance, which lifts the suspension",
     ("demo",): "builds its own demo database, not the one walked",
     ("serve",): "starts a web server (the routes are walked below)",
+    ("server",): "starts the clinic server (its routes are the same, walked below)",
     ("watch",): "runs until stopped and only imports: one line per file, no advice (its "
     "JSON lines carry the red flags; tests/cli/test_watch_cli.py)",
     ("db", "upgrade"): "migrates the database and prints no results",
@@ -201,6 +202,11 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("sync",): "talks to Strava or intervals.icu (tests/sync runs it against fake servers)",
     ("strava", "connect"): "opens a browser and waits for Strava's authorization page",
     ("intervals", "connect"): "checks the API key with intervals.icu over the network",
+    ("admin", "create-user"): "clinic accounts (PostgreSQL only): no health data, no advice",
+    ("admin", "reset-link"): "prints an account's one-time link: no health data, no advice",
+    ("admin", "list"): "lists clinic accounts: names and roles, no health data",
+    ("admin", "disable"): "disables an account and prints one line about it",
+    ("admin", "enable"): "enables an account and prints one line about it",
 }
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backstride.model import (
+    Account,
     ClearanceRecord,
     ImportReport,
     Lap,
@@ -155,4 +156,19 @@ def pain_view(entry: PainRecord) -> dict[str, Any]:
         "activity_id": entry.activity_id,
         "leg_symptoms": entry.leg_symptoms.replace("_", "-"),
         "note": entry.note,
+    }
+
+
+def account_view(account: Account) -> dict[str, Any]:
+    """A clinic account as ``admin list --json`` and the admin pages show it: no password
+    hash, no health data (``athlete`` is the name of the athlete row it owns, if any)."""
+    return {
+        "id": account.id,
+        "name": account.name,
+        "role": account.role,
+        "display_name": account.display_name,
+        "athlete": account.athlete,
+        "created_at": _time(account.created_at),
+        "has_password": account.has_password,
+        "disabled": account.disabled,
     }

@@ -119,10 +119,16 @@ NOT_CHECKED: dict[tuple[str, ...], str] = {
     ("learn",): "the evidence cards, the same on any store",
     ("demo",): "builds its own store from bundled files",
     ("serve",): "starts the web server (its pages have their own tests)",
+    ("server",): "starts the clinic server (tests/web/clinic)",
     ("db", "upgrade"): "migrates the schema; says so on any store",
     ("db", "check"): "checks the file; says ok or what is wrong on any store",
     ("watch",): "watches folders until stopped (tests/cli/test_watch_cli.py)",
     ("intervals", "connect"): "asks for the API key and checks it with intervals.icu (tests/sync)",
+    ("admin", "create-user"): "clinic accounts, PostgreSQL only (tests/cli/test_admin.py)",
+    ("admin", "reset-link"): "clinic accounts, PostgreSQL only (tests/cli/test_admin.py)",
+    ("admin", "list"): "clinic accounts, PostgreSQL only; empty: tests/cli/test_admin.py",
+    ("admin", "disable"): "clinic accounts, PostgreSQL only (tests/cli/test_admin.py)",
+    ("admin", "enable"): "clinic accounts, PostgreSQL only (tests/cli/test_admin.py)",
 }
 
 

@@ -120,7 +120,10 @@ def test_status_help_counts_the_lights_it_shows() -> None:
 
 
 #: Commands that print no result of their own, and why they take no ``--json``.
-NO_JSON = {("serve",): "runs the web server until stopped; its /api serves the JSON"}
+NO_JSON = {
+    ("serve",): "runs the web server until stopped; its /api serves the JSON",
+    ("server",): "runs the clinic server until stopped; its /api serves the JSON",
+}
 
 
 def _runs_itself(command: Any) -> bool:

@@ -34,6 +34,7 @@ FIELD_PARAMETERS: dict[str, tuple[str, ...]] = {
     "growth_pct": ("growth",),
     "initial_distance_m": ("initial_km",),
     "answers": ("yes", "no"),
+    "password": ("password_stdin",),  # admin create-user: never an argument
 }
 
 
@@ -126,6 +127,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "learn": LazyCommand("backstride.cli.learn", "learn_command"),
     "demo": LazyCommand("backstride.cli.demo", "demo_command"),
     "serve": LazyCommand("backstride.cli.serve", "serve_command"),
+    "server": LazyCommand("backstride.cli.server", "server_command"),
     "watch": LazyCommand("backstride.cli.watch", "watch_command"),
     "db": LazyCommand(
         "backstride.cli.dbcmd",
@@ -164,6 +166,17 @@ COMMANDS: dict[str, LazyCommand] = {
         "backstride.cli.sync",
         subcommands=(("connect", "intervals_connect"), ("disconnect", "intervals_disconnect")),
         help="Connect intervals.icu (docs/sync.md).",
+    ),
+    "admin": LazyCommand(
+        "backstride.cli.admin",
+        subcommands=(
+            ("create-user", "create_user_command"),
+            ("reset-link", "reset_link_command"),
+            ("list", "list_command"),
+            ("disable", "disable_command"),
+            ("enable", "enable_command"),
+        ),
+        help="Manage the clinic server's accounts (PostgreSQL; docs/clinic.md).",
     ),
 }
 

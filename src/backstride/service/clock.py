@@ -14,6 +14,12 @@ def local_today() -> date:
     return datetime.now(UTC).astimezone().date()
 
 
+def utc_now() -> datetime:
+    """Now, timezone-aware UTC: the default clock of what expires (sessions, links, the
+    login throttle), which take it as ``now=`` so tests can move time."""
+    return datetime.now(UTC)
+
+
 #: The days backstride can judge or record: its calendar arithmetic reaches years back and
 #: weeks forward from a day, which 0001-01-01 or 9999-12-31 would overflow.
 FIRST_DAY = date(1900, 1, 1)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from backstride import report, service
 from backstride.errors import InputError
@@ -25,7 +26,7 @@ from backstride.views import (
     pain_view,
     shoe_view,
 )
-from backstride.web import guard, results, syncs, uploads
+from backstride.web import policy, queue, results, syncs, uploads
 from backstride.web.params import (
     MAX_ID,
     ActivityId,
@@ -35,6 +36,7 @@ from backstride.web.params import (
     check_record_day,
     no_control_characters,
 )
+from backstride.web.subject import subject, writer
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -42,8 +44,12 @@ Weeks = Annotated[int, Query(ge=1, le=520, description="How many weeks back.")]
 
 
 def store_of(request: Request) -> service.Store:
-    store: service.Store = request.app.state.store
-    return store
+    """The store for this request's subject (a clinician's restricted view, or the store)."""
+    return subject(request).store
+
+
+def athlete_of(request: Request) -> str:
+    return subject(request).athlete
 
 
 class PainIn(BaseModel):
@@ -121,14 +127,16 @@ def pain(request: Request, weeks: Weeks = 8, on: On = None) -> dict[str, Any]:
 
 @router.post("/pain", status_code=201, summary="pain log --json: add a diary entry")
 def log_pain(request: Request, entry: PainIn) -> dict[str, Any]:
+    own = writer(request)
     logged = service.log_pain(
-        store_of(request),
+        own.store,
         entry.nrs,
         moment=entry.when,
         day=entry.day,
         activity_id=entry.activity_id,
         leg_symptoms=entry.leg_symptoms,
         note=entry.note,
+        athlete=own.athlete,
     )
     return pain_view(logged.record)
 
@@ -149,13 +157,14 @@ def take_screen(request: Request, screen: ScreenIn) -> dict[str, Any]:
         raise InputError(
             "no answers", hint="answer at least one question (GET /api/screen/questions)"
         )
-    result = service.take_screen(store_of(request), screen.answers, day=screen.day)
+    own = writer(request)
+    result = service.take_screen(own.store, screen.answers, day=screen.day, athlete=own.athlete)
     return result.to_json()
 
 
 @router.get("/screen/latest", summary="the latest red-flag screen (null when none)")
 def latest_screen(request: Request) -> dict[str, Any] | None:
-    found = service.latest_screen(store_of(request))
+    found = service.latest_screen(store_of(request), athlete=athlete_of(request))
     return None if found is None else found.to_json()
 
 
@@ -165,9 +174,10 @@ def latest_screen(request: Request) -> dict[str, Any] | None:
     summary="screen clear --json: record that a clinician has seen you",
 )
 def record_clearance(request: Request, visit: ClearanceIn) -> dict[str, Any]:
-    store = store_of(request)
-    record = screening.clear(store, day=visit.day, by=visit.by, note=visit.note)
-    latest = service.latest_screen(store)
+    who = policy.clearance_subject(request)
+    by = visit.by or policy.clinician_name(who)
+    record = policy.record_clearance(request, who, day=visit.day, by=by, note=visit.note)
+    latest = service.latest_screen(store_of(request), athlete=who.athlete)
     return {
         "clearance": clearance_view(record),
         "latest_screen": None if latest is None else latest.to_json(),
@@ -176,18 +186,20 @@ def record_clearance(request: Request, visit: ClearanceIn) -> dict[str, Any]:
 
 @router.get("/screen/clearance", summary="the latest clinician's visit recorded (null when none)")
 def latest_clearance(request: Request) -> dict[str, Any] | None:
-    found = screening.latest_clearance(store_of(request))
+    found = screening.latest_clearance(store_of(request), athlete=athlete_of(request))
     return None if found is None else clearance_view(found)
 
 
 @router.get("/red-flags", summary="the active red flags every view shows first")
 def red_flags(request: Request) -> list[dict[str, Any]]:
-    return [f.to_json() for f in service.active_red_flags(store_of(request))]
+    flags = service.active_red_flags(store_of(request), athlete=athlete_of(request))
+    return [f.to_json() for f in flags]
 
 
 @router.get("/shoes", summary="shoes --json: each pair with its distance up to the day")
 def shoes(request: Request, on: On = None) -> list[dict[str, Any]]:
-    return [shoe_view(s) for s in service.list_shoes(store_of(request), as_of=on)]
+    found = service.list_shoes(store_of(request), as_of=on, athlete=athlete_of(request))
+    return [shoe_view(s) for s in found]
 
 
 @router.get("/activities", summary="activities --json: every activity, oldest first")
@@ -197,7 +209,9 @@ def activities(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/activities/{activity_id}", summary="show ID --json: one activity with its laps")
 def activity(request: Request, activity_id: ActivityId) -> dict[str, Any]:
-    item = service.get_activity(store_of(request), activity_id, with_streams=False)
+    item = service.get_activity(
+        store_of(request), activity_id, with_streams=False, athlete=athlete_of(request)
+    )
     return activity_detail_view(item)
 
 
@@ -210,7 +224,7 @@ def activity_streams(
     activity_id: ActivityId,
     max_points: Annotated[int, Query(ge=2, le=100_000)] = charts.MAX_POINTS,
 ) -> dict[str, Any]:
-    item = service.get_activity(store_of(request), activity_id)
+    item = service.get_activity(store_of(request), activity_id, athlete=athlete_of(request))
     return charts.activity_streams(item, max_points=max_points)
 
 
@@ -231,6 +245,7 @@ def plan(
         cross=cross,
         as_of=on,
         save=False,
+        athlete=athlete_of(request),
     )
     return service.plan_to_json(found)
 
@@ -239,7 +254,8 @@ def plan(
 def plan_review(
     request: Request, weeks: Annotated[int, Query(ge=1, le=52)] = 4, on: On = None
 ) -> dict[str, Any]:
-    return service.review_to_json(service.review(store_of(request), weeks=weeks, as_of=on))
+    found = service.review(store_of(request), weeks=weeks, as_of=on, athlete=athlete_of(request))
+    return service.review_to_json(found)
 
 
 @router.get(
@@ -264,7 +280,9 @@ def plan_marks(
     ] = None,
     on: On = None,
 ) -> dict[str, Any]:
-    marks = service.session_marks(store_of(request), start=start, end=end, as_of=on)
+    marks = service.session_marks(
+        store_of(request), start=start, end=end, as_of=on, athlete=athlete_of(request)
+    )
     return service.marks_to_json(marks)
 
 
@@ -296,7 +314,9 @@ def clinician_report(
 ) -> Response:
     # Neither day given: the default period, or the weeks up to the last run (one decision,
     # service.build_default_report, as in `backstride report`).
-    data = service.build_default_report(store_of(request), start=start, end=end)
+    data = service.build_default_report(
+        store_of(request), start=start, end=end, athlete=athlete_of(request)
+    )
     name = f"backstride-report-{data.start.isoformat()}-{data.end.isoformat()}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "pdf":
@@ -343,27 +363,27 @@ IMPORT_BODY: dict[str, Any] = {
     },
 )
 async def import_upload(request: Request, stream: bool = False) -> Response:
-    slot = request.app.state.imports.take()  # before the body is read
-    try:
-        saved = await uploads.receive_uploads(
-            request,
-            request.app.state.max_upload_bytes,
-            trusted=guard.has_proof_header(request),
-            token_ok=lambda value: guard.token_ok(request, value),
-        )
-    except BaseException:
-        slot.release()
-        raise
+    own = writer(request)
+    saved = await uploads.receive_for_import(request)
+    if request.app.state.clinic:
+        # The clinic server: the files become a job; GET /api/jobs/{id} follows it.
+        try:
+            job_id = await run_in_threadpool(queue.submit_import, request, own, saved)
+        finally:
+            saved.release()
+        return JSONResponse({"job": job_id, "state": "queued"}, status_code=202)
     jobs = service.resolve_jobs(request.app.state.settings.jobs)
-    store = store_of(request)
+    slot = saved.take_slot()
     if stream:
 
         async def lines() -> AsyncIterator[bytes]:
-            async for event in uploads.import_events(store, saved, jobs, slot):
+            async for event in uploads.import_events(
+                own.store, saved, jobs, slot, athlete=own.athlete
+            ):
                 yield (json.dumps(event, ensure_ascii=False) + "\n").encode()
 
         return StreamingResponse(lines(), media_type="application/x-ndjson")
-    summary = await uploads.run_import(store, saved, jobs, slot)
+    summary = await uploads.run_import(own.store, saved, jobs, slot, athlete=own.athlete)
     return JSONResponse(summary)
 
 
@@ -394,10 +414,12 @@ class IntervalsIn(BaseModel):
 def connect_intervals(request: Request, body: IntervalsIn) -> dict[str, Any]:
     from backstride.service import sync as syncing
 
+    own = writer(request)
     status = syncing.connect_intervals(
-        store_of(request),
+        own.store,
         athlete_id=body.athlete_id,
         api_key=body.api_key,
+        athlete=own.athlete,
         **syncs.intervals_options(request),
     )
     return status.to_json()
@@ -409,8 +431,7 @@ def connect_intervals(request: Request, body: IntervalsIn) -> dict[str, Any]:
     summary="sync SERVICE: start a sync in the background (GET /api/sync shows its progress)",
 )
 def start_sync(request: Request, service: Service) -> dict[str, Any]:
-    job = request.app.state.syncs.start(store_of(request), request.app.state.settings, service)
-    return {"service": service, **job.to_json()}
+    return {"service": service, **syncs.start(request, writer(request), service)}
 
 
 @router.post(
@@ -420,4 +441,6 @@ def start_sync(request: Request, service: Service) -> dict[str, Any]:
 def disconnect(request: Request, service: Service) -> dict[str, Any]:
     from backstride.service import sync as syncing
 
-    return {"service": service, "disconnected": syncing.disconnect(store_of(request), service)}
+    own = writer(request)
+    gone = syncing.disconnect(own.store, service, athlete=own.athlete)
+    return {"service": service, "disconnected": gone}

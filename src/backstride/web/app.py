@@ -3,6 +3,12 @@
 The app holds one thing, the opened store (``app.state.store``); every page and API call is
 a service call on it, so any number of processes can serve the same database. Errors are
 translated once, in :mod:`backstride.web.errors`.
+
+``create_app(settings, clinic=True)`` is the clinic server (``backstride server``, docs/
+clinic.md): the same pages and API per signed-in account, behind ``web/sessions.py``
+(allowed hosts, session cookie, CSRF) instead of the local guard, every route under its
+rule of ``web/policy.py``, the clinic's own pages (``web/clinic.py``), uploads and syncs as
+jobs (``web/queue.py``), and HSTS. PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -23,10 +29,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backstride import __version__
 from backstride.config import Settings, load_settings
+from backstride.errors import ConfigError
 from backstride.service import Store, active_red_flags, open_database
 from backstride.service.cache import ResultCache
-from backstride.web import api, errors, guard, pages, syncs, uploads
+from backstride.web import api, errors, guard, pages, policy, sessions, syncs, uploads
 from backstride.web.errors import UploadTooLarge
+from backstride.web.subject import LOCAL_ATHLETE, Subject
 
 HERE = Path(__file__).resolve().parent
 #: Largest upload accepted by the import page and /api/import (a Garmin export can be big).
@@ -90,6 +98,10 @@ class LocalHostOnly:
         return "write refused: an API write needs the header X-Backstride: 1"
 
 
+#: The clinic server is only reached over HTTPS (its TLS proxy): browsers are told to keep
+#: to it for two years (HSTS), so a later http:// link cannot expose the session cookie.
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+
 #: Headers on every response: the dashboard loads only its own scripts, cannot be framed
 #: (clickjacking), sends no referrer to other sites, and health data is not cached (issue 14).
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -109,10 +121,12 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 class SecurityHeaders:
     """Adds :data:`SECURITY_HEADERS` to every response, and ``Cache-Control: no-store`` to
-    every one but the static files (pages and answers carry health data)."""
+    every one but the static files (pages and answers carry health data); :data:`HSTS` too
+    on the clinic server."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -123,7 +137,7 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                added = [h for h in SECURITY_HEADERS if h[0] not in names]
+                added = [h for h in self.headers if h[0] not in names]
                 if not static and b"cache-control" not in names:
                     added.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": [*message.get("headers", []), *added]}
@@ -136,11 +150,16 @@ class RedFlagsFirst:
     """Every ``/api`` answer that is a JSON object carries the active red flags first
     (``red_flags``) while there are any, as every page shows them in its banner and every
     CLI ``--json`` object carries them: red flags win on every surface, including routes
-    added later. Nothing is added while no red flag is active (``rules/safety.py``)."""
+    added later. Nothing is added while no red flag is active (``rules/safety.py``).
 
-    def __init__(self, app: ASGIApp, store: Store) -> None:
+    The red flags are those of the request's subject (``web/subject.py``: on the clinic
+    server the athlete the route served, on its view of the store); a clinic route about no
+    athlete (the admin's, the athlete list) gets none."""
+
+    def __init__(self, app: ASGIApp, store: Store, clinic: bool = False) -> None:
         self.app = app
         self.store = store
+        self.clinic = clinic
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
@@ -160,15 +179,27 @@ class RedFlagsFirst:
             elif start and message["type"] == "http.response.body":
                 body.extend(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self.send_with_flags(start, bytes(body), send)
+                    await self.send_with_flags(start, bytes(body), send, self.subject_of(scope))
                 return
             await send(message)
 
         await self.app(scope, receive, hold_json)
 
-    async def send_with_flags(self, start: dict[str, Any], content: bytes, send: Send) -> None:
-        if content[:1] == b"{":
-            flags = await run_in_threadpool(active_red_flags, self.store)
+    def subject_of(self, scope: Scope) -> Subject | None:
+        found = scope.get("state", {}).get("subject")
+        if isinstance(found, Subject):
+            return found
+        if self.clinic:
+            return None
+        return Subject(store=self.store, athlete=LOCAL_ATHLETE, can_write=True)
+
+    async def send_with_flags(
+        self, start: dict[str, Any], content: bytes, send: Send, who: Subject | None
+    ) -> None:
+        if content[:1] == b"{" and who is not None:
+            flags = await run_in_threadpool(
+                lambda: active_red_flags(who.store, athlete=who.athlete)
+            )
             if flags:
                 value = json.loads(content)
                 if "red_flags" not in value:
@@ -187,6 +218,8 @@ def create_app(
     max_imports: int = DEFAULT_MAX_IMPORTS,
     cache_size: int = 64,
     secret: bytes | None = None,
+    clinic: bool = False,
+    allowed_hosts: frozenset[str] | None = None,
 ) -> FastAPI:
     """The dashboard over the store ``settings`` name.
 
@@ -195,7 +228,24 @@ def create_app(
     ``cache_size``: how many results (status, load ...) to keep until the database changes
     (0: none). ``secret``: what the forms' token is made from [default:
     ``BACKSTRIDE_WEB_SECRET``, else a new random one].
+
+    ``clinic``: the clinic server instead (see the module's docstring), answering the host
+    names ``allowed_hosts`` [default: ``BACKSTRIDE_ALLOWED_HOSTS``]; ``max_imports`` then
+    bounds the uploads being received at once (their imports are jobs).
     """
+    if clinic:
+        if not settings.database_url.startswith("postgresql"):
+            raise ConfigError(
+                "the clinic server needs PostgreSQL: sessions, jobs and several processes "
+                "share one database server",
+                hint="pass --db postgresql+psycopg://user@host/db (docs/clinic.md)",
+            )
+        hosts = sessions.allowed_hosts() if allowed_hosts is None else allowed_hosts
+        if not hosts:
+            raise ConfigError(
+                "the clinic server answers only the host names it is told: none given",
+                hint=f"set {sessions.HOSTS_ENV}=clinic.example.org (docs/clinic.md)",
+            )
     store = open_database(settings)
     cache = ResultCache(store, size=cache_size)
 
@@ -217,7 +267,10 @@ def create_app(
         docs_url=None,  # Swagger UI loads from a CDN; the dashboard makes no outside requests
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # The clinic server: every route under its rule (web/policy.py), before it runs.
+        dependencies=[Depends(policy.enforce)] if clinic else None,
     )
+    app.state.clinic = clinic
     app.state.store = store
     app.state.results = cache
     app.state.settings = settings
@@ -241,10 +294,19 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    if clinic:
+        from backstride.web import clinic as clinic_routes
+
+        app.include_router(clinic_routes.api_router)
+        app.include_router(clinic_routes.router)
+        policy.check_routes(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_middleware(RedFlagsFirst, store=store)
-    app.add_middleware(LocalHostOnly, token=app.state.csrf_token)
-    app.add_middleware(SecurityHeaders)  # outermost: the guard's refusals carry them too
+    app.add_middleware(RedFlagsFirst, store=store, clinic=clinic)
+    if clinic:
+        app.add_middleware(sessions.ClinicGuard, store=store, hosts=hosts)
+    else:
+        app.add_middleware(LocalHostOnly, token=app.state.csrf_token)
+    app.add_middleware(SecurityHeaders, hsts=clinic)  # outermost: refusals carry them too
     return app
 
 
@@ -252,3 +314,9 @@ def app_from_environment() -> FastAPI:
     """The app for ``uvicorn backstride.web.app:app_from_environment --factory``: settings
     from the environment (``BACKSTRIDE_DATABASE_URL`` ...), as every worker process needs."""
     return create_app(load_settings())
+
+
+def clinic_app_from_environment() -> FastAPI:
+    """The clinic server for ``backstride server`` (uvicorn ``--factory``, each worker
+    process): settings and ``BACKSTRIDE_ALLOWED_HOSTS`` from the environment."""
+    return create_app(load_settings(), clinic=True)

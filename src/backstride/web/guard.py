@@ -27,6 +27,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from backstride.web.errors import Refused
+from backstride.web.subject import token_of
 
 #: A script's proof that it is the dashboard's own (fetch from another origin cannot send
 #: it without a CORS preflight, which is never granted).
@@ -59,20 +60,22 @@ def make_token(secret: bytes) -> str:
     return hmac.new(secret, b"backstride form token v1", hashlib.sha256).hexdigest()
 
 
-def token_of(request: Request) -> str:
-    token: str = request.app.state.csrf_token
-    return token
-
-
 def token_ok(request: Request, value: str | None) -> bool:
-    return bool(value) and hmac.compare_digest(str(value).encode(), token_of(request).encode())
+    expected = token_of(request)
+    return (
+        bool(value)
+        and bool(expected)
+        and hmac.compare_digest(str(value).encode(), expected.encode())
+    )
 
 
 def has_proof_header(request: Request) -> bool:
-    """The request carries ``X-Backstride: 1`` or the token as ``X-CSRF-Token``."""
-    return request.headers.get(HEADER) == "1" or token_ok(
-        request, request.headers.get(TOKEN_HEADER)
-    )
+    """The request carries the token as ``X-CSRF-Token``, or (local dashboard only: there
+    are no sessions) ``X-Backstride: 1``."""
+    if token_ok(request, request.headers.get(TOKEN_HEADER)):
+        return True
+    clinic = getattr(request.app.state, "clinic", False)
+    return not clinic and request.headers.get(HEADER) == "1"
 
 
 def check_form(request: Request, form: FormData) -> None:

@@ -6,13 +6,13 @@ input re-renders the page with a one-line message (status 400), never a 500.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from backstride import service
@@ -20,7 +20,8 @@ from backstride.errors import BackstrideError, InputError
 from backstride.service import charts, screening
 from backstride.service import glossary as service_glossary
 from backstride.views import activity_detail_view, activity_view, clearance_view, shoe_view
-from backstride.web import errors, guard, results, syncs, uploads
+from backstride.web import errors, guard, queue, results, syncs, uploads
+from backstride.web import policy as policies
 from backstride.web.params import (
     MAX_ID,
     ActivityId,
@@ -30,6 +31,7 @@ from backstride.web.params import (
     no_control_characters,
 )
 from backstride.web.render import page
+from backstride.web.subject import current, keep_params, subject, writer
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,12 +40,22 @@ TOP_FINDINGS = 6
 
 
 def _store(request: Request) -> service.Store:
-    store: service.Store = request.app.state.store
-    return store
+    """The store for this request's subject (a clinician's restricted view, or the store)."""
+    return subject(request).store
+
+
+def _athlete(request: Request) -> str:
+    return subject(request).athlete
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, on: On = None) -> Response:
+    if current(request) is None:
+        # The clinic server's home of an account looking at no athlete (web/policy.py):
+        # the clinician's athlete list, the admin's accounts.
+        from backstride.web import clinic
+
+        return clinic.home(request, on)
     status = results.status(request, on)
     data = status.to_json()
     return page(
@@ -77,8 +89,9 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
         for a in results.activities(request)
         if a.activity.sport == "running" and (on is None or a.activity.local_date <= on)
     ][-10:]
-    latest = service.latest_screen(store)
-    cleared = screening.latest_clearance(store)
+    athlete = _athlete(request)
+    latest = service.latest_screen(store, athlete=athlete)
+    cleared = screening.latest_clearance(store, athlete=athlete)
     return {
         "title": "Pain",
         "overview": overview,
@@ -86,7 +99,8 @@ def _pain_context(request: Request, on: date | None, weeks: int) -> dict[str, An
         "associations": results.associations(request, on).to_json(),
         "runs": list(reversed(runs)),
         "questions": [
-            {"field": q.field, "text": q.text} for q in screening.screen_questions(store)
+            {"field": q.field, "text": q.text}
+            for q in screening.screen_questions(store, athlete=athlete)
         ],
         "latest_screen": None if latest is None else latest.to_json(),
         "clearance": None if cleared is None else clearance_view(cleared),
@@ -113,19 +127,19 @@ def _notice(request: Request, done: str | None) -> str | None:
     """What a form on the Pain page just did, in the store's own words: the query string
     only names which form (``?done=``), never the text shown, so a link from elsewhere
     cannot put words on the page."""
-    store = _store(request)
+    store, athlete = _store(request), _athlete(request)
     if done in ("logged", "legs"):
-        entries = service.list_pain(store)
+        entries = service.list_pain(store, athlete=athlete)
         if not entries:
             return None
         entry = max(entries, key=lambda e: e.id)
         text = f"Logged: pain {entry.nrs}/10 ({entry.moment.replace('_', '-')}) on {entry.day}."
         return text + (" Leg symptoms logged: please take the screen." if done == "legs" else "")
     if done == "screened":
-        latest = service.latest_screen(store)
+        latest = service.latest_screen(store, athlete=athlete)
         return None if latest is None else f"Screen saved: {latest.outcome}."
     if done == "cleared":
-        visit = screening.latest_clearance(store)
+        visit = screening.latest_clearance(store, athlete=athlete)
         if visit is None:
             return None
         who = f" ({visit.by})" if visit.by else ""
@@ -186,7 +200,7 @@ def _on(request: Request) -> date | None:
 
 def _back_to_pain(request: Request, on: date | None, **notes: str) -> Response:
     """After a form on the Pain page: back to it (same ``?on=``), with what happened."""
-    target = request.url_for("pain_page").include_query_params(**notes)
+    target = request.url_for("pain_page").include_query_params(**keep_params(request), **notes)
     if on is not None:
         target = target.include_query_params(on=on.isoformat())
     return RedirectResponse(str(target), status_code=303)
@@ -219,18 +233,20 @@ async def log_pain(request: Request) -> Response:
 
 def _log_pain(request: Request, form: FormData) -> Response:
     on = _on(request)
+    own = writer(request)
     try:
         nrs = _int(form, "nrs", "pain")
         if nrs is None:
             raise InputError("say how much it hurts: pain from 0 (none) to 10")
         logged = service.log_pain(
-            _store(request),
+            own.store,
             nrs,
             moment=_text(form, "when"),
             day=_day(form, "date"),
             activity_id=_int(form, "activity_id", "the run", largest=MAX_ID),
             leg_symptoms=_text(form, "leg_symptoms") or "none",
             note=_text(form, "note"),
+            athlete=own.athlete,
         )
     except BackstrideError as e:
         return _pain_form_error(request, on, error=e.message, form=_typed(form))
@@ -245,6 +261,7 @@ async def take_screen(request: Request) -> Response:
 
 def _take_screen(request: Request, form: FormData) -> Response:
     on = _on(request)
+    own = writer(request)
     answers: dict[str, bool | None] = {}
     try:
         for question in service.SCREEN_QUESTIONS:
@@ -254,7 +271,7 @@ def _take_screen(request: Request, form: FormData) -> Response:
             answers[question.field] = {"yes": True, "no": False}.get(value or "skip")
         if all(v is None for v in answers.values()):
             raise InputError("no answers: answer yes or no to the questions you can")
-        service.take_screen(_store(request), answers)
+        service.take_screen(own.store, answers, athlete=own.athlete)
     except BackstrideError as e:
         return _pain_form_error(request, on, screen_error=e.message)
     return _back_to_pain(request, on, done="screened")
@@ -266,11 +283,15 @@ async def record_clearance(request: Request) -> Response:
 
 
 def _record_clearance(request: Request, form: FormData) -> Response:
-    """``backstride screen clear`` from the Pain page's form; errors come back as one line."""
+    """``backstride screen clear`` from the Pain page's form; errors come back as one line.
+    A clinician with a share may record it too (by their own name unless they give one):
+    the one write a clinician makes on an athlete's own records, audited."""
     on = _on(request)
+    who = policies.clearance_subject(request)
     try:
         day = _day(form, "date")
-        screening.clear(_store(request), day=day, by=_text(form, "by"), note=_text(form, "note"))
+        by = _text(form, "by") or policies.clinician_name(who)
+        policies.record_clearance(request, who, day=day, by=by, note=_text(form, "note"))
     except BackstrideError as e:
         return _pain_form_error(request, on, clearance_error=e.message, clearance_form=_typed(form))
     return _back_to_pain(request, on, done="cleared")
@@ -293,7 +314,9 @@ def shoes(request: Request, on: On = None) -> Response:
         "shoes.html",
         {
             "title": "Shoes",
-            "shoes": [shoe_view(s) for s in service.list_shoes(store, as_of=on)],
+            "shoes": [
+                shoe_view(s) for s in service.list_shoes(store, as_of=on, athlete=_athlete(request))
+            ],
             "marks": charts.shoe_marks(),
             "findings": findings,
             "light": status["practices"]["shoes"],  # type: ignore[index]
@@ -309,9 +332,12 @@ PAST_WEEKS = 3
 
 @router.get("/plan", response_class=HTMLResponse)
 def plan(request: Request, on: On = None, weeks: Annotated[int, Query(ge=1, le=4)] = 2) -> Response:
-    store = _store(request)
-    data = service.plan_to_json(service.get_plan(store, weeks=weeks, as_of=on, save=False))
-    done = service.review_to_json(service.review(store, weeks=PAST_WEEKS + 1, as_of=on))
+    store, athlete = _store(request), _athlete(request)
+    found = service.get_plan(store, weeks=weeks, as_of=on, save=False, athlete=athlete)
+    data = service.plan_to_json(found)
+    done = service.review_to_json(
+        service.review(store, weeks=PAST_WEEKS + 1, as_of=on, athlete=athlete)
+    )
     # The review's sessions are the stored ones of the same 4 weeks up to today, marked.
     marked = done["sessions"]
     today = date.fromisoformat(data["as_of"])
@@ -371,7 +397,7 @@ def activities(request: Request, on: On = None) -> Response:
 @router.get("/activities/{activity_id}", response_class=HTMLResponse)
 def activity(request: Request, activity_id: ActivityId, on: On = None) -> Response:
     store = _store(request)
-    stored = service.get_activity(store, activity_id)
+    stored = service.get_activity(store, activity_id, athlete=_athlete(request))
     day = stored.activity.local_date
     status = results.status(request, day).to_json()
     findings = [f for f in status["findings"] if f["activity_id"] == activity_id]  # type: ignore[attr-defined]
@@ -388,36 +414,57 @@ def activity(request: Request, activity_id: ActivityId, on: On = None) -> Respon
     )
 
 
-@router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request, on: On = None) -> Response:
+@router.get("/import", response_class=HTMLResponse, name="import_page")
+def import_page(
+    request: Request, on: On = None, job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> Response:
+    """The upload form; on the clinic server also the progress of an upload's job
+    (``?job=ID``: the page refreshes itself until the job has ended, script or not)."""
+    own = writer(request)
     limit = uploads.limit_text(request.app.state.max_upload_bytes)
-    context = {"title": "Import", "limit": limit, "summary": None}
+    context: dict[str, Any] = {
+        "title": "Import",
+        "limit": limit,
+        "summary": None,
+        "jobs_mode": request.app.state.clinic,
+    }
+    if job is not None and request.app.state.clinic:
+        view = queue.job_view(request, own, job)
+        context["job"] = view
+        if view.get("state") == "done" and isinstance(view.get("result"), dict):
+            context["summary"] = view["result"]
     return page(request, "import.html", context, on=on)
 
 
 @router.post("/import", response_class=HTMLResponse)
 async def import_upload(request: Request, on: On = None) -> Response:
-    """Without JavaScript: the upload is imported, then the summary page is shown."""
+    """Without JavaScript: the upload is imported, then the summary page is shown. On the
+    clinic server the upload becomes a job and the page follows it (``/import?job=ID``)."""
+    own = writer(request)
     limit: int = request.app.state.max_upload_bytes
     context: dict[str, Any] = {
         "title": "Import",
         "limit": uploads.limit_text(limit),
         "summary": None,
+        "jobs_mode": request.app.state.clinic,
     }
     try:
-        slot = request.app.state.imports.take()  # before the body is read
-        try:
-            saved = await uploads.receive_uploads(
-                request,
-                limit,
-                trusted=guard.has_proof_header(request),
-                token_ok=lambda value: guard.token_ok(request, value),
+        saved = await uploads.receive_for_import(request)
+        if request.app.state.clinic:
+            try:
+                job_id = await run_in_threadpool(queue.submit_import, request, own, saved)
+            finally:
+                saved.release()
+            target = request.url_for("import_page").include_query_params(
+                **keep_params(request), job=job_id
             )
-        except BaseException:
-            slot.release()
-            raise
+            if on is not None:
+                target = target.include_query_params(on=on.isoformat())
+            return RedirectResponse(str(target), status_code=303)
         jobs = service.resolve_jobs(request.app.state.settings.jobs)
-        context["summary"] = await uploads.run_import(_store(request), saved, jobs, slot)
+        context["summary"] = await uploads.run_import(
+            own.store, saved, jobs, saved.take_slot(), athlete=own.athlete
+        )
     except BackstrideError as e:
         context["error"] = e.message
         return page(request, "import.html", context, on=on, status_code=errors.status_of(e))
@@ -429,7 +476,9 @@ def report_page(request: Request, on: On = None) -> Response:
     """The report's form, filled with the period the report would cover by default as of the
     day the pages are judged on (``?on=``): the last weeks, or the weeks up to the last run
     when those hold none (``service.report_period``, as `backstride report` decides)."""
-    start, end, replaced = service.report_period(_store(request), today=on)
+    start, end, replaced = service.report_period(
+        _store(request), today=on, athlete=_athlete(request)
+    )
     return page(
         request,
         "report.html",
@@ -482,7 +531,7 @@ def _sync_page(
 
 
 def _back_to_sync(request: Request, done: str) -> Response:
-    target = request.url_for("sync_page").include_query_params(done=done)
+    target = request.url_for("sync_page").include_query_params(**keep_params(request), done=done)
     if (on := _on(request)) is not None:
         target = target.include_query_params(on=on.isoformat())
     return RedirectResponse(str(target), status_code=303)
@@ -496,16 +545,15 @@ def sync_page(request: Request, on: On = None) -> Response:
         return _sync_page(request)
     from backstride.service import sync as syncing
 
-    issued: set[str] = request.app.state.strava_states
+    own = writer(request)
     state = query.get("state") or ""
-    if state not in issued:
+    if not syncs.take_strava_state(request, state):
         return _sync_page(
             request,
             error="This answer from Strava was not for a request of this dashboard; "
             "nothing was connected.",
             hint="press Connect with Strava again",
         )
-    issued.discard(state)
     if query.get("error") or not query.get("code"):
         return _sync_page(
             request,
@@ -514,11 +562,12 @@ def sync_page(request: Request, on: On = None) -> Response:
         )
     try:
         syncing.connect_strava(
-            _store(request),
+            own.store,
             request.app.state.settings,
             code=query.get("code") or "",
             scope=query.get("scope") or "",
             session=request.app.state.syncs.options.get("session"),
+            athlete=own.athlete,
         )
     except BackstrideError as e:
         return _sync_page(request, error=e.message, hint=e.hint)
@@ -541,11 +590,11 @@ async def connect_strava(request: Request) -> Response:
     def go(form: FormData) -> Response:
         from backstride.service import sync as syncing
 
-        state = secrets.token_urlsafe(24)
+        writer(request)
+        state = syncs.new_strava_state(request)
         url = syncing.strava_authorization_url(
             request.app.state.settings, str(request.url_for("sync_page")), state
         )
-        request.app.state.strava_states.add(state)
         return RedirectResponse(url, status_code=303)
 
     return await _sync_form(request, go)
@@ -556,10 +605,12 @@ async def connect_intervals(request: Request) -> Response:
     def connect(form: FormData) -> Response:
         from backstride.service import sync as syncing
 
+        own = writer(request)
         syncing.connect_intervals(
-            _store(request),
+            own.store,
             athlete_id=_text(form, "athlete_id") or "",
             api_key=_text(form, "api_key") or "",
+            athlete=own.athlete,
             **syncs.intervals_options(request),
         )
         return _back_to_sync(request, "connected")
@@ -570,7 +621,7 @@ async def connect_intervals(request: Request) -> Response:
 @router.post("/sync/{service}/run", response_class=HTMLResponse)
 async def run_sync(request: Request, service: str) -> Response:
     def start(form: FormData) -> Response:
-        request.app.state.syncs.start(_store(request), request.app.state.settings, service)
+        syncs.start(request, writer(request), service)
         return _back_to_sync(request, "started")
 
     return await _sync_form(request, start)
@@ -581,7 +632,8 @@ async def disconnect(request: Request, service: str) -> Response:
     def forget(form: FormData) -> Response:
         from backstride.service import sync as syncing
 
-        syncing.disconnect(_store(request), service)
+        own = writer(request)
+        syncing.disconnect(own.store, service, athlete=own.athlete)
         return _back_to_sync(request, "disconnected")
 
     return await _sync_form(request, forget)

@@ -16,9 +16,10 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from backstride.service import Store, active_red_flags, colours, glossary
+from backstride.service import active_red_flags, colours, glossary
 from backstride.service.sync_state import shows_strava_data
 from backstride.service.thresholds import catalogue_thresholds
+from backstride.web.subject import current, is_clinic, query_of, token_of
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -37,6 +38,17 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/report", "Report"),
     ("/glossary", "Glossary"),
 )
+#: The clinic server's navigation per role: an athlete's own pages and account pages; a
+#: clinician's athlete list and the read-only pages of the athlete looked at (no Import or
+#: Sync: those write), with the notes; an admin's accounts (no health data at all).
+CLINIC_NAV: dict[str, tuple[tuple[str, str], ...]] = {
+    "athlete": (*NAV[:-1], ("/notes", "Notes"), ("/sharing", "Sharing"), ("/audit", "Audit"),
+                ("/account", "Account"), NAV[-1]),
+    "clinician": (("/", "Overview"), ("/load", "Load"), ("/pain", "Pain"), ("/form", "Form"),
+                  ("/shoes", "Shoes"), ("/plan", "Plan"), ("/activities", "Activities"),
+                  ("/report", "Report"), ("/notes", "Notes"), ("/glossary", "Glossary")),
+    "admin": (("/admin/accounts", "Accounts"), ("/account", "Account")),
+}  # fmt: skip
 
 #: Words for the severities: colour is never the only signal (the lights carry their own
 #: word, ``rules.practices.PracticeLight.word``).
@@ -164,32 +176,67 @@ def page(
     on: date | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """Render a page with the banner and navigation around it."""
-    store: Store = request.app.state.store
-    flags = active_red_flags(store)
-    query = f"?on={on.isoformat()}" if on is not None else ""
+    """Render a page with the banner and navigation around it. The red flags and the Strava
+    attribution are those of the request's subject (none on a page about no athlete);
+    ``query`` keeps the subject (``?athlete=`` for a clinician) and the day in every link."""
+    who = current(request)
+    flags = [] if who is None else active_red_flags(who.store, athlete=who.athlete)
     full = {
         "red_flags": [f.to_json() for f in flags],
         "on": on.isoformat() if on is not None else "",
-        "query": query,
+        "query": query_of(request, on),
         "path": request.url.path,
         "thresholds": catalogue_thresholds(),
         "palette": colours.palette(),
         "glossed": set(),
-        "csrf_token": request.app.state.csrf_token,
-        "strava_attribution": shows_strava_data(store),
+        "csrf_token": token_of(request),
+        "strava_attribution": False
+        if who is None
+        else shows_strava_data(who.store, athlete=who.athlete),
+        **chrome(request),
         **context,
     }
     return templates.TemplateResponse(request, template, full, status_code=status_code)
 
 
+def chrome(request: Request) -> dict[str, Any]:
+    """What the clinic server adds around a page: the navigation of the signed-in role, who
+    is signed in (with the sign-out form), the athlete looked at, and the subject's URL
+    parameters for the "Judge as of" form. Nothing on the local dashboard."""
+    if not is_clinic(request):
+        return {"nav": NAV, "account": None, "subject_params": (), "show_asof": True}
+    account = getattr(request.state, "account", None)
+    who = current(request)
+    role = getattr(account, "role", None)
+    nav = CLINIC_NAV.get(str(role), ()) if account is not None else ()
+    looked_at = None
+    if who is not None and who.by_clinician:
+        athlete = who.access.athlete
+        looked_at = {"name": athlete.display_name or athlete.name, "scope": who.view}
+    return {
+        "nav": nav,
+        "account": account,
+        "looked_at": looked_at,
+        "subject_params": () if who is None else who.params,
+        "read_only": who is not None and not who.can_write,
+        "show_asof": who is not None,
+    }
+
+
 def render_error(request: Request, status: int, message: str, hint: str | None) -> HTMLResponse:
     """The error page: one line, and a hint when there is one (after any red flag)."""
     try:
-        flags = [f.to_json() for f in active_red_flags(request.app.state.store)]
+        who = current(request)
+        found = [] if who is None else active_red_flags(who.store, athlete=who.athlete)
+        flags = [f.to_json() for f in found]
     except Exception:  # the store itself may be what failed: the error still gets its page
         flags = []
     context = {"status": status, "message": message, "hint": hint, "red_flags": flags,
                "on": "", "query": "", "path": request.url.path,
                "thresholds": catalogue_thresholds(), "palette": colours.palette()}  # fmt: skip
+    try:
+        context.update(chrome(request))
+        context["csrf_token"] = token_of(request)
+    except Exception:  # the error page must render whatever failed
+        context.update({"nav": NAV, "account": None, "subject_params": ()})
     return templates.TemplateResponse(request, "error.html", context, status_code=status)

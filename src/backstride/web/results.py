@@ -1,8 +1,10 @@
 """The use cases the pages and the API share, through the app's result cache.
 
-Each function is the service call of the same name with "today" resolved first (the cache
-key must say which day was meant), kept in :class:`backstride.service.cache.ResultCache`
-until the database changes.
+Each function is the service call of the same name for the request's subject
+(:mod:`backstride.web.subject`: which athlete, on which view of the store) with "today"
+resolved first; the cache key says which athlete, which view and which day were meant, and
+the result is kept in :class:`backstride.service.cache.ResultCache` until the database
+changes.
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ from backstride.model import StoredActivity
 from backstride.service import charts
 from backstride.service.cache import ResultCache
 from backstride.service.clock import local_today
+from backstride.web.subject import Subject, subject
 
 
 def store(request: Request) -> service.Store:
-    found: service.Store = request.app.state.store
-    return found
+    """The store to hand to the service for this request's subject."""
+    return subject(request).store
+
+
+def _key(request: Request, *parts: object) -> tuple[object, ...]:
+    found: Subject = subject(request)
+    return (found.view, found.athlete, *parts)
+
+
+def _athlete(request: Request) -> str:
+    return subject(request).athlete
 
 
 def _cache(request: Request) -> ResultCache:
@@ -35,42 +47,56 @@ def day(on: date | None) -> date:
 
 def status(request: Request, on: date | None) -> service.Status:
     d = day(on)
-    return _cache(request).get(("status", d), lambda: service.get_status(store(request), as_of=d))
+    return _cache(request).get(
+        _key(request, "status", d),
+        lambda: service.get_status(store(request), as_of=d, athlete=_athlete(request)),
+    )
 
 
 def load(request: Request, weeks: int, on: date | None) -> service.LoadHistory:
     d = day(on)
     return _cache(request).get(
-        ("load", weeks, d), lambda: service.get_load(store(request), weeks=weeks, as_of=d)
+        _key(request, "load", weeks, d),
+        lambda: service.get_load(store(request), weeks=weeks, as_of=d, athlete=_athlete(request)),
     )
 
 
 def load_chart(request: Request, weeks: int, on: date | None) -> charts.LoadChart:
     d = day(on)
     return _cache(request).get(
-        ("load_chart", weeks, d),
-        lambda: charts.load_chart(store(request), weeks=weeks, as_of=d),
+        _key(request, "load_chart", weeks, d),
+        lambda: charts.load_chart(store(request), weeks=weeks, as_of=d, athlete=_athlete(request)),
     )
 
 
 def form(request: Request, on: date | None) -> service.FormHistory:
     d = day(on)
-    return _cache(request).get(("form", d), lambda: service.get_form(store(request), as_of=d))
+    return _cache(request).get(
+        _key(request, "form", d),
+        lambda: service.get_form(store(request), as_of=d, athlete=_athlete(request)),
+    )
 
 
 def pain_overview(request: Request, weeks: int, on: date | None) -> service.PainOverview:
     d = day(on)
     return _cache(request).get(
-        ("pain", weeks, d), lambda: service.pain_overview(store(request), weeks=weeks, today=d)
+        _key(request, "pain", weeks, d),
+        lambda: service.pain_overview(
+            store(request), weeks=weeks, today=d, athlete=_athlete(request)
+        ),
     )
 
 
 def associations(request: Request, on: date | None) -> service.PainAssociations:
     d = day(on)
     return _cache(request).get(
-        ("associations", d), lambda: service.pain_associations(store(request), today=d)
+        _key(request, "associations", d),
+        lambda: service.pain_associations(store(request), today=d, athlete=_athlete(request)),
     )
 
 
 def activities(request: Request) -> list[StoredActivity]:
-    return _cache(request).get(("activities",), lambda: service.list_activities(store(request)))
+    return _cache(request).get(
+        _key(request, "activities"),
+        lambda: service.list_activities(store(request), athlete=_athlete(request)),
+    )

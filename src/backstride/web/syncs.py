@@ -2,10 +2,18 @@
 the Sync page reads (``GET /api/sync``) while it runs. A sync is the CLI's
 (``service.sync.sync_services``); the dashboard only starts it and shows how it goes.
 A server stopped during a sync leaves whole activities only; the next sync continues.
+
+On the clinic server a sync is a job (``web/queue.py``) that any worker runs, and its
+progress is the job's; Strava's ``state`` is then signed with the session's token instead of
+kept in the process (several processes serve one clinic), so it only works for the browser
+session that asked.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +23,7 @@ from starlette.requests import Request
 from backstride.config import Settings
 from backstride.errors import BackstrideError
 from backstride.service import Store
+from backstride.web.subject import Subject, subject
 
 
 @dataclass
@@ -114,12 +123,77 @@ def sync_view(request: Request) -> dict[str, Any]:
     ``GET /api/sync`` and what the Sync page shows). Never the credentials."""
     from backstride.service import sync as syncing
 
-    jobs: SyncJobs = request.app.state.syncs
+    who = subject(request)
     services = []
-    for status in syncing.connection_status(request.app.state.store):
-        job = jobs.get(status.service)
-        services.append({**status.to_json(), "sync": job.to_json() if job else None})
+    for status in syncing.connection_status(who.store, athlete=who.athlete):
+        progress = _progress(request, who, status.service)
+        services.append({**status.to_json(), "sync": progress})
     return {"services": services}
+
+
+def _progress(request: Request, who: Subject, service: str) -> dict[str, Any] | None:
+    """A service's running or last sync: the local thread's, or the clinic's latest job."""
+    if not request.app.state.clinic:
+        jobs: SyncJobs = request.app.state.syncs
+        job = jobs.get(service)
+        return job.to_json() if job else None
+    from backstride.web import queue
+
+    for view in queue.recent_jobs(request, who, "sync", limit=20):
+        if view.get("service", service) == service:
+            failed = view.get("state") == "failed"
+            return {
+                "running": view.get("state") in ("queued", "running"),
+                "done": view.get("done") or 0,
+                "total": view.get("total") or 0,
+                "label": "" if failed else view.get("message") or "",
+                "waiting": None,
+                "error": view.get("message") if failed else None,
+                "hint": None,
+                "result": view.get("result"),
+                "job": view.get("id"),
+            }
+    return None
+
+
+def start(request: Request, who: Subject, service: str) -> dict[str, Any]:
+    """Start a sync of ``service`` for ``who``: a thread of this process (local), or a job."""
+    if request.app.state.clinic:
+        from backstride.service import sync as syncing
+        from backstride.web import queue
+
+        name = syncing.parse_service(service)
+        job_id = queue.submit_sync(request, who, name)
+        return {"running": True, "done": 0, "total": 0, "label": "", "waiting": None,
+                "error": None, "hint": None, "result": None, "job": job_id}  # fmt: skip
+    jobs: SyncJobs = request.app.state.syncs
+    return jobs.start(who.store, request.app.state.settings, service).to_json()
+
+
+def _sign(request: Request, nonce: str) -> str:
+    key = str(request.state.csrf_token).encode()
+    return hmac.new(key, b"strava-state:" + nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_strava_state(request: Request) -> str:
+    """The ``state`` sent to Strava's authorization page, checked when the browser is back."""
+    nonce = secrets.token_urlsafe(24)
+    if request.app.state.clinic:
+        return f"{nonce}.{_sign(request, nonce)}"
+    request.app.state.strava_states.add(nonce)
+    return nonce
+
+
+def take_strava_state(request: Request, state: str) -> bool:
+    """Whether Strava's answer carries a state this dashboard (this session) issued."""
+    if request.app.state.clinic:
+        nonce, _, mac = state.partition(".")
+        return bool(nonce and mac) and hmac.compare_digest(mac, _sign(request, nonce))
+    issued: set[str] = request.app.state.strava_states
+    if state not in issued:
+        return False
+    issued.discard(state)
+    return True
 
 
 def intervals_options(request: Request) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from backstride import service
 from backstride.errors import BackstrideError, InputError
 from backstride.views import import_report_view
 from backstride.web.errors import ImportsBusy, NoSpaceForUpload, Refused, UploadTooLarge
+from backstride.web.guard import has_proof_header, token_ok
 
 CHUNK = 1024 * 1024
 #: Most files in one upload, text fields beside them, and bytes of one text field.
@@ -118,6 +119,20 @@ class Upload:
 class SavedUpload:
     folder: Path
     files: list[Upload] = field(default_factory=list)
+    slot: Slot | None = None
+    """The import slot taken for it (:func:`receive_for_import`), until handed on."""
+
+    def take_slot(self) -> Slot:
+        """The slot, handed to whoever releases it when the import ends."""
+        slot, self.slot = self.slot, None
+        if slot is None:
+            raise RuntimeError("the upload holds no import slot")
+        return slot
+
+    def release(self) -> None:
+        """Free the slot now (the clinic server: the files are in the job)."""
+        if self.slot is not None:
+            self.take_slot().release()
 
     @property
     def paths(self) -> list[Path]:
@@ -354,6 +369,24 @@ async def receive_uploads(
     return saved
 
 
+async def receive_for_import(request: Request) -> SavedUpload:
+    """The upload's files in a temporary folder, after an import slot was taken (before the
+    body is read) and with the form's token checked before the first file."""
+    slot = request.app.state.imports.take()
+    try:
+        saved = await receive_uploads(
+            request,
+            request.app.state.max_upload_bytes,
+            trusted=has_proof_header(request),
+            token_ok=lambda value: token_ok(request, value),
+        )
+    except BaseException:
+        slot.release()
+        raise
+    saved.slot = slot
+    return saved
+
+
 def summary_view(report: Any, saved: SavedUpload) -> dict[str, Any]:
     """``import --json``'s object, with paths told by the uploads' own names."""
     view = import_report_view(report)
@@ -380,7 +413,7 @@ class _Events:
 
 
 async def import_events(
-    store: service.Store, saved: SavedUpload, jobs: int, slot: Slot
+    store: service.Store, saved: SavedUpload, jobs: int, slot: Slot, *, athlete: str
 ) -> AsyncIterator[dict[str, Any]]:
     """Run the import in a thread of its own; yield its progress, then the summary (or the
     error). The thread frees ``slot`` and removes the upload when it ends, whether or not
@@ -397,7 +430,7 @@ async def import_events(
     def work() -> None:
         try:
             report = service.import_paths(
-                store, saved.paths, progress=_Events(put, saved), jobs=jobs
+                store, saved.paths, progress=_Events(put, saved), jobs=jobs, athlete=athlete
             )
             put({"summary": summary_view(report, saved)})
         except BackstrideError as e:
@@ -426,11 +459,11 @@ async def import_events(
 
 
 async def run_import(
-    store: service.Store, saved: SavedUpload, jobs: int, slot: Slot
+    store: service.Store, saved: SavedUpload, jobs: int, slot: Slot, *, athlete: str
 ) -> dict[str, Any]:
     """The whole import, waited for: the summary, or an InputError with the failure."""
     result: dict[str, Any] | None = None
-    async for event in import_events(store, saved, jobs, slot):
+    async for event in import_events(store, saved, jobs, slot, athlete=athlete):
         if "summary" in event:
             result = event["summary"]
         elif "error" in event:

@@ -1,6 +1,8 @@
 /* The import page with JavaScript: the upload goes to /api/import?stream=true and the
    progress lines it streams move the bar; the summary is drawn from the last line. Without
-   JavaScript the form posts to /import and the summary page comes back. */
+   JavaScript the form posts to /import and the summary page comes back.
+   On the clinic server (data-jobs) the upload becomes a job: /api/import answers its id and
+   the bar follows GET /api/jobs/ID until the job is done or failed. */
 (function () {
   "use strict";
   var form = document.getElementById("import-form");
@@ -65,16 +67,65 @@
     result.appendChild(section);
   }
 
+  var query = form.getAttribute("data-query") || "";
+  var token = form.querySelector("input[name=csrf_token]");
+  var proof = { "X-Backstride": "1", "X-CSRF-Token": token ? token.value : "" };
+
+  function failWith(response) {
+    return response.json().then(function (body) {
+      throw new Error(body.detail + (body.hint ? " (" + body.hint + ")" : ""));
+    });
+  }
+  function follow(id) {
+    fetch("/api/jobs/" + id + query, { headers: proof }).then(function (response) {
+      if (!response.ok) { return failWith(response); }
+      return response.json().then(function (job) {
+        bar.max = Math.max(job.total || 0, 1); bar.value = job.done || 0;
+        if (job.state === "done") {
+          status.textContent = "Done: " + (job.done || 0) + " of " + (job.total || 0) + ".";
+          if (job.result) { showSummary(job.result); }
+          form.querySelector("button").disabled = false;
+        } else if (job.state === "failed") {
+          status.textContent = "Stopped.";
+          showError(job.message || "the import failed");
+          form.querySelector("button").disabled = false;
+        } else {
+          status.textContent = (job.state === "queued" ? "Waiting for a worker… " : "Importing… ") +
+            (job.total ? job.done + " of " + job.total : "") + (job.message ? " " + job.message : "");
+          window.setTimeout(function () { follow(id); }, 1000);
+        }
+      });
+    }).catch(function (err) {
+      status.textContent = "Stopped."; showError(err.message);
+      form.querySelector("button").disabled = false;
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(form);
+    if (form.getAttribute("data-jobs")) {
+      box.hidden = false; bar.max = 1; bar.value = 0;
+      status.textContent = "Uploading…"; result.textContent = "";
+      form.querySelector("button").disabled = true;
+      fetch("/api/import" + query, { method: "POST", body: data, headers: proof })
+        .then(function (response) {
+          if (!response.ok) { return failWith(response); }
+          return response.json().then(function (body) { follow(body.job); });
+        })
+        .catch(function (err) {
+          status.textContent = "Stopped."; showError(err.message);
+          form.querySelector("button").disabled = false;
+        });
+      return;
+    }
     var total = 0, done = 0;
     box.hidden = false;
     bar.max = 1; bar.value = 0;
     status.textContent = "Uploading…";
     result.textContent = "";
     form.querySelector("button").disabled = true;
-    fetch("/api/import?stream=true", { method: "POST", body: data, headers: { "X-Backstride": "1" } })
+    fetch("/api/import?stream=true", { method: "POST", body: data, headers: proof })
       .then(function (response) {
         if (!response.ok) {
           return response.json().then(function (body) {

@@ -101,7 +101,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
         port = _free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BACKSTRIDE_DATABASE_URL": url}
         for name, args in (
-            ("server", ["server", "--host", "127.0.0.1", "--port", str(port)]),
+            ("server", ["server", "--port", str(port), "--allowed-host", "127.0.0.1"]),
             ("worker", ["worker"]),
         ):
             log = logs / f"{name}.log"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 import numpy as np
@@ -510,3 +510,40 @@ class Share:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class ClinicianNote:
+    """A clinician's dated note on an athlete (``store.schema.clinician_notes``);
+    ``author_account_id`` is None once the author's account is deleted."""
+
+    id: int
+    athlete_id: int
+    author_account_id: int | None
+    author_name: str
+    day: date
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what on whose data, and when (``store.schema.audit_log``): the action and
+    the route, never health data. The athlete sees these on their Audit page."""
+
+    id: int
+    at: datetime
+    actor_account_id: int | None
+    actor_name: str
+    athlete_account_id: int | None
+    action: str
+    detail: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "at": self.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "actor": self.actor_name,
+            "action": self.action,
+            "detail": self.detail,
+        }

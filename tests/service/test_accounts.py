@@ -149,6 +149,9 @@ def test_every_failed_sign_in_says_the_same_after_the_same_work(
         assert caught.value.message == "wrong account name or password", name
         assert cheap_hashes.verifies == before + 1, name  # one argon2 verify, like a real one
     assert accounts.authenticate(store, " ANNA ", PASSWORD, address="10.0.0.9").name == "anna"
+    long_name = accounts.create_account(store, "a" * 64, "admin", password=PASSWORD)
+    with pytest.raises(AuthenticationError):  # not the account of its first 64 characters
+        accounts.authenticate(store, long_name.name + "x", PASSWORD, address="10.0.0.9")
 
 
 def test_an_old_hash_is_replaced_on_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -180,11 +183,13 @@ def test_five_failures_refuse_the_sixth_attempt_until_the_window_slides(
     with pytest.raises(ThrottledError) as caught:
         accounts.authenticate(store, "anna", PASSWORD, address="10.0.0.2", now=clock)
     assert caught.value.retry_after_s == 10 * 60
-    assert caught.value.message.endswith("try again in 10 minutes")
+    assert caught.value.message == "too many failed sign-ins in the last 15 minutes"
+    assert caught.value.hint == "try again in 10 minutes"  # the wait: edges may word it
     clock.advance(minutes=9, seconds=59, microseconds=500_000)  # 09:14:59.5: half a second
     with pytest.raises(ThrottledError) as caught:
         accounts.authenticate(store, "ANNA", PASSWORD, address="10.0.0.3", now=clock)
     assert caught.value.retry_after_s == 1
+    assert caught.value.hint == "try again in 1 minute"
     # A refused attempt is not counted: another name is not throttled by anna's failures.
     accounts.create_account(store, "bob.smith", "athlete", password=PASSWORD)
     accounts.authenticate(store, "bob.smith", PASSWORD, address="10.0.0.1", now=clock)

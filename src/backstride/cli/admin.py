@@ -87,7 +87,7 @@ def create_user_command(
     ],
     role: Annotated[
         str,
-        typer.Option("--role", metavar="ROLE", help="athlete, clinician or admin (required)."),
+        typer.Option("--role", metavar="ROLE", help="athlete, clinician or admin."),
     ],
     display_name: Annotated[
         str | None,

@@ -20,10 +20,6 @@ from backstride.cli.state import state, stderr, stdout
 APP = "backstride.web.app:clinic_app_from_environment"
 #: The environment variable the app reads its host names from (``web/sessions.py``).
 HOSTS_ENV = "BACKSTRIDE_ALLOWED_HOSTS"
-NEEDS_POSTGRES = (
-    "the clinic server needs PostgreSQL: sessions, jobs and several processes share one "
-    "database server, which SQLite is not"
-)
 NEEDS_HOSTS = (
     "say which host names the clinic server answers to: --allowed-host clinic.example.org "
     f"(or {HOSTS_ENV}); requests for any other name are refused"
@@ -83,9 +79,11 @@ def server_command(
     Example: backstride --db postgresql+psycopg://backstride@db/backstride server
     --allowed-host clinic.example.org --workers 4
     """
+    from backstride.service.accounts import clinic_database_problem
+
     settings = state(ctx).settings
-    if not settings.database_url.startswith("postgresql"):
-        _fail(NEEDS_POSTGRES, "pass --db postgresql+psycopg://user@host/db (docs/clinic.md)", 1)
+    if (problem := clinic_database_problem(settings.database_url)) is not None:
+        _fail(problem, "pass --db postgresql+psycopg://USER@HOST/DATABASE (docs/clinic.md)", 1)
     hosts = [h.strip() for h in (allowed_host or []) if h.strip()]
     if not hosts:
         hosts = [h.strip() for h in os.environ.get(HOSTS_ENV, "").split(",") if h.strip()]

@@ -315,10 +315,11 @@ def authenticate(
     throttle says so (ThrottledError with ``retry_after_s``); otherwise every failure is the
     one AuthenticationError "wrong account name or password", after the same work, and is
     counted. A hash made with older parameters is replaced on success."""
-    key = name.strip().lower()[: passwords.KEY_MAX]
+    wanted = name.strip().lower()
+    key = wanted[: passwords.KEY_MAX]  # the throttle's (a longer name is no account's)
     attempt = passwords.begin_attempt(store, key, address[: passwords.KEY_MAX], now())
     with transaction(store) as conn:
-        found = rows.login_of(conn, key)
+        found = rows.login_of(conn, wanted) if len(wanted) <= passwords.KEY_MAX else None
     account, stored = found if found is not None else (None, None)
     matches = passwords.PASSWORDS.verify(stored, password[: passwords.PASSWORD_MAX + 1])
     if account is None or stored is None or not matches or account.disabled:

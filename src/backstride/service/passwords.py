@@ -106,9 +106,9 @@ def begin_attempt(store: Store, name: str, address: str | None, at: datetime) ->
         if wait is not None:
             minutes = math.ceil(wait / 60)
             raise ThrottledError(
-                "too many failed sign-ins in the last 15 minutes: try again in "
-                f"{minutes} minute{'s' if minutes != 1 else ''}",
+                "too many failed sign-ins in the last 15 minutes",
                 retry_after_s=wait,
+                hint=f"try again in {minutes} minute{'s' if minutes != 1 else ''}",
             )
         rows.forget_failures_before(conn, since)
         return rows.add_failure(conn, name=name, address=address or "", at=at)

@@ -28,7 +28,8 @@ from backstride.model import (
     Summary,
     richness,
 )
-from backstride.store.db import insert_or_ignore
+from backstride.store import restricted
+from backstride.store.db import insert_or_ignore, view_of
 from backstride.store.schema import (
     activities,
     activity_sources,
@@ -447,7 +448,10 @@ def add_source_file(
 
 
 def _stored(
-    row: Row[Any], lap_list: Sequence[Lap] = (), sources: Sequence[str] = ()
+    row: Row[Any],
+    lap_list: Sequence[Lap] = (),
+    sources: Sequence[str] = (),
+    channels: Sequence[str] | None = None,
 ) -> StoredActivity:
     summary = Summary(
         elapsed_s=row.elapsed_s, **{name: getattr(row, name) for name in _SUMMARY_FIELDS}
@@ -470,7 +474,7 @@ def _stored(
         athlete_id=row.athlete_id,
         activity=activity,
         source_name=row.source_name,
-        channels=tuple(row.channels),
+        channels=tuple(row.channels if channels is None else channels),
         sample_count=row.sample_count,
         imported_at=row.imported_at,
         sources=tuple(sources),
@@ -488,20 +492,36 @@ def _stored(
     )
 
 
-def _with_gear() -> sa.Select[Any]:
-    return sa.select(activities, gear.c.name.label("gear_name")).select_from(
-        activities.outerjoin(gear, gear.c.id == activities.c.gear_id)
+def _with_gear(conn: Connection, athlete_id: int) -> sa.Select[Any]:
+    """The activities of an athlete with their gear's name, as ``conn``'s view shows them
+    (``store/restricted.py``: hidden activities left out, Strava's fields blank)."""
+    if not view_of(conn).hide_strava_api:
+        return (
+            sa.select(activities, gear.c.name.label("gear_name"))
+            .select_from(activities.outerjoin(gear, gear.c.id == activities.c.gear_id))
+            .where(activities.c.athlete_id == athlete_id)
+        )
+    gear_id = restricted.activity_gear(conn, athlete_id)
+    columns = [
+        restricted.activity_gear(conn, athlete_id, c.name).label(c.name)
+        if c.name in ("gear_id", "gear_source")
+        else restricted.activity_field(conn, c.name).label(c.name)
+        for c in activities.c
+    ]
+    return (
+        sa.select(*columns, gear.c.name.label("gear_name"))
+        .select_from(activities.outerjoin(gear, gear.c.id == gear_id))
+        .where(activities.c.athlete_id == athlete_id, restricted.shown(conn))
     )
 
 
 def list_activities(conn: Connection, athlete_id: int) -> list[StoredActivity]:
     """All activities of an athlete, oldest first, without laps or streams."""
+    view = view_of(conn)
     rows = conn.execute(
-        _with_gear()
-        .where(activities.c.athlete_id == athlete_id)
-        .order_by(activities.c.start_at, activities.c.id)
+        _with_gear(conn, athlete_id).order_by(activities.c.start_at, activities.c.id)
     )
-    return [_stored(row) for row in rows]
+    return [_stored(row, channels=restricted.channels(view, row.channels)) for row in rows]
 
 
 def list_activity_columns(
@@ -523,10 +543,10 @@ def list_activity_columns(
             c.timer_s,
             c.elapsed_s,
             c.avg_hr_bpm,
-            c.rpe,
-            sa.func.coalesce(c.gear_id, -1),
+            restricted.activity_field(conn, "rpe"),
+            sa.func.coalesce(restricted.activity_gear(conn, athlete_id), -1),
         )
-        .where(c.athlete_id == athlete_id)
+        .where(c.athlete_id == athlete_id, restricted.shown(conn))
         .order_by(c.start_at, c.id)
     )
     if until is not None:
@@ -565,28 +585,43 @@ def list_activity_channels(
             activities.c.athlete_id == athlete_id,
             activities.c.sport == sport,
             activities.c.local_date.between(since, until),
+            restricted.shown(conn),
         )
         .order_by(activities.c.start_at, activities.c.id)
     )
-    return [(row.id, row.local_date, tuple(row.channels)) for row in rows]
+    view = view_of(conn)
+    return [(row.id, row.local_date, restricted.channels(view, row.channels)) for row in rows]
 
 
 def count_activities(conn: Connection, athlete_id: int) -> int:
     return int(
         conn.execute(
-            sa.select(sa.func.count()).where(activities.c.athlete_id == athlete_id)
+            sa.select(sa.func.count()).where(
+                activities.c.athlete_id == athlete_id, restricted.shown(conn)
+            )
         ).scalar_one()
     )
 
 
 def last_import_at(conn: Connection, athlete_id: int) -> datetime | None:
     """When the latest import or sync stored something for the athlete (an activity, a
-    richer twin, or another file found to hold a stored activity); None before any."""
+    richer twin, or another file found to hold a stored activity); None before any. On a
+    view that hides Strava's API, what its syncs stored does not count."""
+    sources = activity_sources.c
+    source_shown = sa.and_(
+        sources.athlete_id == athlete_id,
+        sa.not_(restricted.hidden_activity(conn, sources.activity_id)),
+    )
+    if view_of(conn).hide_strava_api:
+        strava = sources.file_name.like(restricted.STRAVA_SOURCE)
+        source_shown = sa.and_(source_shown, sa.not_(strava))
     latest = [
         conn.execute(
-            sa.select(sa.func.max(table.c.imported_at)).where(table.c.athlete_id == athlete_id)
-        ).scalar_one()
-        for table in (activities, activity_sources)
+            sa.select(sa.func.max(activities.c.imported_at)).where(
+                activities.c.athlete_id == athlete_id, restricted.shown(conn)
+            )
+        ).scalar_one(),
+        conn.execute(sa.select(sa.func.max(sources.imported_at)).where(source_shown)).scalar_one(),
     ]
     known = [t for t in latest if t is not None]
     return max(known) if known else None
@@ -595,10 +630,10 @@ def last_import_at(conn: Connection, athlete_id: int) -> datetime | None:
 def get_activity(
     conn: Connection, athlete_id: int, activity_id: int, *, with_streams: bool = False
 ) -> StoredActivity:
-    """One activity with its laps and sources (and streams when asked)."""
-    row = conn.execute(
-        _with_gear().where(activities.c.id == activity_id, activities.c.athlete_id == athlete_id)
-    ).first()
+    """One activity with its laps and sources (and streams when asked), as ``conn``'s view
+    shows it: one it hides is not found, like an id that does not exist."""
+    view = view_of(conn)
+    row = conn.execute(_with_gear(conn, athlete_id).where(activities.c.id == activity_id)).first()
     if row is None:
         raise NotFoundError(
             f"no activity with id {activity_id}",
@@ -615,16 +650,20 @@ def get_activity(
         )
         for lap in lap_rows
     ]
-    sources = conn.execute(
-        sa.select(activity_sources.c.file_name)
-        .where(activity_sources.c.activity_id == activity_id)
-        .order_by(activity_sources.c.id)
-    ).scalars()
-    stored = _stored(row, lap_list, list(sources))
+    source_query = sa.select(activity_sources.c.file_name).where(
+        activity_sources.c.activity_id == activity_id
+    )
+    if view.hide_strava_api:
+        source_query = source_query.where(
+            sa.not_(activity_sources.c.file_name.like(restricted.STRAVA_SOURCE))
+        )
+    sources = conn.execute(source_query.order_by(activity_sources.c.id)).scalars()
+    stored = _stored(row, lap_list, list(sources), restricted.channels(view, row.channels))
     if not with_streams:
         return stored
     blob = conn.execute(
         sa.select(streams.c.codec, streams.c.data).where(streams.c.activity_id == activity_id)
     ).first()
     stream_data = decode_streams(blob.data, blob.codec) if blob is not None else EMPTY_STREAMS
+    stream_data = restricted.streams(view, stream_data)
     return replace(stored, activity=replace(stored.activity, streams=stream_data))

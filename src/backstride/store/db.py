@@ -9,11 +9,12 @@ shared server's schema should change when its operator says so.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
-from backstride.errors import ConfigError, StorageError
+from backstride.errors import ConfigError, PermissionDeniedError, StorageError
 from backstride.model import FormFill
 
 if TYPE_CHECKING:  # Alembic is imported only to migrate or check a schema (start-up, issue 15)
@@ -31,14 +32,41 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 @dataclass(frozen=True)
+class View:
+    """What the activity reads of a store leave out (a clinician's view of an athlete).
+
+    ``hide_strava_api``: the activities that came only from Strava's API are left out, and
+    what Strava added to the others (name, description, private note, perceived exertion,
+    Strava's gear, the Strava id) is blank: Strava's API Agreement lets a runner's Strava
+    data be shown to that runner only (docs/sync.md). ``positions`` False: streams come
+    without latitude and longitude (a share of summaries, no GPS). The reads in
+    ``store/activities.py``, ``store/form.py``, ``store/gear.py`` and ``store/pain.py`` obey
+    it (``store/restricted.py``); the default view leaves nothing out.
+    """
+
+    hide_strava_api: bool = False
+    positions: bool = True
+
+
+#: The view of a store opened on a database: everything.
+FULL_VIEW = View()
+#: The execution option that carries a :class:`View` on a view's connections.
+VIEW_OPTION = "backstride_view"
+
+
+@dataclass(frozen=True)
 class Store:
     """An opened store: the engine and what kind of database is behind it.
 
     A context manager: ``with open_store(url) as store:`` closes it on the way out, as
-    :meth:`close` does.
+    :meth:`close` does. ``view`` is what its activity reads leave out (:meth:`restricted`).
     """
 
     engine: Engine
+    view: View = FULL_VIEW
+    #: Whether closing this store disposes the engine: a restricted view shares its base
+    #: store's connection pool, which the base store closes.
+    owns_engine: bool = field(default=True, repr=False, compare=False)
 
     @property
     def dialect(self) -> str:
@@ -49,14 +77,47 @@ class Store:
         """The database URL with any password hidden."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    def restricted(self, *, hide_strava_api: bool = True, positions: bool = True) -> Store:
+        """A view of this store whose every connection carries the restriction (the
+        engine's execution option :data:`VIEW_OPTION`), so the service functions run on it
+        unchanged and read only what the view shows. Same database, same pool; closing the
+        view closes nothing. Restricting a view adds to its restrictions."""
+        view = View(
+            hide_strava_api=hide_strava_api or self.view.hide_strava_api,
+            positions=positions and self.view.positions,
+        )
+        if view == self.view:
+            return self
+        engine = self.engine.execution_options(**{VIEW_OPTION: view})
+        sa.event.listen(engine, "before_cursor_execute", _refuse_writes)  # this view's only
+        return Store(engine, view, False)
+
     def close(self) -> None:
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+#: What a restricted view may write: the form summaries derived from streams it reads (a
+#: cache of numbers without positions, the same for every view).
+_VIEW_WRITES = re.compile(
+    r"\s*(?:INSERT\s+INTO\s+form_summaries\b|(?!INSERT|UPDATE|DELETE|MERGE))", re.IGNORECASE
+)
+
+
+def _refuse_writes(
+    _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    """A restricted view reads: its writes would be made from what it hides (a plan saved
+    without the hidden runs). The clinic's writes (notes, clearances, audit) go to the
+    base store after ``service.sharing.access`` allowed them."""
+    if not _VIEW_WRITES.match(statement):
+        raise PermissionDeniedError("a restricted view of an athlete's data is read-only")
 
 
 #: How long a SQLite statement waits for another process's write lock before failing.
@@ -354,6 +415,9 @@ def import_transaction(store: Store, athlete_id: int) -> Iterator[Connection]:
     a write while another process writes). A failure to write or commit (a full disk, a lost
     connection) is raised as :class:`~backstride.errors.StorageError`, after rollback.
     """
+    if store.view != FULL_VIEW:
+        # An import reads what a view hides (twins, stored parts): it would store doubles.
+        raise PermissionDeniedError("a restricted view of a store cannot import")
     try:
         with store.engine.begin() as conn:
             if conn.dialect.name == "sqlite":
@@ -364,6 +428,13 @@ def import_transaction(store: Store, athlete_id: int) -> Iterator[Connection]:
     except OperationalError as e:
         reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
         raise StorageError(f"not stored, the database refused the write: {reason}") from e
+
+
+def view_of(conn: Connection) -> View:
+    """The view a connection reads through (:meth:`Store.restricted`)."""
+    found = conn.get_execution_options().get(VIEW_OPTION, FULL_VIEW)
+    assert isinstance(found, View)
+    return found
 
 
 def insert_or_ignore(conn: Connection, table: sa.Table, *conflict_columns: str) -> Any:

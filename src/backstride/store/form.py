@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backstride.model import FormRow, RunStreams
-from backstride.store.db import upsert
+from backstride.store import restricted
+from backstride.store.db import upsert, view_of
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
 
@@ -55,11 +56,15 @@ def _floats(blob: bytes) -> FloatArray:
 
 
 def list_form_summaries(conn: Connection, activity_ids: Sequence[int]) -> dict[int, FormRow]:
-    """The stored summaries of these activities (any version), by activity id."""
+    """The stored summaries of these activities (any version, those the view shows), by
+    activity id."""
     found: dict[int, FormRow] = {}
     for chunk in _id_chunks(activity_ids):
         rows = conn.execute(
-            sa.select(form_summaries).where(form_summaries.c.activity_id.in_(chunk))
+            sa.select(form_summaries).where(
+                form_summaries.c.activity_id.in_(chunk),
+                sa.not_(restricted.hidden_activity(conn, form_summaries.c.activity_id)),
+            )
         )
         for row in rows:
             found[row.activity_id] = FormRow(
@@ -76,7 +81,9 @@ def list_form_summaries(conn: Connection, activity_ids: Sequence[int]) -> dict[i
 
 
 def list_run_streams(conn: Connection, activity_ids: Sequence[int]) -> list[RunStreams]:
-    """The streams of these activities (those that have any), in the order of the ids."""
+    """The streams of these activities (those that have any and the view shows), in the
+    order of the ids."""
+    view = view_of(conn)
     found: dict[int, RunStreams] = {}
     for chunk in _id_chunks(activity_ids):
         rows = conn.execute(
@@ -84,11 +91,13 @@ def list_run_streams(conn: Connection, activity_ids: Sequence[int]) -> list[RunS
                 streams.c.activity_id, streams.c.codec, streams.c.data, activities.c.imported_at
             )
             .join(activities, activities.c.id == streams.c.activity_id)
-            .where(streams.c.activity_id.in_(chunk))
+            .where(streams.c.activity_id.in_(chunk), restricted.shown(conn))
         )
         for row in rows:
             found[row.activity_id] = RunStreams(
-                row.activity_id, row.imported_at, decode_streams(row.data, row.codec)
+                row.activity_id,
+                row.imported_at,
+                restricted.streams(view, decode_streams(row.data, row.codec)),
             )
     return [found[i] for i in activity_ids if i in found]
 

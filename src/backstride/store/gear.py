@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Row
 
 from backstride.errors import NotFoundError
 from backstride.model import Gear, GearKind, StoredGear
+from backstride.store import restricted
 from backstride.store.schema import activities, gear, gear_defaults
 
 
@@ -84,23 +85,33 @@ def update_gear(conn: Connection, gear_id: int, **values: Any) -> None:
 
 
 def list_gear(conn: Connection, athlete_id: int, kind: GearKind = "shoe") -> list[StoredGear]:
-    """Gear with its distance (initial + activities) and activity count, by name."""
+    """Gear with its distance (initial + activities) and activity count, by name; on a
+    restricted view, without the gear and the activities it hides (``store/restricted.py``)."""
+    gear_id = restricted.activity_gear(conn, athlete_id)
     used = (
         sa.select(
-            activities.c.gear_id,
+            gear_id.label("gear_id"),
             sa.func.coalesce(sa.func.sum(activities.c.distance_m), 0.0).label("used_distance"),
             sa.func.count().label("used_count"),
         )
-        .where(activities.c.athlete_id == athlete_id, activities.c.gear_id.is_not(None))
-        .group_by(activities.c.gear_id)
+        .where(
+            activities.c.athlete_id == athlete_id,
+            gear_id.is_not(None),
+            restricted.shown(conn),
+        )
+        .group_by(gear_id)
         .subquery()
     )
-    rows = conn.execute(
+    query = (
         sa.select(gear, used.c.used_distance, used.c.used_count)
         .select_from(gear.outerjoin(used, used.c.gear_id == gear.c.id))
         .where(gear.c.athlete_id == athlete_id, gear.c.kind == kind)
         .order_by(gear.c.retired, sa.func.lower(gear.c.name))
-    ).all()
+    )
+    theirs = restricted.strava_gear_ids(conn, athlete_id)
+    if theirs:
+        query = query.where(gear.c.id.not_in(sorted(theirs)))
+    rows = conn.execute(query).all()
     defaults: dict[int, list[str]] = {}
     for d in conn.execute(sa.select(gear_defaults).where(gear_defaults.c.athlete_id == athlete_id)):
         defaults.setdefault(d.gear_id, []).append(d.sport)
@@ -120,7 +131,8 @@ def list_gear_names(conn: Connection, athlete_id: int) -> dict[int, str]:
     """The name of each piece of gear of an athlete, any kind, by id (to name the gear of
     activities read as columns, whose ``gear_id`` is all they hold)."""
     rows = conn.execute(sa.select(gear.c.id, gear.c.name).where(gear.c.athlete_id == athlete_id))
-    return {row.id: row.name for row in rows}
+    theirs = restricted.strava_gear_ids(conn, athlete_id)
+    return {row.id: row.name for row in rows if row.id not in theirs}
 
 
 def set_default_gear(conn: Connection, athlete_id: int, sport: str, gear_id: int) -> None:

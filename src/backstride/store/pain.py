@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backstride.model import LegSymptoms, PainMoment, PainRecord, ScreeningRecord
+from backstride.store import restricted
 from backstride.store.schema import pain_entries, questionnaire_scores, screenings
 
 
@@ -42,8 +43,14 @@ def add_pain_entry(
 def list_pain_entries(
     conn: Connection, athlete_id: int, *, since: date | None = None, until: date | None = None
 ) -> list[PainRecord]:
-    """Diary entries, oldest first (by day, then by when they were logged)."""
-    query = sa.select(pain_entries).where(pain_entries.c.athlete_id == athlete_id)
+    """Diary entries, oldest first (by day, then by when they were logged); an entry's link
+    to an activity the view hides is left out."""
+    linked = pain_entries.c.activity_id
+    activity_id = sa.case(
+        (restricted.hidden_activity(conn, linked), sa.null()), else_=linked
+    ).label("activity_id")
+    columns = [activity_id if c.name == "activity_id" else c for c in pain_entries.c]
+    query = sa.select(*columns).where(pain_entries.c.athlete_id == athlete_id)
     if since is not None:
         query = query.where(pain_entries.c.local_date >= since)
     if until is not None:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from backstride.model import SyncConnection, SyncService
+from backstride.store.db import view_of
 from backstride.store.schema import activities, activity_sources, source_files
 from backstride.store.schema import sync_connections as connections
 from backstride.store.schema import sync_items as items
@@ -225,7 +226,10 @@ def forget_source(conn: Connection, athlete_id: int, activity_id: int, name: str
 
 
 def has_activities_from(conn: Connection, athlete_id: int, prefix: str) -> bool:
-    """Whether any of the athlete's activities carries a service's id (``strava:``)."""
+    """Whether any of the athlete's activities carries a service's id (``strava:``); never
+    on a view that hides Strava's API (``store/restricted.py``: it blanks those ids)."""
+    if view_of(conn).hide_strava_api:
+        return False
     found = conn.execute(
         sa.select(activities.c.id)
         .where(activities.c.athlete_id == athlete_id, activities.c.external_id.like(f"{prefix}%"))

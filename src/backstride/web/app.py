@@ -234,11 +234,11 @@ def create_app(
     bounds the uploads being received at once (their imports are jobs).
     """
     if clinic:
-        if not settings.database_url.startswith("postgresql"):
+        from backstride.service import accounts
+
+        if (problem := accounts.clinic_database_problem(settings.database_url)) is not None:
             raise ConfigError(
-                "the clinic server needs PostgreSQL: sessions, jobs and several processes "
-                "share one database server",
-                hint="pass --db postgresql+psycopg://user@host/db (docs/clinic.md)",
+                problem, hint="pass --db postgresql+psycopg://USER@HOST/DATABASE (docs/clinic.md)"
             )
         hosts = sessions.allowed_hosts() if allowed_hosts is None else allowed_hosts
         if not hosts:

@@ -237,9 +237,9 @@ async def change_password(request: Request) -> Response:
         new = _text(form, "new", limit=1024)
         if new != _text(form, "repeat", limit=1024):
             raise InputError("the two new passwords differ", field="new")
-        accounts.change_password(store, account, _text(form, "old", limit=1024), new)
-        accounts.end_session(store, request.state.session_token)
-        fresh = accounts.start_session(store, account)
+        fresh = accounts.change_password(
+            store, account, _text(form, "old", limit=1024), new, address=_address(request)
+        )
         response = _redirect(request, "/account", done="changed")
         sessions.set_session_cookie(response, fresh.token)
         return response
@@ -578,7 +578,7 @@ def _issue(request: Request, name: str, purpose: str) -> dict[str, str]:
         cast(Literal["invite", "reset"], purpose),
         by=_account(request),
     )
-    url = f"{_base_url(request)}/account/password?token={token}"
+    url = accounts.link_url(token, _base_url(request))
     return {"name": name, "purpose": purpose, "url": url}
 
 

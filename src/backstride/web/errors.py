@@ -6,8 +6,9 @@ API's words: the route's query or body parameter (``day`` -> ``date``, ``as_of``
 also as ``"parameter"`` in the JSON; never a CLI flag. Status codes: ``InputError`` 400, a
 bad request parameter 422, ``NotFoundError`` 404, an upload over the limit 413, a write
 without the dashboard's token 403, too many imports at once 429, a full temporary folder 507,
-``ConfigError`` 503. Anything else is a bug: 500 with a generic line (never a traceback to
-the browser).
+``ConfigError`` 503; on the clinic server ``AuthenticationError`` 401 (sign in),
+``ThrottledError`` 429 (with ``Retry-After``), ``PermissionDeniedError`` 403. Anything else
+is a bug: 500 with a generic line (never a traceback to the browser).
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from backstride.errors import BackstrideError, ConfigError, InputError, NotFoundError
+from backstride.errors import (
+    AuthenticationError,
+    BackstrideError,
+    ConfigError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ThrottledError,
+)
 from backstride.web.render import render_error
 
 log = logging.getLogger("backstride.web")
@@ -56,6 +65,12 @@ def status_of(error: BackstrideError) -> int:
     for kind, code in WEB_STATUS:
         if isinstance(error, kind):
             return code
+    if isinstance(error, ThrottledError):
+        return 429
+    if isinstance(error, AuthenticationError):
+        return 401
+    if isinstance(error, PermissionDeniedError):
+        return 403
     if isinstance(error, NotFoundError):
         return 404
     if isinstance(error, InputError):
@@ -141,7 +156,12 @@ def install(app: FastAPI) -> None:
     async def backstride_error(request: Request, error: BackstrideError) -> Response:
         field = error.field if isinstance(error, InputError) else None
         parameter = parameter_for(request, field) if field else None
-        return respond(request, status_of(error), error.message, error.hint, parameter=parameter)
+        response = respond(
+            request, status_of(error), error.message, error.hint, parameter=parameter
+        )
+        if isinstance(error, ThrottledError):
+            response.headers["retry-after"] = str(error.retry_after_s)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, error: RequestValidationError) -> Response:

@@ -715,6 +715,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs on the same store")
     parser.add_argument("--schema", help="run on this already built schema (skip the set-up)")
     parser.add_argument("--keep-schema", metavar="NAME", help="build into NAME and keep it")
+    parser.add_argument("--build-only", action="store_true", help="build (with --keep-schema)")
     parser.add_argument(
         "--runs-cache", type=Path, help="keep the generated FIT files in DIR for the next set-up"
     )
@@ -739,6 +740,9 @@ def main() -> None:
             emit(f"built: {built.runs} runs of {built.athletes} athletes in {built.seconds:.0f} s")
         else:
             url = schema_url(schema)
+            backstride("--db", url, "db", "upgrade")  # a store built by an older version
+        if args.build_only:
+            return
         people = population(url)
         emit(
             f"store: {len(people.athletes)} athletes, {len(people.clinicians)} clinicians "

@@ -186,7 +186,7 @@ class Person:
 def _athlete_rows(page: Any) -> list[str]:
     """The names in the clinician's athlete list, top to bottom."""
     names: list[str] = page.eval_on_selector_all(
-        "table.athletes tbody tr", "rows => rows.map(r => r.dataset.athlete)"
+        "table.rows tbody td[data-label=athlete]", "cells => cells.map(c => c.textContent.trim())"
     )
     return names
 
@@ -201,14 +201,15 @@ def test_share_red_flag_first_then_revoke(clinic: Clinic, chromium: Any) -> None
         zoe.go("/import")
         zoe.page.set_input_files("#files", [RUN])
         zoe.page.click("#import-form button[type=submit]")
-        zoe.page.wait_for_selector("text=Imported 1", timeout=60_000)
+        zoe.page.wait_for_selector("#import-result .summary", timeout=90_000)
+        assert zoe.page.inner_text("#import-result h2").startswith("Imported 1,")
         zoe.shoot("02-athlete-imported")
 
         # 2. She shares with the clinician by account name.
         zoe.go("/sharing")
         zoe.page.fill("input[name=clinician]", "dr.lee")
         zoe.page.click("form[action^='/sharing/share'] button[type=submit]")
-        zoe.page.wait_for_selector("text=dr.lee")
+        assert "dr.lee" in zoe.page.inner_text("table.rows tbody")
         zoe.shoot("03-athlete-shared")
 
         lee.sign_in()
@@ -224,7 +225,7 @@ def test_share_red_flag_first_then_revoke(clinic: Clinic, chromium: Any) -> None
 
         lee.go("/")
         assert _athlete_rows(lee.page) == ["zoe", "adam"]
-        first = lee.page.inner_text("table.athletes tbody tr:first-child")
+        first = lee.page.inner_text("table.rows tbody tr:first-child")
         assert "red flag" in first.lower(), first
         assert "R2" in first, first
         lee.shoot("06-clinician-list-red-flag-first")
@@ -235,7 +236,7 @@ def test_share_red_flag_first_then_revoke(clinic: Clinic, chromium: Any) -> None
 
         # 4. She revokes; his next request for her is refused, and she leaves his list.
         zoe.go("/sharing")
-        zoe.page.click("form[action^='/sharing/revoke'] button[type=submit]")
+        zoe.page.click("form[action$='/revoke'] button[type=submit]")
         zoe.page.wait_for_load_state()
         zoe.shoot("08-athlete-revoked")
 

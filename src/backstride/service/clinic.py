@@ -1,0 +1,86 @@
+"""A clinician's side of the clinic server (issue 17): the list of athletes who shared with
+them, ordered by urgency, and the clearance of a red flag.
+
+The list makes no verdict: each athlete's status is the one ``get_status`` computes, on the
+view the share gives (``Access.store``: no Strava API data, no positions for summaries),
+with the red flags that count on the day (``service.safety``); ``rules.urgency`` orders
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from backstride.errors import PermissionDeniedError
+from backstride.model import Account, ClearanceRecord, ShareScope
+from backstride.rules.urgency import Urgency, by_urgency, urgency
+from backstride.service.safety import active_red_flags
+from backstride.service.screening import clear
+from backstride.service.sharing import Access, access, shared_with
+from backstride.service.status import get_status
+from backstride.store import Store
+
+
+@dataclass(frozen=True)
+class AthleteRow:
+    """One athlete in a clinician's list."""
+
+    account_id: int
+    name: str
+    display_name: str | None
+    scope: ShareScope
+    share_id: int
+    urgency: Urgency
+    last_run: date | None
+    training_suspended: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "account_id": self.account_id,
+            "name": self.name,
+            "display_name": self.display_name,
+            "scope": self.scope,
+            "share_id": self.share_id,
+            "urgency": self.urgency.to_json(),
+            "last_run": None if self.last_run is None else self.last_run.isoformat(),
+            "training_suspended": self.training_suspended,
+        }
+
+
+def athlete_list(store: Store, clinician: Account, as_of: date) -> list[AthleteRow]:
+    """The athletes who share with ``clinician`` on ``as_of``, most urgent first
+    (``rules.urgency``: active red flags, pain worsening, load spikes, the rest; then by
+    name)."""
+    rows = []
+    for share in shared_with(store, clinician):
+        seen = access(store, clinician, share.athlete_account_id)
+        view = seen.store(store)
+        status = get_status(view, as_of=as_of, athlete=seen.athlete_name)
+        flags = active_red_flags(view, as_of=as_of, athlete=seen.athlete_name)
+        assert seen.share_id is not None
+        assert seen.scope != "own"
+        rows.append(
+            AthleteRow(
+                account_id=seen.athlete.id,
+                name=seen.athlete.name,
+                display_name=seen.athlete.display_name,
+                scope=seen.scope,
+                share_id=seen.share_id,
+                urgency=urgency([*flags, *status.findings], as_of=as_of),
+                last_run=status.last_run,
+                training_suspended=status.training_suspended,
+            )
+        )
+    return by_urgency(rows, lambda r: (r.urgency, r.display_name or r.name))
+
+
+def record_clearance(
+    store: Store, seen: Access, *, day: date | None = None, note: str | None = None
+) -> ClearanceRecord:
+    """A clinician with a share records that they saw the athlete (``service.screening.
+    clear`` with the clinician's account name as ``by``), on the base store: red flags of
+    screens up to ``day`` stop pausing training."""
+    if seen.share_id is None or seen.viewer.role != "clinician":
+        raise PermissionDeniedError("only a clinician the athlete shared with records a visit")
+    return clear(store, day=day, by=seen.viewer.name, note=note, athlete=seen.athlete_name)

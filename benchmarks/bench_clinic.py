@@ -320,8 +320,9 @@ def start(url: str, *, web: int, workers: int, profile: Path | None, logs: Path)
         profile.mkdir(parents=True, exist_ok=True)
         env["BACKSTRIDE_BENCH_PROFILE"] = str(profile)
         env["PYTHONPATH"] = f"{ROOT / 'benchmarks' / 'profile_hook'}:{env['PYTHONPATH']}"
-    command = [sys.executable, "-m", "backstride", "--db", url, "server", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(web), "--allowed-host", "127.0.0.1"]  # fmt: skip
+    command = [sys.executable, "-m", "backstride", "--db", url, "server", "--host",
+               "127.0.0.1", "--port", str(port), "--workers", str(web),
+               "--allowed-host", "127.0.0.1"]  # fmt: skip
     logs.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
         command, env=env, stdout=open(logs / "server.log", "wb"), stderr=subprocess.STDOUT

@@ -25,6 +25,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,11 @@ else:
 
 SHOTS = Path(os.environ.get("BACKSTRIDE_SHOTS", ARTIFACTS / "clinic"))
 PASSWORD = "browser-test-password"
-RUN = DATA / "activities" / "fit" / "fitparse__garmin-fenix-5-run.fit"
+RUN = DATA / "fit" / "fitparse__garmin-fenix-5-run.fit"
 
 
 @dataclass(frozen=True)
-class Clinic:
+class LiveClinic:
     base: str
     url: str
     #: account name -> account id
@@ -70,7 +71,7 @@ def _wait_for(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClinic]:
     """A fresh schema with three accounts (athletes ``adam`` and ``zoe``, clinician
     ``dr.lee``; adam already shares with dr.lee), the server and one worker."""
     require_postgres()
@@ -88,6 +89,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
     url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
     logs = tmp_path_factory.mktemp("clinic-logs")
     processes: list[subprocess.Popen[bytes]] = []
+    files = ExitStack()
     try:
         service.upgrade_database(Settings(database_url=url))
         with open_store(url) as store:
@@ -96,7 +98,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
             lee = accounts.create_account(
                 store, "dr.lee", "clinician", password=PASSWORD, display_name="Dr Lee"
             )
-            service.import_paths(store, [DATA / "activities" / "fit" / RUN.name], athlete="adam")
+            service.import_paths(store, [RUN], athlete="adam")
             sharing.share_with(store, adam, "dr.lee", "all")
         port = _free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BACKSTRIDE_DATABASE_URL": url}
@@ -104,18 +106,18 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
             ("server", ["server", "--port", str(port), "--allowed-host", "127.0.0.1"]),
             ("worker", ["worker"]),
         ):
-            log = logs / f"{name}.log"
+            out = files.enter_context(open(logs / f"{name}.log", "wb"))
             processes.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "backstride", *args],
                     env=env,
-                    stdout=open(log, "wb"),
+                    stdout=out,
                     stderr=subprocess.STDOUT,
                 )
             )
         base = f"http://127.0.0.1:{port}"
         _wait_for(base, processes[0], logs / "server.log")
-        yield Clinic(base, url, {"adam": adam.id, "zoe": zoe.id, "dr.lee": lee.id})
+        yield LiveClinic(base, url, {"adam": adam.id, "zoe": zoe.id, "dr.lee": lee.id})
     finally:
         for process in processes:
             process.terminate()
@@ -124,6 +126,8 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+        files.close()
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
@@ -183,6 +187,15 @@ class Person:
         assert not self.problems, self.problems
 
 
+def _cells(page: Any, row: int) -> dict[str, str]:
+    """One row of the clinician's athlete list, by column (1: the first row)."""
+    cells: dict[str, str] = page.eval_on_selector_all(
+        f"table.rows tbody tr:nth-child({row}) td",
+        "cells => Object.fromEntries(cells.map(c => [c.dataset.label, c.textContent.trim()]))",
+    )
+    return cells
+
+
 def _athlete_rows(page: Any) -> list[str]:
     """The names in the clinician's athlete list, top to bottom."""
     names: list[str] = page.eval_on_selector_all(
@@ -191,9 +204,9 @@ def _athlete_rows(page: Any) -> list[str]:
     return names
 
 
-def test_share_red_flag_first_then_revoke(clinic: Clinic, chromium: Any) -> None:
-    zoe = Person(chromium, clinic.base, "zoe")
-    lee = Person(chromium, clinic.base, "dr.lee")
+def test_share_red_flag_first_then_revoke(live: LiveClinic, chromium: Any) -> None:
+    zoe = Person(chromium, live.base, "zoe")
+    lee = Person(chromium, live.base, "dr.lee")
     try:
         # 1. The athlete signs in and uploads a watch file; the worker imports it.
         zoe.sign_in()
@@ -225,27 +238,37 @@ def test_share_red_flag_first_then_revoke(clinic: Clinic, chromium: Any) -> None
 
         lee.go("/")
         assert _athlete_rows(lee.page) == ["zoe", "adam"]
-        first = lee.page.inner_text("table.rows tbody tr:first-child")
-        assert "red flag" in first.lower(), first
-        assert "R2" in first, first
+        first, second = _cells(lee.page, 1), _cells(lee.page, 2)
+        assert first["urgency"] == "red flag", first  # in words, not a data structure
+        assert "R2" in first["why"], first
+        assert second["why"] == "", second
         lee.shoot("06-clinician-list-red-flag-first")
-        answer = lee.go(f"/?athlete={clinic.ids['zoe']}")
+        answer = lee.go(f"/?athlete={live.ids['zoe']}")
         assert answer.status == 200
         assert "see a clinician" in lee.page.inner_text(".redflag").lower()
         lee.shoot("07-clinician-sees-athlete")
+
+        # She sees that he looked (the audit log).
+        zoe.go("/audit")
+        first_entry = zoe.page.inner_text("table.rows tbody tr:first-child")
+        assert "dr.lee" in first_entry.lower() or "dr lee" in first_entry.lower(), first_entry
+        assert "view" in first_entry, first_entry
+        zoe.shoot("08-athlete-audit-log")
 
         # 4. She revokes; his next request for her is refused, and she leaves his list.
         zoe.go("/sharing")
         zoe.page.click("form[action$='/revoke'] button[type=submit]")
         zoe.page.wait_for_load_state()
-        zoe.shoot("08-athlete-revoked")
+        assert "revoked" in zoe.page.inner_text("table.rows tbody")
+        zoe.shoot("09-athlete-revoked")
 
-        answer = lee.go(f"/?athlete={clinic.ids['zoe']}")
+        answer = lee.go(f"/?athlete={live.ids['zoe']}")
         assert answer.status == 403
-        lee.shoot("09-clinician-refused")
+        assert "has not shared" in lee.page.inner_text("main")
+        lee.shoot("10-clinician-refused")
         lee.go("/")
         assert _athlete_rows(lee.page) == ["adam"]
-        lee.shoot("10-clinician-list-after")
+        lee.shoot("11-clinician-list-after")
     finally:
         zoe.close()
         lee.close()

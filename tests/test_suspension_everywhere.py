@@ -194,6 +194,8 @@ CLI_NOT_WALKED: dict[tuple[str, ...], str] = {
     ("server",): "starts the clinic server (its routes are the same, walked below)",
     ("watch",): "runs until stopped and only imports: one line per file, no advice (its "
     "JSON lines carry the red flags; tests/cli/test_watch_cli.py)",
+    ("worker",): "runs background jobs until stopped (PostgreSQL only) and prints log lines, "
+    "no advice (tests/jobs)",
     ("db", "upgrade"): "migrates the database and prints no results",
     ("db", "check"): "checks the database file without opening the runner's data",
     ("shoes", "retire"): "changes a pair and prints one line about it",

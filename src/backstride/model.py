@@ -381,6 +381,46 @@ class SyncConnection:
     last_error_at: datetime | None = None
 
 
+JobKind = Literal["import", "sync", "report"]
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A background job as the pages show it (``store.jobs``, table ``jobs``): its progress
+    (``done`` of ``total`` units, None while unknown), its result (JSON text, e.g. an import
+    report), whether it left an output (``output_type``: a rendered report's media type;
+    the bytes are read on their own), and how often a worker started it (``attempts``: a
+    retried job, after a worker was killed, has 2)."""
+
+    id: int
+    athlete_id: int | None
+    kind: JobKind
+    state: JobState
+    done: int
+    total: int | None
+    message: str | None
+    result: str | None
+    output_type: str | None
+    attempts: int
+    queue_job_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    """A file uploaded for an import job (table ``uploads``), without its bytes."""
+
+    id: int
+    job_id: int
+    athlete_id: int
+    file_name: str
+    sha256: str
+    size: int
+    created_at: datetime
+
+
 # -- rows the store returns in bulk (issue 13: shapes shared by store and service) ---------
 
 

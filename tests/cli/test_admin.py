@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backstride.cli.app import app
-from backstride.errors import AuthenticationError
+from backstride.errors import AuthenticationError, InputError
 from backstride.service import accounts
 from backstride.store import open_store
 
@@ -147,3 +147,18 @@ def test_sqlite_is_refused_in_one_line(tmp_path: Path) -> None:
         line = one_line_error(admin(f"sqlite:///{path}", *args))
         assert line.startswith("error: the clinic server needs PostgreSQL: ")
     assert not path.exists()
+
+
+def test_a_typed_password_is_asked_twice_without_echo(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backstride.cli import admin as admin_cli
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    typed = iter([PASSWORD, PASSWORD, PASSWORD, "a typo in it"])
+    monkeypatch.setattr(admin_cli.sys, "stdin", Terminal())
+    monkeypatch.setattr(admin_cli.getpass, "getpass", lambda prompt: next(typed))
+    assert admin_cli._read_password() == PASSWORD
+    with pytest.raises(InputError, match="differ"):
+        admin_cli._read_password()

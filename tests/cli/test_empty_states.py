@@ -123,6 +123,7 @@ NOT_CHECKED: dict[tuple[str, ...], str] = {
     ("db", "upgrade"): "migrates the schema; says so on any store",
     ("db", "check"): "checks the file; says ok or what is wrong on any store",
     ("watch",): "watches folders until stopped (tests/cli/test_watch_cli.py)",
+    ("worker",): "runs background jobs until stopped, on PostgreSQL only (tests/jobs)",
     ("intervals", "connect"): "asks for the API key and checks it with intervals.icu (tests/sync)",
     ("admin", "create-user"): "clinic accounts, PostgreSQL only (tests/cli/test_admin.py)",
     ("admin", "reset-link"): "clinic accounts, PostgreSQL only (tests/cli/test_admin.py)",

@@ -123,6 +123,8 @@ def test_status_help_counts_the_lights_it_shows() -> None:
 NO_JSON = {
     ("serve",): "runs the web server until stopped; its /api serves the JSON",
     ("server",): "runs the clinic server until stopped; its /api serves the JSON",
+    ("worker",): "runs background jobs until stopped: one log line per job; the jobs' results "
+    "are read from the dashboard's /api",
 }
 
 

@@ -47,11 +47,16 @@ class Clock:
 
 
 class CountingHasher(PasswordHasher):
-    """argon2id at the lowest cost (the tests sign in hundreds of times), counting verifies."""
+    """argon2id at the lowest cost (the tests sign in hundreds of times), counting its work."""
 
     def __init__(self) -> None:
         super().__init__(time_cost=1, memory_cost=8, parallelism=1)
         self.verifies = 0
+        self.hashes = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashes += 1
+        return super().hash(password, salt=salt)
 
     def verify(self, hash: str | bytes, password: str | bytes) -> bool:
         self.verifies += 1
@@ -154,6 +159,19 @@ def test_every_failed_sign_in_says_the_same_after_the_same_work(
         accounts.authenticate(store, long_name.name + "x", PASSWORD, address="10.0.0.9")
 
 
+def test_the_dummy_hash_is_made_on_the_first_check_whatever_the_name() -> None:
+    """A process's first sign-in also makes the dummy hash; were it made for the first unknown
+    name only, that answer would take twice as long and tell the name is nobody's."""
+    for name_exists in (True, False):
+        hasher = CountingHasher()
+        checker = passwords.Passwords(hasher)
+        real = hasher.hash(PASSWORD)
+        assert checker.verify(real if name_exists else None, PASSWORD) is name_exists
+        assert (hasher.hashes, hasher.verifies) == (2, 1)  # the real one, the dummy; a check
+        checker.verify(None, PASSWORD)
+        assert (hasher.hashes, hasher.verifies) == (2, 2)  # made once
+
+
 def test_an_old_hash_is_replaced_on_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     accounts.create_account(store, "anna", "athlete", password=PASSWORD)
     assert "$m=8,t=1,p=1$" in hash_of(store, "anna")
@@ -216,6 +234,19 @@ def test_twenty_failures_from_one_address_refuse_it(store: Store, clock: Clock) 
     assert accounts.authenticate(store, "anna", PASSWORD, address="198.51.100.1", now=clock)
     clock.at = T0 + timedelta(seconds=900)
     assert accounts.authenticate(store, "anna", PASSWORD, address="203.0.113.7", now=clock)
+
+
+def test_an_ipv6_address_counts_as_its_64_network(store: Store, clock: Clock) -> None:
+    assert passwords.address_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert passwords.address_key("::ffff:192.0.2.9") == "192.0.2.9"
+    assert passwords.address_key(" 192.0.2.9 ") == "192.0.2.9"
+    assert passwords.address_key("testclient") == "testclient"
+    accounts.create_account(store, "anna", "athlete", password=PASSWORD)
+    for i in range(20):  # one guess from each of 20 addresses of one /64
+        fail(store, f"guess{i:02d}", clock, address=f"2001:db8:1:2::{i + 1:x}")
+    with pytest.raises(ThrottledError):
+        accounts.authenticate(store, "anna", PASSWORD, address="2001:db8:1:2::ff", now=clock)
+    assert accounts.authenticate(store, "anna", PASSWORD, address="2001:db8:1:3::1", now=clock)
 
 
 def test_guesses_made_at_once_get_no_more_tries(store: Store, clock: Clock) -> None:

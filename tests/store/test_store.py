@@ -197,7 +197,9 @@ def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:
     for table in metadata.sorted_tables:
         migrated = {c["name"] for c in inspector.get_columns(table.name)}
         assert migrated == set(table.columns.keys()), table.name
-    assert set(inspector.get_table_names()) == {*metadata.tables, "alembic_version"}
+    # procrastinate's own tables (migration 0011, PostgreSQL only) are not backstride's.
+    tables = {t for t in inspector.get_table_names() if not t.startswith("procrastinate_")}
+    assert tables == {*metadata.tables, "alembic_version"}
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: object) -> None:

@@ -39,11 +39,14 @@ BaseUrlOption = Annotated[
 
 
 def _read_password() -> str:
-    """One line of standard input (a prompt without echo on a terminal)."""
+    """One line of standard input (on a terminal: asked twice without echo)."""
     if sys.stdin is None:
         raise InputError("no password on standard input", field="password")
-    if sys.stdin.isatty():
-        return getpass.getpass("password: ")
+    if sys.stdin.isatty():  # typed: asked twice, without echo
+        password = getpass.getpass("password: ")
+        if getpass.getpass("the same again: ") != password:
+            raise InputError("the two passwords typed differ", field="password")
+        return password
     line = sys.stdin.readline()
     password = line.removesuffix("\n").removesuffix("\r")
     if not password:

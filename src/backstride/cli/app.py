@@ -129,6 +129,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "serve": LazyCommand("backstride.cli.serve", "serve_command"),
     "server": LazyCommand("backstride.cli.server", "server_command"),
     "watch": LazyCommand("backstride.cli.watch", "watch_command"),
+    "worker": LazyCommand("backstride.cli.worker", "worker_command"),
     "db": LazyCommand(
         "backstride.cli.dbcmd",
         subcommands=(("upgrade", "upgrade_command"), ("check", "check_command")),

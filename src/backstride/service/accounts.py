@@ -37,6 +37,7 @@ from backstride.errors import (
 from backstride.model import ROLES, Account, Role
 from backstride.service import passwords
 from backstride.service.clock import utc_now
+from backstride.service.database import open_database
 from backstride.service.sessions import (
     SESSION_IDLE,
     SESSION_LIFETIME,
@@ -100,9 +101,9 @@ def clinic_database_problem(url: str) -> str | None:
     if scheme in ("postgresql", "postgres"):
         return None
     return (
-        "the clinic server needs PostgreSQL: its web and worker processes share accounts, "
-        f"sessions and jobs, which {_ENGINES.get(scheme, scheme)} cannot serve to several "
-        "processes at once"
+        "the clinic server needs PostgreSQL: its web and worker processes, on one machine or "
+        "several, share accounts, sessions and jobs through one database server, which "
+        f"{_ENGINES.get(scheme, scheme)} is not"
     )
 
 
@@ -116,8 +117,6 @@ def open_clinic_database(settings: Settings) -> Store:
             hint="pass --db postgresql+psycopg://USER@HOST/DATABASE (or set "
             "BACKSTRIDE_DATABASE_URL) and run backstride db upgrade once",
         )
-    from backstride.service.database import open_database
-
     return open_database(settings)
 
 
@@ -317,7 +316,7 @@ def authenticate(
     counted. A hash made with older parameters is replaced on success."""
     wanted = name.strip().lower()
     key = wanted[: passwords.KEY_MAX]  # the throttle's (a longer name is no account's)
-    attempt = passwords.begin_attempt(store, key, address[: passwords.KEY_MAX], now())
+    attempt = passwords.begin_attempt(store, key, passwords.address_key(address), now())
     with transaction(store) as conn:
         found = rows.login_of(conn, wanted) if len(wanted) <= passwords.KEY_MAX else None
     account, stored = found if found is not None else (None, None)
@@ -344,7 +343,7 @@ def change_password(
     """Replace the signed-in account's password after checking the current one (throttled and
     counted like a sign-in). Every session of the account ends, the current one too: the new
     session returned takes its place (its cookie is set again)."""
-    where = None if address is None else address[: passwords.KEY_MAX]
+    where = None if address is None else passwords.address_key(address)
     attempt = passwords.begin_attempt(store, account.name, where, now())
     with transaction(store) as conn:
         stored = rows.password_hash_of(conn, account.id)

@@ -5,11 +5,13 @@ Passwords are stored as argon2id hashes (argon2-cffi's ``PasswordHasher`` with i
 low-memory parameters). :class:`Passwords` also verifies against a dummy hash when there is
 no stored one, so a sign-in to an unknown name costs what one to a known name costs. The
 throttle counts failures over the last 15 minutes, per account name (5) and per address
-(20), and refuses before any password is checked; nothing erases a failure but time.
+(20; an IPv6 address by its /64), and refuses before any password is checked; nothing
+erases a failure but time.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import secrets
 from datetime import datetime, timedelta
@@ -47,9 +49,9 @@ class Passwords:
     def verify(self, stored: str | None, password: str) -> bool:
         """Whether ``password`` matches ``stored``; with no stored hash, the same work is done
         against the dummy hash and the answer is no."""
+        if self._dummy is None:  # made on the first check of any name: no tell of which
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
         if stored is None:
-            if self._dummy is None:
-                self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
             stored = self._dummy
             password = password + "\0"  # never the dummy's password
         try:
@@ -87,6 +89,21 @@ def retry_after(failures: list[datetime], limit: int, at: datetime) -> int | Non
         return None
     leaves = failures[len(failures) - limit] + THROTTLE_WINDOW
     return max(1, math.ceil((leaves - at).total_seconds()))
+
+
+def address_key(address: str) -> str:
+    """The throttle's key of a client address: an IPv6 address counts as its /64 network (one
+    customer's, which can take any of its 2^64 addresses), an IPv4-mapped one as the IPv4
+    address; anything else as given, cut to the column's width."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:KEY_MAX]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def begin_attempt(store: Store, name: str, address: str | None, at: datetime) -> int:

@@ -94,22 +94,17 @@ def session_of(store: Store, token: str | None, *, now: Clock = utc_now) -> Sign
     at = now()
     session_id = token_hash(token)
     with transaction(store) as conn:
-        row = rows.session_row(conn, session_id)
-        if row is None:
+        found = rows.session_with_account(conn, session_id)
+        if found is None:
             return None
-        if (
-            row.disabled_at is not None
-            or at >= row.expires_at
-            or at - row.last_seen_at >= SESSION_IDLE
-        ):
+        row, account = found
+        last_seen = row.session_last_seen_at
+        if account.disabled or at >= row.session_expires_at or at - last_seen >= SESSION_IDLE:
             rows.delete_session(conn, session_id)
             return None
-        if at - row.last_seen_at >= TOUCH_EVERY:
+        if at - last_seen >= TOUCH_EVERY:
             rows.touch_session(conn, session_id, at)
-        account = rows.account_by_id(conn, row.account_id)
-    if account is None:  # deleted meanwhile (the session cascades with it)
-        return None
-    return SignedIn(account=account, csrf_token=row.csrf_token, session_id=session_id)
+    return SignedIn(account=account, csrf_token=row.session_csrf, session_id=session_id)
 
 
 def end_session(store: Store, token: str | None) -> None:

@@ -458,20 +458,11 @@ def _athletes_page(
     rows = clinic.athlete_list(_store(request), _account(request), on or local_today())
     context = {
         "title": "Athletes",
-        "rows": [_row_view(r) for r in rows],
+        "rows": [r.to_json() for r in rows],
         "error": error,
         "notice": _notice(request),
     }
     return page(request, "athletes.html", context, on=on, status_code=status_code)
-
-
-def _row_view(row: Any) -> dict[str, Any]:
-    """An ``AthleteRow`` for the template (its JSON when it has one)."""
-    to_json = getattr(row, "to_json", None)
-    if callable(to_json):
-        found: dict[str, Any] = to_json()
-        return found
-    return dict(vars(row))
 
 
 @router.post("/sharing/redeem", response_class=HTMLResponse)
@@ -499,7 +490,7 @@ def _notes_page(
     from backstride.service import notes
 
     who = subject(request)
-    found = [n.to_json() for n in notes.list_notes(request.app.state.store, who.access)]
+    found = notes.list_notes(request.app.state.store, who.access)
     context = {
         "title": "Notes",
         "notes": found,

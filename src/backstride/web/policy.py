@@ -219,7 +219,7 @@ def decide(request: Request, account: Account) -> Subject:
     clinician = account.role == "clinician"
     return Subject(
         store=access.store(store),
-        athlete=str(access.athlete.athlete),
+        athlete=access.athlete_name,
         can_write=bool(access.can_write),
         view=str(access.scope),
         params=((ATHLETE_PARAM, str(access.athlete.id)),) if clinician else (),
@@ -302,12 +302,13 @@ def clinician_name(found: Subject) -> str | None:
 def record_clearance(
     request: Request, who: Subject, *, day: date | None, by: str | None, note: str | None
 ) -> Any:
-    """A clinician's clearance on the athlete's records (the base store: a clinician's view
-    is for reading), audited when a clinician records it; the athlete's own otherwise."""
-    from backstride.service import screening
+    """The clearance of a red flag: a clinician's (``service.clinic.record_clearance``, on
+    the base store, by the clinician's account name), audited; or the athlete's own record
+    of a visit (``by`` as they typed it)."""
+    from backstride.service import clinic, screening
 
-    store = request.app.state.store if who.by_clinician else who.store
-    record = screening.clear(store, day=day, by=by, note=note, athlete=who.athlete)
     if who.by_clinician:
-        audit(request, "clearance")
-    return record
+        record = clinic.record_clearance(request.app.state.store, who.access, day=day, note=note)
+        audit(request, "clearance", f"clearance of {record.day.isoformat()}")
+        return record
+    return screening.clear(who.store, day=day, by=by, note=note, athlete=who.athlete)

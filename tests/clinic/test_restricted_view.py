@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from backstride import service
 from backstride.errors import NotFoundError, PermissionDeniedError
 from backstride.model import Gear, StoredActivity
-from backstride.service import charts
+from backstride.service import charts, sharing
 from backstride.service.sync_state import shows_strava_data
 from backstride.store import Store, open_store, transaction
 from backstride.store import pain as pain_rows
@@ -35,6 +35,7 @@ from backstride.store.athletes import get_or_create_athlete
 from backstride.units import Channel
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
 from tests.clinic import strava
+from tests.clinic.accounts import make_account
 from tests.conftest import DATA, PG_URL, require_postgres
 
 FILES = [
@@ -251,3 +252,20 @@ def test_a_restricted_view_is_read_only(stores: tuple[Store, Store, dict[str, in
     # Its pool is the base store's: closing the view leaves the base store working.
     view.close()
     assert len(service.list_activities(synced, athlete=ATHLETE)) == 4
+
+
+def test_the_runner_is_told_what_clinicians_do_not_see(
+    stores: tuple[Store, Store, dict[str, int]],
+) -> None:
+    synced, files, _ = stores
+    for store, counts in ((synced, (2, 1)), (files, (0, 0))):
+        anna = make_account(store, ATHLETE)  # the account of the athlete row "anna"
+        withheld = sharing.strava_withheld(store, anna)
+        assert (withheld.hidden_activities, withheld.activities_without_strava_fields) == counts
+    assert withheld.words is None
+    assert sharing.StravaWithheld(2, 1).words == (
+        "Clinicians do not see 2 activities synced only from Strava or the titles, notes, "
+        "perceived effort and shoes Strava added to 1 other activity: Strava's API Agreement "
+        "lets Strava data be shown to you only. Your own files (watch FIT files, "
+        "intervals.icu, export archives) are shared."
+    )

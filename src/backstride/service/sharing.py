@@ -25,7 +25,7 @@ from typing import Literal
 
 from backstride.errors import InputError, NotFoundError, PermissionDeniedError, ThrottledError
 from backstride.model import SHARE_SCOPES, Account, Share, ShareScope
-from backstride.store import Connection, Store, transaction
+from backstride.store import Connection, Store, restricted, transaction
 from backstride.store import audit as audit_rows
 from backstride.store import sharing as rows
 
@@ -268,6 +268,53 @@ def shared_with(store: Store, clinician: Account) -> list[Share]:
     """The active shares with a clinician, newest first."""
     with transaction(store) as conn:
         return rows.list_shares(conn, clinician_account_id=clinician.id, active_only=True)
+
+
+@dataclass(frozen=True)
+class StravaWithheld:
+    """What a clinician does not see of an athlete's activities because of Strava's API
+    Agreement (docs/sync.md): the runner's Sharing page says so, and why."""
+
+    hidden_activities: int
+    activities_without_strava_fields: int
+
+    @property
+    def words(self) -> str | None:
+        """One line for the runner, or None when nothing is withheld."""
+        if not (self.hidden_activities or self.activities_without_strava_fields):
+            return None
+        parts = []
+        if self.hidden_activities:
+            parts.append(
+                f"{self.hidden_activities} "
+                f"{'activity' if self.hidden_activities == 1 else 'activities'} synced only "
+                "from Strava"
+            )
+        if self.activities_without_strava_fields:
+            parts.append(
+                "the titles, notes, perceived effort and shoes Strava added to "
+                f"{self.activities_without_strava_fields} other "
+                f"{'activity' if self.activities_without_strava_fields == 1 else 'activities'}"
+            )
+        return (
+            f"Clinicians do not see {' or '.join(parts)}: Strava's API Agreement lets "
+            "Strava data be shown to you only. Your own files (watch FIT files, "
+            "intervals.icu, export archives) are shared."
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "hidden_activities": self.hidden_activities,
+            "activities_without_strava_fields": self.activities_without_strava_fields,
+            "words": self.words,
+        }
+
+
+def strava_withheld(store: Store, athlete: Account) -> StravaWithheld:
+    """What every share of the athlete leaves out because it came from Strava's API."""
+    athlete_id = _require_athlete(athlete)
+    with transaction(store) as conn:
+        return StravaWithheld(*restricted.withheld(conn, athlete_id))
 
 
 # --- the access decision ----------------------------------------------------------------------

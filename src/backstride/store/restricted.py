@@ -7,11 +7,11 @@ Strava's API Agreement lets a runner's Strava data be shown to that runner only
 
 - **the activities whose stored record came from Strava's API**: ``source_format``
   ``"strava"`` (a recording Strava's API gave, ``sync.strava_data.to_activity``: even when a
-  file holds the same run, the record kept is Strava's), and an activity that something of
-  Strava's API points at (an ``activity_sources`` row ``strava:<id>``, which
-  ``service.sync`` stores for every synced activity, or a ``sync_items`` row of a Strava
-  connection) while no file holds it (no other ``activity_sources`` row: a watch's FIT,
-  an intervals.icu original, an export archive's file or row are the runner's own);
+  file holds the same run, the record kept is Strava's), and an activity Strava's API gave
+  (an ``activity_sources`` row ``strava:<id>``, which ``service.sync`` stores for every
+  activity it stores or matches, so also for a manual activity a ``sync_items`` row points
+  at) while no file holds it (no other ``activity_sources`` row: a watch's FIT, an
+  intervals.icu original, an export archive's file or row are the runner's own);
 - **what Strava's API added to the activities shown**: on an activity with a Strava part,
   its name, description, private note, perceived exertion, the platform's type, the
   Strava id, and its gear when the sync named it (``gear_source`` ``"archive"``: the sync
@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from backstride.model import Streams
 from backstride.store.db import View, view_of
-from backstride.store.schema import activities, activity_sources, gear, sync_connections, sync_items
+from backstride.store.schema import activities, activity_sources, gear, sync_connections
 from backstride.units import Channel
 
 #: How ``service.sync`` names what came from Strava's API (``activity_sources.file_name``).
@@ -47,17 +47,15 @@ STRAVA_FIELDS = ("name", "vendor_type", "description", "private_note", "rpe", "e
 
 
 def strava_part(activity_id: Any) -> ColumnElement[bool]:
-    """Whether something of Strava's API is on the activity ``activity_id`` (a column)."""
-    return sa.or_(
-        sa.exists().where(
-            activity_sources.c.activity_id == activity_id,
-            activity_sources.c.file_name.like(STRAVA_SOURCE),
-        ),
-        sa.exists().where(
-            sync_items.c.activity_id == activity_id,
-            sync_items.c.connection_id == sync_connections.c.id,
-            sync_connections.c.service == "strava",
-        ),
+    """Whether something of Strava's API is on the activity ``activity_id`` (a column): an
+    ``activity_sources`` row ``strava:<id>``. The Strava sync stores one for every activity
+    it stores or finds a twin of (``service.storing``: each part of a "file" is recorded,
+    and a sync's file is ``strava:<id>``), so every activity a ``sync_items`` row of a
+    Strava connection points at has one; that map is not asked (it has no index by
+    activity, and a clinician's list reads every athlete's history)."""
+    return sa.exists().where(
+        activity_sources.c.activity_id == activity_id,
+        activity_sources.c.file_name.like(STRAVA_SOURCE),
     )
 
 
@@ -170,3 +168,19 @@ def streams(view: View, found: Streams) -> Streams:
         return found
     kept = {c: v for c, v in found.channels.items() if c not in POSITION_CHANNELS}
     return Streams(found.elapsed_s, kept, dict(found.extra))
+
+
+def withheld(conn: Connection, athlete_id: int) -> tuple[int, int]:
+    """What a view hiding Strava's API leaves out of an athlete's activities: (how many
+    are hidden, how many others lose what Strava added), for the runner's Sharing page."""
+    hidden_count = conn.execute(
+        sa.select(sa.func.count()).where(activities.c.athlete_id == athlete_id, hidden())
+    ).scalar_one()
+    blanked = conn.execute(
+        sa.select(sa.func.count()).where(
+            activities.c.athlete_id == athlete_id,
+            sa.not_(hidden()),
+            strava_part(activities.c.id),
+        )
+    ).scalar_one()
+    return int(hidden_count), int(blanked)

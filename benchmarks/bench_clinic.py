@@ -504,7 +504,7 @@ async def athlete_loop(session: Session, until: float, think: float) -> None:
         }[page]
         await session.timed(page, path)
         if think:
-            await asyncio.sleep(rng.expovariate(1 / think))
+            await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, until - time.monotonic())))
 
 
 async def clinician_loop(session: Session, until: float, think: float) -> None:
@@ -526,7 +526,7 @@ async def clinician_loop(session: Session, until: float, think: float) -> None:
         }[page]
         await session.timed(page, path)
         if think:
-            await asyncio.sleep(rng.expovariate(1 / think))
+            await asyncio.sleep(min(rng.expovariate(1 / think), max(0.0, until - time.monotonic())))
 
 
 async def uploader(sessions: list[Session], until: float, every: float) -> None:

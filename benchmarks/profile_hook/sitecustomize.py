@@ -2,7 +2,9 @@
 folder on ``PYTHONPATH`` and ``BACKSTRIDE_BENCH_PROFILE=DIR`` samples the stacks of all its
 threads every 5 ms and writes, at exit, ``DIR/<pid>.folded`` (one line per distinct stack,
 ``frame;frame;... count``, as flame-graph tools read) and ``DIR/<pid>.top`` (the functions
-with the most samples on the stack and on top of it).
+with the most samples on the stack and on top of it). The files are rewritten every 2 s as
+well: uvicorn ends a server stopped by SIGTERM with that signal again, and atexit does not
+run then.
 
 A sampler, not cProfile: the web app answers synchronous routes in a thread pool, which a
 per-thread profiler (cProfile, pyinstrument) does not see; py-spy is not available here.
@@ -14,6 +16,7 @@ import atexit
 import os
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -38,7 +41,11 @@ def _start(folder: Path) -> None:
 
     def sample() -> None:
         me = threading.get_ident()
+        last_write = time.monotonic()
         while not stop.wait(_INTERVAL_S):
+            if time.monotonic() - last_write > 2:
+                write()
+                last_write = time.monotonic()
             for ident, frame in sys._current_frames().items():
                 if ident == me:
                     continue
@@ -48,18 +55,18 @@ def _start(folder: Path) -> None:
                     stacks[tuple(names)] += 1
 
     def write() -> None:
-        stop.set()
         pid = os.getpid()
-        if not stacks:
+        snapshot = dict(stacks)
+        if not snapshot:
             return
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / f"{pid}.folded", "w") as out:
-            for names, count in stacks.most_common():
+            for names, count in sorted(snapshot.items(), key=lambda item: -item[1]):
                 out.write(";".join(names) + f" {count}\n")
-        total = sum(stacks.values())
+        total = sum(snapshot.values())
         inclusive: Counter[str] = Counter()
         own: Counter[str] = Counter()
-        for names, count in stacks.items():
+        for names, count in snapshot.items():
             for name in set(names):
                 inclusive[name] += count
             own[names[-1]] += count
@@ -72,8 +79,12 @@ def _start(folder: Path) -> None:
             for name, count in own.most_common(40):
                 out.write(f"{100 * count / total:6.1f}%  {name}\n")
 
+    def finish() -> None:
+        stop.set()
+        write()
+
     threading.Thread(target=sample, daemon=True, name="bench-sampler").start()
-    atexit.register(write)
+    atexit.register(finish)
 
 
 if _FOLDER:

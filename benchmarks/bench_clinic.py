@@ -34,8 +34,10 @@ table.
 requests per second, errors (any status but 200 on a page, 303 on an upload, any exception
 or timeout), the jobs completed and their time from upload to done, the load average, and
 the CPU seconds of the web processes, the workers and this client. Target (issue 17): p95 <
-300 ms over the pages, 0 errors. ``--profile DIR`` runs each web process under cProfile
-(one file per process, written at shutdown) to say where the time goes.
+300 ms over the pages, 0 errors. ``--profile DIR`` samples the stacks of every thread of
+each web process every 5 ms (``benchmarks/profile_hook/sitecustomize.py``: py-spy is not
+available, and cProfile does not see the thread pool that answers the routes) into
+``DIR/<pid>.top`` and ``.folded``, to say where the time goes.
 """
 
 from __future__ import annotations

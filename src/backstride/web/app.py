@@ -299,7 +299,12 @@ def create_app(
 
         app.include_router(clinic_routes.api_router)
         app.include_router(clinic_routes.router)
-        policy.check_routes(app)
+        try:
+            policy.check_routes(app)
+        except RuntimeError:
+            cache.close()
+            store.close()
+            raise
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(RedFlagsFirst, store=store, clinic=clinic)
     if clinic:

@@ -396,10 +396,11 @@ def audit_page(request: Request) -> Response:
 @router.get("/account/export")
 def export(request: Request) -> Response:
     """Everything of yours: the original files and every row, as one zip."""
-    from backstride.service import data_rights
+    from backstride.service import audit, data_rights
 
     account = _account(request)
     data = data_rights.export_account(_store(request), account)
+    audit.record(_store(request), account, account.id, "export", request.url.path)
     name = f"backstride-export-{account.name}-{local_today().isoformat()}.zip"
     return Response(
         data,

@@ -12,7 +12,7 @@ the first job is submitted.
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from starlette.requests import Request
 
@@ -28,7 +28,7 @@ def submit_import(request: Request, who: Subject, saved: SavedUpload) -> int:
 
     try:
         with ExitStack() as files:
-            opened: list[tuple[str, IO[bytes]]] = [
+            opened: list[tuple[str, BinaryIO]] = [
                 (upload.name, files.enter_context(upload.path.open("rb"))) for upload in saved.files
             ]
             job_id: int = submit.import_upload(
@@ -46,12 +46,13 @@ def submit_sync(request: Request, who: Subject, service_name: str) -> int:
     """Enqueue a sync of one connected service for ``who``."""
     from backstride.jobs import submit
 
-    job_id: int = submit.sync(
+    job_id = submit.sync(
         request.app.state.store,
         request.app.state.settings,
         athlete=who.athlete,
         service=service_name,
     )
+    assert job_id is not None  # None only for the periodic sync, which skips a busy athlete
     return job_id
 
 

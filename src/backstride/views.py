@@ -13,10 +13,12 @@ from typing import Any
 from backstride.model import (
     Account,
     ClearanceRecord,
+    ClinicianNote,
     ImportReport,
     Lap,
     PainRecord,
     RoutineRecord,
+    Share,
     StoredActivity,
     StoredGear,
 )
@@ -156,6 +158,30 @@ def pain_view(entry: PainRecord) -> dict[str, Any]:
         "activity_id": entry.activity_id,
         "leg_symptoms": entry.leg_symptoms.replace("_", "-"),
         "note": entry.note,
+    }
+
+
+def share_view(share: Share) -> dict[str, Any]:
+    """An athlete's share with a clinician (the Sharing page, the clinician's list)."""
+    return {
+        "id": share.id,
+        "athlete": share.athlete_name,
+        "clinician": share.clinician_name,
+        "scope": share.scope,
+        "created_at": _time(share.created_at),
+        "revoked_at": None if share.revoked_at is None else _time(share.revoked_at),
+        "active": share.active,
+    }
+
+
+def note_view(note: ClinicianNote) -> dict[str, Any]:
+    """A clinician's dated note on an athlete."""
+    return {
+        "id": note.id,
+        "date": note.day.isoformat(),
+        "author": note.author_name,
+        "text": note.text,
+        "created_at": _time(note.created_at),
     }
 
 

@@ -17,6 +17,7 @@ from backstride.service.decoding import Decoded
 from backstride.service.pipeline import athlete_id_for
 from backstride.service.storing import Source, import_hashed
 from backstride.store import Store
+from backstride.views import note_view
 from tests.clinic import strava
 from tests.clinic.accounts import make_account
 from tests.conftest import make_activity
@@ -130,6 +131,13 @@ def test_notes_by_a_clinician_read_by_the_athlete(
         "Flare after the 10k.",
     ]
     assert notes.list_notes(store, sharing.access(store, cara, sam.id)) == []
+    assert note_view(first) == {
+        "id": first.id,
+        "date": "2025-06-14",
+        "author": "cara",
+        "text": "Flare after the 10k.",
+        "created_at": first.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
     with pytest.raises(PermissionDeniedError):
         notes.add_note(store, own, AS_OF, "my own note", today=AS_OF)  # athletes log a diary
     for text, day in (("", AS_OF), ("x" * 5001, AS_OF), ("later", date(2025, 6, 16))):

@@ -27,11 +27,12 @@ import sqlalchemy as sa
 from backstride import service
 from backstride.errors import NotFoundError, PermissionDeniedError
 from backstride.model import Gear, StoredActivity
-from backstride.service import charts, sharing
+from backstride.service import accounts, charts, sharing
 from backstride.service.sync_state import shows_strava_data
 from backstride.store import Store, open_store, transaction
 from backstride.store import pain as pain_rows
 from backstride.store.athletes import get_or_create_athlete
+from backstride.store.schema import form_summaries
 from backstride.units import Channel
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
 from tests.clinic import strava
@@ -74,6 +75,7 @@ def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 
 def _files_and_diary(store: Store, *, strava_run: int | None) -> dict[str, int]:
     """The runner's own data, the same in both databases (same order, so the same ids)."""
+    make_account(store, ATHLETE)
     service.import_files(store, FILES, athlete=ATHLETE)
     by_day = {a.activity.local_date: a.id for a in service.list_activities(store, athlete=ATHLETE)}
     fit_run, old_run = by_day[date(2020, 12, 10)], by_day[date(2017, 6, 11)]
@@ -102,6 +104,7 @@ def stores(two_urls: tuple[str, str]) -> Iterator[tuple[Store, Store, dict[str, 
     ):
         ids = _files_and_diary(files, strava_run=None)
         # The synced database: the same files first, then Strava.
+        make_account(synced, ATHLETE)
         service.import_files(synced, FILES, athlete=ATHLETE)
         strava.connect(synced, ATHLETE)
         service.add_shoe(synced, Gear(name="Ghost 15", kind="shoe"), athlete=ATHLETE)
@@ -240,7 +243,7 @@ def test_summaries_drop_positions_everywhere(
 
 
 def test_a_restricted_view_is_read_only(stores: tuple[Store, Store, dict[str, int]]) -> None:
-    synced, _, _ = stores
+    synced, _, ids = stores
     view = synced.restricted()
     with pytest.raises(PermissionDeniedError):
         service.get_plan(view, as_of=AS_OF, athlete=ATHLETE)  # would save a plan
@@ -249,6 +252,16 @@ def test_a_restricted_view_is_read_only(stores: tuple[Store, Store, dict[str, in
     report = service.import_files(view, FILES[:1], athlete=ATHLETE)
     assert report.imported == 0
     assert [f.error for f in report.failed] == ["a restricted view of a store cannot import"]
+    # The one write a view makes: the form summaries it derives when none are stored (the
+    # same numbers for every view: form needs no positions, and hidden runs are not read).
+    with transaction(synced) as conn:
+        conn.execute(sa.delete(form_summaries))
+    summaries = synced.restricted(hide_strava_api=True, positions=False)
+    form = service.get_form(summaries, as_of=AS_OF, athlete=ATHLETE).to_json()
+    with transaction(synced) as conn:
+        stored = conn.execute(sa.select(form_summaries.c.activity_id)).scalars().all()
+    assert stored == [ids["fit"]]  # the run of the year before AS_OF the view shows
+    assert form == service.get_form(synced.restricted(), as_of=AS_OF, athlete=ATHLETE).to_json()
     # Its pool is the base store's: closing the view leaves the base store working.
     view.close()
     assert len(service.list_activities(synced, athlete=ATHLETE)) == 4
@@ -259,7 +272,7 @@ def test_the_runner_is_told_what_clinicians_do_not_see(
 ) -> None:
     synced, files, _ = stores
     for store, counts in ((synced, (2, 1)), (files, (0, 0))):
-        anna = make_account(store, ATHLETE)  # the account of the athlete row "anna"
+        anna = accounts.get_account(store, ATHLETE)
         withheld = sharing.strava_withheld(store, anna)
         assert (withheld.hidden_activities, withheld.activities_without_strava_fields) == counts
     assert withheld.words is None

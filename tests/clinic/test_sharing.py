@@ -10,9 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from backstride.errors import InputError, NotFoundError, PermissionDeniedError, ThrottledError
+from backstride.errors import (
+    AuthenticationError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ThrottledError,
+)
 from backstride.model import Account
-from backstride.service import audit, sharing
+from backstride.service import accounts, audit, sharing
 from backstride.store import Store, transaction
 from backstride.store.schema import share_invites
 from tests.clinic.accounts import make_account
@@ -224,6 +230,9 @@ def test_guessing_is_throttled_per_clinician_and_per_address(
         with pytest.raises(InputError):
             sharing.redeem_invite(store, cara, guess, address=f"1.1.1.{i}", now=clock)
     clock.at = T0 + timedelta(minutes=20)
+    # A sign-in meanwhile forgets the sign-in failures older than its 15 minutes, not these.
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate(store, "cara", "not her password", address="1.1.1.1", now=clock)
     with pytest.raises(ThrottledError) as caught:  # even the right code, from a new address
         sharing.redeem_invite(store, cara, good, address="9.9.9.9", now=clock)
     assert caught.value.retry_after_s == 40 * 60  # the first failure leaves at 10:00
@@ -266,3 +275,48 @@ def test_audit_record_and_entries(store: Store, people: dict[str, Account]) -> N
     assert audit.entries_for(store, people["ben"]) == []
     with pytest.raises(InputError):
         audit.record(store, cara, anna.id, "peek", "/x")
+
+
+def test_share_json(store: Store, people: dict[str, Account]) -> None:
+    from backstride.views import share_view
+
+    clock = Clock()
+    share = sharing.share_with(store, people["ben"], "eve", "summaries", now=clock)
+    assert share_view(share) == {
+        "id": share.id,
+        "athlete": "ben",
+        "clinician": "eve",
+        "scope": "summaries",
+        "created_at": "2026-12-07T09:00:00Z",
+        "revoked_at": None,
+        "active": True,
+    }
+
+
+def test_a_code_redeemed_at_once_by_several_gives_one_share(
+    store: Store, people: dict[str, Account]
+) -> None:
+    import threading
+
+    clinicians = [make_account(store, f"doc{i}", "clinician") for i in range(6)]
+    code = sharing.create_invite(store, people["ben"], "all")
+    start = threading.Barrier(len(clinicians))
+    outcomes: list[str] = []
+
+    def redeem(who: Account) -> None:
+        start.wait()
+        try:
+            sharing.redeem_invite(store, who, code, address=f"10.1.0.{who.id}")
+            outcomes.append("share")
+        except InputError as e:
+            outcomes.append(e.message)
+
+    threads = [threading.Thread(target=redeem, args=(c,)) for c in clinicians]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["share"] + ["unknown or used invite code"] * 5
+    active = [s for s in sharing.shares_of(store, people["ben"]) if s.active]
+    assert len(active) == 1
+    assert active[0].clinician_name.startswith("doc")

@@ -25,9 +25,11 @@ from typing import Literal
 
 from backstride.errors import InputError, NotFoundError, PermissionDeniedError, ThrottledError
 from backstride.model import SHARE_SCOPES, Account, Share, ShareScope
+from backstride.service.passwords import address_key
 from backstride.store import Connection, Store, restricted, transaction
 from backstride.store import audit as audit_rows
 from backstride.store import sharing as rows
+from backstride.store.accounts import throttle_transaction
 
 Now = Callable[[], datetime]
 
@@ -150,24 +152,29 @@ def redeem_invite(
     """Redeem an invite code: the athlete's data is shared with ``clinician`` in the code's
     scope (replacing an earlier share between them). One-time; a wrong, used, withdrawn
     or expired code is one InputError ("unknown or used invite code"), and
-    :data:`INVITE_FAILURES_ALLOWED` failures by a clinician or from an address within
+    :data:`INVITE_FAILURES_ALLOWED` failures by a clinician or from an address (an IPv6
+    address by its /64, as the sign-in throttle: ``passwords.address_key``) within
     :data:`INVITE_FAILURE_WINDOW` refuse further tries (:class:`ThrottledError`) until the
-    oldest leaves the window: 60-bit codes cannot be guessed at that pace."""
+    oldest leaves the window: 60-bit codes cannot be guessed at that pace. Each attempt is
+    counted before its code is checked, one at a time, and withdrawn when it was right,
+    so attempts made in parallel gain nothing."""
     _require_clinician(clinician)
     at = now()
-    with transaction(store) as conn:
-        by_clinician, by_address = rows.invite_failures_since(
-            conn, clinician.id, address, at - INVITE_FAILURE_WINDOW
-        )
-    for counted in (by_clinician, by_address):
-        if len(counted) >= INVITE_FAILURES_ALLOWED:
-            oldest = counted[-INVITE_FAILURES_ALLOWED]
-            wait = (oldest + INVITE_FAILURE_WINDOW - at).total_seconds()
-            raise ThrottledError(
-                "too many wrong invite codes; try again later",
-                retry_after_s=max(1, math.ceil(wait)),
-                hint="ask the athlete for a new code, or to share with your account name",
-            )
+    where = address_key(address)
+    since = at - INVITE_FAILURE_WINDOW
+    with throttle_transaction(store) as conn:  # attempts at once are counted one by one
+        by_clinician, by_address = rows.invite_failures_since(conn, clinician.id, where, since)
+        for counted in (by_clinician, by_address):
+            if len(counted) >= INVITE_FAILURES_ALLOWED:
+                oldest = counted[-INVITE_FAILURES_ALLOWED]
+                wait = (oldest + INVITE_FAILURE_WINDOW - at).total_seconds()
+                raise ThrottledError(
+                    "too many wrong invite codes; try again later",
+                    retry_after_s=max(1, math.ceil(wait)),
+                    hint="ask the athlete for a new code, or to share with your account name",
+                )
+        rows.forget_invite_failures_before(conn, since)
+        attempt = rows.add_invite_failure(conn, clinician.id, where, at)
     plain = normalise_code(code)
     with transaction(store) as conn:
         claimed = (
@@ -176,6 +183,7 @@ def redeem_invite(
             else rows.claim_invite(conn, code_hash(plain), clinician_account_id=clinician.id, at=at)
         )
         if claimed is not None:
+            rows.withdraw_invite_failure(conn, attempt)
             athlete_account_id, scope = claimed
             rows.revoke_shares(
                 conn,
@@ -192,8 +200,6 @@ def redeem_invite(
             )
             _audit(conn, clinician, athlete_account_id, "redeem", f"invite code, scope {scope}", at)
             return share
-    with transaction(store) as conn:  # the failure stays, whatever the caller does next
-        rows.add_invite_failure(conn, clinician.id, address, at)
     raise InputError(
         "unknown or used invite code",
         hint="codes work once, for 7 days: ask the athlete for a new one",

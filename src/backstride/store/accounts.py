@@ -185,8 +185,13 @@ def failures_since(
 
 
 def forget_failures_before(conn: Connection, before: datetime) -> None:
-    """Drop failures too old to count for any throttle."""
-    conn.execute(sa.delete(login_failures).where(login_failures.c.at < before))
+    """Drop sign-in failures too old to count (not the invite throttle's, ``invite#`` keys,
+    which count for an hour: ``store.sharing``)."""
+    conn.execute(
+        sa.delete(login_failures).where(
+            login_failures.c.at < before, sa.not_(login_failures.c.name.like("invite#%"))
+        )
+    )
 
 
 # --- one-time links ---------------------------------------------------------------------------

@@ -14,41 +14,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from backstride.model import Account, Role, Share, ShareScope
-from backstride.store.schema import accounts, athletes, login_failures, share_invites, shares
-
-_ACCOUNT_COLUMNS = (*accounts.c, athletes.c.name.label("athlete_name"))
-_ACCOUNTS = accounts.outerjoin(athletes, accounts.c.athlete_id == athletes.c.id)
-
-
-def account_from_row(row: Any) -> Account:
-    """A :class:`~backstride.model.Account` from a row of ``accounts`` joined with its
-    athlete's name (``athlete_name``)."""
-    role: Role = row.role
-    return Account(
-        id=row.id,
-        name=row.name,
-        role=role,
-        display_name=row.display_name,
-        athlete_id=row.athlete_id,
-        athlete=row.athlete_name,
-        created_at=row.created_at,
-        has_password=row.password_hash is not None,
-        disabled=row.disabled_at is not None,
-    )
+from backstride.model import Account, Share, ShareScope
+from backstride.store.accounts import account_by_id, account_by_name
+from backstride.store.schema import accounts, login_failures, share_invites, shares
 
 
 def find_account(
     conn: Connection, *, account_id: int | None = None, name: str | None = None
 ) -> Account | None:
     """The account with this id or this name (exactly one of them), or None."""
-    query = sa.select(*_ACCOUNT_COLUMNS).select_from(_ACCOUNTS)
     if account_id is not None:
-        query = query.where(accounts.c.id == account_id)
-    else:
-        query = query.where(accounts.c.name == name)
-    row = conn.execute(query).first()
-    return None if row is None else account_from_row(row)
+        return account_by_id(conn, account_id)
+    assert name is not None
+    return account_by_name(conn, name)
 
 
 # --- shares -----------------------------------------------------------------------------------
@@ -233,19 +211,42 @@ def revoke_invites(conn: Connection, athlete_account_id: int, at: datetime) -> i
 
 # --- failed redemptions (the invite throttle) -------------------------------------------------
 # Kept in ``login_failures`` under keys no sign-in uses (account names never hold ``#``), so
-# they neither count for the login throttle nor it for them.
+# they neither count for the login throttle nor it for them. ``service.sharing`` counts an
+# attempt before the code is checked, under the throttle's lock
+# (``store.accounts.throttle_transaction``), and withdraws it when the code was right.
+
+INVITE_KEY = "invite#"
 
 
 def invite_failure_keys(clinician_account_id: int, address: str) -> tuple[str, str]:
     """The ``login_failures`` (name, address) of a failed redemption."""
-    return f"invite#{clinician_account_id}", f"invite#{address}"[:64]
+    return f"{INVITE_KEY}{clinician_account_id}", f"{INVITE_KEY}{address}"[:64]
 
 
 def add_invite_failure(
     conn: Connection, clinician_account_id: int, address: str, at: datetime
-) -> None:
+) -> int:
+    """Count a redemption as failed; its row id (to withdraw it if the code was right)."""
     name, where = invite_failure_keys(clinician_account_id, address)
-    conn.execute(sa.insert(login_failures).values(name=name, address=where, at=at))
+    failure_id = conn.execute(
+        sa.insert(login_failures)
+        .values(name=name, address=where, at=at)
+        .returning(login_failures.c.id)
+    ).scalar_one()
+    return int(failure_id)
+
+
+def withdraw_invite_failure(conn: Connection, failure_id: int) -> None:
+    conn.execute(sa.delete(login_failures).where(login_failures.c.id == failure_id))
+
+
+def forget_invite_failures_before(conn: Connection, before: datetime) -> None:
+    """Drop failed redemptions too old to count."""
+    conn.execute(
+        sa.delete(login_failures).where(
+            login_failures.c.name.like(f"{INVITE_KEY}%"), login_failures.c.at < before
+        )
+    )
 
 
 def invite_failures_since(

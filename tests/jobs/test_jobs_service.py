@@ -27,9 +27,9 @@ def _files(*paths: object) -> list[tuple[str, io.BytesIO]]:
 
 
 def test_an_import_job_keeps_its_files_and_queues_its_task_in_one_transaction(
-    pg_store: Store, postgres_url: str
+    pg_store: Store, jobs_url: str
 ) -> None:
-    settings = load_settings({}, database_url=postgres_url)
+    settings = load_settings({}, database_url=jobs_url)
     job_id = submit.import_upload(pg_store, settings, athlete="ann", files=_files(*FILES[:2]))
     view = job_service.get_job(pg_store, job_id, athlete="ann")
     assert view is not None
@@ -154,3 +154,13 @@ def test_a_report_job_checks_its_period_before_queueing(pg_store: Store) -> None
     assert view is not None
     assert view.to_json()["kind"] == "report"
     assert json.dumps(view.to_json())  # plain JSON
+
+
+def test_a_sync_job_names_a_known_service(pg_store: Store) -> None:
+    with pytest.raises(InputError, match="unknown service 'garmin'") as caught:
+        job_service.create_sync_job(pg_store, athlete="ann", service="garmin")
+    assert caught.value.field == "service"
+    assert count(pg_store, "select count(*) from jobs") == 0
+    from backstride.service.sync import SERVICES
+
+    assert job_service.SYNC_SERVICES == SERVICES  # the same list, without the HTTP clients

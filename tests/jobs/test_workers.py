@@ -40,9 +40,9 @@ def _zipped(paths: list[Path], at: Path) -> Path:
 
 
 def test_four_uploads_at_once_by_two_workers_equal_a_clean_import(
-    pg_store: Store, postgres_url: str, workers: Workers, clean_store: Store, tmp_path: Path
+    pg_store: Store, jobs_url: str, workers: Workers, clean_store: Store, tmp_path: Path
 ) -> None:
-    settings = load_settings({}, database_url=postgres_url)
+    settings = load_settings({}, database_url=jobs_url)
     # the last upload holds a zip of two files: imported as an archive, by the same path
     plans = [
         FILES[0:2],
@@ -76,9 +76,9 @@ def test_four_uploads_at_once_by_two_workers_equal_a_clean_import(
 
 
 def test_a_worker_killed_mid_import_leaves_the_job_to_another_that_completes_it(
-    pg_store: Store, postgres_url: str, workers: Workers, clean_store: Store
+    pg_store: Store, jobs_url: str, workers: Workers, clean_store: Store
 ) -> None:
-    settings = load_settings({}, database_url=postgres_url)
+    settings = load_settings({}, database_url=jobs_url)
     paths = FILES[:6]
     job_id = submit.import_upload(pg_store, settings, athlete="local", files=_files(paths))
     # The test hook pauses the import 0.7 s after each stored file (jobs/worker.py), so the
@@ -114,9 +114,9 @@ def test_a_worker_killed_mid_import_leaves_the_job_to_another_that_completes_it(
 
 
 def test_a_failing_file_a_report_and_another_athletes_job(
-    pg_store: Store, postgres_url: str, workers: Workers
+    pg_store: Store, jobs_url: str, workers: Workers
 ) -> None:
-    settings = load_settings({}, database_url=postgres_url)
+    settings = load_settings({}, database_url=jobs_url)
     files = [*_files(FILES[:1]), ("broken.fit", io.BytesIO(b".FIT but not really"))]
     imported = submit.import_upload(pg_store, settings, athlete="ann", files=files)
     reported = submit.report(pg_store, settings, athlete="ann")

@@ -88,7 +88,7 @@ def _run(rt: Runtime, job_id: int, work: Callable[[job_service.StartedJob], str]
     and log one line: done, or failed and why (the row says the same)."""
     job = job_service.start_job(rt.store, job_id)
     if job is None:
-        log.info("job %d: finished already, nothing to do", job_id)
+        log.info("job %d: finished already (or deleted with its account): nothing to do", job_id)
         return
     began = time.monotonic()
     what = f"job {job_id} ({job.kind}, {job.athlete}, attempt {job.record.attempts})"

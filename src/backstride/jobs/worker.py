@@ -104,7 +104,8 @@ async def _work(app: App, rt: Runtime, concurrency: int) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop, signum)
         log.info(
-            "worker started: %d job%s at a time%s",
+            "worker started on %s: %d job%s at a time%s",
+            rt.store.display_url,
             concurrency,
             "" if concurrency == 1 else "s",
             f"; {retried} stalled job{'' if retried == 1 else 's'} retried" if retried else "",

@@ -43,6 +43,7 @@ from backstride.model import (
     ImportWarning,
     JobKind,
     JobRecord,
+    SyncService,
 )
 from backstride.store import Connection, Store, transaction
 from backstride.store import jobs as job_rows
@@ -52,6 +53,8 @@ from backstride.views import import_report_view
 #: The shell's way to queue a job: given the open transaction's database connection (the
 #: driver's own) and the new job's id, it defers the task there and returns the queue's id.
 Enqueue = Callable[[object, int], int]
+#: The services a sync job can name (``service.sync.SERVICES``, without importing its clients).
+SYNC_SERVICES: tuple[SyncService, ...] = ("strava", "intervals")
 #: Longest file name kept for an upload, in UTF-8 bytes.
 MAX_NAME_BYTES = 150
 #: Progress is written at most this often (seconds) while a unit is under way.
@@ -179,6 +182,10 @@ def create_sync_job(
     """A ``queued`` sync of ``service`` (default: every connected one); returns its id.
     ``skip_if_unfinished``: None instead when a sync of the athlete is queued or running
     (the periodic sync does not pile up behind a slow one)."""
+    if service is not None and service not in SYNC_SERVICES:
+        raise InputError(
+            f"unknown service {service!r}: {' or '.join(SYNC_SERVICES)}", field="service"
+        )
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         if skip_if_unfinished and job_rows.has_unfinished(conn, athlete_id, "sync"):
@@ -444,7 +451,9 @@ def run_import_job(
 
     Each file is written to a private temporary folder (0700, removed at the end), under a
     folder of its own so two uploads of the same name are both imported, and imported with
-    ``import_paths`` (an export ``.zip`` as an archive). A retried job imports every file
+    ``import_paths`` (an export ``.zip`` as an archive), decoded in this thread: a worker
+    runs its jobs in threads, where forking decoder processes is unsafe, so more workers
+    (or ``--concurrency``) are the parallelism. A retried job imports every file
     again: those its first attempt stored are skipped as the same bytes ("same file"), so
     nothing is lost or doubled.
     """

@@ -564,10 +564,17 @@ class RunResult:
 
 
 async def browse(
-    base: str, people: Population, *, sessions: int, seconds: float, think: float, every: float
+    base: str,
+    people: Population,
+    *,
+    sessions: int,
+    clinicians: int,
+    seconds: float,
+    think: float,
+    every: float,
 ) -> tuple[Tally, float]:
     tally = Tally()
-    clinicians = max(1, sessions // 5) if people.clinicians else 0
+    clinicians = min(clinicians, sessions) if people.clinicians else 0
     staff = sorted(people.clinicians)
     crowd: list[Session] = []
     for n in range(sessions):
@@ -641,8 +648,9 @@ def run_once(url: str, people: Population, args: argparse.Namespace, logs: Path)
         client0 = time.process_time()
         tally, seconds = asyncio.run(
             browse(
-                processes.base, people, sessions=args.sessions, seconds=args.seconds,
-                think=args.think, every=args.upload_every,
+                processes.base, people, sessions=args.sessions,
+                clinicians=args.clinician_sessions, seconds=args.seconds, think=args.think,
+                every=args.upload_every,
             )
         )  # fmt: skip
         web_cpu = tree_cpu_s(processes.web.pid) - web0
@@ -709,6 +717,9 @@ def main() -> None:
     parser.add_argument("--runs-per-week", type=float, default=4.0)
     parser.add_argument("--clinicians", type=int, default=4)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument(
+        "--clinician-sessions", type=int, help="of the sessions (default: one in five)"
+    )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=1.0, help="mean think time, s (0: none)")
     parser.add_argument("--upload-every", type=float, default=5.0, help="s between uploads")
@@ -725,6 +736,8 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="sample each web process's stacks into DIR")
     parser.add_argument("--logs", type=Path, default=Path(tempfile.gettempdir()) / "bench-clinic")
     args = parser.parse_args()
+    if args.clinician_sessions is None:
+        args.clinician_sessions = max(1, args.sessions // 5)
 
     emit(
         f"python {platform.python_version()}, {os.cpu_count()} CPUs "
@@ -752,7 +765,8 @@ def main() -> None:
             f"({', '.join(f'{k}: {len(v)} athletes' for k, v in people.clinicians.items())})"
         )
         emit(
-            f"run: {args.sessions} sessions for {args.seconds:.0f} s, think {args.think} s mean, "
+            f"run: {args.sessions} sessions ({args.clinician_sessions} clinicians) for "
+            f"{args.seconds:.0f} s, think {args.think} s mean, "
             f"{args.web_processes} web processes, {args.workers} workers, "
             f"an upload of 2 runs every {args.upload_every} s"
         )

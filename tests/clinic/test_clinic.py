@@ -13,6 +13,7 @@ from backstride import service
 from backstride.errors import InputError, PermissionDeniedError
 from backstride.model import Account, ImportReport
 from backstride.service import clinic, notes, sharing
+from backstride.service.clock import local_today
 from backstride.service.decoding import Decoded
 from backstride.service.pipeline import athlete_id_for
 from backstride.service.storing import Source, import_hashed
@@ -99,6 +100,10 @@ def test_athlete_list_by_urgency_on_the_shared_view(
         "high"
     ]
     assert clinic.athlete_list(store, clinic_people["dov"], AS_OF) == []
+    # Today (the screen still the latest): the red flag from the status's own findings.
+    today = clinic.athlete_list(store, cara, local_today())
+    assert (today[0].name, today[0].urgency.level) == ("rita", "red_flag")
+    assert today[0].urgency.reasons == ("R1 emergency on 2025-06-10",)
 
 
 def test_clearance_by_the_clinician_moves_the_athlete_down(

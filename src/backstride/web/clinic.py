@@ -28,7 +28,7 @@ from backstride.errors import (
 )
 from backstride.model import ROLES, SHARE_SCOPES, Account
 from backstride.service import Store
-from backstride.service.clock import local_today
+from backstride.service.clock import day_out_of_range, local_today
 from backstride.web import errors, guard, policy, queue, sessions
 from backstride.web.params import MAX_ID, On, check_record_day, no_control_characters
 from backstride.web.render import page
@@ -66,13 +66,19 @@ def _notice(request: Request) -> str | None:
     return NOTICES.get(request.query_params.get("done") or "")
 
 
+#: Fields kept as typed: a password's spaces are part of it.
+SECRET_FIELDS = frozenset({"password", "old", "new", "repeat"})
+
+
 def _text(form: FormData, name: str, *, limit: int = 200) -> str:
+    """A text field, stripped (passwords as typed), without control characters, at most
+    ``limit`` characters: else one line naming the field."""
     value = form.get(name)
     if isinstance(value, UploadFile):
         raise InputError(f"{name} must be text, not a file")
-    text = (
-        (value or "").strip() if name not in ("password", "old", "new", "repeat") else (value or "")
-    )
+    text = value or ""
+    if name not in SECRET_FIELDS:
+        text = text.strip()
     try:
         no_control_characters(text)
     except ValueError as e:
@@ -314,6 +320,7 @@ def _sharing_page(
     context = {
         "title": "Sharing",
         "shares": sharing.shares_of(_store(request), account),
+        "withheld": sharing.strava_withheld(_store(request), account).words,
         "scopes": SHARE_SCOPES,
         "code": code,
         "code_scope": code_scope,
@@ -651,6 +658,35 @@ async def enable(request: Request, name: AccountName) -> Response:
     return await _admin_form(request, on)
 
 
+# -- the clinician report as a job ------------------------------------------------------------
+
+
+def _form_day(form: FormData, name: str) -> date:
+    raw = _text(form, name, limit=10)
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{name} {raw[:20]!r} is not a date (YYYY-MM-DD)", field=name) from None
+    if (problem := day_out_of_range(day)) is not None:
+        raise InputError(f"{name} {problem}", field=name)
+    return day
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def make_report(request: Request) -> Response:
+    """The clinician report's PDF, rendered by a worker (it takes a few seconds); the page
+    follows the job (``/report?job=ID``) and then links to its download. A clinician's
+    report is made from their view of the store, and audited."""
+
+    def make(form: FormData) -> Response:
+        who = subject(request)
+        job_id = queue.submit_report(request, who, _form_day(form, "from"), _form_day(form, "to"))
+        policy.audit(request, "report", f"report job {job_id}")
+        return _redirect(request, "/report", **keep_params(request), job=str(job_id))
+
+    return await _form(request, make)
+
+
 # -- jobs --------------------------------------------------------------------------------------
 
 
@@ -660,3 +696,18 @@ async def enable(request: Request, name: AccountName) -> Response:
 )
 def job(request: Request, job_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
     return queue.job_view(request, subject(request), job_id)
+
+
+@api_router.get(
+    "/jobs/{job_id}/output",
+    summary="what a finished job made (the clinician report's PDF), as a download",
+    response_class=Response,
+)
+def job_output(request: Request, job_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
+    data, media_type = queue.job_output(request, subject(request), job_id)
+    name = f"backstride-{job_id}.pdf" if media_type == "application/pdf" else f"job-{job_id}"
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

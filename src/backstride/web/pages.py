@@ -471,25 +471,26 @@ async def import_upload(request: Request, on: On = None) -> Response:
     return page(request, "import.html", context, on=on)
 
 
-@router.get("/report", response_class=HTMLResponse)
-def report_page(request: Request, on: On = None) -> Response:
+@router.get("/report", response_class=HTMLResponse, name="report_page")
+def report_page(
+    request: Request, on: On = None, job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> Response:
     """The report's form, filled with the period the report would cover by default as of the
     day the pages are judged on (``?on=``): the last weeks, or the weeks up to the last run
-    when those hold none (``service.report_period``, as `backstride report` decides)."""
-    start, end, replaced = service.report_period(
-        _store(request), today=on, athlete=_athlete(request)
-    )
-    return page(
-        request,
-        "report.html",
-        {
-            "title": "Clinician report",
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "replaced": replaced,
-        },
-        on=on,
-    )
+    when those hold none (``service.report_period``, as `backstride report` decides). On the
+    clinic server the PDF is rendered by a job (``?job=ID``: its progress, then the link)."""
+    who = subject(request)
+    start, end, replaced = service.report_period(who.store, today=on, athlete=who.athlete)
+    context: dict[str, Any] = {
+        "title": "Clinician report",
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "replaced": replaced,
+        "jobs_mode": request.app.state.clinic,
+    }
+    if job is not None and request.app.state.clinic:
+        context["job"] = queue.job_view(request, who, job)
+    return page(request, "report.html", context, on=on)
 
 
 @router.get("/glossary", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ The needs, from the most open:
 
 - ``public``: anyone, signed in or not (sign-in, the password-link page).
 - ``signed_in``: any account; no health data (sign-out, own account, glossary, schema).
+  Given ``?athlete=`` (the glossary opened from a clinician's pages) it is a ``read``.
 - ``read``: an athlete's own data, or a clinician's view of an athlete who shares with them
   (``?athlete=<account id>``); admins never. Clinician reads are audited (``view``, or the
   rule's own action such as ``report``).
@@ -29,9 +30,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.routing import APIRoute
 
 from backstride.errors import AuthenticationError, InputError, PermissionDeniedError
@@ -141,6 +142,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/accounts/{name}/disable"): Rule("admin"),
     ("POST", "/admin/accounts/{name}/enable"): Rule("admin"),
     ("GET", "/api/jobs/{job_id}"): READ,
+    ("GET", "/api/jobs/{job_id}/output"): Rule("read", audit="report"),
+    ("POST", "/report"): READ,  # a report job (the route audits it); no athlete data changes
 }
 
 
@@ -227,16 +230,34 @@ def decide(request: Request, account: Account) -> Subject:
     )
 
 
-def enforce(request: Request) -> None:
+AthleteQuery = Annotated[
+    int | None,
+    Query(
+        alias=ATHLETE_PARAM,
+        ge=1,
+        le=MAX_ID,
+        description="The athlete (account id) a clinician looks at; an athlete leaves it out "
+        "(their own data).",
+    ),
+]
+
+
+def enforce(request: Request, athlete: AthleteQuery = None) -> None:
     """The app-wide dependency of the clinic app: the route's rule applied (see the module's
-    docstring); for health routes the subject decided and a clinician's view audited."""
+    docstring); for health routes the subject decided and a clinician's view audited.
+    ``athlete`` is declared here so every operation of the schema shows it (and a value
+    that is not an id is a 422 before anything else); :func:`athlete_param` reads it."""
     rule = rule_of(request)
     if rule.need == "public":
         return
     account = signed_in(request)
     need = rule.need
     if need == "signed_in":
-        return
+        if athlete_param(request) is None:
+            return
+        # A page about no athlete opened from a clinician's pages (the glossary): it keeps
+        # the athlete, so it is decided (and its red-flag banner audited) like a read.
+        need = "read"
     if need in ("athlete", "clinician", "admin"):
         if account.role != need:
             raise PermissionDeniedError(f"this page is for {need} accounts")
@@ -259,7 +280,7 @@ def enforce(request: Request) -> None:
     if need == "clearance" and not (found.can_write or found.by_clinician):
         raise PermissionDeniedError("only the athlete or their clinician records a clearance")
     request.state.subject = found
-    action = rule.audit_action
+    action = rule.audit_action or "view"
     if found.by_clinician and action is not None and request.method in ("GET", "HEAD"):
         audit(request, action)
 

@@ -12,6 +12,7 @@ the first job is submitted.
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import date
 from typing import Any, BinaryIO
 
 from starlette.requests import Request
@@ -54,6 +55,31 @@ def submit_sync(request: Request, who: Subject, service_name: str) -> int:
     )
     assert job_id is not None  # None only for the periodic sync, which skips a busy athlete
     return job_id
+
+
+def submit_report(request: Request, who: Subject, start: date, end: date) -> int:
+    """Enqueue the clinician report (PDF) of ``who`` for ``start`` .. ``end``, made from the
+    viewer's view of the store (a clinician's: no Strava API data, positions only when the
+    share is "all")."""
+    from backstride.jobs import submit
+
+    return submit.report(
+        request.app.state.store,
+        request.app.state.settings,
+        athlete=who.athlete,
+        start=start,
+        end=end,
+        hide_strava_api=who.view != "own",
+        positions=who.view in ("own", "all"),
+    )
+
+
+def job_output(request: Request, who: Subject, job_id: int) -> tuple[bytes, str]:
+    """A finished job's output (a report's PDF) and its media type (404 until there is one,
+    and for another athlete's job)."""
+    from backstride.service import jobs
+
+    return jobs.job_output(request.app.state.store, job_id, athlete=who.athlete)
 
 
 def job_view(request: Request, who: Subject, job_id: int) -> dict[str, Any]:

@@ -144,6 +144,9 @@ class ClinicGuard:
             return
         method, path = scope["method"], scope["path"]
         write = method not in guard.SAFE_METHODS
+        if path.startswith(PUBLIC_PREFIXES) and not write:
+            await self.app(scope, receive, send)  # static files: no session to look up
+            return
         if write and (problem := self.origin_problem(scope, headers, host_header)):
             await _refuse(send, 403, problem)
             return

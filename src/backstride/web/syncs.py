@@ -140,7 +140,7 @@ def _progress(request: Request, who: Subject, service: str) -> dict[str, Any] | 
     from backstride.web import queue
 
     for view in queue.recent_jobs(request, who, "sync", limit=20):
-        if view.get("service", service) == service:
+        if _job_is_for(view, service):
             failed = view.get("state") == "failed"
             return {
                 "running": view.get("state") in ("queued", "running"),
@@ -154,6 +154,13 @@ def _progress(request: Request, who: Subject, service: str) -> dict[str, Any] | 
                 "job": view.get("id"),
             }
     return None
+
+
+def _job_is_for(view: dict[str, Any], service: str) -> bool:
+    """Whether a sync job's view concerns ``service``: its words name it (``sync of strava
+    waiting``, a report per service) or every connected service."""
+    words = f"{view.get('message') or ''} {view.get('result') or ''}".lower()
+    return service in words or "every connected service" in words
 
 
 def start(request: Request, who: Subject, service: str) -> dict[str, Any]:

@@ -29,7 +29,8 @@ def test_every_route_of_the_app_has_exactly_one_rule(clinic: Clinic) -> None:
     # the report as a report.
     for (method, path), rule in policy.ROUTES.items():
         if rule.need == "read" and method == "GET":
-            assert rule.audit_action == ("report" if path == "/api/report" else "view"), path
+            reports = ("/api/report", "/api/jobs/{job_id}/output")
+            assert rule.audit_action == ("report" if path in reports else "view"), path
 
 
 def test_a_route_without_a_rule_stops_the_app(
@@ -77,3 +78,15 @@ def test_the_sqlite_store_and_no_host_names_are_refused(clinic: Clinic, tmp_path
         )
     with pytest.raises(ConfigError, match="answers only the host names it is told"):
         create_app(Settings(database_url=clinic.url), clinic=True, allowed_hosts=frozenset())
+
+
+def test_the_schema_names_the_athlete_parameter(clinic: Clinic) -> None:
+    clinic.account("ana", "athlete")
+    ana = clinic.signed_in("ana")
+    schema = ana.get("/api/openapi.json").json()
+    for path in ("/api/status", "/api/pain", "/api/jobs/{job_id}"):
+        names = [p["name"] for p in schema["paths"][path]["get"]["parameters"]]
+        assert "athlete" in names, path
+    bad = ana.get("/api/status?athlete=abc")
+    assert bad.status_code == 422
+    assert bad.json()["detail"].startswith("athlete:")

@@ -175,3 +175,25 @@ def test_an_admin_link_sets_the_first_password_once(clinic: Clinic) -> None:
     used = clinic.browser().get(link)
     assert used.status_code == 400
     assert "unknown, used or expired" in used.text
+
+
+def test_every_answer_carries_the_security_headers_and_hsts(clinic: Clinic) -> None:
+    from backstride.web.app import HSTS, SECURITY_HEADERS
+
+    clinic.account("ana", "athlete")
+    ana = clinic.signed_in("ana")
+    anonymous = clinic.browser()
+    answers = [
+        anonymous.get("/login"),
+        anonymous.get("/", follow_redirects=False),
+        anonymous.get("/api/status"),
+        anonymous.get("/login", headers={"host": "elsewhere.test"}),
+        ana.get("/account"),
+        ana.get("/api/status"),
+        ana.post("/api/pain", json={"nrs": 1}),  # refused: no token
+    ]
+    for answer in answers:
+        for name, value in (*SECURITY_HEADERS, HSTS):
+            assert answer.headers.get(name.decode()) == value.decode(), (answer.url, name)
+        assert answer.headers["cache-control"] == "no-store", answer.url
+    assert answers[3].status_code == 400  # a host name it was not told

@@ -81,3 +81,42 @@ def test_the_import_page_without_script_follows_its_job(clinic: Clinic) -> None:
     assert "Imported 1" in done.text
     cleo = clinic.signed_in("cleo")
     assert cleo.get("/import").status_code == 403  # a clinician never uploads
+
+
+def test_a_clinician_report_is_a_job_from_their_view(clinic: Clinic) -> None:
+    from types import SimpleNamespace
+
+    from backstride.config import Settings
+    from backstride.jobs import tasks
+    from backstride.service import audit, sharing
+
+    ana = clinic.account("ana", "athlete")
+    clinic.account("cleo", "clinician")
+    service.import_paths(clinic.store, [RUN], athlete="ana")
+    sharing.share_with(clinic.store, ana, "cleo", "summaries")
+    cleo = clinic.signed_in("cleo")
+    query = f"athlete={ana.id}"
+    form = {"from": "2016-01-01", "to": "2016-12-31", "csrf_token": csrf(cleo, f"/report?{query}")}
+    made = cleo.post(f"/report?{query}", data=form, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    found = re.fullmatch(rf"/report\?athlete={ana.id}&job=(\d+)", made.headers["location"])
+    assert found, made.headers["location"]
+    job_id = int(found.group(1))
+    assert "waiting for a worker" in cleo.get(made.headers["location"]).text
+    assert cleo.get(f"/api/jobs/{job_id}/output?{query}").status_code == 404  # not yet
+
+    # What a worker does with the task: the view is the share's (no Strava API data, and
+    # for "summaries" no positions), as the web queued it.
+    runtime = tasks.Runtime(clinic.store, Settings(database_url=clinic.url), 60.0)
+    context = SimpleNamespace(additional_context={"backstride": runtime})
+    tasks.render_report(context, job_id, "2016-01-01", "2016-12-31", True, False)  # type: ignore[arg-type]
+
+    assert "Download the PDF" in cleo.get(made.headers["location"]).text
+    pdf = cleo.get(f"/api/jobs/{job_id}/output?{query}")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    actions = [e.action for e in audit.entries_for(clinic.store, ana)]
+    # The job asked for, the download tried too early, the PDF downloaded: every request
+    # for the report is in the log, answered or not.
+    assert actions.count("report") == 3

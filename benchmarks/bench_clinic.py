@@ -403,7 +403,16 @@ class Session:
         self.name = name
         self.tally = tally
         self.rng = rng
-        self.client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
+        # Idle connections are dropped after 4 s, before the server's 5 s keep-alive
+        # timeout (cli/serve.SERVER_LIMITS): with both at 5 s, a request sent on a
+        # connection the server is closing at that moment fails with a read error, which a
+        # browser would retry silently and httpx does not.
+        self.client = httpx.AsyncClient(
+            base_url=base,
+            timeout=30,
+            follow_redirects=False,
+            limits=httpx.Limits(keepalive_expiry=4.0),
+        )
         self.cookie = ""
         self.csrf = ""
         self.ids: list[int] = []

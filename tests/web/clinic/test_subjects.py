@@ -13,7 +13,7 @@ import pytest
 
 from backstride import service
 from backstride.model import Account
-from backstride.service import audit, sharing
+from backstride.service import audit, screening, sharing
 from tests.web.clinic.conftest import BASE, Clinic, csrf
 
 pytestmark = pytest.mark.postgres
@@ -177,6 +177,19 @@ def test_a_clinician_adds_notes_and_the_clearance(
     )
     assert cleared.status_code == 201, cleared.text
     assert cleared.json()["clearance"]["by"] == "cleo"
+    dan = clinic.signed_in("dan")  # no share: no clearance either
+    form = {"date": DAY.isoformat(), "csrf_token": csrf(dan)}
+    assert dan.post(f"/pain/clearance?athlete={ana_id}", data=form).status_code == 403
+    by_page = cleo.post(
+        f"/pain/clearance?athlete={ana_id}&{ON}",
+        data={"date": DAY.isoformat(), "note": "seen again", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert by_page.status_code == 303, by_page.text
+    assert f"athlete={ana_id}" in by_page.headers["location"]
+    latest = screening.latest_clearance(clinic.store, athlete="ana")
+    assert latest is not None
+    assert (latest.by, latest.note) == ("cleo", "seen again")
     assert "red_flags" not in cleo.get(f"/api/status?athlete={ana_id}&{ON}").json()
     actions = [e.action for e in audit.entries_for(clinic.store, people["ana"])]
     assert "note" in actions

@@ -494,7 +494,10 @@ async def redeem_invite(request: Request) -> Response:
     except BackstrideError as e:
         if isinstance(e, errors.Refused):
             raise
-        return _athletes_page(request, None, error=e.message, status_code=errors.status_of(e))
+        page = _athletes_page(request, None, error=e.message, status_code=errors.status_of(e))
+        if isinstance(e, ThrottledError):  # too many wrong codes: say when to try again
+            page.headers["retry-after"] = str(e.retry_after_s)
+        return page
 
 
 def _notes_page(
@@ -686,7 +689,7 @@ async def make_report(request: Request) -> Response:
     def make(form: FormData) -> Response:
         who = subject(request)
         job_id = queue.submit_report(request, who, _form_day(form, "from"), _form_day(form, "to"))
-        policy.audit(request, "report", f"report job {job_id}")
+        policy.audit(request, "report", queue.report_job_detail(job_id))
         return _redirect(request, "/report", **keep_params(request), job=str(job_id))
 
     return await _form(request, make)

@@ -74,11 +74,36 @@ def submit_report(request: Request, who: Subject, start: date, end: date) -> int
     )
 
 
+def report_job_detail(job_id: int) -> str:
+    """The audit entry's detail of a clinician's report job: what :func:`_check_maker` reads."""
+    return f"report job {job_id}"
+
+
+def _check_maker(request: Request, who: Subject, job_id: int) -> None:
+    """A clinician sees only the jobs they asked for (their report jobs, audited with
+    :func:`report_job_detail`): a job's result and output were made from its maker's view
+    of the store (the athlete's own: Strava API data, positions; another clinician's share),
+    which may hold more than this clinician's share allows. Another's job is "not found"."""
+    if not who.by_clinician:
+        return
+    from backstride.service import audit
+
+    viewer = who.access.viewer
+    detail = report_job_detail(job_id)
+    entries = audit.entries_for(request.app.state.store, who.access.athlete)
+    if not any(
+        e.actor_account_id == viewer.id and e.action == "report" and e.detail == detail
+        for e in entries
+    ):
+        raise NotFoundError(f"no job {job_id}")
+
+
 def job_output(request: Request, who: Subject, job_id: int) -> tuple[bytes, str]:
     """A finished job's output (a report's PDF) and its media type (404 until there is one,
     and for another athlete's job)."""
     from backstride.service import jobs
 
+    _check_maker(request, who, job_id)
     return jobs.job_output(request.app.state.store, job_id, athlete=who.athlete)
 
 
@@ -87,6 +112,7 @@ def job_view(request: Request, who: Subject, job_id: int) -> dict[str, Any]:
     secrets, so another athlete's job is "not found", never "forbidden")."""
     from backstride.service import jobs
 
+    _check_maker(request, who, job_id)
     found = jobs.get_job(request.app.state.store, job_id, athlete=who.athlete)
     if found is None:
         raise NotFoundError(f"no job {job_id}")

@@ -511,6 +511,9 @@ jobs = Table(
     Column("queue_job_id", Integer),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 0013: the clinician who asked for the job (a report made from their share's view), so
+    # that only they are given it; None for the athlete's own jobs.
+    Column("requested_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
     Index("ix_jobs_athlete", "athlete_id"),
 )
 

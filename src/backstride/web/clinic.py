@@ -689,7 +689,7 @@ async def make_report(request: Request) -> Response:
     def make(form: FormData) -> Response:
         who = subject(request)
         job_id = queue.submit_report(request, who, _form_day(form, "from"), _form_day(form, "to"))
-        policy.audit(request, "report", queue.report_job_detail(job_id))
+        policy.audit(request, "report", f"report job {job_id}")
         return _redirect(request, "/report", **keep_params(request), job=str(job_id))
 
     return await _form(request, make)

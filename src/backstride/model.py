@@ -406,6 +406,8 @@ class JobRecord:
     queue_job_id: int | None
     created_at: datetime
     updated_at: datetime
+    #: The clinician account that asked for it (None: the athlete's own).
+    requested_by: int | None = None
 
 
 @dataclass(frozen=True)

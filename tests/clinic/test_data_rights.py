@@ -22,6 +22,7 @@ from backstride.service import audit, data_rights, notes, screening, sharing
 from backstride.store import Store, transaction
 from backstride.store.schema import (
     account_tokens,
+    data_versions,
     jobs,
     login_failures,
     metadata,
@@ -104,6 +105,13 @@ def seeded(store: Store) -> Iterator[dict[str, Account]]:
         notes.add_note(store, seen, DAY, f"note on {name}", today=DAY)
         audit.record(store, cara, person.id, "view", "/status")
         assert share.active
+        if store.engine.dialect.name == "sqlite":
+            # PostgreSQL's triggers keep each athlete's data version (migration 0012); on
+            # SQLite nothing writes the table, so its row is seeded here.
+            with transaction(store) as conn:
+                conn.execute(
+                    sa.insert(data_versions), {"athlete_id": person.athlete_id, "version": 7}
+                )
     return {"anna": anna, "ben": ben, "cara": cara}
 
 

@@ -99,6 +99,39 @@ def test_an_athlete_sees_only_their_own_jobs(pg_store: Store) -> None:
     assert missing.value.message == "job 10000 has no output"
 
 
+def test_a_clinician_is_given_only_the_jobs_they_asked_for(pg_store: Store) -> None:
+    """A report job is made from its asker's view (migration 0013, ``requested_by``): the
+    athlete sees every job of theirs, a clinician only their own requests."""
+    from backstride.service import accounts
+
+    lee = accounts.create_account(pg_store, "dr.lee", "clinician", password="a long password 1")
+    kim = accounts.create_account(pg_store, "dr.kim", "clinician", password="a long password 2")
+    own = job_service.create_report_job(pg_store, athlete="ann")
+    asked = job_service.create_report_job(pg_store, athlete="ann", requested_by=lee.id)
+    with pg_store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE jobs SET output = :pdf, output_type = 'application/pdf'"),
+            {"pdf": b"%PDF-1.7 test"},
+        )
+    ids = [v.id for v in job_service.list_jobs(pg_store, athlete="ann")]
+    assert sorted(ids) == sorted([own, asked])
+    assert [v.id for v in job_service.list_jobs(pg_store, athlete="ann", clinician=lee.id)] == [
+        asked
+    ]
+    assert job_service.list_jobs(pg_store, athlete="ann", clinician=kim.id) == []
+    assert job_service.get_job(pg_store, own, athlete="ann", clinician=lee.id) is None
+    assert job_service.get_job(pg_store, asked, athlete="ann", clinician=kim.id) is None
+    assert job_service.get_job(pg_store, asked, athlete="ann", clinician=lee.id) is not None
+    assert job_service.job_output(pg_store, asked, athlete="ann", clinician=lee.id)[0].startswith(
+        b"%PDF"
+    )
+    for job, clinician in ((own, lee.id), (asked, kim.id)):
+        with pytest.raises(NotFoundError) as refused:
+            job_service.job_output(pg_store, job, athlete="ann", clinician=clinician)
+        assert refused.value.message == f"job {job} has no output"  # as for a missing one
+    assert job_service.job_output(pg_store, asked, athlete="ann")[0].startswith(b"%PDF")
+
+
 def test_a_failing_file_is_a_line_of_the_result_and_the_job_is_done(
     pg_store: Store, tmp_path: object
 ) -> None:

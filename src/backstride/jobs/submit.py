@@ -65,16 +65,19 @@ def report(
     end: date | None = None,
     hide_strava_api: bool = False,
     positions: bool = True,
+    requested_by: int | None = None,
 ) -> int:
     """Queue the clinician report (PDF) of ``athlete`` for ``start`` .. ``end`` (None: the
     report's defaults). For a clinician, ``hide_strava_api`` and ``positions`` are the
-    share's restrictions (the report is made from that view of the store)."""
+    share's restrictions (the report is made from that view of the store) and
+    ``requested_by`` their account id (only they are given the job)."""
     app = queue.queue_app(settings)
     return job_service.create_report_job(
         store,
         athlete=athlete,
         start=start,
         end=end,
+        requested_by=requested_by,
         enqueue=queue.enqueuer(
             app,
             queue.RENDER_REPORT,

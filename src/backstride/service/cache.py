@@ -1,10 +1,15 @@
-"""Results of use cases kept while the database has not changed (for the dashboard).
+"""Results of use cases kept while their data has not changed (for the dashboard).
 
 A result is stored under the store's change token (``store.changes``) read *before* it was
-computed: a commit by anyone, in this process or another, changes the token, so the next
-call computes again. Nothing is ever served that a fresh call would not return, which keeps
-the dashboard's processes interchangeable. When the token cannot be read (an in-memory
-database) nothing is cached.
+computed: a commit by anyone, in this process or another, that could change the result
+changes the token, so the next call computes again. Nothing is ever served that a fresh
+call would not return, which keeps the dashboard's processes interchangeable. When the
+token cannot be read (an in-memory database) nothing is cached.
+
+A result about one athlete (``athlete_id``: the ``athletes`` row's id) is keyed, on
+PostgreSQL, on that athlete's data version: writes to other athletes' data, the audit log,
+sessions and the job queue leave it cached (the clinic server, where they happen every
+second). Elsewhere, and for results about no athlete, the token is the database-wide one.
 """
 
 from __future__ import annotations
@@ -19,24 +24,33 @@ from backstride.store.changes import ChangeToken
 
 T = TypeVar("T")
 
+#: Whose token an entry was stored under: an athlete's id, or None for the database's.
+_Scope = int | None
+
 
 class ResultCache:
-    """The last ``size`` results, by (change token, key)."""
+    """The last ``size`` results, by (whose token, token, key)."""
 
     def __init__(self, store: Store, *, size: int = 64) -> None:
         self._token = ChangeToken(store)
         self._size = size
         self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+        self._items: OrderedDict[tuple[_Scope, str, Hashable], Any] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached result for ``key``, or ``compute()`` (kept for the next call)."""
-        token = self._token.current() if self._size > 0 else None
+    def get(self, key: Hashable, compute: Callable[[], T], *, athlete_id: int | None = None) -> T:
+        """The cached result for ``key``, or ``compute()`` (kept for the next call).
+
+        ``athlete_id``: the athlete whose data alone the result is derived from; the key must
+        still say everything else it depends on (the view of the store, the day)."""
+        if self._size <= 0:
+            return compute()
+        scope = athlete_id if self._token.per_athlete else None
+        token = self._token.current(scope)
         if token is None:
             return compute()
-        full = (token, key)
+        full = (scope, token, key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)
@@ -47,8 +61,9 @@ class ResultCache:
         value = compute()
         with self._lock:
             self._items[full] = value
-            # Entries of older tokens can never be hit again: drop them at once.
-            for old in [k for k in self._items if k[0] != token]:
+            # Entries of the same scope under an older token can never be hit again: drop
+            # them at once (another athlete's entries stay).
+            for old in [k for k in self._items if k[0] == scope and k[1] != token]:
                 del self._items[old]
             while len(self._items) > self._size:
                 self._items.popitem(last=False)

@@ -4,11 +4,14 @@ them, ordered by urgency, and the clearance of a red flag.
 The list makes no verdict: each athlete's status is the one ``get_status`` computes, on the
 view the share gives (``Access.store``: no Strava API data, no positions for summaries),
 with the red flags that count on the day (``service.safety``); ``rules.urgency`` orders
-them.
+them. What the list needs of that status (:class:`Standing`) is small and changes only with
+the athlete's data: the clinic server keeps it in its result cache per athlete data version,
+view and day (``standing_of``), so a list view after nothing changed computes no status.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,21 +52,51 @@ class AthleteRow:
         }
 
 
-def athlete_list(store: Store, clinician: Account, as_of: date) -> list[AthleteRow]:
+@dataclass(frozen=True)
+class Standing:
+    """What the list shows of one athlete's status on a day, on the share's view."""
+
+    urgency: Urgency
+    last_run: date | None
+    training_suspended: bool
+
+
+def standing(store: Store, seen: Access, as_of: date) -> Standing:
+    """The athlete's urgency, last run and whether training is paused on ``as_of``, from
+    ``get_status`` on the view ``seen`` gives of ``store``. Depends on the athlete's data,
+    the view, ``as_of`` and whether ``as_of`` is today (a cache key must name all four)."""
+    view = seen.store(store)
+    status = get_status(view, as_of=as_of, athlete=seen.athlete_name)
+    # A red flag raised since counts on a view of an earlier day (service.safety); on
+    # today's the status's findings hold the active ones already.
+    flags = (
+        active_red_flags(view, as_of=as_of, athlete=seen.athlete_name)
+        if as_of < local_today()
+        else []
+    )
+    return Standing(
+        urgency=urgency([*flags, *status.findings], as_of=as_of),
+        last_run=status.last_run,
+        training_suspended=status.training_suspended,
+    )
+
+
+#: How the list gets one athlete's standing: (the share's access, the day) -> Standing.
+StandingOf = Callable[[Access, date], Standing]
+
+
+def athlete_list(
+    store: Store, clinician: Account, as_of: date, *, standing_of: StandingOf | None = None
+) -> list[AthleteRow]:
     """The athletes who share with ``clinician`` on ``as_of``, most urgent first
     (``rules.urgency``: active red flags, pain worsening, load spikes, the rest; then by
-    name)."""
+    name). ``standing_of`` gives each athlete's :class:`Standing` (the web's goes through
+    its result cache); by default :func:`standing` computes it."""
     rows = []
     for share in shared_with(store, clinician):
         seen = access(store, clinician, share.athlete_account_id)
-        view = seen.store(store)
-        status = get_status(view, as_of=as_of, athlete=seen.athlete_name)
-        # A red flag raised since counts on a view of an earlier day (service.safety); on
-        # today's the status's findings hold the active ones already.
-        flags = (
-            active_red_flags(view, as_of=as_of, athlete=seen.athlete_name)
-            if as_of < local_today()
-            else []
+        found = (
+            standing_of(seen, as_of) if standing_of is not None else standing(store, seen, as_of)
         )
         assert seen.share_id is not None
         assert seen.scope != "own"
@@ -74,9 +107,9 @@ def athlete_list(store: Store, clinician: Account, as_of: date) -> list[AthleteR
                 display_name=seen.athlete.display_name,
                 scope=seen.scope,
                 share_id=seen.share_id,
-                urgency=urgency([*flags, *status.findings], as_of=as_of),
-                last_run=status.last_run,
-                training_suspended=status.training_suspended,
+                urgency=found.urgency,
+                last_run=found.last_run,
+                training_suspended=found.training_suspended,
             )
         )
     return by_urgency(rows, lambda r: (r.urgency, r.display_name or r.name))

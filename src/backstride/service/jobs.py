@@ -208,10 +208,12 @@ def create_report_job(
     start: date | None = None,
     end: date | None = None,
     enqueue: Enqueue | None = None,
+    requested_by: int | None = None,
 ) -> int:
     """A ``queued`` clinician report (PDF) of ``start`` .. ``end`` (defaults as the report's:
     ``service.report_data.build_default_report``); the period is checked here, so a bad one
-    is refused before anything is queued."""
+    is refused before anything is queued. ``requested_by``: the clinician account asking (the
+    report is made from their share's view, so only they are given it: :func:`get_job`)."""
     from backstride.service.report_data import check_period, default_period
 
     if start is not None or end is not None:
@@ -220,40 +222,67 @@ def create_report_job(
     with transaction(store) as conn:
         athlete_id = get_or_create_athlete(conn, athlete).id
         job_id = job_rows.insert_job(
-            conn, athlete_id=athlete_id, kind="report", now=_now(), message="report waiting"
+            conn,
+            athlete_id=athlete_id,
+            kind="report",
+            now=_now(),
+            message="report waiting",
+            requested_by=requested_by,
         )
         _queue(conn, job_id, enqueue)
     return job_id
 
 
-def get_job(store: Store, job_id: int, *, athlete: str) -> JobView | None:
-    """The athlete's job ``job_id``; None when there is none, or it is another athlete's."""
+def _visible(record: JobRecord, athlete_id: int | None, clinician: int | None) -> bool:
+    """Whether a job is given to its asker: the athlete sees all of theirs; a clinician
+    (``clinician``: their account id) only the jobs they asked for, since a job's result and
+    output were made from its asker's view of the store (the athlete's own holds Strava API
+    data and positions; another clinician's share may be wider than theirs)."""
+    if athlete_id is None or record.athlete_id != athlete_id:
+        return False
+    return clinician is None or record.requested_by == clinician
+
+
+def get_job(
+    store: Store, job_id: int, *, athlete: str, clinician: int | None = None
+) -> JobView | None:
+    """The athlete's job ``job_id``; None when there is none, it is another athlete's, or
+    (for a ``clinician``, their account id) another's request."""
     with transaction(store) as conn:
         athlete_id = job_rows.find_athlete(conn, athlete)
         record = job_rows.get_job(conn, job_id)
-    if record is None or athlete_id is None or record.athlete_id != athlete_id:
+    if record is None or not _visible(record, athlete_id, clinician):
         return None
     return JobView(record)
 
 
-def list_jobs(store: Store, *, athlete: str, limit: int = 20) -> list[JobView]:
-    """The athlete's latest jobs, newest first."""
+def list_jobs(
+    store: Store, *, athlete: str, limit: int = 20, clinician: int | None = None
+) -> list[JobView]:
+    """The athlete's latest jobs (a ``clinician``'s own requests only), newest first."""
     if limit < 1:
         raise InputError("limit must be at least 1", field="limit")
     with transaction(store) as conn:
         athlete_id = job_rows.find_athlete(conn, athlete)
         if athlete_id is None:
             return []
-        return [JobView(r) for r in job_rows.list_jobs(conn, athlete_id, limit=limit)]
+        records = job_rows.list_jobs(conn, athlete_id, limit=limit)
+    return [JobView(r) for r in records if _visible(r, athlete_id, clinician)]
 
 
-def job_output(store: Store, job_id: int, *, athlete: str) -> tuple[bytes, str]:
+def job_output(
+    store: Store, job_id: int, *, athlete: str, clinician: int | None = None
+) -> tuple[bytes, str]:
     """The output a finished job left (a report's PDF) and its media type; NotFoundError
-    when there is none yet, no such job, or it is another athlete's (the same error)."""
+    when there is none yet, no such job, or it is another athlete's or (for a ``clinician``)
+    another's request (the same error)."""
     with transaction(store) as conn:
         athlete_id = job_rows.find_athlete(conn, athlete)
-        owner, output, media_type = job_rows.get_output(conn, job_id)
-    if athlete_id is None or owner != athlete_id or output is None or media_type is None:
+        record = job_rows.get_job(conn, job_id)
+        _, output, media_type = job_rows.get_output(conn, job_id)
+    if record is None or not _visible(record, athlete_id, clinician):
+        output = None
+    if output is None or media_type is None:
         raise NotFoundError(f"job {job_id} has no output", hint="wait until the job is done")
     return bytes(output), media_type
 

@@ -4,10 +4,15 @@ What a cache of derived results (status, load chart ...) is keyed on, so several
 over one database never serve a result older than the data, whoever wrote it.
 
 - SQLite: ``PRAGMA data_version`` on a connection of its own that never writes; it changes
-  whenever any other connection (of this process or another) commits.
-- PostgreSQL: the current transaction snapshot (``xmin:xmax:in-progress ids``); it changes
-  when any transaction of the server is given an id (a write starts) or ends. That is more
-  often than this database's data change, never less.
+  whenever any other connection (of this process or another) commits. A local install has
+  one athlete: this one token serves every result.
+- PostgreSQL, for one athlete's data: the athlete's row of ``data_versions`` (migration
+  0012), which the database's triggers bump in every transaction that writes their data;
+  other athletes' writes, the audit log, sessions and the job queue leave it alone. One
+  indexed read; no row is version 0.
+- PostgreSQL, for anything else: the current transaction snapshot (``xmin:xmax:in-progress
+  ids``); it changes when any transaction of the server is given an id (a write starts) or
+  ends. That is more often than this database's data change, never less.
 
 ``None`` means "cannot tell" (an in-memory SQLite database): do not cache.
 """
@@ -20,6 +25,18 @@ import threading
 import sqlalchemy as sa
 
 from backstride.store.db import Store
+from backstride.store.schema import data_versions
+
+#: Tables with an ``athlete_id`` whose writes do not change the athlete's data version
+#: (migration 0012 has no trigger on them), and why. Every other such table must have one
+#: (tests/store/test_data_versions.py checks the migrated database).
+UNVERSIONED = {
+    "accounts": "who signs in and which athletes row is theirs: no health data; names are "
+    "read outside the cache",
+    "jobs": "a background job's state and progress, not health data; what an import stores "
+    "bumps the version itself",
+    "uploads": "uploaded files waiting for a worker; their import bumps the version",
+}
 
 
 class ChangeToken:
@@ -36,9 +53,23 @@ class ChangeToken:
             else None
         )
 
-    def current(self) -> str | None:
-        """A token equal to the previous one only if nothing was committed in between."""
+    @property
+    def per_athlete(self) -> bool:
+        """Whether :meth:`current` reads a version of one athlete's data when given one."""
+        return self._engine.url.get_backend_name() == "postgresql"
+
+    def current(self, athlete_id: int | None = None) -> str | None:
+        """A token equal to the previous one only if nothing was committed in between; with
+        ``athlete_id`` (PostgreSQL), only if nothing of that athlete's data was."""
         backend = self._engine.url.get_backend_name()
+        if athlete_id is not None and backend == "postgresql":
+            with self._engine.connect() as conn:
+                version = conn.execute(
+                    sa.select(data_versions.c.version).where(
+                        data_versions.c.athlete_id == athlete_id
+                    )
+                ).scalar()
+            return f"athlete:{athlete_id}:{version or 0}"
         if backend == "sqlite":
             if self._path is None:
                 return None

@@ -40,6 +40,7 @@ def _job(row: Row[Any]) -> JobRecord:
         queue_job_id=row.queue_job_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        requested_by=row.requested_by,
     )
 
 
@@ -51,8 +52,10 @@ def insert_job(
     now: datetime,
     total: int | None = None,
     message: str | None = None,
+    requested_by: int | None = None,
 ) -> int:
-    """A new ``queued`` job; returns its id."""
+    """A new ``queued`` job; returns its id. ``requested_by``: the clinician account that
+    asked for it (None: the athlete's own)."""
     return int(
         conn.execute(
             jobs.insert()
@@ -66,6 +69,7 @@ def insert_job(
                 attempts=0,
                 created_at=now,
                 updated_at=now,
+                requested_by=requested_by,
             )
             .returning(jobs.c.id)
         ).scalar_one()

@@ -21,14 +21,15 @@ streams (``analysis.form.form_summary``, with the analysis ``version``), keyed b
 ``streams`` row so they go when the streams are replaced or deleted. ``sync_connections``
 and ``sync_items`` are the connected services (Strava, intervals.icu) and what came from
 them. The clinic server's tables (accounts, sessions, shares, audit, notes, jobs,
-uploads) are described where they are defined below. Migrations ``0001`` to ``0010`` create
-these tables; a change here needs a new
-numbered migration.
+uploads) are described where they are defined below, and so is ``data_versions`` (a
+counter per athlete the result cache is keyed on). Migrations ``0001`` to ``0012`` create
+these tables; a change here needs a new numbered migration.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -510,6 +511,9 @@ jobs = Table(
     Column("queue_job_id", Integer),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 0013: the clinician who asked for the job (a report made from their share's view), so
+    # that only they are given it; None for the athlete's own jobs.
+    Column("requested_by", Integer, ForeignKey("accounts.id", ondelete="SET NULL")),
     Index("ix_jobs_athlete", "athlete_id"),
 )
 
@@ -525,4 +529,23 @@ uploads = Table(
     Column("data", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_uploads_job", "job_id"),
+)
+
+
+# 0012: a counter per athlete that PostgreSQL's triggers bump after every statement writing
+# their data (the tables of ``store.changes``; the migration's docstring says which tables
+# and why some are left out). The result cache keys an athlete's results on it
+# (``store/changes.py``), so other athletes' writes, audit rows and session touches leave
+# them cached. A missing row is version 0. SQLite has the table but no triggers: a local
+# install keeps the database-wide ``PRAGMA data_version``.
+data_versions = Table(
+    "data_versions",
+    metadata,
+    Column(
+        "athlete_id",
+        Integer,
+        ForeignKey("athletes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("version", BigInteger, nullable=False),
 )

@@ -211,12 +211,17 @@ class RedFlagsFirst:
         await send({"type": "http.response.body", "body": content})
 
 
+#: Results kept by the local dashboard (one athlete) and the clinic server (many).
+LOCAL_CACHE_SIZE = 64
+CLINIC_CACHE_SIZE = 1024
+
+
 def create_app(
     settings: Settings,
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     max_imports: int = DEFAULT_MAX_IMPORTS,
-    cache_size: int = 64,
+    cache_size: int | None = None,
     secret: bytes | None = None,
     clinic: bool = False,
     allowed_hosts: frozenset[str] | None = None,
@@ -225,9 +230,10 @@ def create_app(
 
     It answers only requests for localhost/127.0.0.1/::1 and accepts only its own writes
     (``web/guard.py``). ``max_imports``: imports at once (one more is refused, 429).
-    ``cache_size``: how many results (status, load ...) to keep until the database changes
-    (0: none). ``secret``: what the forms' token is made from [default:
-    ``BACKSTRIDE_WEB_SECRET``, else a new random one].
+    ``cache_size``: how many results (status, load ...) to keep until their data change
+    (0: none) [default: 64; the clinic server 1024, as its athletes' results are kept
+    side by side, each until that athlete's data change]. ``secret``: what the forms'
+    token is made from [default: ``BACKSTRIDE_WEB_SECRET``, else a new random one].
 
     ``clinic``: the clinic server instead (see the module's docstring), answering the host
     names ``allowed_hosts`` [default: ``BACKSTRIDE_ALLOWED_HOSTS``]; ``max_imports`` then
@@ -247,6 +253,8 @@ def create_app(
                 hint=f"set {sessions.HOSTS_ENV}=clinic.example.org (docs/clinic.md)",
             )
     store = open_database(settings)
+    if cache_size is None:
+        cache_size = CLINIC_CACHE_SIZE if clinic else LOCAL_CACHE_SIZE
     cache = ResultCache(store, size=cache_size)
 
     @asynccontextmanager

@@ -29,7 +29,7 @@ from backstride.errors import (
 from backstride.model import ROLES, SHARE_SCOPES, Account
 from backstride.service import Store
 from backstride.service.clock import day_out_of_range, local_today
-from backstride.web import errors, guard, policy, queue, sessions
+from backstride.web import errors, guard, policy, queue, results, sessions
 from backstride.web.params import MAX_ID, On, check_record_day, no_control_characters
 from backstride.web.render import page
 from backstride.web.subject import keep_params, subject
@@ -463,7 +463,12 @@ def _athletes_page(
 ) -> Response:
     from backstride.service import clinic
 
-    rows = clinic.athlete_list(_store(request), _account(request), on or local_today())
+    rows = clinic.athlete_list(
+        _store(request),
+        _account(request),
+        on or local_today(),
+        standing_of=results.standings(request),
+    )
     context = {
         "title": "Athletes",
         "rows": [r.to_json() for r in rows],
@@ -684,7 +689,7 @@ async def make_report(request: Request) -> Response:
     def make(form: FormData) -> Response:
         who = subject(request)
         job_id = queue.submit_report(request, who, _form_day(form, "from"), _form_day(form, "to"))
-        policy.audit(request, "report", queue.report_job_detail(job_id))
+        policy.audit(request, "report", f"report job {job_id}")
         return _redirect(request, "/report", **keep_params(request), job=str(job_id))
 
     return await _form(request, make)

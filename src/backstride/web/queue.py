@@ -71,31 +71,16 @@ def submit_report(request: Request, who: Subject, start: date, end: date) -> int
         end=end,
         hide_strava_api=who.view != "own",
         positions=who.view in ("own", "all"),
+        requested_by=_clinician(who),
     )
 
 
-def report_job_detail(job_id: int) -> str:
-    """The audit entry's detail of a clinician's report job: what :func:`_check_maker` reads."""
-    return f"report job {job_id}"
-
-
-def _check_maker(request: Request, who: Subject, job_id: int) -> None:
-    """A clinician sees only the jobs they asked for (their report jobs, audited with
-    :func:`report_job_detail`): a job's result and output were made from its maker's view
-    of the store (the athlete's own: Strava API data, positions; another clinician's share),
-    which may hold more than this clinician's share allows. Another's job is "not found"."""
-    if not who.by_clinician:
-        return
-    from backstride.service import audit
-
-    viewer = who.access.viewer
-    detail = report_job_detail(job_id)
-    entries = audit.entries_for(request.app.state.store, who.access.athlete)
-    if not any(
-        e.actor_account_id == viewer.id and e.action == "report" and e.detail == detail
-        for e in entries
-    ):
-        raise NotFoundError(f"no job {job_id}")
+def _clinician(who: Subject) -> int | None:
+    """The clinician's account id when a clinician asks (they are given only the jobs they
+    asked for: ``service.jobs.get_job``), None for the athlete's own requests."""
+    if who.by_clinician and who.access is not None:
+        return int(who.access.viewer.id)
+    return None
 
 
 def job_output(request: Request, who: Subject, job_id: int) -> tuple[bytes, str]:
@@ -103,8 +88,9 @@ def job_output(request: Request, who: Subject, job_id: int) -> tuple[bytes, str]
     and for another athlete's job)."""
     from backstride.service import jobs
 
-    _check_maker(request, who, job_id)
-    return jobs.job_output(request.app.state.store, job_id, athlete=who.athlete)
+    return jobs.job_output(
+        request.app.state.store, job_id, athlete=who.athlete, clinician=_clinician(who)
+    )
 
 
 def job_view(request: Request, who: Subject, job_id: int) -> dict[str, Any]:
@@ -112,8 +98,9 @@ def job_view(request: Request, who: Subject, job_id: int) -> dict[str, Any]:
     secrets, so another athlete's job is "not found", never "forbidden")."""
     from backstride.service import jobs
 
-    _check_maker(request, who, job_id)
-    found = jobs.get_job(request.app.state.store, job_id, athlete=who.athlete)
+    found = jobs.get_job(
+        request.app.state.store, job_id, athlete=who.athlete, clinician=_clinician(who)
+    )
     if found is None:
         raise NotFoundError(f"no job {job_id}")
     view: dict[str, Any] = found.to_json()
@@ -124,6 +111,8 @@ def recent_jobs(request: Request, who: Subject, kind: str, limit: int = 5) -> li
     """The latest jobs of one kind (``import``, ``sync``, ``report``) of ``who``, newest first."""
     from backstride.service import jobs
 
-    found = jobs.list_jobs(request.app.state.store, athlete=who.athlete, limit=20)
+    found = jobs.list_jobs(
+        request.app.state.store, athlete=who.athlete, limit=20, clinician=_clinician(who)
+    )
     views: list[dict[str, Any]] = [j.to_json() for j in found]
     return [v for v in views if v.get("kind") == kind][:limit]

@@ -3,13 +3,16 @@
 Each function is the service call of the same name for the request's subject
 (:mod:`backstride.web.subject`: which athlete, on which view of the store) with "today"
 resolved first; the cache key says which athlete, which view and which day were meant, and
-the result is kept in :class:`backstride.service.cache.ResultCache` until the database
-changes.
+the result is kept in :class:`backstride.service.cache.ResultCache` until the athlete's data
+change (the clinic server on PostgreSQL: their data version) or the database does (the local
+dashboard).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING, TypeVar
 
 from fastapi import Request
 
@@ -20,6 +23,12 @@ from backstride.service.cache import ResultCache
 from backstride.service.clock import local_today
 from backstride.web.subject import Subject, subject
 
+if TYPE_CHECKING:
+    from backstride.service.clinic import Standing, StandingOf
+    from backstride.service.sharing import Access
+
+T = TypeVar("T")
+
 
 def store(request: Request) -> service.Store:
     """The store to hand to the service for this request's subject."""
@@ -29,6 +38,10 @@ def store(request: Request) -> service.Store:
 def _key(request: Request, *parts: object) -> tuple[object, ...]:
     found: Subject = subject(request)
     return (found.view, found.athlete, *parts)
+
+
+def _cached(request: Request, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    return _cache(request).get(key, compute, athlete_id=subject(request).athlete_id)
 
 
 def _athlete(request: Request) -> str:
@@ -47,7 +60,8 @@ def day(on: date | None) -> date:
 
 def status(request: Request, on: date | None) -> service.Status:
     d = day(on)
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "status", d),
         lambda: service.get_status(store(request), as_of=d, athlete=_athlete(request)),
     )
@@ -55,7 +69,8 @@ def status(request: Request, on: date | None) -> service.Status:
 
 def load(request: Request, weeks: int, on: date | None) -> service.LoadHistory:
     d = day(on)
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "load", weeks, d),
         lambda: service.get_load(store(request), weeks=weeks, as_of=d, athlete=_athlete(request)),
     )
@@ -63,7 +78,8 @@ def load(request: Request, weeks: int, on: date | None) -> service.LoadHistory:
 
 def load_chart(request: Request, weeks: int, on: date | None) -> charts.LoadChart:
     d = day(on)
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "load_chart", weeks, d),
         lambda: charts.load_chart(store(request), weeks=weeks, as_of=d, athlete=_athlete(request)),
     )
@@ -71,7 +87,8 @@ def load_chart(request: Request, weeks: int, on: date | None) -> charts.LoadChar
 
 def form(request: Request, on: date | None) -> service.FormHistory:
     d = day(on)
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "form", d),
         lambda: service.get_form(store(request), as_of=d, athlete=_athlete(request)),
     )
@@ -79,7 +96,8 @@ def form(request: Request, on: date | None) -> service.FormHistory:
 
 def pain_overview(request: Request, weeks: int, on: date | None) -> service.PainOverview:
     d = day(on)
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "pain", weeks, d),
         lambda: service.pain_overview(
             store(request), weeks=weeks, today=d, athlete=_athlete(request)
@@ -89,14 +107,33 @@ def pain_overview(request: Request, weeks: int, on: date | None) -> service.Pain
 
 def associations(request: Request, on: date | None) -> service.PainAssociations:
     d = day(on)
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "associations", d),
         lambda: service.pain_associations(store(request), today=d, athlete=_athlete(request)),
     )
 
 
 def activities(request: Request) -> list[StoredActivity]:
-    return _cache(request).get(
+    return _cached(
+        request,
         _key(request, "activities"),
         lambda: service.list_activities(store(request), athlete=_athlete(request)),
     )
+
+
+def standings(request: Request) -> StandingOf:
+    """The clinician's athlete list's ``standing_of``: each athlete's standing through the
+    cache, per data version, view (the share's scope), day asked for and today."""
+    from backstride.service import clinic
+
+    base: service.Store = request.app.state.store
+
+    def standing_of(seen: Access, as_of: date) -> Standing:
+        return _cache(request).get(
+            (seen.scope, seen.athlete_name, "standing", as_of, local_today()),
+            lambda: clinic.standing(base, seen, as_of),
+            athlete_id=seen.athlete.athlete_id,
+        )
+
+    return standing_of

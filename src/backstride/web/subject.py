@@ -52,6 +52,12 @@ class Subject:
         return None if self.access is None else int(self.access.athlete.id)
 
     @property
+    def athlete_id(self) -> int | None:
+        """The ``athletes`` row's id (clinic mode): whose data version keys the cached
+        results (``service.cache``); None for the local dashboard (one athlete)."""
+        return None if self.access is None else self.access.athlete.athlete_id
+
+    @property
     def by_clinician(self) -> bool:
         return self.access is not None and self.access.viewer.role == "clinician"
 

@@ -1,0 +1,120 @@
+"""The clinic server's result cache on PostgreSQL (issue 17, the load test's two causes):
+an athlete's results stay cached while other athletes import, clinicians' views are
+audited and sessions are touched, since they are keyed on the athlete's data version
+(migration 0012); and the clinician's athlete list computes a status only for an athlete
+whose data changed since the last view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backstride import service
+from backstride.service import clinic as clinic_service
+from backstride.service import sharing
+from backstride.service.cache import ResultCache
+from backstride.service.clock import local_today
+from backstride.store import Store
+from tests.conftest import DATA
+from tests.web.clinic.conftest import Clinic
+
+pytestmark = pytest.mark.postgres
+
+RUN = DATA / "fit" / "workoutizer__run_with_coordinates.fit"
+ROW = re.compile(r'<a href="/\?athlete=(\d+)')
+
+
+def _cache(clinic: Clinic) -> ResultCache:
+    found: ResultCache = clinic.app.state.results
+    return found
+
+
+def test_an_athletes_status_stays_cached_while_another_imports(clinic: Clinic) -> None:
+    ana = clinic.account("ana", "athlete")
+    clinic.account("ben", "athlete")
+    clinic.account("cleo", "clinician")
+    sharing.share_with(clinic.store, ana, "cleo", "all")
+    ben = clinic.signed_in("ben")
+    cache = _cache(clinic)
+    first = ben.get("/api/status").json()
+    misses, hits = cache.misses, cache.hits
+    assert ben.get("/api/status").json() == first
+    assert (cache.misses, cache.hits) == (misses, hits + 1)
+    # Other work on the server: ana imports a run, her clinician looks at her (audit rows,
+    # a session), her own status is computed.
+    report = service.import_paths(clinic.store, [RUN], athlete="ana")
+    assert report.imported == 1
+    cleo = clinic.signed_in("cleo")
+    assert cleo.get(f"/api/status?athlete={ana.id}").status_code == 200
+    misses = cache.misses
+    hits = cache.hits
+    assert ben.get("/api/status").json() == first
+    assert (cache.misses, cache.hits) == (misses, hits + 1)  # ben's, from the cache
+    # ana's own: computed after her import, then cached.
+    assert clinic.signed_in("ana").get("/api/status").json()["last_run"] is not None
+    assert cache.misses == misses + 1
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The athletes whose status the athlete list computes (service.clinic.get_status)."""
+    calls: list[str] = []
+    real = clinic_service.get_status
+
+    def counted(store: Store, **kwargs: object) -> service.Status:
+        calls.append(str(kwargs["athlete"]))
+        return real(store, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(clinic_service, "get_status", counted)
+    return calls
+
+
+def test_the_athlete_list_computes_only_what_changed(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = {n: clinic.account(n, "athlete") for n in ("ana", "ben", "cyd")}
+    clinic.account("cleo", "clinician")
+    for person in people.values():
+        sharing.share_with(clinic.store, person, "cleo", "all")
+    cleo = clinic.signed_in("cleo")
+    calls = _counting(monkeypatch)
+
+    def order() -> list[int]:
+        page = cleo.get("/")
+        assert page.status_code == 200
+        return [int(i) for i in ROW.findall(page.text)]
+
+    by_name = [people[n].id for n in ("ana", "ben", "cyd")]
+    assert order() == by_name  # nothing urgent: by name
+    assert sorted(calls) == ["ana", "ben", "cyd"]
+    calls.clear()
+    assert order() == by_name
+    assert calls == []  # nothing changed: no status computed
+    # cyd reports a fever (R2): she goes first, and only her status is computed again.
+    service.take_screen(clinic.store, {"fever": True}, day=local_today(), athlete="cyd")
+    assert order() == [people["cyd"].id, people["ana"].id, people["ben"].id]
+    assert calls == ["cyd"]
+    # Another day asked for is another row (the day is part of the key).
+    calls.clear()
+    assert cleo.get("/?on=2026-01-05").status_code == 200
+    assert sorted(calls) == ["ana", "ben", "cyd"]
+
+
+def test_the_list_and_a_clinicians_page_are_kept_apart_per_view(clinic: Clinic) -> None:
+    """Two clinicians with different scopes on one athlete: each row and each status is
+    computed on (and cached under) the viewer's own view."""
+    ana = clinic.account("ana", "athlete")
+    clinic.account("cleo", "clinician")
+    clinic.account("dora", "clinician")
+    sharing.share_with(clinic.store, ana, "cleo", "all")
+    sharing.share_with(clinic.store, ana, "dora", "summaries")
+    cache = _cache(clinic)
+    cleo, dora = clinic.signed_in("cleo"), clinic.signed_in("dora")
+    assert cleo.get("/").status_code == 200
+    misses = cache.misses
+    assert dora.get("/").status_code == 200
+    assert cache.misses == misses + 1  # not cleo's row: another view
+    assert cleo.get(f"/api/status?athlete={ana.id}").status_code == 200
+    misses = cache.misses
+    assert dora.get(f"/api/status?athlete={ana.id}").status_code == 200
+    assert cache.misses == misses + 1

@@ -49,6 +49,13 @@ CLINIC_NAV: dict[str, tuple[tuple[str, str], ...]] = {
                   ("/report", "Report"), ("/notes", "Notes"), ("/glossary", "Glossary")),
     "admin": (("/admin/accounts", "Accounts"), ("/account", "Account")),
 }  # fmt: skip
+#: A clinician's navigation while no athlete is looked at (the athlete list): the athlete's
+#: pages need one (``?athlete=``), so they are offered from the list, not here.
+CLINICIAN_HOME_NAV: tuple[tuple[str, str], ...] = (
+    ("/", "Your athletes"),
+    ("/account", "Account"),
+    ("/glossary", "Glossary"),
+)
 
 #: Words for the severities: colour is never the only signal (the lights carry their own
 #: word, ``rules.practices.PracticeLight.word``).
@@ -209,6 +216,8 @@ def chrome(request: Request) -> dict[str, Any]:
     who = current(request)
     role = getattr(account, "role", None)
     nav = CLINIC_NAV.get(str(role), ()) if account is not None else ()
+    if role == "clinician" and (who is None or not who.by_clinician):
+        nav = CLINICIAN_HOME_NAV
     looked_at = None
     if who is not None and who.by_clinician:
         athlete = who.access.athlete

@@ -52,3 +52,26 @@ def test_a_clinicians_links_and_forms_keep_the_athlete(clinic: Clinic) -> None:
         for form in forms:
             assert f'name="athlete" value="{ana.id}"' in form, (url, form[:200])
     assert checked > 50
+
+
+def test_a_clinicians_athlete_list_offers_only_links_that_answer(clinic: Clinic) -> None:
+    """On the athlete list no athlete is looked at: the athlete's pages (which need
+    ``?athlete=``) are not in its navigation, and every link it has answers."""
+    ana = clinic.account("ana", "athlete")
+    clinic.account("cleo", "clinician")
+    sharing.share_with(clinic.store, ana, "cleo", "all")
+    cleo = clinic.signed_in("cleo")
+    page = cleo.get("/")
+    assert page.status_code == 200
+    nav = re.search(r'<nav aria-label="Pages">(.*?)</nav>', page.text, re.S)
+    assert nav is not None
+    links = [unescape(h) for h in re.findall(r'href="([^"]+)"', nav.group(1))]
+    assert links == ["/", "/account", "/glossary"]
+    for target in re.findall(r'href="(/[^"]*)"', page.text):
+        target = unescape(target)
+        if target.startswith("/static/"):
+            continue
+        answer = cleo.get(target, follow_redirects=False)
+        assert answer.status_code == 200, (target, answer.status_code)
+    looked = cleo.get(f"/?athlete={ana.id}").text
+    assert f'href="/load?athlete={ana.id}"' in looked

@@ -137,3 +137,25 @@ def standings(request: Request) -> StandingOf:
         )
 
     return standing_of
+
+
+def red_flags_of(cache: ResultCache, who: Subject) -> list[service.Finding]:
+    """The red flags active today for ``who`` (the banner of every page and JSON answer),
+    kept like the other results: they change only with the athlete's data or the day."""
+    today = local_today()
+    return cache.get(
+        (who.view, who.athlete, "red_flags", today),
+        lambda: service.active_red_flags(who.store, as_of=today, athlete=who.athlete),
+        athlete_id=who.athlete_id,
+    )
+
+
+def shows_strava_of(cache: ResultCache, who: Subject) -> bool:
+    """Whether ``who``'s pages carry Strava's attribution (``service.sync_state``)."""
+    from backstride.service.sync_state import shows_strava_data
+
+    return cache.get(
+        (who.view, who.athlete, "shows_strava"),
+        lambda: shows_strava_data(who.store, athlete=who.athlete),
+        athlete_id=who.athlete_id,
+    )

@@ -80,6 +80,8 @@ def test_a_write_to_one_athletes_diary_changes_their_token_only(pg: Store) -> No
         service.log_pain(pg, 4, day=date(2025, 6, 1), athlete="anna")
         assert token.current(a) != before_a
         assert token.current(b) == before_b
+        # Several at once (the clinician's list): the same tokens, one query.
+        assert token.of_athletes([b, a, a]) == {a: token.current(a), b: before_b}
         # The database-wide token (results about no athlete) still moves with any write.
         assert str(token.current()).startswith("postgresql:")
     finally:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from backstride.store import Store
@@ -47,7 +47,20 @@ class ResultCache:
         if self._size <= 0:
             return compute()
         scope = athlete_id if self._token.per_athlete else None
-        token = self._token.current(scope)
+        return self._get(scope, self._token.current(scope), key, compute)
+
+    def get_many(self, wanted: Sequence[tuple[Hashable, Callable[[], T], int]]) -> list[T]:
+        """:meth:`get` for several athletes' results, ``(key, compute, athlete_id)`` each,
+        their tokens read in one query (the clinician's athlete list)."""
+        if self._size <= 0:
+            return [compute() for _, compute, _ in wanted]
+        if not self._token.per_athlete:
+            token = self._token.current()
+            return [self._get(None, token, key, compute) for key, compute, _ in wanted]
+        tokens = self._token.of_athletes(a for _, _, a in wanted)
+        return [self._get(a, tokens[a], key, compute) for key, compute, a in wanted]
+
+    def _get(self, scope: _Scope, token: str | None, key: Hashable, compute: Callable[[], T]) -> T:
         if token is None:
             return compute()
         full = (scope, token, key)

@@ -6,12 +6,12 @@ view the share gives (``Access.store``: no Strava API data, no positions for sum
 with the red flags that count on the day (``service.safety``); ``rules.urgency`` orders
 them. What the list needs of that status (:class:`Standing`) is small and changes only with
 the athlete's data: the clinic server keeps it in its result cache per athlete data version,
-view and day (``standing_of``), so a list view after nothing changed computes no status.
+view and day (``standings_of``), so a list view after nothing changed computes no status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,35 +81,39 @@ def standing(store: Store, seen: Access, as_of: date) -> Standing:
     )
 
 
-#: How the list gets one athlete's standing: (the share's access, the day) -> Standing.
-StandingOf = Callable[[Access, date], Standing]
+#: How the list gets its athletes' standings: (the shares' accesses, the day) -> one
+#: Standing per access, in order.
+StandingsOf = Callable[[Sequence[Access], date], list[Standing]]
 
 
 def athlete_list(
-    store: Store, clinician: Account, as_of: date, *, standing_of: StandingOf | None = None
+    store: Store, clinician: Account, as_of: date, *, standings_of: StandingsOf | None = None
 ) -> list[AthleteRow]:
     """The athletes who share with ``clinician`` on ``as_of``, most urgent first
     (``rules.urgency``: active red flags, pain worsening, load spikes, the rest; then by
-    name). ``standing_of`` gives each athlete's :class:`Standing` (the web's goes through
-    its result cache); by default :func:`standing` computes it."""
+    name). ``standings_of`` gives the athletes' :class:`Standing` (the web's goes through
+    its result cache); by default :func:`standing` computes each."""
+    shares = shared_with(store, clinician)
+    seen = [access(store, clinician, share.athlete_account_id) for share in shares]
+    found = (
+        standings_of(seen, as_of)
+        if standings_of is not None
+        else [standing(store, s, as_of) for s in seen]
+    )
     rows = []
-    for share in shared_with(store, clinician):
-        seen = access(store, clinician, share.athlete_account_id)
-        found = (
-            standing_of(seen, as_of) if standing_of is not None else standing(store, seen, as_of)
-        )
-        assert seen.share_id is not None
-        assert seen.scope != "own"
+    for one, row in zip(seen, found, strict=True):
+        assert one.share_id is not None
+        assert one.scope != "own"
         rows.append(
             AthleteRow(
-                account_id=seen.athlete.id,
-                name=seen.athlete.name,
-                display_name=seen.athlete.display_name,
-                scope=seen.scope,
-                share_id=seen.share_id,
-                urgency=found.urgency,
-                last_run=found.last_run,
-                training_suspended=found.training_suspended,
+                account_id=one.athlete.id,
+                name=one.athlete.name,
+                display_name=one.athlete.display_name,
+                scope=one.scope,
+                share_id=one.share_id,
+                urgency=row.urgency,
+                last_run=row.last_run,
+                training_suspended=row.training_suspended,
             )
         )
     return by_urgency(rows, lambda r: (r.urgency, r.display_name or r.name))

@@ -30,9 +30,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backstride import __version__
 from backstride.config import Settings, load_settings
 from backstride.errors import ConfigError
-from backstride.service import Store, active_red_flags, open_database
+from backstride.service import Store, open_database
 from backstride.service.cache import ResultCache
-from backstride.web import api, errors, guard, pages, policy, sessions, syncs, uploads
+from backstride.web import api, errors, guard, pages, policy, results, sessions, syncs, uploads
 from backstride.web.errors import UploadTooLarge
 from backstride.web.subject import LOCAL_ATHLETE, Subject
 
@@ -156,9 +156,12 @@ class RedFlagsFirst:
     server the athlete the route served, on its view of the store); a clinic route about no
     athlete (the admin's, the athlete list) gets none."""
 
-    def __init__(self, app: ASGIApp, store: Store, clinic: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, store: Store, cache: ResultCache, clinic: bool = False
+    ) -> None:
         self.app = app
         self.store = store
+        self.cache = cache
         self.clinic = clinic
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -197,9 +200,7 @@ class RedFlagsFirst:
         self, start: dict[str, Any], content: bytes, send: Send, who: Subject | None
     ) -> None:
         if content[:1] == b"{" and who is not None:
-            flags = await run_in_threadpool(
-                lambda: active_red_flags(who.store, athlete=who.athlete)
-            )
+            flags = await run_in_threadpool(lambda: results.red_flags_of(self.cache, who))
             if flags:
                 value = json.loads(content)
                 if "red_flags" not in value:
@@ -314,7 +315,7 @@ def create_app(
             store.close()
             raise
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.add_middleware(RedFlagsFirst, store=store, clinic=clinic)
+    app.add_middleware(RedFlagsFirst, store=store, cache=cache, clinic=clinic)
     if clinic:
         app.add_middleware(sessions.ClinicGuard, store=store, hosts=hosts)
     else:

@@ -467,7 +467,7 @@ def _athletes_page(
         _store(request),
         _account(request),
         on or local_today(),
-        standing_of=results.standings(request),
+        standings_of=results.standings(request),
     )
     context = {
         "title": "Athletes",

@@ -17,8 +17,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from backstride.service import active_red_flags, colours, glossary
-from backstride.service.sync_state import shows_strava_data
 from backstride.service.thresholds import catalogue_thresholds
+from backstride.web import results
 from backstride.web.subject import current, is_clinic, query_of, token_of
 
 HERE = Path(__file__).resolve().parent
@@ -187,7 +187,8 @@ def page(
     attribution are those of the request's subject (none on a page about no athlete);
     ``query`` keeps the subject (``?athlete=`` for a clinician) and the day in every link."""
     who = current(request)
-    flags = [] if who is None else active_red_flags(who.store, athlete=who.athlete)
+    cache = request.app.state.results
+    flags = [] if who is None else results.red_flags_of(cache, who)
     full = {
         "red_flags": [f.to_json() for f in flags],
         "on": on.isoformat() if on is not None else "",
@@ -197,9 +198,7 @@ def page(
         "palette": colours.palette(),
         "glossed": set(),
         "csrf_token": token_of(request),
-        "strava_attribution": False
-        if who is None
-        else shows_strava_data(who.store, athlete=who.athlete),
+        "strava_attribution": False if who is None else results.shows_strava_of(cache, who),
         **chrome(request),
         **context,
     }

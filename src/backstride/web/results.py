@@ -10,7 +10,7 @@ dashboard).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -24,7 +24,7 @@ from backstride.service.clock import local_today
 from backstride.web.subject import Subject, subject
 
 if TYPE_CHECKING:
-    from backstride.service.clinic import Standing, StandingOf
+    from backstride.service.clinic import Standing, StandingsOf
     from backstride.service.sharing import Access
 
 T = TypeVar("T")
@@ -122,18 +122,47 @@ def activities(request: Request) -> list[StoredActivity]:
     )
 
 
-def standings(request: Request) -> StandingOf:
-    """The clinician's athlete list's ``standing_of``: each athlete's standing through the
-    cache, per data version, view (the share's scope), day asked for and today."""
+def standings(request: Request) -> StandingsOf:
+    """The clinician's athlete list's ``standings_of``: each athlete's standing through the
+    cache, per data version (all read in one query), view (the share's scope), day asked
+    for and today."""
     from backstride.service import clinic
 
     base: service.Store = request.app.state.store
 
-    def standing_of(seen: Access, as_of: date) -> Standing:
-        return _cache(request).get(
-            (seen.scope, seen.athlete_name, "standing", as_of, local_today()),
-            lambda: clinic.standing(base, seen, as_of),
-            athlete_id=seen.athlete.athlete_id,
-        )
+    def standings_of(seen: Sequence[Access], as_of: date) -> list[Standing]:
+        today = local_today()
 
-    return standing_of
+        def compute(one: Access) -> Callable[[], Standing]:
+            return lambda: clinic.standing(base, one, as_of)
+
+        wanted = []
+        for one in seen:
+            assert one.athlete.athlete_id is not None
+            key = (one.scope, one.athlete_name, "standing", as_of, today)
+            wanted.append((key, compute(one), one.athlete.athlete_id))
+        return _cache(request).get_many(wanted)
+
+    return standings_of
+
+
+def red_flags_of(cache: ResultCache, who: Subject) -> list[service.Finding]:
+    """The red flags active today for ``who`` (the banner of every page and JSON answer),
+    kept like the other results: they change only with the athlete's data or the day."""
+    today = local_today()
+    return cache.get(
+        (who.view, who.athlete, "red_flags", today),
+        lambda: service.active_red_flags(who.store, as_of=today, athlete=who.athlete),
+        athlete_id=who.athlete_id,
+    )
+
+
+def shows_strava_of(cache: ResultCache, who: Subject) -> bool:
+    """Whether ``who``'s pages carry Strava's attribution (``service.sync_state``)."""
+    from backstride.service.sync_state import shows_strava_data
+
+    return cache.get(
+        (who.view, who.athlete, "shows_strava"),
+        lambda: shows_strava_data(who.store, athlete=who.athlete),
+        athlete_id=who.athlete_id,
+    )

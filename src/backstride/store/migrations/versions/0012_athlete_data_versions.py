@@ -7,9 +7,13 @@ the workers' heartbeats, other athletes' imports): every page was computed cold 
 on it (``store/changes.py``), so only a write to *their* data makes them stale.
 
 On PostgreSQL, a trigger function bumps the counter after every statement that inserts,
-updates or deletes rows of an athlete's data (``FOR EACH STATEMENT`` with transition tables:
-one upsert per statement whatever its row count, in the writer's transaction, so a reader
-sees the new version exactly when it sees the new rows). The tables:
+updates or deletes rows of an athlete's data (``FOR EACH STATEMENT`` with transition tables,
+in the writer's transaction, so a reader sees the new version exactly when it sees the new
+rows), once per transaction and athlete (later statements find the athlete noted in a
+transaction-local setting). Cost, measured importing 40 generated 1 Hz runs (616 statements
+that fire it): 35-38 ms in the function in all, about 1 ms per run. A second writer of the
+same athlete's data waits for the first one's commit on the counter's row (an import
+commits at least every 0.5 s). The tables:
 
 - with an ``athlete_id``: activities, gear, gear_defaults, activity_sources, source_files,
   pain_entries, screenings, clinician_clearances, questionnaire_scores, routine_log,

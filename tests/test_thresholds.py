@@ -62,6 +62,11 @@ ALLOWED: tuple[tuple[str, str, str], ...] = (
     ("coach/build.py", "the 10% rule", "the name of the rule Buist 2008 tested"),
     ("coach/exercises_run.py", "2-3 sets", "sets of an exercise, not C1's sessions"),
     ("coach/exercises_run.py", "2-3 repetitions", "repetitions in reserve, not C1's sessions"),
+    ("web/templates/admin_accounts.html", "3-64", "an account name's length, not C1's sessions"),
+    ("cli/admin.py", "3-64", "an account name's length, not C1's sessions"),
+    ("service/accounts.py", "3-64", "an account name's length, not C1's sessions"),
+    ("web/templates/sharing.html", "7 days", "how long an invite code works, not a rule's days"),
+    ("service/sharing.py", "7 days", "how long an invite code works, not a rule's days"),
 )
 
 

@@ -436,7 +436,7 @@ async def delete_account(request: Request) -> Response:
         account = _account(request)
         if _text(form, "confirm", limit=64) != account.name:
             return _delete_page(
-                request, error=f"type {account.name} to confirm; nothing was deleted", status=400
+                request, error=f"type {account.name} to delete; nothing was deleted", status=400
             )
         data_rights.delete_account(_store(request), account)
         response = _redirect(request, "/login", done="deleted")

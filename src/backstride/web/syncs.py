@@ -124,10 +124,14 @@ def sync_view(request: Request) -> dict[str, Any]:
     from backstride.service import sync as syncing
 
     who = subject(request)
-    services = []
-    for status in syncing.connection_status(who.store, athlete=who.athlete):
-        progress = _progress(request, who, status.service)
-        services.append({**status.to_json(), "sync": progress})
+    # Each sync's progress is read before the services' rows: a sync seen finished here has
+    # committed its last sync time, which the rows read after it then hold (read the other
+    # way round, a sync ending in between showed as done with the time before it).
+    progress = {name: _progress(request, who, name) for name in syncing.SERVICES}
+    services = [
+        {**status.to_json(), "sync": progress.get(status.service)}
+        for status in syncing.connection_status(who.store, athlete=who.athlete)
+    ]
     return {"services": services}
 
 

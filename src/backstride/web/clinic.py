@@ -337,13 +337,21 @@ def _scope(form: FormData) -> str:
     return scope
 
 
-async def _sharing_form(request: Request, handle: Callable[[FormData], Response]) -> Response:
+async def _form_on_page(
+    request: Request, handle: Callable[[FormData], Response], again: Callable[..., Response]
+) -> Response:
+    """A form post whose input errors are shown on its own page again (``again``, called
+    with ``error`` and ``status_code``); refusals (no token, no permission) stay refusals."""
     try:
         return await _form(request, handle)
     except BackstrideError as e:
         if isinstance(e, errors.Refused):
             raise
-        return _sharing_page(request, error=e.message, status_code=errors.status_of(e))
+        return again(request, error=e.message, status_code=errors.status_of(e))
+
+
+async def _sharing_form(request: Request, handle: Callable[[FormData], Response]) -> Response:
+    return await _form_on_page(request, handle, _sharing_page)
 
 
 @router.get("/sharing", response_class=HTMLResponse)
@@ -590,12 +598,7 @@ def _issue(request: Request, name: str, purpose: str) -> dict[str, str]:
 
 
 async def _admin_form(request: Request, handle: Callable[[FormData], Response]) -> Response:
-    try:
-        return await _form(request, handle)
-    except BackstrideError as e:
-        if isinstance(e, errors.Refused):
-            raise
-        return _accounts_page(request, error=e.message, status_code=errors.status_of(e))
+    return await _form_on_page(request, handle, _accounts_page)
 
 
 @router.get("/admin/accounts", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ from backstride.service import audit, data_rights, notes, screening, sharing
 from backstride.store import Store, transaction
 from backstride.store.schema import (
     account_tokens,
+    cached_results,
     data_versions,
     jobs,
     login_failures,
@@ -112,6 +113,13 @@ def seeded(store: Store) -> Iterator[dict[str, Account]]:
                 conn.execute(
                     sa.insert(data_versions), {"athlete_id": person.athlete_id, "version": 7}
                 )
+        # A result the clinic server's processes share (store.results: PostgreSQL's).
+        with transaction(store) as conn:
+            conn.execute(
+                sa.insert(cached_results),
+                {"athlete_id": person.athlete_id, "key": "status", "version": 7,
+                 "value": b"pickled status", "stored_at": NOW},
+            )  # fmt: skip
     return {"anna": anna, "ben": ben, "cara": cara}
 
 

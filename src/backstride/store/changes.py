@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -37,6 +36,8 @@ UNVERSIONED = {
     "jobs": "a background job's state and progress, not health data; what an import stores "
     "bumps the version itself",
     "uploads": "uploaded files waiting for a worker; their import bumps the version",
+    "cached_results": "results derived from the athlete's data, stored under its version: "
+    "storing one must not change it",
 }
 
 
@@ -58,23 +59,6 @@ class ChangeToken:
     def per_athlete(self) -> bool:
         """Whether :meth:`current` reads a version of one athlete's data when given one."""
         return self._engine.url.get_backend_name() == "postgresql"
-
-    def of_athletes(self, athlete_ids: Iterable[int]) -> dict[int, str]:
-        """The tokens of several athletes' data in one query (PostgreSQL only: what
-        :meth:`current` gives each of them)."""
-        wanted = sorted(set(athlete_ids))
-        if not wanted:
-            return {}
-        assert self.per_athlete, "per-athlete tokens are PostgreSQL's"
-        with self._engine.connect() as conn:
-            found = dict(
-                conn.execute(
-                    sa.select(data_versions.c.athlete_id, data_versions.c.version).where(
-                        data_versions.c.athlete_id.in_(wanted)
-                    )
-                ).all()
-            )
-        return {i: f"athlete:{i}:{found.get(i) or 0}" for i in wanted}
 
     def current(self, athlete_id: int | None = None) -> str | None:
         """A token equal to the previous one only if nothing was committed in between; with

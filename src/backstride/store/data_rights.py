@@ -28,7 +28,8 @@ from backstride.store.schema import accounts, athletes, audit_log, login_failure
 #: ``author_account_id``, which name who acted on someone else's row).
 OWNER_COLUMNS = frozenset({"account_id", "athlete_account_id", "clinician_account_id"})
 #: Columns an export leaves out: secrets (hashes of tokens and passwords, a connection's
-#: OAuth tokens) and bytes written elsewhere in the archive.
+#: OAuth tokens), bytes written elsewhere in the archive, and results derived from the rest
+#: (kept as backstride's own pickles: the rows they came from are in the export).
 EXPORT_OMITS: dict[str, frozenset[str]] = {
     "accounts": frozenset({"password_hash"}),
     "web_sessions": frozenset({"id", "csrf_token"}),
@@ -38,6 +39,7 @@ EXPORT_OMITS: dict[str, frozenset[str]] = {
     "jobs": frozenset({"output"}),
     "uploads": frozenset({"data"}),
     "streams": frozenset({"data"}),
+    "cached_results": frozenset({"value"}),
 }
 #: Kept when an account is deleted: who did what, without health data.
 KEPT_ON_DELETE = frozenset({audit_log.name})

@@ -22,7 +22,8 @@ streams (``analysis.form.form_summary``, with the analysis ``version``), keyed b
 and ``sync_items`` are the connected services (Strava, intervals.icu) and what came from
 them. The clinic server's tables (accounts, sessions, shares, audit, notes, jobs,
 uploads) are described where they are defined below, and so is ``data_versions`` (a
-counter per athlete the result cache is keyed on). Migrations ``0001`` to ``0012`` create
+counter per athlete the result cache is keyed on) and ``cached_results`` (the results
+themselves, shared by the clinic server's processes). Migrations ``0001`` to ``0014`` create
 these tables; a change here needs a new numbered migration.
 """
 
@@ -548,4 +549,24 @@ data_versions = Table(
         primary_key=True,
     ),
     Column("version", BigInteger, nullable=False),
+)
+
+
+# 0014: results derived from an athlete's data (status, charts, the pain overview ...), kept
+# for every process of the clinic server under the data version they were computed from
+# (``store/results.py``, ``service/cache.py``). Derived, rebuilt on demand; no trigger bumps
+# the version on writing them. ``key`` says which result: the view, the page, the day asked.
+cached_results = Table(
+    "cached_results",
+    metadata,
+    Column(
+        "athlete_id",
+        Integer,
+        ForeignKey("athletes.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("key", Text, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
 )

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
-from backstride import service
+from backstride import __version__, service
 from backstride.service import clinic as clinic_service
 from backstride.service import sharing
 from backstride.service.cache import ResultCache
 from backstride.service.clock import local_today
-from backstride.store import Store
+from backstride.store import Store, results
+from backstride.store.schema import cached_results
 from tests.conftest import DATA
 from tests.web.clinic.conftest import Clinic
 
@@ -120,3 +122,95 @@ def test_the_list_and_a_clinicians_page_are_kept_apart_per_view(clinic: Clinic) 
     misses = cache.misses
     assert dora.get(f"/api/status?athlete={ana.id}").status_code == 200
     assert cache.misses > misses  # computed on her view, not cleo's status
+
+
+#: The JSON answers and pages an athlete and their clinician read (what the cache serves).
+ATHLETE_READS = (
+    "/api/status",
+    "/api/load/chart?weeks=12",
+    "/api/activities",
+    "/",
+    "/load",
+    "/pain",
+    "/activities",
+)
+
+
+def test_a_restarted_process_serves_every_result_the_other_computed(clinic: Clinic) -> None:
+    """The results are kept in the database (migration 0014) for every web process: a
+    process that has computed nothing yet (another one, or this one restarted) answers
+    every page seen before from there, the same answers, computing none of them."""
+    ana = clinic.account("ana", "athlete")
+    clinic.account("cleo", "clinician")
+    sharing.share_with(clinic.store, ana, "cleo", "summaries")
+    assert service.import_paths(clinic.store, [RUN], athlete="ana").imported == 1
+    reads = [(clinic.signed_in("ana"), path) for path in ATHLETE_READS]
+    cleo = clinic.signed_in("cleo")
+    reads += [(cleo, f"{p}{'&' if '?' in p else '?'}athlete={ana.id}") for p in ATHLETE_READS]
+    reads.append((cleo, "/"))  # her athlete list (a standing per athlete)
+
+    def answers() -> list[object]:
+        found = []
+        for browser, path in reads:
+            answer = browser.get(path)
+            assert answer.status_code == 200, path
+            found.append(answer.json() if path.startswith("/api/") else None)
+        return found
+
+    first = answers()
+    assert _cache(clinic).misses > 0
+    with clinic.store.engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(cached_results)).scalar()
+    assert stored is not None
+    assert stored >= 10
+    restarted = ResultCache(clinic.store, size=1024)
+    clinic.app.state.results = restarted
+    assert answers() == first
+    assert restarted.misses == 0  # every result from the database
+    assert restarted.shared_hits >= stored
+    assert answers() == first
+    assert restarted.misses == 0  # and then from the process's memory
+    # ana logs pain: her results are computed again once, by whichever process asks first.
+    service.log_pain(clinic.store, 6, day=local_today(), athlete="ana")
+    other = ResultCache(clinic.store, size=1024)
+    clinic.app.state.results = other
+    answers()
+    computed = other.misses
+    assert computed > 0
+    clinic.app.state.results = restarted
+    answers()
+    assert restarted.misses == 0  # what `other` computed after the change
+
+
+def test_a_stored_result_never_goes_back_to_an_older_version(clinic: Clinic) -> None:
+    ana = clinic.account("ana", "athlete")
+    assert ana.athlete_id is not None
+    a = ana.athlete_id
+    engine = clinic.store.engine
+    results.keep(engine, a, "old", 2, b"two")
+    results.keep(engine, a, "k", 3, b"three")  # version 3: version 2's rows go
+    results.keep(engine, a, "k", 2, b"late two")  # a slow computation of version 2 ends
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.select(cached_results.c.key, cached_results.c.value)).all())
+    # Kept: version 3's "k"; dropped: "old" (version 2 can no longer be served).
+    assert rows == {"k": b"three"}
+
+
+def test_a_stored_result_that_does_not_load_is_computed_again(
+    clinic: Clinic, caplog: pytest.LogCaptureFixture
+) -> None:
+    ana = clinic.account("ana", "athlete")
+    assert ana.athlete_id is not None
+    cache = ResultCache(clinic.store)
+    assert cache.get("answer", lambda: 41, athlete_id=ana.athlete_id) == 41
+    # The row as another release, or a damaged row, would leave it.
+    with clinic.store.engine.begin() as conn:
+        conn.execute(sa.update(cached_results).values(value=b"\x80\x05not a pickle"))
+    fresh = ResultCache(clinic.store)
+    assert fresh.get("answer", lambda: 42, athlete_id=ana.athlete_id) == 42
+    assert fresh.misses == 1
+    assert "did not load" in caplog.text
+    # The key holds the release: another release's rows are never read.
+    with clinic.store.engine.connect() as conn:
+        keys = conn.execute(sa.select(cached_results.c.key)).scalars().all()
+    assert keys == [f"{__version__}|'answer'"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -170,6 +171,30 @@ def test_the_dummy_hash_is_made_on_the_first_check_whatever_the_name() -> None:
         assert (hasher.hashes, hasher.verifies) == (2, 1)  # the real one, the dummy; a check
         checker.verify(None, PASSWORD)
         assert (hasher.hashes, hasher.verifies) == (2, 2)  # made once
+
+
+def test_sign_ins_arriving_together_make_one_dummy_hash() -> None:
+    """The sign-ins that arrive together when a server starts (threads of one process) wait
+    for one dummy hash instead of each making one (the load test's 20 first sign-ins)."""
+
+    class SlowHasher(CountingHasher):  # as slow as a real hash: every thread meets the wait
+        def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+            time.sleep(0.05)
+            return super().hash(password, salt=salt)
+
+    hasher = SlowHasher()
+    real = hasher.hash(PASSWORD)
+    checker = passwords.Passwords(hasher)
+    start = threading.Barrier(8)
+
+    def check(name_exists: bool) -> bool:
+        start.wait()
+        return checker.verify(real if name_exists else None, PASSWORD)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(check, [True, False] * 4))
+    assert answers == [True, False] * 4
+    assert (hasher.hashes, hasher.verifies) == (2, 8)  # the real one and one dummy
 
 
 def test_an_old_hash_is_replaced_on_sign_in(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -166,3 +166,25 @@ def test_every_form_is_found_in_text() -> None:
         for form in term.forms:
             found = glossary.find_terms(f"x {form} y")
             assert [(a, b) for a, b, _ in found] == [(2, 2 + len(form))], (term.key, form)
+
+
+def test_a_page_reads_the_glossarys_numbers_once(
+    ro_client: Any, demo_db: DemoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The glossary's numbers are read from the catalogue at most once per page, however
+    many terms it marks (once per field of every term per marked text, they were a third of
+    the clinic server's overview under load)."""
+    from backstride.service import thresholds
+
+    real = thresholds.catalogue_thresholds
+    calls: list[int] = []
+
+    def counted() -> dict[str, dict[str, float]]:
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(glossary, "catalogue_thresholds", counted)
+    page = ro_client.get(f"/?on={demo_db.as_of.isoformat()}")
+    assert page.status_code == 200
+    assert page.text.count('class="term"') >= 3  # several terms marked
+    assert len(calls) == 1

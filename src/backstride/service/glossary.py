@@ -313,16 +313,21 @@ _TERMS: tuple[tuple[str, str, str, tuple[str, ...], str | None], ...] = (
 
 
 class _Fields(string.Formatter):
-    """``{L3.acute_days}`` fields read from the catalogue's thresholds."""
+    """``{L3.acute_days}`` fields read from the catalogue's thresholds (read once per
+    :func:`terms`: every field of every term from the same reading)."""
+
+    def __init__(self, thresholds: dict[str, dict[str, float]]) -> None:
+        super().__init__()
+        self._thresholds = thresholds
 
     def get_field(self, field_name: str, args: object, kwargs: object) -> tuple[object, str]:
         rule, _, name = field_name.partition(".")
-        return catalogue_thresholds()[rule][name], field_name
+        return self._thresholds[rule][name], field_name
 
 
 def terms() -> list[Term]:
     """Every term, with the catalogue's current numbers filled in."""
-    fields = _Fields()
+    fields = _Fields(catalogue_thresholds())
     return [
         Term(key, name, fields.format(plain), forms, rule)
         for key, name, plain, forms, rule in _TERMS

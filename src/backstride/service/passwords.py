@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -42,6 +43,7 @@ class Passwords:
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self.hasher = hasher or PasswordHasher()  # argon2id, RFC 9106 low-memory profile
         self._dummy: str | None = None
+        self._dummy_lock = threading.Lock()
 
     def hash(self, password: str) -> str:
         return self.hasher.hash(password)
@@ -49,15 +51,22 @@ class Passwords:
     def verify(self, stored: str | None, password: str) -> bool:
         """Whether ``password`` matches ``stored``; with no stored hash, the same work is done
         against the dummy hash and the answer is no."""
-        if self._dummy is None:  # made on the first check of any name: no tell of which
-            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        dummy = self._dummy_hash()  # made on the first check of any name: no tell of which
         if stored is None:
-            stored = self._dummy
+            stored = dummy
             password = password + "\0"  # never the dummy's password
         try:
             return self.hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def _dummy_hash(self) -> str:
+        """The dummy hash, made once: the sign-ins that arrive together when a server starts
+        would otherwise each make their own."""
+        with self._dummy_lock:
+            if self._dummy is None:
+                self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+            return self._dummy
 
     def needs_rehash(self, stored: str) -> bool:
         return self.hasher.check_needs_rehash(stored)

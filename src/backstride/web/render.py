@@ -146,11 +146,15 @@ def gloss(context: Context, text: object) -> Markup:
     keyboard reaches it too. Later uses on the same page stay plain."""
     plain = str(text or "")
     seen: set[str] | None = context.get("glossed")
-    if seen is None:
+    found = [] if seen is None else glossary.find_terms(plain)
+    if seen is None or not found:
         return Markup(escape(plain))
-    words = {t.key: t for t in glossary.terms()}
+    # The terms with their numbers, made once per page (``page`` hands an empty dict).
+    words: dict[str, glossary.Term] = context.get("glossary_terms", {})
+    if not words:
+        words.update((t.key, t) for t in glossary.terms())
     out, at = [], 0
-    for start, end, key in glossary.find_terms(plain):
+    for start, end, key in found:
         if key in seen:
             continue
         seen.add(key)
@@ -197,6 +201,7 @@ def page(
         "thresholds": catalogue_thresholds(),
         "palette": colours.palette(),
         "glossed": set(),
+        "glossary_terms": {},
         "csrf_token": token_of(request),
         "strava_attribution": False if who is None else results.shows_strava_of(cache, who),
         **chrome(request),

@@ -14,8 +14,10 @@ Strava runs, their distance or their names, and fails here.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -265,6 +267,48 @@ def test_a_restricted_view_is_read_only(stores: tuple[Store, Store, dict[str, in
     # Its pool is the base store's: closing the view leaves the base store working.
     view.close()
     assert len(service.list_activities(synced, athlete=ATHLETE)) == 4
+
+
+def test_a_store_makes_each_view_once(store: Store) -> None:
+    """Every clinician request asks for a view (``sharing.Access.store``): the base store
+    makes each one once, with one write-refusing listener, and hands out the same one."""
+    make_account(store, ATHLETE)
+    view = store.restricted()
+    assert store.restricted(hide_strava_api=True, positions=True) is view
+    summaries = store.restricted(hide_strava_api=True, positions=False)
+    assert summaries is not view
+    assert (summaries.view.hide_strava_api, summaries.view.positions) == (True, False)
+    # A view of a view is the base store's view (not an option engine on an option engine).
+    assert view.restricted(positions=False) is summaries
+    assert summaries.restricted(positions=True) is summaries
+    assert store.restricted(hide_strava_api=False, positions=False).restricted() is summaries
+    for _ in range(50):
+        assert store.restricted(positions=False) is summaries
+    for made in (view, summaries):
+        assert made.base is store
+        assert len(made.engine.dispatch.before_cursor_execute) == 1  # _refuse_writes, once
+    # Closing a view closes nothing; closing the base store forgets its views.
+    summaries.close()
+    assert store.restricted(positions=False) is summaries
+    store.close()
+    assert store.restricted() is not view
+    assert service.list_activities(store.restricted(), athlete=ATHLETE) == []
+
+
+def test_threads_asking_at_once_get_one_view(store: Store) -> None:
+    """The web server answers from a thread pool: the first requests of a clinician's
+    view may come at the same moment, and must still share one view."""
+    threads = 8
+    start = threading.Barrier(threads)
+
+    def ask(_: int) -> Store:
+        start.wait(timeout=10)
+        return store.restricted(hide_strava_api=True, positions=False)
+
+    with ThreadPoolExecutor(threads) as pool:
+        made = list(pool.map(ask, range(threads)))
+    assert {id(v) for v in made} == {id(made[0])}
+    assert made[0] is store.restricted(positions=False)
 
 
 def test_the_runner_is_told_what_clinicians_do_not_see(

@@ -88,6 +88,8 @@ def test_access_matrix(store: Store, people: dict[str, Account]) -> None:
     assert (view.view.hide_strava_api, view.view.positions) == (True, True)
     assert view.engine.url == store.engine.url
     assert not view.owns_engine
+    assert full.store(store) is view  # made once, for every request (Store.restricted)
+    assert sharing.access(store, people["cara"], anna.id).store(store) is view
     summaries = sharing.access(store, people["dov"], anna.id)
     assert summaries.scope == "summaries"
     assert not summaries.can_write

@@ -132,6 +132,36 @@ def test_a_clinician_is_given_only_the_jobs_they_asked_for(pg_store: Store) -> N
     assert job_service.job_output(pg_store, asked, athlete="ann")[0].startswith(b"%PDF")
 
 
+def test_a_clinicians_listing_reaches_past_the_athletes_newer_jobs(pg_store: Store) -> None:
+    """The clinician's filter is applied before the listing's limit: an athlete with more
+    jobs of their own than the limit, all newer than the clinician's one report, still leaves
+    that report in the clinician's listing (filtered after the limit, it was cut off)."""
+    from backstride.service import accounts
+    from backstride.store import jobs as job_rows
+    from backstride.store import transaction
+
+    lee = accounts.create_account(pg_store, "dr.lee", "clinician", password="a long password 1")
+    asked = job_service.create_report_job(pg_store, athlete="ann", requested_by=lee.id)
+    own = [job_service.create_report_job(pg_store, athlete="ann") for _ in range(4)]
+    limit = 3
+    assert [v.id for v in job_service.list_jobs(pg_store, athlete="ann", limit=limit)] == [
+        own[3],
+        own[2],
+        own[1],
+    ]
+    for n in (limit, 1, 20):
+        listed = job_service.list_jobs(pg_store, athlete="ann", limit=n, clinician=lee.id)
+        assert [v.id for v in listed] == [asked], n
+    assert len(job_service.list_jobs(pg_store, athlete="ann", limit=20)) == 5
+    with transaction(pg_store) as conn:
+        ann = job_rows.find_athlete(conn, "ann")
+        assert ann is not None
+        mine = job_rows.list_jobs(conn, ann, limit=1, requested_by=lee.id)
+        everyone = job_rows.list_jobs(conn, ann, limit=1)
+    assert [(r.id, r.requested_by) for r in mine] == [(asked, lee.id)]
+    assert [(r.id, r.requested_by) for r in everyone] == [(own[3], None)]
+
+
 def test_a_failing_file_is_a_line_of_the_result_and_the_job_is_done(
     pg_store: Store, tmp_path: object
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,9 +65,19 @@ class Store:
 
     engine: Engine
     view: View = FULL_VIEW
-    #: Whether closing this store disposes the engine: a restricted view shares its base
-    #: store's connection pool, which the base store closes.
-    owns_engine: bool = field(default=True, repr=False, compare=False)
+    #: The store this one is a restricted view of (None: a store opened on a database). A
+    #: view shares its base store's engine and connection pool, which the base store closes.
+    base: Store | None = field(default=None, repr=False, compare=False)
+    #: The restricted views of this store, made once per :class:`View` (:meth:`restricted`).
+    _views: dict[View, Store] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _views_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    @property
+    def owns_engine(self) -> bool:
+        """Whether closing this store disposes the engine (a view's is its base store's)."""
+        return self.base is None
 
     @property
     def dialect(self) -> str:
@@ -81,20 +92,40 @@ class Store:
         """A view of this store whose every connection carries the restriction (the
         engine's execution option :data:`VIEW_OPTION`), so the service functions run on it
         unchanged and read only what the view shows. Same database, same pool; closing the
-        view closes nothing. Restricting a view adds to its restrictions."""
+        view closes nothing. Restricting a view adds to its restrictions.
+
+        The base store makes each view once and hands the same one to every later caller
+        (a clinician's every request asks for one, ``service.sharing.Access.store``; there
+        are only a few views): an option engine and its listener per request would cost
+        each page a little, for nothing. Thread-safe (the web server answers from a pool of
+        threads); the views go with the base store's :meth:`close`."""
         view = View(
             hide_strava_api=hide_strava_api or self.view.hide_strava_api,
             positions=positions and self.view.positions,
         )
         if view == self.view:
             return self
-        engine = self.engine.execution_options(**{VIEW_OPTION: view})
-        sa.event.listen(engine, "before_cursor_execute", _refuse_writes)  # this view's only
-        return Store(engine, view, False)
+        if self.base is not None:
+            return self.base.restricted(
+                hide_strava_api=view.hide_strava_api, positions=view.positions
+            )
+        found = self._views.get(view)
+        if found is not None:
+            return found
+        with self._views_lock:
+            found = self._views.get(view)
+            if found is None:
+                engine = self.engine.execution_options(**{VIEW_OPTION: view})
+                sa.event.listen(engine, "before_cursor_execute", _refuse_writes)  # this view's
+                found = self._views[view] = Store(engine, view, self)
+        return found
 
     def close(self) -> None:
-        if self.owns_engine:
-            self.engine.dispose()
+        if self.base is not None:
+            return
+        with self._views_lock:
+            self._views.clear()
+        self.engine.dispose()
 
     def __enter__(self) -> Self:
         return self

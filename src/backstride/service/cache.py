@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
@@ -41,6 +42,10 @@ T = TypeVar("T")
 
 log = logging.getLogger("backstride.cache")
 
+#: How often a process sweeps an athlete's stored results of older versions and days
+#: (``store.results.keep``) while their version stays the same; at once when it changes.
+SWEEP_EVERY_S = 3600.0
+
 #: Whose token an entry was stored under: an athlete's id, or None for the database's.
 _Scope = int | None
 
@@ -55,6 +60,8 @@ class ResultCache:
         self._size = size
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple[_Scope, Hashable], tuple[Hashable, Any]] = OrderedDict()
+        #: When this process last swept each athlete's stored results, and the version then.
+        self._swept: dict[int, tuple[float, int]] = {}
         #: Results served from this process's memory, from the database (computed by
         #: another process or before a restart), and computed here.
         self.hits = 0
@@ -141,9 +148,15 @@ class ResultCache:
     def _keep(self, athlete_id: int, text: str, version: int, value: object) -> None:
         """Store a result for the other processes; a failure costs them a computation, never
         this request its answer."""
+        now = time.monotonic()
+        with self._lock:
+            last = self._swept.get(athlete_id)
+            sweep = last is None or last[1] != version or now - last[0] > SWEEP_EVERY_S
+            if sweep:
+                self._swept[athlete_id] = (now, version)
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            shared.keep(self._engine, athlete_id, text, version, data)
+            shared.keep(self._engine, athlete_id, text, version, data, sweep=sweep)
         except (pickle.PicklingError, TypeError, AttributeError, sa.exc.SQLAlchemyError) as e:
             log.warning("result %s not shared: %s", text, e)
 

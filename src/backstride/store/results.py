@@ -73,10 +73,13 @@ def look_up(engine: Engine, wanted: Sequence[tuple[int, str, int | None]]) -> li
     return found
 
 
-def keep(engine: Engine, athlete_id: int, key: str, version: int, value: bytes) -> None:
+def keep(
+    engine: Engine, athlete_id: int, key: str, version: int, value: bytes, *, sweep: bool = True
+) -> None:
     """Store ``value`` for ``key`` as computed from ``version`` of the athlete's data, unless
-    a newer version's result is stored already; drop their rows of older versions and those
-    stored more than :data:`KEPT_FOR` ago."""
+    a newer version's result is stored already. ``sweep``: also drop their rows of older
+    versions and those stored more than :data:`KEPT_FOR` ago (results for days no longer
+    asked for); the caller says how often."""
     now = datetime.now(UTC)
     statement = insert(cached_results).values(
         athlete_id=athlete_id, key=key, version=version, value=value, stored_at=now
@@ -86,21 +89,27 @@ def keep(engine: Engine, athlete_id: int, key: str, version: int, value: bytes) 
         set_={"version": version, "value": value, "stored_at": now},
         where=cached_results.c.version <= version,
     )
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         conn.execute(statement)
-    # Apart, and skipping rows another process is writing: one transaction doing both could
-    # wait for another doing the same on another key of this athlete, and it for this one.
-    stale = (
-        sa.select(cached_results.c.athlete_id, cached_results.c.key)
-        .where(
-            cached_results.c.athlete_id == athlete_id,
-            sa.or_(cached_results.c.version < version, cached_results.c.stored_at < now - KEPT_FOR),
+        conn.commit()
+        if not sweep:
+            return
+        # A transaction of its own, skipping rows another process is writing: one doing both
+        # could wait for another doing the same on another key of this athlete, and it for
+        # this one.
+        stale = (
+            sa.select(cached_results.c.athlete_id, cached_results.c.key)
+            .where(
+                cached_results.c.athlete_id == athlete_id,
+                sa.or_(
+                    cached_results.c.version < version, cached_results.c.stored_at < now - KEPT_FOR
+                ),
+            )
+            .with_for_update(skip_locked=True)
         )
-        .with_for_update(skip_locked=True)
-    )
-    with engine.begin() as conn:
         conn.execute(
             sa.delete(cached_results).where(
                 sa.tuple_(cached_results.c.athlete_id, cached_results.c.key).in_(stale)
             )
         )
+        conn.commit()

@@ -162,6 +162,23 @@ def test_a_clinicians_listing_reaches_past_the_athletes_newer_jobs(pg_store: Sto
     assert [(r.id, r.requested_by) for r in everyone] == [(own[3], None)]
 
 
+def test_a_listing_of_one_kind_reaches_past_newer_jobs_of_others(pg_store: Store) -> None:
+    """The kind is chosen before the limit too: the Sync page's listing of sync jobs is not
+    emptied by newer report jobs (filtered after the limit, it was)."""
+    sync = job_service.create_sync_job(pg_store, athlete="ann")
+    assert sync is not None
+    reports = [job_service.create_report_job(pg_store, athlete="ann") for _ in range(3)]
+    newest = job_service.list_jobs(pg_store, athlete="ann", limit=2)
+    assert [v.id for v in newest] == [reports[2], reports[1]]
+    syncs = job_service.list_jobs(pg_store, athlete="ann", limit=2, kind="sync")
+    assert [(v.id, v.to_json()["kind"]) for v in syncs] == [(sync, "sync")]
+    assert [v.id for v in job_service.list_jobs(pg_store, athlete="ann", kind="report")] == [
+        reports[2],
+        reports[1],
+        reports[0],
+    ]
+
+
 def test_a_failing_file_is_a_line_of_the_result_and_the_job_is_done(
     pg_store: Store, tmp_path: object
 ) -> None:

@@ -257,19 +257,27 @@ def get_job(
 
 
 def list_jobs(
-    store: Store, *, athlete: str, limit: int = 20, clinician: int | None = None
+    store: Store,
+    *,
+    athlete: str,
+    limit: int = 20,
+    clinician: int | None = None,
+    kind: JobKind | None = None,
 ) -> list[JobView]:
     """The athlete's latest ``limit`` jobs (for a ``clinician``, their account id: the
-    latest of their own requests, :func:`_visible`), newest first."""
+    latest of their own requests, :func:`_visible`; with ``kind``, of that kind only),
+    newest first."""
     if limit < 1:
         raise InputError("limit must be at least 1", field="limit")
     with transaction(store) as conn:
         athlete_id = job_rows.find_athlete(conn, athlete)
         if athlete_id is None:
             return []
-        # The clinician's filter is the query's, before its LIMIT: filtered after it, a
-        # clinician would miss their jobs behind the athlete's newer ones.
-        records = job_rows.list_jobs(conn, athlete_id, limit=limit, requested_by=clinician)
+        # The filters are the query's, before its LIMIT: filtered after it, a clinician
+        # would miss their jobs behind the athlete's newer ones, imports behind syncs.
+        records = job_rows.list_jobs(
+            conn, athlete_id, limit=limit, requested_by=clinician, kind=kind
+        )
     return [JobView(r) for r in records]
 
 

@@ -119,14 +119,21 @@ def get_job_by_queue_id(conn: Connection, queue_job_id: int) -> JobRecord | None
 
 
 def list_jobs(
-    conn: Connection, athlete_id: int, *, limit: int, requested_by: int | None = None
+    conn: Connection,
+    athlete_id: int,
+    *,
+    limit: int,
+    requested_by: int | None = None,
+    kind: JobKind | None = None,
 ) -> list[JobRecord]:
     """The athlete's latest ``limit`` jobs, newest first; with ``requested_by`` (a clinician
-    account) only the jobs that account asked for, chosen before the limit applies (None:
-    every job of the athlete's, whoever asked)."""
+    account) only the jobs that account asked for, with ``kind`` only those of that kind,
+    both chosen before the limit applies (None: every job of the athlete's)."""
     query = sa.select(*_JOB_COLUMNS).where(jobs.c.athlete_id == athlete_id)
     if requested_by is not None:
         query = query.where(jobs.c.requested_by == requested_by)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind)
     rows = conn.execute(query.order_by(jobs.c.id.desc()).limit(limit)).all()
     return [_job(r) for r in rows]
 

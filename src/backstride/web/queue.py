@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from starlette.requests import Request
 
 from backstride.errors import NotFoundError
+from backstride.model import JobKind
 from backstride.web.subject import Subject
 from backstride.web.uploads import SavedUpload
 
@@ -107,12 +108,17 @@ def job_view(request: Request, who: Subject, job_id: int) -> dict[str, Any]:
     return view
 
 
-def recent_jobs(request: Request, who: Subject, kind: str, limit: int = 5) -> list[dict[str, Any]]:
+def recent_jobs(
+    request: Request, who: Subject, kind: JobKind, limit: int = 5
+) -> list[dict[str, Any]]:
     """The latest jobs of one kind (``import``, ``sync``, ``report``) of ``who``, newest first."""
     from backstride.service import jobs
 
     found = jobs.list_jobs(
-        request.app.state.store, athlete=who.athlete, limit=20, clinician=_clinician(who)
+        request.app.state.store,
+        athlete=who.athlete,
+        limit=limit,
+        clinician=_clinician(who),
+        kind=kind,
     )
-    views: list[dict[str, Any]] = [j.to_json() for j in found]
-    return [v for v in views if v.get("kind") == kind][:limit]
+    return [j.to_json() for j in found]

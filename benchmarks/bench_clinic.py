@@ -269,6 +269,18 @@ class Population:
     clinicians: dict[str, list[int]]
 
 
+def empty_results(url: str) -> None:
+    """Forget every stored result (``cached_results``, migration 0014)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE cached_results"))
+    finally:
+        engine.dispose()
+
+
 def population(url: str) -> Population:
     """Who is in the store (built now or earlier): athletes, clinicians and their shares."""
     from backstride.service import accounts, sharing
@@ -743,6 +755,12 @@ def main() -> None:
         "--runs-cache", type=Path, help="keep the generated FIT files in DIR for the next set-up"
     )
     parser.add_argument("--profile", type=Path, help="sample each web process's stacks into DIR")
+    parser.add_argument(
+        "--empty-results",
+        action="store_true",
+        help="empty the stored results (cached_results) before the first run: a server's "
+        "first minute, every result computed once",
+    )
     parser.add_argument("--logs", type=Path, default=Path(tempfile.gettempdir()) / "bench-clinic")
     args = parser.parse_args()
     if args.clinician_sessions is None:
@@ -769,6 +787,9 @@ def main() -> None:
         if args.build_only:
             return
         people = population(url)
+        if args.empty_results:
+            empty_results(url)
+            emit("stored results emptied: the first run computes every result once")
         emit(
             f"store: {len(people.athletes)} athletes, {len(people.clinicians)} clinicians "
             f"({', '.join(f'{k}: {len(v)} athletes' for k, v in people.clinicians.items())})"

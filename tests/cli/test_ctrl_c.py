@@ -105,3 +105,32 @@ def test_ctrl_c_during_an_import_is_quiet(tmp_path: Path, script: Path) -> None:
         code, err = interrupted_at(script, ["--db", url, "import", *files], delay)
         runs.append((delay, code, err))
     check_quiet(runs)
+
+
+# A Ctrl-C that lands while the garbage collector runs a callback (SQLAlchemy's event
+# registry has such weakref callbacks): the one place Python swallows the KeyboardInterrupt.
+IN_A_CALLBACK = """\
+import os, signal, time, weakref
+from backstride.cli import entry
+signal.signal(signal.SIGINT, entry._interrupt)  # as main() sets it while a command runs
+class Thing:
+    pass
+def callback(_ref):
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)  # the handler runs here, inside the callback
+thing = Thing()
+ref = weakref.ref(thing, callback)
+del thing
+print("the command went on")
+"""
+
+
+def test_ctrl_c_inside_a_garbage_collector_callback_ends_quietly() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", IN_A_CALLBACK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")

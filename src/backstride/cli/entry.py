@@ -43,11 +43,22 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _unraisable(unraisable: object) -> None:
+    """A Ctrl-C that lands in code whose exceptions Python cannot pass on (a callback the
+    garbage collector runs, a ``__del__``) would be printed as "Exception ignored" with a
+    traceback, and the command would go on: it ends the process instead, as a second Ctrl-C
+    does (nothing uncommitted is stored; the database rolls it back)."""
+    if isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        _exit_now(signal.SIGINT, None)
+    sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+
+
 # Installed as soon as this module runs: the console script imports it before it calls
 # main(), and a Ctrl-C in between must be quiet too (nothing to clean up yet: the process
 # just ends). Only the ``backstride`` process imports this module (the console script and
 # ``python -m backstride``).
 signal.signal(signal.SIGINT, _exit_now)
+sys.unraisablehook = _unraisable
 
 
 def _run(args: list[str]) -> None:

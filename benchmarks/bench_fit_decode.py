@@ -27,7 +27,7 @@ and the worst file.
 
 Command (see BENCHMARKS.md)::
 
-    PYTHONPATH=src /work/main/.venv/bin/python benchmarks/bench_fit_decode.py
+    PYTHONPATH=src python benchmarks/bench_fit_decode.py
 """
 
 from __future__ import annotations

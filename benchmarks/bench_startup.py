@@ -2,8 +2,8 @@
 
 Not a test: run it by hand and copy the table into BENCHMARKS.md.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_startup.py
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_startup.py --runs 11 --store /tmp/10y
+    PYTHONPATH=src python benchmarks/bench_startup.py
+    PYTHONPATH=src python benchmarks/bench_startup.py --runs 11 --store /tmp/10y
     ... bench_startup.py --baseline ../other-checkout/src     # before/after in one run
 
 Each command runs as its own process, started the way the installed ``backstride`` script

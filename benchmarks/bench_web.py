@@ -2,8 +2,8 @@
 
 Not a test: run it by hand and copy the table into BENCHMARKS.md.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_web.py
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_web.py --requests 200 --server
+    PYTHONPATH=src python benchmarks/bench_web.py
+    PYTHONPATH=src python benchmarks/bench_web.py --requests 200 --server
 
 The store (SQLite, in a temporary folder) is generated: one activity a day for 10 years
 (about 70% runs, the rest rides, swims, strength and walks), and every run of the last year

@@ -5,7 +5,8 @@
 views read (``service.deriving``: each run's form summary) and compress each activity's
 streams into the store's blob (``store.streams.encode_streams``; zstd was the
 writer's largest cost, BENCHMARKS.md). The importing process keeps the store to itself (one
-writer, one transaction per activity). Only bytes travel to a worker, and only the decoded
+writer; a transaction holds up to ``storing.FILES_PER_COMMIT`` files, a savepoint each:
+``store.batch``). Only bytes travel to a worker, and only the decoded
 :class:`~backstride.model.Activity` objects (pickled once) with their streams as that blob
 travel back: a fifth of the bytes of the arrays, stored as they are by the writer (their
 channel names and sample count travel with them) or restored exactly by

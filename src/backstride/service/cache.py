@@ -31,9 +31,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-
 from backstride import __version__
+from backstride.errors import StorageError
 from backstride.store import Store
 from backstride.store import results as shared
 from backstride.store.changes import ChangeToken
@@ -157,7 +156,7 @@ class ResultCache:
         try:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             shared.keep(self._engine, athlete_id, text, version, data, sweep=sweep)
-        except (pickle.PicklingError, TypeError, AttributeError, sa.exc.SQLAlchemyError) as e:
+        except (pickle.PicklingError, TypeError, AttributeError, StorageError) as e:
             log.warning("result %s not shared: %s", text, e)
 
     def close(self) -> None:

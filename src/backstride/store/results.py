@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 
+from backstride.errors import StorageError
 from backstride.store.schema import cached_results
 
 #: Rows of the current version are dropped this long after they were stored: results for a
@@ -79,7 +80,16 @@ def keep(
     """Store ``value`` for ``key`` as computed from ``version`` of the athlete's data, unless
     a newer version's result is stored already. ``sweep``: also drop their rows of older
     versions and those stored more than :data:`KEPT_FOR` ago (results for days no longer
-    asked for); the caller says how often."""
+    asked for); the caller says how often. StorageError when the database refuses."""
+    try:
+        _keep(engine, athlete_id, key, version, value, sweep=sweep)
+    except sa.exc.SQLAlchemyError as e:
+        raise StorageError(f"result {key} not stored: {str(e).splitlines()[0]}") from e
+
+
+def _keep(
+    engine: Engine, athlete_id: int, key: str, version: int, value: bytes, *, sweep: bool
+) -> None:
     now = datetime.now(UTC)
     statement = insert(cached_results).values(
         athlete_id=athlete_id, key=key, version=version, value=value, stored_at=now

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from backstride import __version__, service
+from backstride.errors import StorageError
 from backstride.service import clinic as clinic_service
 from backstride.service import sharing
 from backstride.service.cache import ResultCache
@@ -214,3 +215,19 @@ def test_a_stored_result_that_does_not_load_is_computed_again(
     with clinic.store.engine.connect() as conn:
         keys = conn.execute(sa.select(cached_results.c.key)).scalars().all()
     assert keys == [f"{__version__}|'answer'"]
+
+
+def test_a_result_the_database_refuses_to_keep_is_still_the_answer(
+    clinic: Clinic, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ana = clinic.account("ana", "athlete")
+    assert ana.athlete_id is not None
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise StorageError("result not stored: the disk is full")
+
+    monkeypatch.setattr(results, "keep", refused)
+    cache = ResultCache(clinic.store)
+    assert cache.get("answer", lambda: 41, athlete_id=ana.athlete_id) == 41
+    assert "not shared" in caplog.text
+    assert cache.get("answer", lambda: 42, athlete_id=ana.athlete_id) == 41  # this process's

@@ -136,9 +136,12 @@ def acute_chronic_ratio(
         chronic = lagged / (chronic_days - acute_days)
     else:
         raise ValueError(f"variant must be 'ewma' or 'uncoupled', got {variant!r}")
-    ratio = np.full(load.shape, np.nan)
-    with np.errstate(over="ignore"):
-        np.divide(acute, chronic, out=ratio, where=chronic > 0)
+    # Divided in place (acute is this function's own array), then NaN wherever chronic is
+    # not positive: what dividing only where chronic > 0 into a NaN matrix gives (a NaN
+    # chronic gives NaN either way), without the matrix of NaNs and the masked divide.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = np.divide(acute, chronic, out=acute)
+    ratio[chronic <= 0] = np.nan
     rows = min(n, latest_start + chronic_days - 1)
     head = ratio[:rows]
     head[np.arange(rows)[:, None] - start[None, :] < chronic_days - 1] = np.nan
@@ -189,8 +192,9 @@ def fitness_fatigue(
         raise ValueError(f"variant must be 'coggan' or 'exponential', got {variant!r}")
     ctl = ewma(daily_load, alpha=a_ctl, initial=0.0)
     atl = ewma(daily_load, alpha=a_atl, initial=0.0)
-    tsb = np.zeros_like(ctl)
-    tsb[1:] = ctl[:-1] - atl[:-1]
+    tsb = np.empty_like(ctl)
+    tsb[:1] = 0.0
+    np.subtract(ctl[:-1], atl[:-1], out=tsb[1:])
     return FitnessFatigue(ctl=ctl, atl=atl, tsb=tsb, variant=f"{name}, TSB from yesterday")
 
 
@@ -345,24 +349,33 @@ def analyse_load(
     load = daily.load_au
     n_days, n_athletes = daily.n_days, daily.n_athletes
     load_7d = trailing_sum(load, monotony_days)
+    squares = np.multiply(load, load)
     monotony = monotony_from_sums(
-        load_7d, trailing_sum(load * load, monotony_days), monotony_days, cap=monotony_cap
+        load_7d, trailing_sum(squares, monotony_days), monotony_days, cap=monotony_cap
     )
-    # Before an athlete's first full window there is no week to judge.
+    # Before an athlete's first full window there is no week to judge (only the rows up to
+    # the latest athlete's first full window are looked at).
     first_full = np.minimum(daily.first_active_day + monotony_days - 1, n_days)
-    monotony[np.arange(n_days)[:, None] < first_full[None, :]] = np.nan
+    head = monotony[: int(first_full.max(initial=0))]
+    head[np.arange(len(head))[:, None] < first_full[None, :]] = np.nan
 
     # The longest run of days t-30 .. t-1 is the trailing 30-day maximum of day t-1.
     longest_30d = trailing_max(daily.long_run_m, spike_days)
     day = day_index(table.local_date, daily.first_day)
     inside = (day >= 0) & (day < n_days)
     is_run = (table.kind == ActivityKind.RUN) & inside
-    previous = np.clip(day - 1, 0, n_days - 1) * n_athletes + table.athlete
-    longest_before = longest_30d.ravel()[previous]
+    previous = day - 1
+    np.clip(previous, 0, n_days - 1, out=previous)
+    previous *= n_athletes
+    previous += table.athlete
+    longest_before = longest_30d.ravel().take(previous)
     longest_before[day <= 0] = 0.0
     longest_before[~inside] = np.nan
-    spike = run_spike_ratio(table.distance_m, longest_before)
-    spike[~is_run] = np.nan
+    # The spike of the runs only (gathered by index), NaN for every other row: cheaper than
+    # computing every row and masking the rest out with a random-looking mask (issue 15).
+    runs = np.flatnonzero(is_run)
+    spike = np.full(len(day), np.nan)
+    spike[runs] = run_spike_ratio(table.distance_m.take(runs), longest_before.take(runs))
     day[~inside] = -1
 
     return LoadAnalysis(
@@ -384,6 +397,6 @@ def analyse_load(
         day=day,
         longest_before_m=longest_before,
         spike=spike,
-        had_run_before=is_run & (daily.first_run_day[table.athlete] < day),
+        had_run_before=is_run & (daily.first_run_day.take(table.athlete) < day),
         acwr_variant=f"EWMA {acute_days}/{chronic_days} d, Williams 2017, bias-corrected start",
     )

@@ -98,12 +98,15 @@ def linear_recurrence(
     n, m = x.shape
     block = _block_size(n)
     n_blocks = -(-n // block)
-    y = np.zeros((n_blocks * block, m))
-    y[:n] = x
-    y *= gain
+    y = np.empty((n_blocks * block, m))
+    np.multiply(x, gain, out=y[:n])
+    y[n:] = 0.0
     slabs = y.reshape(n_blocks, block, m)
+    # One scratch row of blocks for every product (out=), not a new temporary per step.
+    step = np.empty((n_blocks, m))
     for i in range(1, block):  # inside every block at once, starting from 0
-        slabs[:, i] += decay * slabs[:, i - 1]
+        np.multiply(slabs[:, i - 1], decay, out=step)
+        slabs[:, i] += step
     carry = np.empty((n_blocks, m))
     state = np.asarray(initial, dtype=np.float64)
     end_decay = decay**block
@@ -113,7 +116,8 @@ def linear_recurrence(
     power = 1.0
     for i in range(block):
         power *= decay
-        slabs[:, i] += power * carry
+        np.multiply(carry, power, out=step)
+        slabs[:, i] += step
     return y[:n]
 
 
@@ -132,18 +136,25 @@ def _trailing_reduce(
         return np.zeros(shape)
     window = min(window, n)
     n_blocks = -(-(n + window - 1) // window)
-    prefix = np.full((n_blocks * window, m), fill)
+    prefix = np.empty((n_blocks * window, m))
+    prefix[: window - 1] = fill
     prefix[window - 1 : window - 1 + n] = x
-    suffix = prefix.copy()
+    prefix[window - 1 + n :] = fill
+    suffix = np.empty_like(prefix)
     p = prefix.reshape(n_blocks, window, m)
     s = suffix.reshape(n_blocks, window, m)
+    # Suffixes first, read from the padded values before the prefixes overwrite them.
+    s[:, -1] = p[:, -1]
+    for i in range(window - 2, -1, -1):
+        op(s[:, i + 1], p[:, i], out=s[:, i])
     for i in range(1, window):
         op(p[:, i - 1], p[:, i], out=p[:, i])
-        op(s[:, window - i], s[:, window - 1 - i], out=s[:, window - 1 - i])
     # Window of row t (padded rows t .. t+window-1): suffix of t's block, then the prefix of
-    # the next block up to t+window-1 (nothing to add when t starts a block).
-    out: FloatArray = op(suffix[:n], prefix[window - 1 : window - 1 + n])
-    out[::window] = suffix[:n:window]
+    # the next block up to t+window-1 (nothing to add when t starts a block). Written over
+    # the suffixes, whose block starts are kept aside first: no result-sized temporary.
+    starts = suffix[:n:window].copy()
+    out: FloatArray = op(suffix[:n], prefix[window - 1 : window - 1 + n], out=suffix[:n])
+    out[::window] = starts
     return out.reshape(shape)
 
 

@@ -238,13 +238,16 @@ def monotony_from_sums(
     """
     mean = total / window_days
     sd = total_of_squares / window_days
-    sd -= mean * mean
+    mono = np.multiply(mean, mean)  # a scratch array first, the monotony in the end
+    sd -= mono
     np.maximum(sd, 0.0, out=sd)
     np.sqrt(sd, out=sd)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mono = mean / sd
-    mono[sd <= mean / cap] = cap  # includes SD 0 with a positive mean
-    mono[mean == 0] = 0.0  # a week of rest is not monotonous training
+        np.divide(mean, sd, out=mono)
+    rest = mean == 0  # a week of rest is not monotonous training
+    np.divide(mean, cap, out=mean)
+    mono[sd <= mean] = cap  # SD at most mean / cap, which includes SD 0 with a positive mean
+    mono[rest] = 0.0
     mono[: window_days - 1] = np.nan
     return mono
 
@@ -362,21 +365,28 @@ def analyse_load(
     # The longest run of days t-30 .. t-1 is the trailing 30-day maximum of day t-1.
     longest_30d = trailing_max(daily.long_run_m, spike_days)
     day = day_index(table.local_date, daily.first_day)
-    inside = (day >= 0) & (day < n_days)
-    is_run = (table.kind == ActivityKind.RUN) & inside
+    # Usually every row is inside the series (analyse_up_to starts it at the first day):
+    # then no row needs the masks for rows outside it.
+    all_inside = not len(day) or (day.min() >= 0 and day.max() < n_days)
+    inside = None if all_inside else (day >= 0) & (day < n_days)
+    is_run = table.kind == ActivityKind.RUN
+    if inside is not None:
+        is_run &= inside
     previous = day - 1
     np.clip(previous, 0, n_days - 1, out=previous)
     previous *= n_athletes
     previous += table.athlete
     longest_before = longest_30d.ravel().take(previous)
     longest_before[day <= 0] = 0.0
-    longest_before[~inside] = np.nan
+    if inside is not None:
+        longest_before[~inside] = np.nan
     # The spike of the runs only (gathered by index), NaN for every other row: cheaper than
     # computing every row and masking the rest out with a random-looking mask (issue 15).
     runs = np.flatnonzero(is_run)
     spike = np.full(len(day), np.nan)
     spike[runs] = run_spike_ratio(table.distance_m.take(runs), longest_before.take(runs))
-    day[~inside] = -1
+    if inside is not None:
+        day[~inside] = -1
 
     return LoadAnalysis(
         daily=daily,

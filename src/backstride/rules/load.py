@@ -117,7 +117,10 @@ def load_status(
     first = daily.first_active_day
 
     day = analysis.day
-    recent = (day > row - recent_days) & (day <= row) & ~np.isnan(analysis.spike)
+    in_window = (day > row - window) & (day <= row)
+    # L1's recent days are L2's window by default: one mask over the rows for both.
+    last_days = in_window if recent_days == window else (day > row - recent_days) & (day <= row)
+    recent = last_days & ~np.isnan(analysis.spike)
     run_rows = np.flatnonzero(recent)
     run_codes = spike_outcome(analysis.spike[run_rows], analysis.had_run_before[run_rows])
 
@@ -132,7 +135,6 @@ def load_status(
     l3_code = acwr_outcome(acwr, days_of_data)
     l3_code[days_of_data == 0] = -1
 
-    in_window = (day > row - window) & (day <= row)
     n = daily.n_athletes
     sessions = np.bincount(table.athlete[in_window], minlength=n)
     rated = np.bincount(table.athlete[in_window & np.isfinite(table.rpe)], minlength=n)

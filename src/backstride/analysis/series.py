@@ -156,9 +156,9 @@ def daily_series(
     athlete, kind = table.athlete, table.kind
     distance, duration = table.distance_m, table.duration_s
     load, basis = session_load_au(table, assumed_rpe=assumed_rpe)
-    keep = (day >= 0) & (day < n_days)
     columns: list[npt.NDArray[Any]] = [day, athlete, kind, distance, duration, load, basis]
-    if not keep.all():
+    if not _within(day, n_days):
+        keep = (day >= 0) & (day < n_days)
         columns = [column[keep] for column in columns]
     day, athlete, kind, distance, duration, load, basis = columns
     flat = day * n_athletes
@@ -206,6 +206,11 @@ def daily_series(
         load_basis_counts=basis_counts,
         assumed_rpe=assumed_rpe,
     )
+
+
+def _within(index: IntArray, size: int) -> bool:
+    """Whether every ``index`` is in ``0 .. size - 1`` (two reductions, no mask)."""
+    return not len(index) or (int(index.min()) >= 0 and int(index.max()) < size)
 
 
 def _masked(values: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
@@ -308,9 +313,9 @@ def weekly_series(daily: DailySeries, table: ActivityTable) -> WeeklySeries:
     n_weeks, n_athletes, n_kinds = daily.n_days // 7, daily.n_athletes, len(ActivityKind)
     week = day_index(table.local_date, daily.first_day) // 7
     kind, athlete, duration = table.kind, table.athlete, table.duration_s
-    keep = (week >= 0) & (week < n_weeks)
     columns: list[npt.NDArray[Any]] = [week, kind, athlete, duration]
-    if not keep.all():
+    if not _within(week, n_weeks):
+        keep = (week >= 0) & (week < n_weeks)
         columns = [column[keep] for column in columns]
     week, kind, athlete, duration = columns
     flat = kind.astype(np.int64) * n_weeks

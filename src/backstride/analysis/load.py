@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -27,6 +28,7 @@ from backstride.analysis.windows import (
     time_columns,
     trailing_max,
     trailing_sum,
+    trailing_sum_at,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -304,6 +306,9 @@ class LoadAnalysis:
     ``longest_before_m`` the longest run of the previous ``spike_days`` days, ``spike`` the
     L1 ratio (NaN for non-runs, runs outside the series and runs of unknown distance) and
     ``had_run_before`` whether the athlete has any earlier run in the series.
+
+    ``other_time_7d_s`` and ``strength_sessions_7d`` are computed on first use: the habit
+    rules read one day of them (:meth:`habit_totals_7d`), nothing reads all of them.
     """
 
     daily: DailySeries
@@ -314,13 +319,37 @@ class LoadAnalysis:
     run_distance_7d_m: FloatArray
     longest_run_30d_m: FloatArray
     load_7d_au: FloatArray
-    other_time_7d_s: FloatArray
-    strength_sessions_7d: FloatArray
     day: IntArray
     longest_before_m: FloatArray
     spike: FloatArray
     had_run_before: npt.NDArray[np.bool_]
     acwr_variant: str
+
+    @cached_property
+    def other_time_7d_s(self) -> FloatArray:
+        """Cross-training time of the 7 days ending on each day (X1), in seconds."""
+        return trailing_sum(self.daily.other_time_s, 7)
+
+    @cached_property
+    def strength_sessions_7d(self) -> FloatArray:
+        """Strength and core sessions of the 7 days ending on each day (C1)."""
+        return trailing_sum(self.daily.strength_sessions, 7)
+
+    def habit_totals_7d(self, row: int) -> tuple[FloatArray, FloatArray]:
+        """``other_time_7d_s[row]`` and ``strength_sessions_7d[row]``, the same numbers
+        bit for bit, from the days of that one window (issue 15)."""
+        cached = self.__dict__
+        other = (
+            cached["other_time_7d_s"][row]
+            if "other_time_7d_s" in cached
+            else trailing_sum_at(self.daily.other_time_s, 7, [row])[0]
+        )
+        strength = (
+            cached["strength_sessions_7d"][row]
+            if "strength_sessions_7d" in cached
+            else trailing_sum_at(self.daily.strength_sessions, 7, [row])[0]
+        )
+        return other, strength
 
 
 def analyse_load(
@@ -402,8 +431,6 @@ def analyse_load(
         run_distance_7d_m=trailing_sum(daily.run_distance_m, 7),
         longest_run_30d_m=longest_30d,
         load_7d_au=load_7d,
-        other_time_7d_s=trailing_sum(daily.other_time_s, 7),
-        strength_sessions_7d=trailing_sum(daily.strength_sessions, 7),
         day=day,
         longest_before_m=longest_before,
         spike=spike,

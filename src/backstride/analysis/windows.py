@@ -167,6 +167,45 @@ def trailing_sum(values: npt.ArrayLike, window: int) -> FloatArray:
     return _trailing_reduce(values, window, np.add, 0.0)
 
 
+def trailing_sum_at(values: npt.ArrayLike, window: int, rows: npt.ArrayLike) -> FloatArray:
+    """``trailing_sum(values, window)[rows]``, bit for bit, from those rows' windows alone.
+
+    Adds each window's values in the order the block split adds them (the suffix of the
+    row's block right to left, then the prefix of the next block left to right), so a rule
+    that reads one day costs ``window`` steps, not the whole series (issue 15).
+
+    >>> trailing_sum_at([1.0, 2, 3, 4], 2, [0, 3]).tolist()
+    [1.0, 7.0]
+    """
+    if window < 1:
+        raise ValueError(f"window must be >= 1 day, got {window}")
+    x, shape = time_columns(values)
+    n, m = x.shape
+    window = min(window, n)
+    wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
+    out = np.empty((len(wanted), m))
+    zero = np.zeros(m)
+
+    def padded(i: int) -> FloatArray:  # row i of the padded series _trailing_reduce builds
+        row = i - (window - 1)
+        return x[row] if 0 <= row < n else zero
+
+    for k, t in enumerate(wanted.tolist()):
+        if not 0 <= t < n:
+            raise IndexError(f"row {t} is outside the {n} rows")
+        end = t - t % window + window - 1  # last padded row of the block holding row t
+        total = padded(end).copy()
+        for i in range(end - 1, t - 1, -1):
+            total += padded(i)
+        if t % window:  # the window runs into the next block: add that block's prefix
+            prefix = padded(end + 1).copy()
+            for i in range(end + 2, t + window):
+                prefix += padded(i)
+            total += prefix
+        out[k] = total
+    return out.reshape(len(wanted), *shape[1:])
+
+
 def trailing_max(values: npt.ArrayLike, window: int) -> FloatArray:
     """Maximum of rows ``t-window+1 .. t`` (fewer at the start), in O(n) per column.
 

@@ -297,6 +297,11 @@ def banister_trimp(
     return np.asarray(duration_s, np.float64) / 60.0 * hrr * k * np.exp(b * hrr)
 
 
+#: Up to this many days of a 7-day total are added from their own windows (trailing_sum_at:
+#: a Python step per day of each window); more take the whole series.
+_FEW_ROWS = 8
+
+
 @dataclass(frozen=True, eq=False)
 class LoadAnalysis:
     """Every load metric for every athlete and day, plus the per-run spike inputs.
@@ -307,8 +312,9 @@ class LoadAnalysis:
     L1 ratio (NaN for non-runs, runs outside the series and runs of unknown distance) and
     ``had_run_before`` whether the athlete has any earlier run in the series.
 
-    ``other_time_7d_s`` and ``strength_sessions_7d`` are computed on first use: the habit
-    rules read one day of them (:meth:`habit_totals_7d`), nothing reads all of them.
+    ``run_distance_7d_m``, ``other_time_7d_s`` and ``strength_sessions_7d`` are computed
+    on first use: the rules read a few days of them (:meth:`run_distance_7d_at`,
+    :meth:`habit_totals_7d`), only a table of weeks reads more.
     """
 
     daily: DailySeries
@@ -316,7 +322,6 @@ class LoadAnalysis:
     fitness: FitnessFatigue
     monotony: FloatArray
     strain: FloatArray
-    run_distance_7d_m: FloatArray
     longest_run_30d_m: FloatArray
     load_7d_au: FloatArray
     day: IntArray
@@ -324,6 +329,19 @@ class LoadAnalysis:
     spike: FloatArray
     had_run_before: npt.NDArray[np.bool_]
     acwr_variant: str
+
+    @cached_property
+    def run_distance_7d_m(self) -> FloatArray:
+        """Running distance of the 7 days ending on each day (L2), in metres."""
+        return trailing_sum(self.daily.run_distance_m, 7)
+
+    def run_distance_7d_at(self, rows: IntArray) -> FloatArray:
+        """``run_distance_7d_m[rows]``, the same numbers bit for bit; a few rows are added
+        from their own windows, more from the whole series (computed once)."""
+        if "run_distance_7d_m" in self.__dict__ or len(rows) > _FEW_ROWS:
+            out: FloatArray = self.run_distance_7d_m[rows]
+            return out
+        return trailing_sum_at(self.daily.run_distance_m, 7, rows)
 
     @cached_property
     def other_time_7d_s(self) -> FloatArray:
@@ -428,7 +446,6 @@ def analyse_load(
         fitness=fitness_fatigue(load, fitness_days=fitness_days, fatigue_days=fatigue_days),
         monotony=monotony,
         strain=load_7d * monotony,
-        run_distance_7d_m=trailing_sum(daily.run_distance_m, 7),
         longest_run_30d_m=longest_30d,
         load_7d_au=load_7d,
         day=day,

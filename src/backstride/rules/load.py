@@ -195,8 +195,8 @@ def l2_on_rows(
     window_days = L2.thresholds["window_days"] if window_days is None else window_days
     window = int(window_days)
     rows = np.asarray(rows, dtype=np.int64)
-    current = analysis.run_distance_7d_m[rows]
-    earlier = analysis.run_distance_7d_m[np.maximum(rows - window, 0)]
+    both = analysis.run_distance_7d_at(np.concatenate([rows, np.maximum(rows - window, 0)]))
+    current, earlier = both[: len(rows)], both[len(rows) :]
     previous = np.where((rows >= window)[:, None], earlier, 0.0)
     codes = progression_outcome(current, previous)
     codes[(rows[:, None] - 2 * window + 1) < analysis.daily.first_active_day[None, :]] = -1

@@ -36,7 +36,7 @@ def _rows(
 
     Row indices rather than a mask: gathering a few columns with ``take`` is several times
     cheaper than indexing each with a random-looking mask (cohorts of millions of rows,
-    issue 15). The date range is applied first, so a short window keeps few rows.
+    issue 15).
     """
     rows: npt.NDArray[np.bool_] = table.shoe_id >= 0
     day = table.local_date.view(np.int64)  # day numbers compare faster than datetime64

@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from backstride.analysis.windows import ewma, preceding_max, trailing_max, trailing_sum
+from backstride.analysis.windows import (
+    ewma,
+    preceding_max,
+    trailing_max,
+    trailing_sum,
+    trailing_sum_at,
+)
 
 
 def ewma_loop(x: np.ndarray, alpha: float, initial: float | None = None) -> np.ndarray:
@@ -99,3 +105,28 @@ def test_a_window_of_zeros_sums_to_exactly_zero_after_large_loads() -> None:
     # A difference of running totals would leave rounding residue here (and an absurd ratio).
     x = np.r_[np.full(3000, 1234.567), np.zeros(40)]
     assert (trailing_sum(x, 28)[-12:] == 0.0).all()
+
+
+def test_trailing_sum_at_some_rows_hand_computed() -> None:
+    # Window 2 over 1, 2, 3, 4: row 0 has only itself, row 3 is 3 + 4.
+    assert trailing_sum_at([1.0, 2, 3, 4], 2, [0, 3]).tolist() == [1.0, 7.0]
+    # Two columns, window longer than the series: every row sums from the start.
+    x = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]])
+    assert trailing_sum_at(x, 7, [2, 1]).tolist() == [[6.0, 60.0], [3.0, 30.0]]
+    with pytest.raises(ValueError, match="window"):
+        trailing_sum_at([1.0], 0, [0])
+    with pytest.raises(IndexError, match="outside"):
+        trailing_sum_at([1.0, 2.0], 2, [2])
+
+
+@settings(max_examples=80, deadline=None)
+@given(loads, st.integers(1, 40), st.data())
+def test_trailing_sum_at_is_the_full_sum_bit_for_bit(
+    x: np.ndarray, window: int, data: st.DataObject
+) -> None:
+    # The rules read one day of a window sum (issue 15); it must be the series' own number,
+    # not one added in another order (a threshold compare could flip on the last bit).
+    rows = data.draw(st.lists(st.integers(0, len(x) - 1), min_size=1, max_size=5))
+    full = trailing_sum(x, window)[rows]
+    at = trailing_sum_at(x, window, rows)
+    assert full.tobytes() == at.tobytes()

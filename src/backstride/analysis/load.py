@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -27,6 +28,7 @@ from backstride.analysis.windows import (
     time_columns,
     trailing_max,
     trailing_sum,
+    trailing_sum_at,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -136,9 +138,12 @@ def acute_chronic_ratio(
         chronic = lagged / (chronic_days - acute_days)
     else:
         raise ValueError(f"variant must be 'ewma' or 'uncoupled', got {variant!r}")
-    ratio = np.full(load.shape, np.nan)
-    with np.errstate(over="ignore"):
-        np.divide(acute, chronic, out=ratio, where=chronic > 0)
+    # Divided in place (acute is this function's own array), then NaN wherever chronic is
+    # not positive: what dividing only where chronic > 0 into a NaN matrix gives (a NaN
+    # chronic gives NaN either way), without the matrix of NaNs and the masked divide.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = np.divide(acute, chronic, out=acute)
+    ratio[chronic <= 0] = np.nan
     rows = min(n, latest_start + chronic_days - 1)
     head = ratio[:rows]
     head[np.arange(rows)[:, None] - start[None, :] < chronic_days - 1] = np.nan
@@ -189,8 +194,9 @@ def fitness_fatigue(
         raise ValueError(f"variant must be 'coggan' or 'exponential', got {variant!r}")
     ctl = ewma(daily_load, alpha=a_ctl, initial=0.0)
     atl = ewma(daily_load, alpha=a_atl, initial=0.0)
-    tsb = np.zeros_like(ctl)
-    tsb[1:] = ctl[:-1] - atl[:-1]
+    tsb = np.empty_like(ctl)
+    tsb[:1] = 0.0
+    np.subtract(ctl[:-1], atl[:-1], out=tsb[1:])
     return FitnessFatigue(ctl=ctl, atl=atl, tsb=tsb, variant=f"{name}, TSB from yesterday")
 
 
@@ -234,13 +240,16 @@ def monotony_from_sums(
     """
     mean = total / window_days
     sd = total_of_squares / window_days
-    sd -= mean * mean
+    mono = np.multiply(mean, mean)  # a scratch array first, the monotony in the end
+    sd -= mono
     np.maximum(sd, 0.0, out=sd)
     np.sqrt(sd, out=sd)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mono = mean / sd
-    mono[sd <= mean / cap] = cap  # includes SD 0 with a positive mean
-    mono[mean == 0] = 0.0  # a week of rest is not monotonous training
+        np.divide(mean, sd, out=mono)
+    rest = mean == 0  # a week of rest is not monotonous training
+    np.divide(mean, cap, out=mean)
+    mono[sd <= mean] = cap  # SD at most mean / cap, which includes SD 0 with a positive mean
+    mono[rest] = 0.0
     mono[: window_days - 1] = np.nan
     return mono
 
@@ -288,6 +297,11 @@ def banister_trimp(
     return np.asarray(duration_s, np.float64) / 60.0 * hrr * k * np.exp(b * hrr)
 
 
+#: Up to this many days of a 7-day total are added from their own windows (trailing_sum_at:
+#: a Python step per day of each window); more take the whole series.
+_FEW_ROWS = 8
+
+
 @dataclass(frozen=True, eq=False)
 class LoadAnalysis:
     """Every load metric for every athlete and day, plus the per-run spike inputs.
@@ -297,6 +311,10 @@ class LoadAnalysis:
     ``longest_before_m`` the longest run of the previous ``spike_days`` days, ``spike`` the
     L1 ratio (NaN for non-runs, runs outside the series and runs of unknown distance) and
     ``had_run_before`` whether the athlete has any earlier run in the series.
+
+    ``run_distance_7d_m``, ``other_time_7d_s`` and ``strength_sessions_7d`` are computed
+    on first use: the rules read a few days of them (:meth:`run_distance_7d_at`,
+    :meth:`habit_totals_7d`), only a table of weeks reads more.
     """
 
     daily: DailySeries
@@ -304,16 +322,52 @@ class LoadAnalysis:
     fitness: FitnessFatigue
     monotony: FloatArray
     strain: FloatArray
-    run_distance_7d_m: FloatArray
     longest_run_30d_m: FloatArray
     load_7d_au: FloatArray
-    other_time_7d_s: FloatArray
-    strength_sessions_7d: FloatArray
     day: IntArray
     longest_before_m: FloatArray
     spike: FloatArray
     had_run_before: npt.NDArray[np.bool_]
     acwr_variant: str
+
+    @cached_property
+    def run_distance_7d_m(self) -> FloatArray:
+        """Running distance of the 7 days ending on each day (L2), in metres."""
+        return trailing_sum(self.daily.run_distance_m, 7)
+
+    def run_distance_7d_at(self, rows: IntArray) -> FloatArray:
+        """``run_distance_7d_m[rows]``, the same numbers bit for bit; a few rows are added
+        from their own windows, more from the whole series (computed once)."""
+        if "run_distance_7d_m" in self.__dict__ or len(rows) > _FEW_ROWS:
+            out: FloatArray = self.run_distance_7d_m[rows]
+            return out
+        return trailing_sum_at(self.daily.run_distance_m, 7, rows)
+
+    @cached_property
+    def other_time_7d_s(self) -> FloatArray:
+        """Cross-training time of the 7 days ending on each day (X1), in seconds."""
+        return trailing_sum(self.daily.other_time_s, 7)
+
+    @cached_property
+    def strength_sessions_7d(self) -> FloatArray:
+        """Strength and core sessions of the 7 days ending on each day (C1)."""
+        return trailing_sum(self.daily.strength_sessions, 7)
+
+    def habit_totals_7d(self, row: int) -> tuple[FloatArray, FloatArray]:
+        """``other_time_7d_s[row]`` and ``strength_sessions_7d[row]``, the same numbers
+        bit for bit, from the days of that one window (issue 15)."""
+        cached = self.__dict__
+        other = (
+            cached["other_time_7d_s"][row]
+            if "other_time_7d_s" in cached
+            else trailing_sum_at(self.daily.other_time_s, 7, [row])[0]
+        )
+        strength = (
+            cached["strength_sessions_7d"][row]
+            if "strength_sessions_7d" in cached
+            else trailing_sum_at(self.daily.strength_sessions, 7, [row])[0]
+        )
+        return other, strength
 
 
 def analyse_load(
@@ -345,25 +399,41 @@ def analyse_load(
     load = daily.load_au
     n_days, n_athletes = daily.n_days, daily.n_athletes
     load_7d = trailing_sum(load, monotony_days)
+    squares = np.multiply(load, load)
     monotony = monotony_from_sums(
-        load_7d, trailing_sum(load * load, monotony_days), monotony_days, cap=monotony_cap
+        load_7d, trailing_sum(squares, monotony_days), monotony_days, cap=monotony_cap
     )
-    # Before an athlete's first full window there is no week to judge.
+    # Before an athlete's first full window there is no week to judge (only the rows up to
+    # the latest athlete's first full window are looked at).
     first_full = np.minimum(daily.first_active_day + monotony_days - 1, n_days)
-    monotony[np.arange(n_days)[:, None] < first_full[None, :]] = np.nan
+    head = monotony[: int(first_full.max(initial=0))]
+    head[np.arange(len(head))[:, None] < first_full[None, :]] = np.nan
 
     # The longest run of days t-30 .. t-1 is the trailing 30-day maximum of day t-1.
     longest_30d = trailing_max(daily.long_run_m, spike_days)
     day = day_index(table.local_date, daily.first_day)
-    inside = (day >= 0) & (day < n_days)
-    is_run = (table.kind == ActivityKind.RUN) & inside
-    previous = np.clip(day - 1, 0, n_days - 1) * n_athletes + table.athlete
-    longest_before = longest_30d.ravel()[previous]
+    # Usually every row is inside the series (analyse_up_to starts it at the first day):
+    # then no row needs the masks for rows outside it.
+    all_inside = not len(day) or (day.min() >= 0 and day.max() < n_days)
+    inside = None if all_inside else (day >= 0) & (day < n_days)
+    is_run = table.kind == ActivityKind.RUN
+    if inside is not None:
+        is_run &= inside
+    previous = day - 1
+    np.clip(previous, 0, n_days - 1, out=previous)
+    previous *= n_athletes
+    previous += table.athlete
+    longest_before = longest_30d.ravel().take(previous)
     longest_before[day <= 0] = 0.0
-    longest_before[~inside] = np.nan
-    spike = run_spike_ratio(table.distance_m, longest_before)
-    spike[~is_run] = np.nan
-    day[~inside] = -1
+    if inside is not None:
+        longest_before[~inside] = np.nan
+    # The spike of the runs only (gathered by index), NaN for every other row: cheaper than
+    # computing every row and masking the rest out with a random-looking mask (issue 15).
+    runs = np.flatnonzero(is_run)
+    spike = np.full(len(day), np.nan)
+    spike[runs] = run_spike_ratio(table.distance_m.take(runs), longest_before.take(runs))
+    if inside is not None:
+        day[~inside] = -1
 
     return LoadAnalysis(
         daily=daily,
@@ -376,14 +446,11 @@ def analyse_load(
         fitness=fitness_fatigue(load, fitness_days=fitness_days, fatigue_days=fatigue_days),
         monotony=monotony,
         strain=load_7d * monotony,
-        run_distance_7d_m=trailing_sum(daily.run_distance_m, 7),
         longest_run_30d_m=longest_30d,
         load_7d_au=load_7d,
-        other_time_7d_s=trailing_sum(daily.other_time_s, 7),
-        strength_sessions_7d=trailing_sum(daily.strength_sessions, 7),
         day=day,
         longest_before_m=longest_before,
         spike=spike,
-        had_run_before=is_run & (daily.first_run_day[table.athlete] < day),
+        had_run_before=is_run & (daily.first_run_day.take(table.athlete) < day),
         acwr_variant=f"EWMA {acute_days}/{chronic_days} d, Williams 2017, bias-corrected start",
     )

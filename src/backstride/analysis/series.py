@@ -156,58 +156,97 @@ def daily_series(
     athlete, kind = table.athlete, table.kind
     distance, duration = table.distance_m, table.duration_s
     load, basis = session_load_au(table, assumed_rpe=assumed_rpe)
-    keep = (day >= 0) & (day < n_days)
     columns: list[npt.NDArray[Any]] = [day, athlete, kind, distance, duration, load, basis]
-    if not keep.all():
+    if not _within(day, n_days):
+        keep = (day >= 0) & (day < n_days)
         columns = [column[keep] for column in columns]
     day, athlete, kind, distance, duration, load, basis = columns
     flat = day * n_athletes
     flat += athlete
     run = kind == ActivityKind.RUN
-    # fmax(x, 0) is x for known (non-negative) values and 0 for NaN.
-    run_distance = np.fmax(np.where(run, distance, 0.0), 0.0)
-    duration = np.fmax(duration, 0.0)
-    run_time = np.where(run, duration, 0.0)
+    strength = kind == ActivityKind.STRENGTH
     # Cross-training (X1) is every known sport but running and strength work: a strength
     # session counts as core only (C1), and an activity whose sport is unknown (an untyped
     # GPX: maybe a run, maybe a drive) is no evidence of cross-training.
-    not_cross = np.isin(kind, [int(k) for k in NOT_CROSS_TRAINING])
-    other_time = np.where(not_cross, 0.0, duration)
+    cross = np.ones(len(kind), dtype=bool)
+    for code in NOT_CROSS_TRAINING:  # a few comparisons are cheaper than np.isin
+        cross &= kind != code
+    # fmax(x, 0) is x for known (non-negative) values and 0 for NaN.
+    run_distance = _masked(np.fmax(distance, 0.0), run)
+    duration = np.fmax(duration, 0.0)
+    run_time = _masked(duration, run)
+    other_time = _masked(duration, cross)
 
-    long_run = np.zeros(size)
-    np.maximum.at(long_run, flat, run_distance)
-    run_count = _scatter(flat, run, size, shape).astype(np.int64)
-    active = np.bincount(flat, minlength=size).reshape(shape)
+    run_count = _scatter(flat, run * 1.0, size, shape)
+    run_distance_m = _scatter(flat, run_distance, size, shape)
+    if run_count.max(initial=0.0) <= 1.0:
+        # At most one run a day: the day's long run is its only run, whose distance the
+        # daily sum already holds exactly (0.0 + x is x), without np.maximum.at's cost.
+        long_run = run_distance_m.copy()
+    else:
+        runs = np.flatnonzero(run)
+        long_run = np.zeros(shape)
+        np.maximum.at(long_run.reshape(-1), flat.take(runs), run_distance.take(runs))
+    first_active = np.full(n_athletes, n_days, dtype=np.int64)
+    np.minimum.at(first_active, athlete, day)
     basis_counts = np.bincount(
         basis.astype(np.int64) * n_athletes + athlete, minlength=len(LoadBasis) * n_athletes
     ).reshape(len(LoadBasis), n_athletes)
     return DailySeries(
         first_day=start,
-        run_distance_m=_scatter(flat, run_distance, size, shape),
+        run_distance_m=run_distance_m,
         run_time_s=_scatter(flat, run_time, size, shape),
-        run_count=run_count,
-        long_run_m=long_run.reshape(shape),
+        run_count=run_count.astype(np.int64),
+        long_run_m=long_run,
         load_au=_scatter(flat, load, size, shape),
         other_time_s=_scatter(flat, other_time, size, shape),
-        strength_sessions=_scatter(flat, kind == ActivityKind.STRENGTH, size, shape).astype(
-            np.int64
-        ),
-        first_active_day=first_nonzero_row(active),
+        strength_sessions=_scatter(flat, strength * 1.0, size, shape).astype(np.int64),
+        first_active_day=first_active,
         first_run_day=first_nonzero_row(run_count),
         load_basis_counts=basis_counts,
         assumed_rpe=assumed_rpe,
     )
 
 
+def _within(index: IntArray, size: int) -> bool:
+    """Whether every ``index`` is in ``0 .. size - 1`` (two reductions, no mask)."""
+    return not len(index) or (int(index.min()) >= 0 and int(index.max()) < size)
+
+
+def _masked(values: FloatArray, mask: npt.NDArray[np.bool_]) -> FloatArray:
+    """``values`` where ``mask``, else 0, for values without NaN (``np.where(mask, values,
+    0.0)``'s result).
+
+    Multiplying by the mask as 1.0 / 0.0 gives the same numbers for finite values (the sign
+    of a zero aside, which no sum sees) at a third of ``np.where``'s cost on a random-looking
+    mask (issue 15); an infinite value would become NaN, so such a column takes np.where.
+    """
+    if values.max(initial=0.0) < np.inf:
+        return values * mask
+    return np.where(mask, values, 0.0)
+
+
 def first_nonzero_row(matrix: npt.NDArray[np.generic]) -> IntArray:
     """Per column, the first row holding a non-zero value (the row count when none does).
+
+    Looks at the first rows first and only at the columns not yet settled, so a matrix
+    whose columns start early costs a few rows, not the whole matrix.
 
     >>> first_nonzero_row(np.array([[0, 0], [0, 3], [2, 1]])).tolist()
     [2, 1]
     """
-    nonzero = matrix != 0
-    out: IntArray = np.where(nonzero.any(axis=0), nonzero.argmax(axis=0), len(matrix))
-    return out
+    n = len(matrix)
+    columns = matrix.reshape(n, -1)
+    out: IntArray = np.full(columns.shape[1], n, dtype=np.int64)
+    todo = np.arange(columns.shape[1])
+    start, rows = 0, 64
+    while len(todo) and start < n:
+        nonzero = columns[start : start + rows][:, todo] != 0
+        hit = nonzero.any(axis=0)
+        out[todo[hit]] = start + nonzero[:, hit].argmax(axis=0)
+        todo = todo[~hit]
+        start, rows = start + rows, rows * 2
+    return out.reshape(matrix.shape[1:])
 
 
 def weekly_totals(daily: npt.NDArray[_N]) -> npt.NDArray[_N]:
@@ -274,9 +313,9 @@ def weekly_series(daily: DailySeries, table: ActivityTable) -> WeeklySeries:
     n_weeks, n_athletes, n_kinds = daily.n_days // 7, daily.n_athletes, len(ActivityKind)
     week = day_index(table.local_date, daily.first_day) // 7
     kind, athlete, duration = table.kind, table.athlete, table.duration_s
-    keep = (week >= 0) & (week < n_weeks)
     columns: list[npt.NDArray[Any]] = [week, kind, athlete, duration]
-    if not keep.all():
+    if not _within(week, n_weeks):
+        keep = (week >= 0) & (week < n_weeks)
         columns = [column[keep] for column in columns]
     week, kind, athlete, duration = columns
     flat = kind.astype(np.int64) * n_weeks

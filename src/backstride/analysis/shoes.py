@@ -31,16 +31,29 @@ def _rows(
     as_of: DayLike | None,
     kinds: Collection[int],
     since: np.datetime64 | None = None,
-) -> npt.NDArray[np.bool_]:
-    wanted = np.zeros(len(ActivityKind), dtype=bool)
-    wanted[list(kinds)] = True
-    rows = wanted[table.kind]
-    rows &= table.shoe_id >= 0
+) -> IntArray:
+    """Indices of the rows with a shoe, of one of ``kinds``, from ``since`` to ``as_of``.
+
+    Row indices rather than a mask: gathering a few columns with ``take`` is several times
+    cheaper than indexing each with a random-looking mask (cohorts of millions of rows,
+    issue 15).
+    """
+    rows: npt.NDArray[np.bool_] = table.shoe_id >= 0
+    day = table.local_date.view(np.int64)  # day numbers compare faster than datetime64
     if as_of is not None:
-        rows &= table.local_date <= as_day(as_of)
+        rows &= day <= int(as_day(as_of).astype(np.int64))
     if since is not None:
-        rows &= table.local_date >= since
-    return rows
+        rows &= day >= int(as_day(since).astype(np.int64))
+    wanted = sorted({int(k) for k in kinds})
+    if not wanted:
+        return np.zeros(0, np.int64)
+    # Kind codes are small: a comparison per wanted kind beats a look-up table gather.
+    kind = table.kind
+    of_kind = kind == wanted[0]
+    for k in wanted[1:]:
+        of_kind |= kind == k
+    rows &= of_kind
+    return np.flatnonzero(rows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,19 +93,21 @@ def shoe_mileage(
     Evidence S1: Cook 1985; Verdejo & Mills 2004; Wang 2010 (distance, not injury).
     """
     rows = _rows(table, as_of, kinds)
-    shoes, inverse = dense_ids(table.shoe_id[rows])
+    shoes, inverse = dense_ids(table.shoe_id.take(rows))
     k = len(shoes)
     athlete = np.zeros(k, dtype=np.int64)
-    athlete[inverse] = table.athlete[rows]
-    days = table.local_date[rows].view(np.int64)
+    athlete[inverse] = table.athlete.take(rows)
+    days = table.local_date.view(np.int64).take(rows)
     first = np.full(k, np.iinfo(np.int64).max)
     last = np.full(k, np.iinfo(np.int64).min)
     np.minimum.at(first, inverse, days)
     np.maximum.at(last, inverse, days)
+    distance = table.distance_m.take(rows)
+    np.fmax(distance, 0.0, out=distance)
     return ShoeMileage(
         shoe_id=shoes,
         athlete=athlete,
-        distance_m=np.bincount(inverse, np.fmax(table.distance_m[rows], 0.0), k).astype(float),
+        distance_m=np.bincount(inverse, distance, k).astype(float),
         activities=np.bincount(inverse, minlength=k).astype(np.int64),
         first_day=first.astype("datetime64[D]"),
         last_day=last.astype("datetime64[D]"),
@@ -137,7 +152,7 @@ def shoes_in_rotation(
     """
     end = as_day(as_of)
     rows = _rows(table, end, kinds, since=end - (days - 1) * _DAY)
-    pairs = np.unique(np.stack([table.athlete[rows], table.shoe_id[rows]]), axis=1)
+    pairs = np.unique(np.stack([table.athlete.take(rows), table.shoe_id.take(rows)]), axis=1)
     return np.bincount(pairs[0], minlength=table.n_athletes).astype(np.int64)
 
 
@@ -158,12 +173,12 @@ def shoe_distance_by_week(
     """
     start = as_day(first_monday)
     rows = _rows(table, None, kinds)
-    week = (table.local_date[rows] - start) // (7 * _DAY)
+    week = (table.local_date.take(rows) - start) // (7 * _DAY)
     keep = (week >= 0) & (week < n_weeks)
-    shoes, inverse = np.unique(table.shoe_id[rows], return_inverse=True)
+    shoes, inverse = np.unique(table.shoe_id.take(rows), return_inverse=True)
     flat = week[keep] * len(shoes) + inverse[keep]
     matrix: FloatArray = (
-        np.bincount(flat, np.nan_to_num(table.distance_m[rows][keep]), n_weeks * len(shoes))
+        np.bincount(flat, np.nan_to_num(table.distance_m.take(rows)[keep]), n_weeks * len(shoes))
         .reshape(n_weeks, len(shoes))
         .astype(np.float64)
     )

@@ -12,7 +12,7 @@ Naming: quantities carry their unit (``distance_m``, ``duration_s``, ``load_au``
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -158,6 +158,10 @@ class ActivityTable:
         Stored activity id, -1 when there is none.
     n_athletes : int
         Number of athlete columns (athletes without activities get zero columns).
+    check : bool, init only
+        ``False`` skips the checks that pass over every row (kind codes, signs, RPE range,
+        athlete indices): for tables made of a checked table's rows, such as its
+        :meth:`athlete_chunks`, where they would only repeat the whole table's checks.
 
     Build one with :meth:`from_columns`, which converts array-likes and sport names.
     """
@@ -172,8 +176,9 @@ class ActivityTable:
     athlete: IntArray
     activity_id: IntArray
     n_athletes: int = 1
+    check: InitVar[bool] = True
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, check: bool) -> None:
         n = len(self.local_date)
         if self.local_date.dtype != np.dtype("datetime64[D]"):
             raise ValueError(f"local_date must be datetime64[D], got {self.local_date.dtype}")
@@ -182,6 +187,10 @@ class ActivityTable:
                 raise ValueError(f"{name} has {len(getattr(self, name))} rows, expected {n}")
         if len(self.athlete) != n or len(self.activity_id) != n:
             raise ValueError(f"athlete and activity_id must have {n} rows")
+        if self.n_athletes < 1:
+            raise ValueError("n_athletes must be >= 1 and athlete indices >= 0")
+        if not check:
+            return
         if n and not np.isin(self.kind, list(ActivityKind)).all():
             raise ValueError(f"kind must be ActivityKind codes {[int(k) for k in ActivityKind]}")
         if (self.distance_m < 0).any() or (self.duration_s < 0).any():
@@ -203,23 +212,38 @@ class ActivityTable:
         grouped by athlete (as a query ordered by athlete gives them) are sliced without
         copying; otherwise they are sorted once. Cohort code works chunk by chunk so its
         day x athlete temporaries stay small enough to be reused by the allocator.
+        :meth:`chunked` gives the same parts one by one, in any order.
 
         >>> t = ActivityTable.from_columns(["2024-01-01"] * 3, ["running"] * 3, [1.0, 2.0, 3.0],
         ...     [60.0] * 3, athlete=[0, 1, 2])
         >>> [(a, p.n_athletes, p.distance_m.tolist()) for a, p in t.athlete_chunks(2)]
         [(0, 2, [1.0, 2.0]), (2, 1, [3.0])]
         """
+        chunks = self.chunked(size)
+        for k in range(len(chunks)):
+            yield chunks.part(k)
+
+    def chunked(self, size: int) -> AthleteChunks:
+        """The parts of :meth:`athlete_chunks`, each made only when asked for.
+
+        Only the grouping by athlete happens here (a check that the rows are grouped, else
+        one sort); a part costs a slice of each column and its athletes' re-indexing, so
+        worker processes can each make their own parts (issue 15).
+
+        >>> t = ActivityTable.from_columns(["2024-01-01"] * 3, ["running"] * 3, [1.0, 2.0, 3.0],
+        ...     [60.0] * 3, athlete=[2, 0, 1])
+        >>> chunks = t.chunked(2)
+        >>> len(chunks), chunks.part(1)[0], chunks.part(1)[1].distance_m.tolist()
+        (2, 2, [1.0])
+        """
         if size < 1:
             raise ValueError(f"chunk size must be >= 1 athlete, got {size}")
         table = self
-        if len(self) and (np.diff(self.athlete) < 0).any():
+        if len(self) and (self.athlete[1:] < self.athlete[:-1]).any():
             order = np.argsort(self.athlete, kind="stable")
             table = self._rows(order, self.athlete[order], self.n_athletes)
         bounds = np.searchsorted(table.athlete, np.arange(0, self.n_athletes + size, size))
-        for k, first in enumerate(range(0, self.n_athletes, size)):
-            rows = slice(int(bounds[k]), int(bounds[k + 1]))
-            last = min(first + size, self.n_athletes)
-            yield first, table._rows(rows, table.athlete[rows] - first, last - first)
+        return AthleteChunks(table, size, bounds)
 
     def _rows(self, rows: slice | IntArray, athlete: IntArray, n_athletes: int) -> ActivityTable:
         return ActivityTable(
@@ -233,6 +257,7 @@ class ActivityTable:
             athlete=athlete,
             activity_id=self.activity_id[rows],
             n_athletes=n_athletes,
+            check=False,  # this table's own rows, checked when it was made
         )
 
     @classmethod
@@ -280,6 +305,27 @@ class ActivityTable:
             activity_id=_as(activity_id, np.int64, n, "activity_id", -1),
             n_athletes=n_athletes,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class AthleteChunks:
+    """A table's rows grouped by athlete (``table``), cut every ``size`` athletes at
+    ``bounds`` (row offsets): part ``k`` holds athletes ``k * size`` onwards."""
+
+    table: ActivityTable
+    size: int
+    bounds: IntArray
+
+    def __len__(self) -> int:
+        return -(-self.table.n_athletes // self.size)
+
+    def part(self, k: int) -> tuple[int, ActivityTable]:
+        """``(first athlete, table)`` of part ``k``, its athletes indexed from 0."""
+        first = k * self.size
+        rows = slice(int(self.bounds[k]), int(self.bounds[k + 1]))
+        last = min(first + self.size, self.table.n_athletes)
+        athlete = self.table.athlete[rows] - first
+        return first, self.table._rows(rows, athlete, last - first)
 
 
 def session_load_au(

@@ -98,12 +98,15 @@ def linear_recurrence(
     n, m = x.shape
     block = _block_size(n)
     n_blocks = -(-n // block)
-    y = np.zeros((n_blocks * block, m))
-    y[:n] = x
-    y *= gain
+    y = np.empty((n_blocks * block, m))
+    np.multiply(x, gain, out=y[:n])
+    y[n:] = 0.0
     slabs = y.reshape(n_blocks, block, m)
+    # One scratch row of blocks for every product (out=), not a new temporary per step.
+    step = np.empty((n_blocks, m))
     for i in range(1, block):  # inside every block at once, starting from 0
-        slabs[:, i] += decay * slabs[:, i - 1]
+        np.multiply(slabs[:, i - 1], decay, out=step)
+        slabs[:, i] += step
     carry = np.empty((n_blocks, m))
     state = np.asarray(initial, dtype=np.float64)
     end_decay = decay**block
@@ -113,7 +116,8 @@ def linear_recurrence(
     power = 1.0
     for i in range(block):
         power *= decay
-        slabs[:, i] += power * carry
+        np.multiply(carry, power, out=step)
+        slabs[:, i] += step
     return y[:n]
 
 
@@ -132,18 +136,25 @@ def _trailing_reduce(
         return np.zeros(shape)
     window = min(window, n)
     n_blocks = -(-(n + window - 1) // window)
-    prefix = np.full((n_blocks * window, m), fill)
+    prefix = np.empty((n_blocks * window, m))
+    prefix[: window - 1] = fill
     prefix[window - 1 : window - 1 + n] = x
-    suffix = prefix.copy()
+    prefix[window - 1 + n :] = fill
+    suffix = np.empty_like(prefix)
     p = prefix.reshape(n_blocks, window, m)
     s = suffix.reshape(n_blocks, window, m)
+    # Suffixes first, read from the padded values before the prefixes overwrite them.
+    s[:, -1] = p[:, -1]
+    for i in range(window - 2, -1, -1):
+        op(s[:, i + 1], p[:, i], out=s[:, i])
     for i in range(1, window):
         op(p[:, i - 1], p[:, i], out=p[:, i])
-        op(s[:, window - i], s[:, window - 1 - i], out=s[:, window - 1 - i])
     # Window of row t (padded rows t .. t+window-1): suffix of t's block, then the prefix of
-    # the next block up to t+window-1 (nothing to add when t starts a block).
-    out: FloatArray = op(suffix[:n], prefix[window - 1 : window - 1 + n])
-    out[::window] = suffix[:n:window]
+    # the next block up to t+window-1 (nothing to add when t starts a block). Written over
+    # the suffixes, whose block starts are kept aside first: no result-sized temporary.
+    starts = suffix[:n:window].copy()
+    out: FloatArray = op(suffix[:n], prefix[window - 1 : window - 1 + n], out=suffix[:n])
+    out[::window] = starts
     return out.reshape(shape)
 
 
@@ -154,6 +165,45 @@ def trailing_sum(values: npt.ArrayLike, window: int) -> FloatArray:
     [1.0, 3.0, 5.0, 7.0]
     """
     return _trailing_reduce(values, window, np.add, 0.0)
+
+
+def trailing_sum_at(values: npt.ArrayLike, window: int, rows: npt.ArrayLike) -> FloatArray:
+    """``trailing_sum(values, window)[rows]``, bit for bit, from those rows' windows alone.
+
+    Adds each window's values in the order the block split adds them (the suffix of the
+    row's block right to left, then the prefix of the next block left to right), so a rule
+    that reads one day costs ``window`` steps, not the whole series (issue 15).
+
+    >>> trailing_sum_at([1.0, 2, 3, 4], 2, [0, 3]).tolist()
+    [1.0, 7.0]
+    """
+    if window < 1:
+        raise ValueError(f"window must be >= 1 day, got {window}")
+    x, shape = time_columns(values)
+    n, m = x.shape
+    window = min(window, n)
+    wanted = np.asarray(rows, dtype=np.int64).reshape(-1)
+    out = np.empty((len(wanted), m))
+    zero = np.zeros(m)
+
+    def padded(i: int) -> FloatArray:  # row i of the padded series _trailing_reduce builds
+        row = i - (window - 1)
+        return x[row] if 0 <= row < n else zero
+
+    for k, t in enumerate(wanted.tolist()):
+        if not 0 <= t < n:
+            raise IndexError(f"row {t} is outside the {n} rows")
+        end = t - t % window + window - 1  # last padded row of the block holding row t
+        total = padded(end).copy()
+        for i in range(end - 1, t - 1, -1):
+            total += padded(i)
+        if t % window:  # the window runs into the next block: add that block's prefix
+            prefix = padded(end + 1).copy()
+            for i in range(end + 2, t + window):
+                prefix += padded(i)
+            total += prefix
+        out[k] = total
+    return out.reshape(len(wanted), *shape[1:])
 
 
 def trailing_max(values: npt.ArrayLike, window: int) -> FloatArray:

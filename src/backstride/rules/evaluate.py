@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from backstride.analysis.form import FormTable
 from backstride.analysis.load import LoadAnalysis, analyse_load
-from backstride.analysis.table import ActivityTable, as_day
+from backstride.analysis.table import ActivityTable, AthleteChunks, as_day
 from backstride.model import Gear
 from backstride.rules.catalogue import CATALOGUE, PRACTICE_NAMES
 from backstride.rules.finding import Finding, most_pressing
@@ -132,7 +132,7 @@ def evaluate_cohort(
 
 
 #: What the worker processes of :func:`map_athlete_chunks` inherit when they are forked.
-_FORKED: tuple[Callable[[ActivityTable], Any], list[ActivityTable]] | None = None
+_FORKED: tuple[Callable[[ActivityTable], Any], AthleteChunks] | None = None
 
 
 def map_athlete_chunks(
@@ -148,17 +148,20 @@ def map_athlete_chunks(
     this one, so that they inherit ``function`` and the table without copying or pickling
     them (only the results travel back, pickled). Where processes cannot be forked (not on
     Linux or macOS), or with one part or one job, the parts are done here, one by one.
+    Each part is made where it is used (:meth:`ActivityTable.chunked`), so this process
+    does not make them all before the workers start (issue 15).
     Fork only from a process without other threads running NumPy or holding locks: the
     CLI and the benchmarks are such processes.
     """
     global _FORKED
-    parts = [part for _, part in table.athlete_chunks(chunk_athletes)]
-    if jobs <= 1 or len(parts) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(part) for part in parts]
-    _FORKED = (function, parts)
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(parts)))
+    chunks = table.chunked(chunk_athletes)
+    n_parts = len(chunks)
+    if jobs <= 1 or n_parts <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(chunks.part(k)[1]) for k in range(n_parts)]
+    _FORKED = (function, chunks)
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, n_parts))
     try:
-        results: list[T] = pool.map(_forked_chunk, range(len(parts)), chunksize=1)
+        results: list[T] = pool.map(_forked_chunk, range(n_parts), chunksize=1)
         pool.close()
         pool.join()
     finally:
@@ -169,8 +172,8 @@ def map_athlete_chunks(
 
 def _forked_chunk(index: int) -> Any:
     assert _FORKED is not None, "called outside a worker of map_athlete_chunks"
-    function, parts = _FORKED
-    return function(parts[index])
+    function, chunks = _FORKED
+    return function(chunks.part(index)[1])
 
 
 def _cohort_ranks(table: ActivityTable, as_of: date, analysis: LoadAnalysis | None) -> CohortStatus:

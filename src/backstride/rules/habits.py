@@ -73,9 +73,9 @@ def habit_status(
     daily = analysis.daily
     row = daily.index_of(as_of)
     full_week = row - daily.first_active_day >= 6
-    minutes = analysis.other_time_7d_s[row] / 60.0
+    other_s, sessions = analysis.habit_totals_7d(row)
+    minutes = other_s / 60.0
     x1 = np.where(minutes >= min_minutes, X1.code("enough"), X1.code("low"))
-    sessions = analysis.strength_sessions_7d[row]
     ever = daily.strength_sessions[: row + 1].any(axis=0)
     c1 = np.where(
         sessions >= min_sessions,

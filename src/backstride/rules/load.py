@@ -117,7 +117,10 @@ def load_status(
     first = daily.first_active_day
 
     day = analysis.day
-    recent = (day > row - recent_days) & (day <= row) & ~np.isnan(analysis.spike)
+    in_window = (day > row - window) & (day <= row)
+    # L1's recent days are L2's window by default: one mask over the rows for both.
+    last_days = in_window if recent_days == window else (day > row - recent_days) & (day <= row)
+    recent = last_days & ~np.isnan(analysis.spike)
     run_rows = np.flatnonzero(recent)
     run_codes = spike_outcome(analysis.spike[run_rows], analysis.had_run_before[run_rows])
 
@@ -132,7 +135,6 @@ def load_status(
     l3_code = acwr_outcome(acwr, days_of_data)
     l3_code[days_of_data == 0] = -1
 
-    in_window = (day > row - window) & (day <= row)
     n = daily.n_athletes
     sessions = np.bincount(table.athlete[in_window], minlength=n)
     rated = np.bincount(table.athlete[in_window & np.isfinite(table.rpe)], minlength=n)
@@ -193,8 +195,8 @@ def l2_on_rows(
     window_days = L2.thresholds["window_days"] if window_days is None else window_days
     window = int(window_days)
     rows = np.asarray(rows, dtype=np.int64)
-    current = analysis.run_distance_7d_m[rows]
-    earlier = analysis.run_distance_7d_m[np.maximum(rows - window, 0)]
+    both = analysis.run_distance_7d_at(np.concatenate([rows, np.maximum(rows - window, 0)]))
+    current, earlier = both[: len(rows)], both[len(rows) :]
     previous = np.where((rows >= window)[:, None], earlier, 0.0)
     codes = progression_outcome(current, previous)
     codes[(rows[:, None] - 2 * window + 1) < analysis.daily.first_active_day[None, :]] = -1

@@ -3,8 +3,8 @@
 
 Not a test: run it by hand and copy the table into BENCHMARKS.md.
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_rules.py
-    PYTHONPATH=src /work/venv/bin/python benchmarks/bench_rules.py --athletes 1000 --repeat 3
+    PYTHONPATH=src python benchmarks/bench_rules.py
+    PYTHONPATH=src python benchmarks/bench_rules.py --athletes 1000 --repeat 3
 
 "All series and rules" means: daily and weekly series (running distance/time/long run, load,
 cross-training time per sport, strength sessions), L1 spike for every run, EWMA ACWR, CTL/ATL/

@@ -231,3 +231,36 @@ def test_a_result_the_database_refuses_to_keep_is_still_the_answer(
     assert cache.get("answer", lambda: 41, athlete_id=ana.athlete_id) == 41
     assert "not shared" in caplog.text
     assert cache.get("answer", lambda: 42, athlete_id=ana.athlete_id) == 41  # this process's
+
+
+def test_a_red_flag_reaches_every_process_at_once(clinic: Clinic) -> None:
+    """Safety wins everywhere at once, whichever process answers: two web processes (two
+    result caches) have the athlete's overview and the clinician's list cached without a
+    flag; the athlete reports a fever through one; the very next answers of both carry the
+    red flag, none served from a stored result of before."""
+    ana = clinic.account("ana", "athlete")
+    clinic.account("cleo", "clinician")
+    sharing.share_with(clinic.store, ana, "cleo", "all")
+    assert service.import_paths(clinic.store, [RUN], athlete="ana").imported == 1
+    athlete, cleo = clinic.signed_in("ana"), clinic.signed_in("cleo")
+    one, two = ResultCache(clinic.store, size=1024), ResultCache(clinic.store, size=1024)
+
+    def answers(cache: ResultCache) -> tuple[dict[str, object], str, str]:
+        clinic.app.state.results = cache
+        status = athlete.get("/api/status").json()
+        overview = cleo.get(f"/?athlete={ana.id}").text
+        listing = cleo.get("/").text
+        return status, overview, listing
+
+    for cache in (one, two):
+        status, overview, listing = answers(cache)
+        assert "red_flags" not in status  # the key is there while there are any
+        assert "Red flag: see a clinician" not in overview
+        assert "red flag (training suspended)" not in listing
+    service.take_screen(clinic.store, {"fever": True}, day=local_today(), athlete="ana")
+    for cache in (two, one):
+        status, overview, listing = answers(cache)
+        assert [f["rule"] for f in status["red_flags"]] == ["R2"]  # type: ignore[attr-defined]
+        assert status["training_suspended"] is True
+        assert "Red flag: see a clinician" in overview
+        assert "red flag (training suspended)" in listing

@@ -8,8 +8,9 @@ over one database never serve a result older than the data, whoever wrote it.
   one athlete: this one token serves every result.
 - PostgreSQL, for one athlete's data: the athlete's row of ``data_versions`` (migration
   0012), which the database's triggers bump in every transaction that writes their data;
-  other athletes' writes, the audit log, sessions and the job queue leave it alone. One
-  indexed read; no row is version 0.
+  other athletes' writes, the audit log, sessions and the job queue leave it alone; no row
+  is version 0. ``store.results.look_up`` reads it, with the result stored for it, in one
+  round trip (:attr:`ChangeToken.per_athlete` says when to).
 - PostgreSQL, for anything else: the current transaction snapshot (``xmin:xmax:in-progress
   ids``); it changes when any transaction of the server is given an id (a write starts) or
   ends. That is more often than this database's data change, never less.
@@ -25,7 +26,6 @@ import threading
 import sqlalchemy as sa
 
 from backstride.store.db import Store
-from backstride.store.schema import data_versions
 
 #: Tables with an ``athlete_id`` whose writes do not change the athlete's data version
 #: (migration 0012 has no trigger on them), and why. Every other such table must have one
@@ -57,21 +57,13 @@ class ChangeToken:
 
     @property
     def per_athlete(self) -> bool:
-        """Whether :meth:`current` reads a version of one athlete's data when given one."""
+        """Whether one athlete's results are keyed on their own data version
+        (``store.results.look_up``) rather than on :meth:`current`."""
         return self._engine.url.get_backend_name() == "postgresql"
 
-    def current(self, athlete_id: int | None = None) -> str | None:
-        """A token equal to the previous one only if nothing was committed in between; with
-        ``athlete_id`` (PostgreSQL), only if nothing of that athlete's data was."""
+    def current(self) -> str | None:
+        """A token equal to the previous one only if nothing was committed in between."""
         backend = self._engine.url.get_backend_name()
-        if athlete_id is not None and backend == "postgresql":
-            with self._engine.connect() as conn:
-                version = conn.execute(
-                    sa.select(data_versions.c.version).where(
-                        data_versions.c.athlete_id == athlete_id
-                    )
-                ).scalar()
-            return f"athlete:{athlete_id}:{version or 0}"
         if backend == "sqlite":
             if self._path is None:
                 return None

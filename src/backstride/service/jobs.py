@@ -290,9 +290,9 @@ def job_output(
     with transaction(store) as conn:
         athlete_id = job_rows.find_athlete(conn, athlete)
         record = job_rows.get_job(conn, job_id)
-        _, output, media_type = job_rows.get_output(conn, job_id)
-    if record is None or not _visible(record, athlete_id, clinician):
-        output = None
+        visible = record is not None and _visible(record, athlete_id, clinician)
+        # The bytes are read only for whom the job is: a refused asker costs no PDF read.
+        output, media_type = job_rows.get_output(conn, job_id) if visible else (None, None)
     if output is None or media_type is None:
         raise NotFoundError(f"job {job_id} has no output", hint="wait until the job is done")
     return bytes(output), media_type

@@ -152,14 +152,14 @@ def has_unfinished(conn: Connection, athlete_id: int, kind: JobKind) -> bool:
     return found is not None
 
 
-def get_output(conn: Connection, job_id: int) -> tuple[int | None, bytes | None, str | None]:
-    """The job's athlete, output bytes and media type (None, None, None: no such job)."""
+def get_output(conn: Connection, job_id: int) -> tuple[bytes | None, str | None]:
+    """The job's output bytes and media type (None, None: none yet, or no such job)."""
     row = conn.execute(
-        sa.select(jobs.c.athlete_id, jobs.c.output, jobs.c.output_type).where(jobs.c.id == job_id)
+        sa.select(jobs.c.output, jobs.c.output_type).where(jobs.c.id == job_id)
     ).first()
     if row is None:
-        return None, None, None
-    return row.athlete_id, row.output, row.output_type
+        return None, None
+    return row.output, row.output_type
 
 
 def start_job(conn: Connection, job_id: int, *, now: datetime) -> JobRecord | None:

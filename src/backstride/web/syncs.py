@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +128,7 @@ def sync_view(request: Request) -> dict[str, Any]:
     # Each sync's progress is read before the services' rows: a sync seen finished here has
     # committed its last sync time, which the rows read after it then hold (read the other
     # way round, a sync ending in between showed as done with the time before it).
-    progress = {name: _progress(request, who, name) for name in syncing.SERVICES}
+    progress = _progress(request, who, syncing.SERVICES)
     services = [
         {**status.to_json(), "sync": progress.get(status.service)}
         for status in syncing.connection_status(who.store, athlete=who.athlete)
@@ -135,15 +136,24 @@ def sync_view(request: Request) -> dict[str, Any]:
     return {"services": services}
 
 
-def _progress(request: Request, who: Subject, service: str) -> dict[str, Any] | None:
-    """A service's running or last sync: the local thread's, or the clinic's latest job."""
+def _progress(
+    request: Request, who: Subject, services: Iterable[str]
+) -> dict[str, dict[str, Any] | None]:
+    """Each service's running or last sync: the local thread's, or the clinic's latest job
+    (the athlete's recent sync jobs read once for every service)."""
     if not request.app.state.clinic:
         jobs: SyncJobs = request.app.state.syncs
-        job = jobs.get(service)
-        return job.to_json() if job else None
+        return {name: (job.to_json() if (job := jobs.get(name)) else None) for name in services}
     from backstride.web import queue
 
-    for view in queue.recent_jobs(request, who, "sync", limit=20):
+    recent = queue.recent_jobs(request, who, "sync", limit=20)
+    return {name: _job_progress(recent, name) for name in services}
+
+
+def _job_progress(recent: list[dict[str, Any]], service: str) -> dict[str, Any] | None:
+    """The newest of ``recent`` sync jobs (newest first) that concerns ``service``, as the
+    page shows a sync's progress."""
+    for view in recent:
         if _job_is_for(view, service):
             failed = view.get("state") == "failed"
             return {

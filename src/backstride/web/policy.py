@@ -280,9 +280,10 @@ def enforce(request: Request, athlete: AthleteQuery = None) -> None:
     if need == "clearance" and not (found.can_write or found.by_clinician):
         raise PermissionDeniedError("only the athlete or their clinician records a clearance")
     request.state.subject = found
-    action = rule.audit_action or "view"
-    if found.by_clinician and action is not None and request.method in ("GET", "HEAD"):
-        audit(request, action)
+    if found.by_clinician and request.method in ("GET", "HEAD"):
+        # Every read of a clinician's is audited: as its rule says, else as a view (the
+        # glossary opened with ``?athlete=`` has no action of its own).
+        audit(request, rule.audit_action or "view")
 
 
 def audit(request: Request, action: str, detail: str | None = None) -> None:

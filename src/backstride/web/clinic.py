@@ -28,9 +28,16 @@ from backstride.errors import (
 )
 from backstride.model import ROLES, SHARE_SCOPES, Account
 from backstride.service import Store
-from backstride.service.clock import day_out_of_range, local_today
+from backstride.service.clock import local_today
 from backstride.web import errors, guard, policy, queue, results, sessions
-from backstride.web.params import MAX_ID, On, check_record_day, no_control_characters
+from backstride.web.params import (
+    MAX_ID,
+    On,
+    check_day,
+    check_record_day,
+    no_control_characters,
+    parse_day,
+)
 from backstride.web.render import page
 from backstride.web.subject import keep_params, subject
 
@@ -549,12 +556,7 @@ async def add_note(request: Request) -> Response:
         policy.audit(request, "note", f"note of {day.isoformat()}")
         return _redirect(request, "/notes", **keep_params(request), done="noted")
 
-    try:
-        return await _form(request, add)
-    except BackstrideError as e:
-        if isinstance(e, errors.Refused):
-            raise
-        return _notes_page(request, error=e.message, status_code=errors.status_of(e))
+    return await _form_on_page(request, add, _notes_page)
 
 
 # -- an admin's accounts -----------------------------------------------------------------------
@@ -673,13 +675,11 @@ async def enable(request: Request, name: AccountName) -> Response:
 
 
 def _form_day(form: FormData, name: str) -> date:
+    """A required day of the form, in the range the service judges."""
     raw = _text(form, name, limit=10)
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InputError(f"{name} {raw[:20]!r} is not a date (YYYY-MM-DD)", field=name) from None
-    if (problem := day_out_of_range(day)) is not None:
-        raise InputError(f"{name} {problem}", field=name)
+    day = parse_day(raw, name, check_day, field=name)
+    if day is None:
+        raise InputError(f"{name} {raw!r} is not a date (YYYY-MM-DD)", field=name)
     return day
 
 

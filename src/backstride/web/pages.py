@@ -29,6 +29,7 @@ from backstride.web.params import (
     check_day,
     check_record_day,
     no_control_characters,
+    parse_day,
 )
 from backstride.web.render import page
 from backstride.web.subject import current, keep_params, subject, writer
@@ -174,28 +175,12 @@ def _int(form: FormData, name: str, label: str, *, largest: int | None = None) -
     return number
 
 
-def _parse_day(
-    value: str | None, name: str, check: Callable[[date | None], date | None]
-) -> date | None:
-    """A YYYY-MM-DD field checked by ``check`` (web/params.py), or one line naming it."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{name} {value[:20]!r} is not a date (YYYY-MM-DD)") from None
-    try:
-        return check(day)
-    except ValueError as e:
-        raise InputError(f"{name} {e}") from None
-
-
 def _day(form: FormData, name: str) -> date | None:
-    return _parse_day(_text(form, name), "date", check_record_day)
+    return parse_day(_text(form, name), "date", check_record_day)
 
 
 def _on(request: Request) -> date | None:
-    return _parse_day(request.query_params.get("on"), "on", check_day)
+    return parse_day(request.query_params.get("on"), "on", check_day)
 
 
 def _back_to_pain(request: Request, on: date | None, **notes: str) -> Response:

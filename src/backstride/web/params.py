@@ -3,12 +3,14 @@ arithmetic of the service layer can handle, and not in the future where a record
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import AfterValidator
 
+from backstride.errors import InputError
 from backstride.service.clock import day_out_of_range, future_record
 
 
@@ -24,6 +26,28 @@ def check_record_day(value: date | None) -> date | None:
     if value is not None and (problem := future_record(value)) is not None:
         raise ValueError(problem)
     return value
+
+
+def parse_day(
+    value: str | None,
+    name: str,
+    check: Callable[[date | None], date | None],
+    *,
+    field: str | None = None,
+) -> date | None:
+    """A YYYY-MM-DD form or query field checked by ``check`` (:func:`check_day`,
+    :func:`check_record_day`), None when empty, or one line naming it (an InputError of
+    ``field``)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name} {value[:20]!r} is not a date (YYYY-MM-DD)", field=field) from None
+    try:
+        return check(day)
+    except ValueError as e:
+        raise InputError(f"{name} {e}", field=field) from None
 
 
 On = Annotated[

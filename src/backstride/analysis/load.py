@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from backstride.analysis.series import DailySeries, daily_series
+from backstride.analysis.series import DailySeries, all_within, daily_series
 from backstride.analysis.table import ActivityKind, ActivityTable, DayLike, day_index
 from backstride.analysis.windows import (
     ewma,
@@ -336,12 +336,17 @@ class LoadAnalysis:
         return trailing_sum(self.daily.run_distance_m, 7)
 
     def run_distance_7d_at(self, rows: IntArray) -> FloatArray:
-        """``run_distance_7d_m[rows]``, the same numbers bit for bit; a few rows are added
-        from their own windows, more from the whole series (computed once)."""
-        if "run_distance_7d_m" in self.__dict__ or len(rows) > _FEW_ROWS:
-            out: FloatArray = self.run_distance_7d_m[rows]
+        """``run_distance_7d_m[rows]``, the same numbers bit for bit (:meth:`_total_7d_at`)."""
+        return self._total_7d_at("run_distance_7d_m", self.daily.run_distance_m, rows)
+
+    def _total_7d_at(self, name: str, daily: npt.ArrayLike, rows: IntArray) -> FloatArray:
+        """The 7-day series ``name`` (of ``daily``) at ``rows``: from the series when it is
+        computed already or many rows are asked (then computed once), else added from each
+        row's own window (``trailing_sum_at``, the same numbers bit for bit)."""
+        if name in self.__dict__ or len(rows) > _FEW_ROWS:
+            out: FloatArray = getattr(self, name)[rows]
             return out
-        return trailing_sum_at(self.daily.run_distance_m, 7, rows)
+        return trailing_sum_at(daily, 7, rows)
 
     @cached_property
     def other_time_7d_s(self) -> FloatArray:
@@ -356,17 +361,9 @@ class LoadAnalysis:
     def habit_totals_7d(self, row: int) -> tuple[FloatArray, FloatArray]:
         """``other_time_7d_s[row]`` and ``strength_sessions_7d[row]``, the same numbers
         bit for bit, from the days of that one window (issue 15)."""
-        cached = self.__dict__
-        other = (
-            cached["other_time_7d_s"][row]
-            if "other_time_7d_s" in cached
-            else trailing_sum_at(self.daily.other_time_s, 7, [row])[0]
-        )
-        strength = (
-            cached["strength_sessions_7d"][row]
-            if "strength_sessions_7d" in cached
-            else trailing_sum_at(self.daily.strength_sessions, 7, [row])[0]
-        )
+        at = np.array([row])
+        other = self._total_7d_at("other_time_7d_s", self.daily.other_time_s, at)[0]
+        strength = self._total_7d_at("strength_sessions_7d", self.daily.strength_sessions, at)[0]
         return other, strength
 
 
@@ -414,8 +411,7 @@ def analyse_load(
     day = day_index(table.local_date, daily.first_day)
     # Usually every row is inside the series (analyse_up_to starts it at the first day):
     # then no row needs the masks for rows outside it.
-    all_inside = not len(day) or (day.min() >= 0 and day.max() < n_days)
-    inside = None if all_inside else (day >= 0) & (day < n_days)
+    inside = None if all_within(day, n_days) else (day >= 0) & (day < n_days)
     is_run = table.kind == ActivityKind.RUN
     if inside is not None:
         is_run &= inside

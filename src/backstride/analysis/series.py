@@ -157,7 +157,7 @@ def daily_series(
     distance, duration = table.distance_m, table.duration_s
     load, basis = session_load_au(table, assumed_rpe=assumed_rpe)
     columns: list[npt.NDArray[Any]] = [day, athlete, kind, distance, duration, load, basis]
-    if not _within(day, n_days):
+    if not all_within(day, n_days):
         keep = (day >= 0) & (day < n_days)
         columns = [column[keep] for column in columns]
     day, athlete, kind, distance, duration, load, basis = columns
@@ -208,7 +208,7 @@ def daily_series(
     )
 
 
-def _within(index: IntArray, size: int) -> bool:
+def all_within(index: IntArray, size: int) -> bool:
     """Whether every ``index`` is in ``0 .. size - 1`` (two reductions, no mask)."""
     return not len(index) or (int(index.min()) >= 0 and int(index.max()) < size)
 
@@ -314,7 +314,7 @@ def weekly_series(daily: DailySeries, table: ActivityTable) -> WeeklySeries:
     week = day_index(table.local_date, daily.first_day) // 7
     kind, athlete, duration = table.kind, table.athlete, table.duration_s
     columns: list[npt.NDArray[Any]] = [week, kind, athlete, duration]
-    if not _within(week, n_weeks):
+    if not all_within(week, n_weeks):
         keep = (week >= 0) & (week < n_weeks)
         columns = [column[keep] for column in columns]
     week, kind, athlete, duration = columns

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -80,23 +81,38 @@ def require_postgres() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL to a fresh, empty PostgreSQL schema of its own, dropped afterwards."""
+@contextmanager
+def fresh_schemas(prefix: str = "bs_test") -> Iterator[Callable[[], str]]:
+    """Makes fresh, empty PostgreSQL schemas: each call one, its URL (the search path set
+    to it); every schema made is dropped when the block ends."""
     require_postgres()
     import sqlalchemy as sa
 
-    schema = f"bs_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    made: list[str] = []
     separator = "&" if "?" in PG_URL else "?"
+
+    def new() -> str:
+        schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        made.append(schema)
+        return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+
     try:
-        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+        yield new
     finally:
         with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for schema in made:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema of its own, dropped afterwards."""
+    with fresh_schemas() as new:
+        yield new()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -39,7 +38,7 @@ from backstride.units import Channel
 from backstride.views import activity_detail_view, activity_view, pain_view, shoe_view
 from tests.clinic import strava
 from tests.clinic.accounts import make_account
-from tests.conftest import DATA, PG_URL, require_postgres
+from tests.conftest import DATA, fresh_schemas
 
 FILES = [
     DATA / "fit" / "workoutizer__run_with_coordinates.fit",  # 2020-12-10, 6.0 km, GPS
@@ -58,21 +57,8 @@ def two_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'synced.db'}", f"sqlite:///{tmp_path / 'files.db'}"
         return
-    require_postgres()
-    schemas = [f"bs_test_{uuid.uuid4().hex[:12]}" for _ in range(2)]
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        for schema in schemas:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    try:
-        a, b = (f"{PG_URL}{separator}options=-csearch_path%3D{s}" for s in schemas)
-        yield a, b
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schemas() as new:
+        yield new(), new()
 
 
 def _files_and_diary(store: Store, *, strava_run: int | None) -> dict[str, int]:

@@ -122,24 +122,12 @@ def wait_for(check: Callable[[], Any], timeout: float = 30.0, every: float = 0.1
 
 
 def _schema() -> Iterator[str]:
-    import uuid
+    from tests.conftest import fresh_schemas
 
-    from tests.conftest import PG_URL, require_postgres
-
-    require_postgres()
-    schema = f"bs_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    try:
+    with fresh_schemas() as new:
+        url = new()
         open_store(url, upgrade_schema=True).close()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _emptied(url: str) -> str:

@@ -34,7 +34,7 @@ from backstride.model import ImportReport
 from backstride.store import open_store
 from backstride.store.db import _alembic_config, current_revision, head_revision
 from tests.archives import build_garmin_archive, build_strava_archive
-from tests.conftest import DATA, PG_URL, ROOT, require_postgres
+from tests.conftest import DATA, ROOT, fresh_schemas
 
 RUN_FIT = DATA / "fit" / "fit-parser-js__running-with-developer-data.fit"
 """In the Strava export (gzipped) and in the Garmin export: the watch file of the same run."""
@@ -102,25 +102,8 @@ def new_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cal
     if request.param == "sqlite":
         yield lambda: f"sqlite:///{tmp_path / uuid.uuid4().hex[:8] / 'store.db'}"
         return
-    require_postgres()
-    admin = sa.create_engine(PG_URL)
-    schemas: list[str] = []
-
-    def make() -> str:
-        schema = f"bs_fault_{uuid.uuid4().hex[:12]}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        schemas.append(schema)
-        separator = "&" if "?" in PG_URL else "?"
-        return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-
-    try:
-        yield make
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schemas("bs_fault") as new:
+        yield new
 
 
 def _migrated(url: str) -> str:

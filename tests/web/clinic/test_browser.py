@@ -23,7 +23,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import DATA, PG_URL, ROOT, require_postgres
+from tests.conftest import DATA, ROOT, fresh_schemas
 from tests.web.browser import ARTIFACTS, CHROMIUM, DESKTOP, FLAGS, _browser_problem, _free_port
 
 _problem = _browser_problem()
@@ -74,22 +73,15 @@ def _wait_for(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClinic]:
     """A fresh schema with three accounts (athletes ``adam`` and ``zoe``, clinician
     ``dr.lee``; adam already shares with dr.lee), the server and one worker."""
-    require_postgres()
-    import sqlalchemy as sa
-
     from backstride import service
     from backstride.config import Settings
     from backstride.service import accounts, sharing
     from backstride.store import open_store
 
-    schema = f"bs_browser_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
     logs = tmp_path_factory.mktemp("clinic-logs")
     processes: list[subprocess.Popen[bytes]] = []
-    files = ExitStack()
+    files = ExitStack()  # the log files, and the schema (dropped after the processes end)
+    url = files.enter_context(fresh_schemas("bs_browser"))()
     try:
         service.upgrade_database(Settings(database_url=url))
         with open_store(url) as store:
@@ -128,9 +120,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveClinic]:
                 process.kill()
                 process.wait()
         files.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

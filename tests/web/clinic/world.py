@@ -38,7 +38,7 @@ from backstride.service.clock import local_today
 from backstride.store import Store, open_store
 from backstride.web import create_app
 from backstride.web.sessions import COOKIE
-from tests.conftest import PG_URL, require_postgres
+from tests.conftest import fresh_schemas
 from tests.web.clinic.conftest import BASE, HOST, PASSWORD, TOKEN, sign_in
 
 with warnings.catch_warnings():
@@ -61,18 +61,8 @@ TODAY = local_today()
 @pytest.fixture(scope="module")
 def module_postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL schema for the whole module (the world is built once)."""
-    require_postgres()
-    schema = f"bs_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schemas() as new:
+        yield new()
 
 
 @dataclass

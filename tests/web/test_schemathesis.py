@@ -37,6 +37,15 @@ def _is_json(response: Any) -> bool:
     return str(value).startswith("application/json")
 
 
+def detail_not_one_line(response: Any) -> bool:
+    """Whether a JSON error answer's ``detail`` is not the one line every error must be
+    (the clinic server's fuzzing checks the same)."""
+    if response.status_code < 400 or not _is_json(response):
+        return False
+    detail = response.json().get("detail")
+    return not isinstance(detail, str) or not detail or "\n" in detail
+
+
 def _fuzz(operation: Any, mode: Any, codes: Counter[tuple[str, int]], problems: list[str]) -> None:
     """Up to the operation's number of examples in one generation mode."""
     label = operation.label
@@ -55,10 +64,8 @@ def _fuzz(operation: Any, mode: Any, codes: Counter[tuple[str, int]], problems: 
         where = f"{label} {mode}: {case.path_parameters} {case.query} {case.body!r:.200}"
         if response.status_code >= 500:
             problems.append(f"{response.status_code} {where}: {response.text[:200]}")
-        elif response.status_code >= 400 and _is_json(response):
-            detail = response.json().get("detail")
-            if not isinstance(detail, str) or not detail or "\n" in detail:
-                problems.append(f"detail not one line {where}: {response.text[:200]}")
+        elif detail_not_one_line(response):
+            problems.append(f"detail not one line {where}: {response.text[:200]}")
 
     try:
         run()

@@ -24,6 +24,7 @@ from backstride.web import policy
 from backstride.web.sessions import COOKIE
 from tests.web.clinic.test_authorization_matrix import ROLES, expected
 from tests.web.clinic.world import HOST, World, module_postgres_url, world
+from tests.web.test_schemathesis import detail_not_one_line
 
 __all__ = ["module_postgres_url", "world"]  # the module's fixtures
 
@@ -50,12 +51,6 @@ REFUSED = {
     for role, subject in (("athlete", "own"), ("clinician", "shared"))
     if expected(rule.need, role, subject) == "refused"
 }
-
-
-def _is_json(response: Any) -> bool:
-    values = response.headers.get("content-type") or [""]
-    value = values[0] if isinstance(values, list) else values
-    return str(value).startswith("application/json")
 
 
 def _run(world: World, role: str, query: dict[str, str]) -> tuple[Counter[Any], list[str]]:
@@ -107,10 +102,8 @@ def _fuzz(
             # The session is valid and the athlete is the viewer's own or shares with them:
             # never signed out, never refused but where the rules refuse (the matrix's).
             problems.append(f"refused {where}: {response.text[:200]}")
-        if response.status_code >= 400 and _is_json(response):
-            detail = response.json().get("detail")
-            if not isinstance(detail, str) or not detail or "\n" in detail:
-                problems.append(f"detail not one line {where}: {response.text[:200]}")
+        if detail_not_one_line(response):
+            problems.append(f"detail not one line {where}: {response.text[:200]}")
 
     try:
         run()

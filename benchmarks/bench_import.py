@@ -13,7 +13,8 @@ configuration imports it into a fresh SQLite file (or a fresh PostgreSQL schema 
 child process under ``/usr/bin/time -v``, side by side in one run: ``--jobs 1`` is the serial
 path (decoding in the importing process), the peer of the parallel one; ``--peer CHECKOUT``
 imports with another checkout's code (e.g. main) in the same rounds, and ``--first-status``
-times the first and the second ``status`` after each import.
+times the first and the second ``status`` after each import (and the same command line
+computed, ``--debug`` being never kept: what a first view pays for anything left to it).
 
 Reported: wall time, activities per second, CPU time (user + system, all processes), the
 peak resident memory of the largest single process (``time -v``), and the peak of the whole
@@ -275,10 +276,11 @@ def status_time(url: str, repeat: int = 5) -> None:
     )
 
 
-def first_and_second_status(url: str, src: Path) -> tuple[float, float, str]:
-    """Wall time of the first and the second ``backstride status --json`` (whole process) as
-    of the last imported day, right after an import: the first one pays for anything the
-    import left for the views to compute."""
+def first_and_second_status(url: str, src: Path) -> tuple[float, float, float, float, str]:
+    """Wall times of the first and the second ``backstride status`` (whole process) right after
+    an import, as the import leaves it (kept by the import: cli/instant.py), then of the first
+    and the second ``status --on DAY --json`` as of the last imported day computed (``--debug``
+    is never kept): the first one would pay for anything the import left to compute."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
@@ -286,14 +288,15 @@ def first_and_second_status(url: str, src: Path) -> tuple[float, float, str]:
         day = str(conn.execute(sa.text("select max(local_date) from activities")).scalar_one())
     engine.dispose()
     env = {**os.environ, "PYTHONPATH": str(src)}
-    command = [sys.executable, "-m", "backstride", "--db", url, "status", "--on", day[:10],
-               "--json"]  # fmt: skip
+    plain = [sys.executable, "-m", "backstride", "--db", url, "status"]
+    computed = [sys.executable, "-m", "backstride", "--debug", "--db", url, "status", "--on",
+                day[:10], "--json"]  # fmt: skip
     times = []
-    for _ in range(2):
+    for command in (plain, plain, computed, computed):
         started = time.perf_counter()
         subprocess.run(command, env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
-    return times[0], times[1], day[:10]
+    return times[0], times[1], times[2], times[3], day[:10]
 
 
 def check_sample(archive: Path, sample: int = 5) -> None:
@@ -390,10 +393,16 @@ def main() -> None:
             f"{r.workers_cpu_s:.1f} | {bound:.1f} | {r.max_rss_mb:.0f} | {r.tree_pss_mb:.0f} |"
         )
     if statuses:
-        print("\n| after the import | first `status` (s) | second `status` (s) | as of |")  # noqa: T201
-        print("|---|---:|---:|---|")  # noqa: T201
-        for label, first, second, day in statuses:
-            print(f"| {label} | {first:.2f} | {second:.2f} | {day} |")  # noqa: T201
+        header = (
+            "\n| after the import | first `status` (s) | second `status` (s) "
+            "| first `status --on DAY --json`, computed (s) | second, computed (s) | DAY |"
+        )
+        print(header)  # noqa: T201
+        print("|---|---:|---:|---:|---:|---|")  # noqa: T201
+        for label, first, second, first_c, second_c, day in statuses:
+            print(  # noqa: T201
+                f"| {label} | {first:.2f} | {second:.2f} | {first_c:.2f} | {second_c:.2f} | {day} |"
+            )
     if args.decode_only:
         count, seconds = decode_only(archive)
         print(  # noqa: T201

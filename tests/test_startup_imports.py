@@ -70,6 +70,7 @@ _CLI_CORE = {
     "backstride.cli.app",
     "backstride.cli.entry",
     "backstride.cli.helptext",
+    "backstride.cli.instant",  # whether the output of this command line is kept already
     "backstride.cli.lazy",
     "backstride.cli.state",
     "backstride.cli.upgrade_bar",  # the class only: rich.progress when it draws

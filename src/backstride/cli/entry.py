@@ -67,9 +67,43 @@ def _run(args: list[str]) -> None:
 
         sys.stdout.write(f"backstride {__version__}\n")
         return
+    from backstride.cli import instant
+
+    prepared = instant.prepare(args)
+    if prepared is not None and prepared.output is not None:
+        instant.replay(prepared.output)  # the same command on the same data: printed before
+        return
     from backstride.cli.app import app
 
-    app(args=args, prog_name="backstride")  # ends with SystemExit, Typer's standalone mode
+    if prepared is None or prepared.version is None:
+        code = _exit_code(app, args)
+    else:
+        with instant.recording() as recorded:
+            code = _exit_code(app, args)
+        if code == 0:
+            instant.keep(prepared, recorded)
+    if code == 0 and (warm := instant.warm_args(args)) is not None:
+        again = instant.prepare(warm)
+        if again is not None and again.version is not None and again.output is None:
+            with instant.recording(forward=False) as recorded:
+                warm_code = _exit_code(app, warm)
+            if warm_code == 0:
+                instant.keep(again, recorded)
+    sys.exit(code)
+
+
+def _exit_code(app: object, args: list[str]) -> int:
+    """Run the Typer app (which ends with SystemExit, its standalone mode) to its exit status."""
+    try:
+        app(args=args, prog_name="backstride")  # type: ignore[operator]
+    except SystemExit as e:
+        if e.code is None:
+            return 0
+        if isinstance(e.code, int):
+            return e.code
+        sys.stderr.write(f"{e.code}\n")  # what SystemExit would print
+        return 1
+    return 0
 
 
 def main() -> None:

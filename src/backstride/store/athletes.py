@@ -9,9 +9,10 @@ from sqlalchemy.engine import Connection
 
 from backstride.model import Athlete
 from backstride.store.db import insert_or_ignore
+from backstride.store.local import DEFAULT_ATHLETE
 from backstride.store.schema import athletes
 
-DEFAULT_ATHLETE = "local"
+__all__ = ["DEFAULT_ATHLETE", "get_or_create_athlete", "list_athletes"]
 
 
 def get_or_create_athlete(conn: Connection, name: str = DEFAULT_ATHLETE) -> Athlete:

@@ -19,7 +19,13 @@ from backstride.store.schema import planned_sessions
 def replace_planned(
     conn: Connection, athlete_id: int, *, first_day: date, rows: Sequence[PlannedRow]
 ) -> None:
-    """Drop the stored sessions from ``first_day`` on and store ``rows`` instead."""
+    """Drop the stored sessions from ``first_day`` on and store ``rows`` instead; nothing is
+    written when the stored ones are those already (a plan shown again as it was saved: its
+    rows keep their ``generated_at``, and the athlete's data version stays, so the output
+    kept for it still serves, ``cli/instant.py``)."""
+    wanted = sorted((r for r in rows if r.day >= first_day), key=lambda r: (r.day, r.position))
+    if list_planned(conn, athlete_id, since=first_day) == wanted:
+        return
     conn.execute(
         sa.delete(planned_sessions).where(
             planned_sessions.c.athlete_id == athlete_id,
@@ -51,8 +57,7 @@ def replace_planned(
             "lighter": r.lighter,
             "generated_at": now,
         }
-        for r in rows
-        if r.day >= first_day
+        for r in wanted
     ]
     if values:
         conn.execute(sa.insert(planned_sessions), values)

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "backstride"
 
 
 def default_database_url() -> str:
     """An SQLite file in the user data directory (created on first use)."""
+    import platformdirs  # only when neither --db nor the environment names the store
+
     data_dir = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     return f"sqlite:///{data_dir / 'backstride.db'}"
 

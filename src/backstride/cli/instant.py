@@ -29,12 +29,16 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import backstride
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import TracebackType
+
+# What a replay imports is counted in milliseconds (``python -X importtime``): no dataclasses,
+# pathlib or contextlib here.
 
 #: Commands whose output is kept -> the words after them that make them another command
 #: (their subcommands, which write). tests/cli/test_instant.py checks them against app.COMMANDS.
@@ -55,8 +59,7 @@ _VOLATILE = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
 _STREAMS = (1, 2)
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):
     """A kept command about to run: its store, key, the data version read before it runs
     (None: nothing can be kept, e.g. a store made by this run) and the output kept for it."""
 
@@ -160,7 +163,7 @@ def _code_fingerprint() -> str:
     """backstride's files (name, size, modification time) and the modification times of the
     folders libraries are installed in (installing or upgrading one changes its folder)."""
     entries: list[str] = []
-    _walk(Path(backstride.__file__).parent, entries)
+    _walk(os.path.dirname(backstride.__file__), entries)
     for folder in sys.path:
         if os.path.basename(folder) not in ("site-packages", "dist-packages"):
             continue  # the working folder (python -m), the standard library (sys.version)
@@ -171,12 +174,12 @@ def _code_fingerprint() -> str:
     return "\n".join(entries)
 
 
-def _walk(folder: Path, entries: list[str]) -> None:
+def _walk(folder: str, entries: list[str]) -> None:
     with os.scandir(folder) as found:
         for entry in found:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name != "__pycache__":
-                    _walk(Path(entry.path), entries)
+                    _walk(entry.path, entries)
             else:
                 info = entry.stat()
                 entries.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
@@ -224,11 +227,11 @@ class _Copy(io.TextIOBase):
         return self._real.errors
 
 
-@dataclass
 class Recording:
-    """What a command wrote to stdout and stderr, in order (after :func:`recording`)."""
+    """What a command wrote to stdout and stderr, in order (after :class:`recording`)."""
 
-    chunks: list[tuple[int, str]]
+    def __init__(self, chunks: list[tuple[int, str]]) -> None:
+        self.chunks = chunks
 
     def output(self) -> bytes:
         """The writes as :func:`replay` plays them: fd, length, bytes, each stream's run of
@@ -256,17 +259,28 @@ def _runs(chunks: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
         yield fd, "".join(parts)
 
 
-@contextmanager
-def recording(*, forward: bool = True) -> Iterator[Recording]:
-    """Note what is written to ``sys.stdout`` and ``sys.stderr`` inside the block."""
-    chunks: list[tuple[int, str]] = []
-    real_out, real_err = sys.stdout, sys.stderr
-    sys.stdout = _Copy(real_out, 1, chunks, forward)  # type: ignore[arg-type]
-    sys.stderr = _Copy(real_err, 2, chunks, forward)  # type: ignore[arg-type]
-    try:
-        yield Recording(chunks)
-    finally:
-        sys.stdout, sys.stderr = real_out, real_err
+class recording:  # lower case: used as a function, ``with recording() as recorded:``
+    """Note what is written to ``sys.stdout`` and ``sys.stderr`` inside the block, passing
+    it on to them (``forward``) or not."""
+
+    def __init__(self, *, forward: bool = True) -> None:
+        self._forward = forward
+        self._real = (sys.stdout, sys.stderr)
+
+    def __enter__(self) -> Recording:
+        chunks: list[tuple[int, str]] = []
+        self._real = (sys.stdout, sys.stderr)
+        sys.stdout = _Copy(self._real[0], 1, chunks, self._forward)  # type: ignore[arg-type]
+        sys.stderr = _Copy(self._real[1], 2, chunks, self._forward)  # type: ignore[arg-type]
+        return Recording(chunks)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        sys.stdout, sys.stderr = self._real
 
 
 def replay(output: bytes) -> None:

@@ -237,3 +237,25 @@ def test_a_plan_shown_again_writes_nothing(db: str) -> None:
     assert version(db) == start
     assert cli(db, "plan", *ON, "--weeks", "2").exit_code == 0
     assert version(db) > start  # another plan is saved
+
+
+def test_a_replay_into_a_closed_pipe_ends_quietly(db: str, tmp_path: Path) -> None:
+    args = ["--db", db, "status", *ON]
+    run(*args, cwd=tmp_path)  # kept
+    program = f"import sys; sys.argv = ['backstride', *{args!r}]\n" + (
+        "from backstride.cli.entry import main\nmain()\n"
+    )
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody reads: the first write fails with EPIPE
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "COLUMNS": "100", "TZ": "UTC"},
+    )
+    os.close(writer)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0

@@ -290,9 +290,15 @@ def replay(output: bytes) -> None:
         fd = output[at]
         size = int.from_bytes(output[at + 1 : at + 5], "big")
         stream = sys.stdout if fd == 1 else sys.stderr
-        stream.flush()
-        stream.buffer.write(output[at + 5 : at + 5 + size])
-        stream.buffer.flush()
+        try:
+            stream.flush()
+            stream.buffer.write(output[at + 5 : at + 5 + size])
+            stream.buffer.flush()
+        except BrokenPipeError:  # the reader left (`| head`): nothing more to say, quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())  # so Python's exit does not flush into it again
+            os.close(devnull)
+            return
         at += 5 + size
 
 

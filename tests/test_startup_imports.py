@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from typer.testing import CliRunner
 import backstride.service
 from backstride.cli.app import COMMANDS, app
 from backstride.store.db import head_revision, newest_revision_on_disk
-from tests.cli_runs import cli, database_with_a_run
+from tests.cli_runs import cli, database_with_a_run, process
 
 SRC = Path(backstride.service.__file__).resolve().parents[2]
 
@@ -79,24 +78,7 @@ _CLI_CORE = {
 
 def imported_by(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
     """The modules a ``backstride ARGS`` process had imported when it exited."""
-    program = (
-        "import atexit, sys\n"
-        "def report():\n"
-        "    sys.__stderr__.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
-        "atexit.register(report)\n"
-        f"sys.argv = ['backstride', *{list(args)!r}]\n"
-        "from backstride.cli.entry import main\n"
-        "main()\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", program],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "COLUMNS": "100"},
-    )
-    line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
-    return set(line.split()[1:]), done
+    return process(*args)
 
 
 def loaded(modules: set[str], heavy: tuple[str, ...]) -> list[str]:

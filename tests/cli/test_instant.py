@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +14,8 @@ import pytest
 from backstride.cli import instant
 from backstride.cli.app import COMMANDS
 from backstride.store import kept_output
-from tests.cli_runs import RUN, cli, database_with_a_run
+from tests.cli_runs import RUN, cli, database_with_a_run, process
 
-SRC = Path(instant.__file__).resolve().parents[2]
 #: What a replayed command never imports (nothing is computed, nothing formatted).
 HEAVY = ("numpy", "sqlalchemy", "typer", "rich", "backstride.analysis", "backstride.rules")
 ON = ("--on", "2020-12-12")
@@ -26,27 +23,9 @@ ON = ("--on", "2020-12-12")
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[str, str, set[str]]:
     """``backstride ARGS`` in a process of its own: stdout, stderr, the modules it imported."""
-    program = (
-        "import atexit, sys\n"
-        "def report():\n"
-        "    sys.__stderr__.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
-        "atexit.register(report)\n"
-        f"sys.argv = ['backstride', *{list(args)!r}]\n"
-        "from backstride.cli.entry import main\n"
-        "main()\n"
-    )
-    base = {"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "COLUMNS": "100", "TZ": "UTC"}
-    done = subprocess.run(
-        [sys.executable, "-c", program],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**base, **(env or {})},
-    )
+    modules, done = process(*args, cwd=cwd, env=env)
     assert done.returncode == 0, done.stderr
-    err, _, modules = done.stderr.rpartition("\nMODULES ")
-    return done.stdout, err, set(modules.split())
+    return done.stdout, done.stderr, modules
 
 
 def replayed(modules: set[str]) -> bool:
@@ -242,20 +221,9 @@ def test_a_plan_shown_again_writes_nothing(db: str) -> None:
 def test_a_replay_into_a_closed_pipe_ends_quietly(db: str, tmp_path: Path) -> None:
     args = ["--db", db, "status", *ON]
     run(*args, cwd=tmp_path)  # kept
-    program = f"import sys; sys.argv = ['backstride', *{args!r}]\n" + (
-        "from backstride.cli.entry import main\nmain()\n"
-    )
     reader, writer = os.pipe()
     os.close(reader)  # nobody reads: the first write fails with EPIPE
-    done = subprocess.run(
-        [sys.executable, "-c", program],
-        stdout=writer,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "COLUMNS": "100", "TZ": "UTC"},
-    )
+    _, done = process(*args, cwd=tmp_path, stdout=writer)
     os.close(writer)
     assert "Traceback" not in done.stderr
     assert done.returncode == 0

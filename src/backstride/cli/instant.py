@@ -3,7 +3,7 @@
 ``status``, ``load``, ``shoes``, ``pain`` and ``plan`` read the store and print (``plan``
 also saves the plan it shows, which writes nothing when it is the one saved already,
 ``store/plans.py``). What they print is decided by the store's data and by what this module
-puts in the key: the command line, the working folder, the day, the environment, the
+puts in the key: the command line, the working folder, the day and time zone, the environment, the
 terminal (whether each stream is one, its size, its encoding) and the code (backstride's
 files and the folders its libraries are installed in, so an upgrade or an edit counts).
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from typing import TYPE_CHECKING, NamedTuple
 
 import backstride
@@ -132,7 +133,8 @@ def key_for(args: list[str]) -> str:
         _code_fingerprint(),
         repr(args),
         os.getcwd(),
-        local_today().isoformat(),  # and the time zone, which the environment holds
+        local_today().isoformat(),
+        repr((time.tzname, time.timezone, time.altzone)),  # the zone, also without TZ
         repr(sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE)),
         repr(_terminal()),
     ):

@@ -3,9 +3,10 @@
 ``status``, ``load``, ``shoes``, ``pain`` and ``plan`` read the store and print (``plan``
 also saves the plan it shows, which writes nothing when it is the one saved already,
 ``store/plans.py``). What they print is decided by the store's data and by what this module
-puts in the key: the command line, the working folder, the day and time zone, the environment, the
-terminal (whether each stream is one, its size, its encoding) and the code (backstride's
-files and the folders its libraries are installed in, so an upgrade or an edit counts).
+puts in the key: the command line, the working folder, the day and time zone, the
+environment, the terminal (whether each stream is one, its size, its encoding) and the code
+(backstride's files and the folders its libraries are installed in: an upgrade or an edit
+counts).
 
 :func:`prepare` reads, before anything else is imported, the local athlete's data version and
 the output kept for that key at that version (``service.kept_output``; one SQLite query with

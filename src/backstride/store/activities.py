@@ -30,6 +30,7 @@ from backstride.model import (
 )
 from backstride.store import restricted
 from backstride.store.db import insert_or_ignore, view_of
+from backstride.store.deferred import deferred_of
 from backstride.store.schema import (
     activities,
     activity_sources,
@@ -101,28 +102,32 @@ def _activity_values(
 def _write_children(
     conn: Connection, activity_id: int, activity: Activity, streams_blob: bytes | None
 ) -> None:
+    deferred = deferred_of(conn)  # an import's batch on PostgreSQL: COPY at its commit
     if activity.laps:
-        conn.execute(
-            sa.insert(laps),
-            [
-                {
-                    "activity_id": activity_id,
-                    "lap_index": i,
-                    "start_at": lap.start_at,
-                    "elapsed_s": lap.elapsed_s,
-                    **{
-                        name: (
-                            lap.intensity if name == "intensity" else _finite(getattr(lap, name))
-                        )
-                        for name in _LAP_FIELDS
-                    },
-                }
-                for i, lap in enumerate(activity.laps)
-            ],
-        )
+        rows = [
+            {
+                "activity_id": activity_id,
+                "lap_index": i,
+                "start_at": lap.start_at,
+                "elapsed_s": lap.elapsed_s,
+                **{
+                    name: (lap.intensity if name == "intensity" else _finite(getattr(lap, name)))
+                    for name in _LAP_FIELDS
+                },
+            }
+            for i, lap in enumerate(activity.laps)
+        ]
+        if deferred is not None:
+            deferred.add(laps, rows)
+        else:
+            conn.execute(sa.insert(laps), rows)
     if streams_blob is not None or len(activity.streams):
         blob = streams_blob if streams_blob is not None else encode_streams(activity.streams)
-        conn.execute(sa.insert(streams), {"activity_id": activity_id, "codec": CODEC, "data": blob})
+        row = {"activity_id": activity_id, "codec": CODEC, "data": blob}
+        if deferred is not None:
+            deferred.add(streams, [row])
+        else:
+            conn.execute(sa.insert(streams), row)
 
 
 def add_activity(
@@ -180,6 +185,9 @@ def replace_activity(
     The id, and so everything that refers to it, stays. ``streams_blob`` as in
     :func:`add_activity`.
     """
+    deferred = deferred_of(conn)
+    if deferred is not None:
+        deferred.flush(conn)  # the stored laps and streams are read below
     values = _activity_values(activity, source_name=source_name, imported_at=imported_at)
     stored_name = conn.execute(
         sa.select(activities.c.name).where(activities.c.id == activity_id)
@@ -287,6 +295,7 @@ def get_activity_gear(conn: Connection, activity_id: int) -> int | None:
 
 def list_source_activities(conn: Connection, athlete_id: int, sha256: str) -> list[int]:
     """Ids of the activities a file (by SHA-256) was found to hold, in file order."""
+    _flush_parts_of(conn, sha256)
     return list(
         conn.execute(
             sa.select(activity_sources.c.activity_id)
@@ -383,6 +392,7 @@ def get_source_part(
     conn: Connection, athlete_id: int, sha256: str, session_index: int
 ) -> int | None:
     """The activity that part ``session_index`` of the file ``sha256`` was stored as."""
+    _flush_parts_of(conn, sha256)
     return conn.execute(
         sa.select(activity_sources.c.activity_id).where(
             activity_sources.c.athlete_id == athlete_id,
@@ -390,6 +400,15 @@ def get_source_part(
             activity_sources.c.session_index == session_index,
         )
     ).scalar_one_or_none()
+
+
+def _flush_parts_of(conn: Connection, sha256: str) -> None:
+    """Write an import batch's held rows when rows about the file ``sha256`` are among
+    them (a file of several sessions, or the same file twice in a batch), before reading
+    its parts or whether it is complete."""
+    deferred = deferred_of(conn)
+    if deferred is not None and deferred.holds_source(sha256):
+        deferred.flush(conn)
 
 
 def add_source_part(
@@ -402,21 +421,24 @@ def add_source_part(
     file_name: str,
     imported_at: datetime,
 ) -> None:
-    conn.execute(
-        sa.insert(activity_sources),
-        {
-            "athlete_id": athlete_id,
-            "activity_id": activity_id,
-            "sha256": sha256,
-            "session_index": session_index,
-            "file_name": file_name,
-            "imported_at": imported_at,
-        },
-    )
+    row = {
+        "athlete_id": athlete_id,
+        "activity_id": activity_id,
+        "sha256": sha256,
+        "session_index": session_index,
+        "file_name": file_name,
+        "imported_at": imported_at,
+    }
+    deferred = deferred_of(conn)
+    if deferred is not None:
+        deferred.add(activity_sources, [row])
+    else:
+        conn.execute(sa.insert(activity_sources), row)
 
 
 def get_source_file(conn: Connection, athlete_id: int, sha256: str) -> int | None:
     """How many activities a completely imported file held, or None if it never finished."""
+    _flush_parts_of(conn, sha256)
     return conn.execute(
         sa.select(source_files.c.activity_count).where(
             source_files.c.athlete_id == athlete_id, source_files.c.sha256 == sha256
@@ -435,16 +457,18 @@ def add_source_file(
 ) -> None:
     """Mark a file complete; nothing happens when it already is (another process importing
     the same file at the same time finished it first)."""
-    conn.execute(
-        insert_or_ignore(conn, source_files, "athlete_id", "sha256"),
-        {
-            "athlete_id": athlete_id,
-            "sha256": sha256,
-            "file_name": file_name,
-            "activity_count": activity_count,
-            "imported_at": imported_at,
-        },
-    )
+    row = {
+        "athlete_id": athlete_id,
+        "sha256": sha256,
+        "file_name": file_name,
+        "activity_count": activity_count,
+        "imported_at": imported_at,
+    }
+    deferred = deferred_of(conn)
+    if deferred is not None:
+        deferred.add(source_files, [row], unless_conflict_on=("athlete_id", "sha256"))
+    else:
+        conn.execute(insert_or_ignore(conn, source_files, "athlete_id", "sha256"), row)
 
 
 def _stored(

@@ -315,3 +315,50 @@ def test_a_copy_refused_during_a_file_breaks_the_batch(
             _failing_part(batch, lambda conn: None)
         batch.rollback()
         assert _counts(store)["activities"] == 0
+
+
+@pytest.mark.postgres
+def test_a_value_the_table_refuses_fails_its_own_file_only(
+    postgres_url: str, new_batch: NewBatch
+) -> None:
+    # A TCX lap's intensity is the file's own word, and laps.intensity is varchar(32); a
+    # summary without its steady time is NULL where the table takes none. Each file fails
+    # when its rows are held, as its INSERT did, not the whole batch at the COPY.
+    from backstride.store import open_store
+
+    with open_store(postgres_url, upgrade_schema=True) as store:
+        athlete_id = _athlete(store)
+        batch = new_batch(store, athlete_id)
+        with batch.part() as conn:
+            _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
+        long_word = replace(
+            make_activity(start="2026-03-02T07:00:00+00:00"),
+            laps=(Lap(start_at=NOW, elapsed_s=1.0, intensity="x" * 33),),
+        )
+        with pytest.raises(ValueError, match=r"too long for type character varying\(32\)"):
+            _failing_part(
+                batch,
+                lambda conn: rows.add_activity(
+                    conn, athlete_id, long_word, source_name="x.tcx", imported_at=NOW
+                ),
+            )
+
+        def no_steady_time(conn: Connection) -> None:
+            activity_id = rows.add_activity(
+                conn, athlete_id, make_activity(start="2026-03-03T07:00:00+00:00"),
+                source_name="y.fit", imported_at=NOW,
+            )  # fmt: skip
+            form = _form(activity_id)
+            form_rows.add_form_summaries(
+                conn, [replace(form, numbers={**form.numbers, "steady_s": math.nan})]
+            )
+
+        with pytest.raises(ValueError, match='null value in column "steady_s"'):
+            _failing_part(batch, no_steady_time)
+        with batch.part() as conn:
+            _store_run(conn, athlete_id, start="2026-03-04T07:00:00+00:00", sha256="d" * 64)
+        batch.commit()
+        assert [(s.day, n, sha[0]) for s, n, _, sha in _runs_stored(store, athlete_id)] == [
+            (1, 3, "a"),
+            (4, 3, "d"),
+        ]

@@ -44,7 +44,7 @@ class ImportBatch:
         self._conn: Connection | None = self._transaction.__enter__()
         self._deferred: DeferredRows | None = None
         if self._conn.dialect.name == "postgresql":
-            self._deferred = DeferredRows()
+            self._deferred = DeferredRows(self._conn.dialect)
             self._conn.execution_options(**{DEFERRED_OPTION: self._deferred})
         self.broken: StorageError | None = None
         """Why the transaction can no longer be committed (then only :meth:`rollback`)."""

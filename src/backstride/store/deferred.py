@@ -23,12 +23,14 @@ The guarantees of ``store.batch`` hold:
 - *Nothing is stored before the commit*: the rows are written inside the transaction.
 
 Values are those an INSERT would bind (each column type's own conversion, then psycopg's
-binary dumper for the column's server type), so both paths store the same bytes.
+binary dumper for the column's server type), so both paths store the same bytes; a value
+the table would refuse (NULL where it takes none, a string too long) fails its own file
+when it is held (:meth:`DeferredRows.add`), as its INSERT did, not the batch's COPY.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,7 +58,9 @@ def deferred_of(conn: Connection) -> DeferredRows | None:
 class DeferredRows:
     """Rows held until :meth:`flush` (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self._dialect = dialect
+        self._columns: dict[_Key, list[_Column]] = {}
         self._rows: dict[_Key, list[tuple[Any, ...]]] = {}
         self._sources: set[str] = set()
         """The SHA-256 of the files whose ``activity_sources`` rows are held."""
@@ -79,6 +83,11 @@ class DeferredRows:
     ) -> None:
         """Hold rows of ``table`` (each with the same columns) for the next :meth:`flush`.
 
+        Each value is converted as an INSERT would (a ``TypeDecorator``'s conversion) and
+        checked against its column (NOT NULL, a string's length) here, in the file's own
+        part: a value the table refuses fails its file, as the INSERT did, instead of the
+        COPY of the whole batch.
+
         ``unless_conflict_on``: a row whose values of these (unique) columns are stored
         already is skipped, as ``store.db.insert_or_ignore``; such rows are written with one
         multi-row INSERT ... ON CONFLICT DO NOTHING instead of COPY. Rows of the
@@ -87,8 +96,18 @@ class DeferredRows:
         if not rows:
             return
         columns = tuple(rows[0])
-        held = self._rows.setdefault((table, columns, unless_conflict_on), [])
-        held.extend(tuple(row[c] for c in columns) for row in rows)
+        key = (table, columns, unless_conflict_on)
+        checks = self._columns.get(key)
+        if checks is None:
+            checks = self._columns[key] = [
+                _column(table.c[name], self._dialect, convert=not unless_conflict_on)
+                for name in columns
+            ]
+        held = self._rows.setdefault(key, [])
+        held.extend(
+            tuple(_checked(row[name], check) for name, check in zip(columns, checks, strict=True))
+            for row in rows
+        )
         if "sha256" in columns:
             self._sources.update(row["sha256"] for row in rows)
 
@@ -141,7 +160,7 @@ class DeferredRows:
                         [dict(zip(columns, row, strict=True)) for row in rows],
                     )
                 else:
-                    self._copy(conn, driver, table, columns, rows)
+                    self._copy(driver, table, columns, rows)
         except Exception as e:
             reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             self.failure = StorageError(f"not stored, the database refused the write: {reason}")
@@ -151,26 +170,19 @@ class DeferredRows:
 
     def _copy(
         self,
-        conn: Connection,
         driver: Any,
         table: sa.Table,
         columns: tuple[str, ...],
         rows: list[tuple[Any, ...]],
     ) -> None:
         types = self._types[table.name]
-        convert = [_bind(table.c[name], conn.dialect) for name in columns]
         names = ", ".join(f'"{name}"' for name in columns)
         with driver.cursor() as cursor:
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+            statement = f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)'
+            with cursor.copy(statement) as copy:
                 copy.set_types([types[name] for name in columns])
-                if any(c is not None for c in convert):
-                    for row in rows:
-                        copy.write_row(
-                            [v if c is None else c(v) for v, c in zip(row, convert, strict=True)]
-                        )
-                else:
-                    for row in rows:
-                        copy.write_row(row)
+                for row in rows:
+                    copy.write_row(row)
 
     def _read_types(self, driver: Any, tables: set[str]) -> None:
         """The type (oid) of each column of ``tables`` as the server has it (one query): a
@@ -190,10 +202,31 @@ class DeferredRows:
                 self._types.setdefault(table, {})[column] = oid
 
 
-def _bind(column: sa.Column[Any], dialect: sa.Dialect) -> Any:
-    """The conversion an INSERT applies to ``column``'s values before the driver (a
-    ``TypeDecorator``'s, as ``UTCDateTime``'s), or None."""
+_Column = tuple[str, Callable[[Any], Any] | None, int | None, bool]
+"""A column's name, conversion, longest string and whether it takes NULL."""
+
+
+def _column(column: sa.Column[Any], dialect: sa.Dialect, *, convert: bool) -> _Column:
     kind = column.type
-    if isinstance(kind, TypeDecorator):
-        return lambda value: kind.process_bind_param(value, dialect)
-    return None
+    conversion = None
+    if convert and isinstance(kind, TypeDecorator):
+
+        def conversion(value: Any, kind: TypeDecorator[Any] = kind) -> Any:
+            return kind.process_bind_param(value, dialect)
+
+    length = kind.length if isinstance(kind, sa.String) else None
+    return column.name, conversion, length, column.nullable is not False
+
+
+def _checked(value: Any, column: _Column) -> Any:
+    """``value`` as the column stores it; raises ``ValueError`` with the database's words
+    where the INSERT would have been refused."""
+    name, conversion, length, nullable = column
+    if conversion is not None:
+        value = conversion(value)
+    if value is None:
+        if not nullable:
+            raise ValueError(f'null value in column "{name}" violates not-null constraint')
+    elif length is not None and len(value) > length:
+        raise ValueError(f"value too long for type character varying({length}) ({name})")
+    return value

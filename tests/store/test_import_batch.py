@@ -362,3 +362,31 @@ def test_a_value_the_table_refuses_fails_its_own_file_only(
             (1, 3, "a"),
             (4, 3, "d"),
         ]
+
+
+def test_part_or_twin_answers_as_the_two_look_ups_do(store: Store, new_batch: NewBatch) -> None:
+    athlete_id = _athlete(store)
+    batch = new_batch(store, athlete_id)
+    with batch.part() as conn:
+        first = _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
+        # A ride 30 s later (another sport family), and the same run from a GPX 20 s later.
+        ride = make_activity(start="2026-03-01T07:00:30+00:00", sport="cycling")
+        rows.add_activity(conn, athlete_id, ride, source_name="r.fit", imported_at=NOW)
+        same_run = make_activity(start="2026-03-01T07:00:20+00:00", source_format="gpx")
+        new_run = make_activity(start="2026-03-01T09:00:00+00:00")
+
+        # The part is stored (the file seen before): its activity, no twin asked for.
+        assert rows.find_part_or_twin(conn, athlete_id, "a" * 64, same_run) == (first, None)
+        # Another file's part: no part, the twin find_twin finds (the run, not the ride).
+        part, twin = rows.find_part_or_twin(conn, athlete_id, "b" * 64, same_run)
+        assert part is None
+        assert twin == rows.find_twin(conn, athlete_id, same_run)
+        assert twin is not None
+        assert twin.activity_id == first
+        assert twin.reason == "twin: start within 60 s, same sport family, distance within 5 %"
+        # Nothing stored near its start: a new activity.
+        assert rows.find_part_or_twin(conn, athlete_id, "c" * 64, new_run) == (None, None)
+        # Another session of the stored file is not the stored part.
+        second_session = replace(new_run, session_index=1)
+        assert rows.find_part_or_twin(conn, athlete_id, "a" * 64, second_session) == (None, None)
+    batch.commit()

@@ -328,8 +328,8 @@ def find_twin(
     athlete_id: int,
     activity: Activity,
     *,
-    max_start_gap_s: float = 60.0,
-    max_distance_diff: float = 0.05,
+    max_start_gap_s: float = 60.0,  # _TWIN_GAP_S
+    max_distance_diff: float = 0.05,  # _TWIN_DISTANCE_DIFF
 ) -> Twin | None:
     """A stored activity that is the same one as ``activity`` from another source.
 
@@ -349,6 +349,42 @@ def find_twin(
             "until": activity.start_at + gap,
         },
     ).all()
+    return _best_twin(rows, activity, max_start_gap_s, max_distance_diff)
+
+
+def find_part_or_twin(
+    conn: Connection, athlete_id: int, sha256: str, activity: Activity
+) -> tuple[int | None, Twin | None]:
+    """:func:`get_source_part` of ``activity``'s part of the file ``sha256``, and when there
+    is none :func:`find_twin` (with its default tolerances), in one round trip: what an
+    import asks for every activity it meets. ``(None, None)``: a new activity."""
+    _flush_parts_of(conn, sha256)
+    gap = timedelta(seconds=_TWIN_GAP_S)
+    rows = conn.execute(
+        _PART_OR_NEAR_START,
+        {
+            "athlete_id": athlete_id,
+            "sha256": sha256,
+            "session_index": activity.session_index,
+            "since": activity.start_at - gap,
+            "until": activity.start_at + gap,
+        },
+    ).all()
+    # One row at least (the part's), with an activity's columns for each stored near start.
+    if rows[0].stored_part is not None:
+        return int(rows[0].stored_part), None
+    near = [row for row in rows if row.id is not None]
+    return None, _best_twin(near, activity, _TWIN_GAP_S, _TWIN_DISTANCE_DIFF)
+
+
+_TWIN_GAP_S = 60.0
+_TWIN_DISTANCE_DIFF = 0.05
+
+
+def _best_twin(
+    rows: Sequence[Row[Any]], activity: Activity, max_start_gap_s: float, max_distance_diff: float
+) -> Twin | None:
+    """The twin among stored activities starting near ``activity`` (see :func:`find_twin`)."""
     family = sport_family(activity.sport)
     best: tuple[float, Row[Any], str] | None = None
     for row in rows:
@@ -415,6 +451,21 @@ _NEAR_START = (
     sa.select(activities)
     .where(activities.c.athlete_id == sa.bindparam("athlete_id"))
     .where(activities.c.start_at.between(sa.bindparam("since"), sa.bindparam("until")))
+    .order_by(activities.c.id)
+)
+_PART = sa.select(_SOURCE_PART.scalar_subquery().label("stored_part")).subquery("part")
+#: The part's row, joined with every activity stored near the start (none: NULLs).
+_PART_OR_NEAR_START = (
+    sa.select(_PART.c.stored_part, activities)
+    .select_from(
+        _PART.outerjoin(
+            activities,
+            sa.and_(
+                activities.c.athlete_id == sa.bindparam("athlete_id"),
+                activities.c.start_at.between(sa.bindparam("since"), sa.bindparam("until")),
+            ),
+        )
+    )
     .order_by(activities.c.id)
 )
 

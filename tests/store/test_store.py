@@ -116,6 +116,8 @@ def test_twin_needs_close_start_same_family_and_distance_or_time(
     )
     with transaction(store) as conn:
         twin = rows.find_twin(conn, athlete_id, other)
+        # An import asks with the part look-up, in one statement: the same answer.
+        assert rows.find_part_or_twin(conn, athlete_id, "e" * 64, other) == (None, twin)
     assert (twin is not None and twin.activity_id == stored_id) is is_twin
 
 

@@ -24,9 +24,10 @@ from backstride.model import Activity, ActivityMeta, ImportFailure, ImportReport
 from backstride.service.decoding import Decoded, DecodePool, DecodingCrashError
 from backstride.service.deriving import derive_forms
 from backstride.service.storing import Source, Writer, import_hashed
-from backstride.store import Store, transaction
+from backstride.store import Connection, Store, transaction
 from backstride.store import activities as activity_rows
 from backstride.store.athletes import get_or_create_athlete
+from backstride.store.db import single_reads
 
 
 class Progress(Protocol):
@@ -98,8 +99,11 @@ def run_pipeline(
     with ExitStack() as stack:
         writer = stack.enter_context(Writer(store, athlete_id, report, progress=progress))
         pool = None
+        reads: Connection | None = None
         if jobs > 1 and sum(1 for w in work if w.read is not None) >= POOL_MIN_FILES:
             pool = stack.enter_context(DecodePool(jobs))
+            # The hash checks of the files admitted to the pool: one autocommit connection.
+            reads = stack.enter_context(single_reads(store))
         window = 2 * jobs + 2 if pool is not None else 1
         pending: deque[_Pending] = deque()
         admitted: set[str] = set()
@@ -108,7 +112,7 @@ def run_pipeline(
             if pool is not None:
                 pool.poll()
             while len(pending) < window and (unit := next(upcoming, None)) is not None:
-                pending.append(_admit(store, athlete_id, unit, pool, admitted))
+                pending.append(_admit(reads, athlete_id, unit, pool, admitted))
             if not pending:
                 break
             head = pending.popleft()
@@ -126,17 +130,21 @@ def run_pipeline(
 
 
 def _admit(
-    store: Store, athlete_id: int, work: FileWork, pool: DecodePool | None, admitted: set[str]
+    reads: Connection | None,
+    athlete_id: int,
+    work: FileWork,
+    pool: DecodePool | None,
+    admitted: set[str],
 ) -> _Pending:
-    """Read and hash a unit's bytes; with a pool, send them to decode unless already stored."""
+    """Read and hash a unit's bytes; with a pool, send them to decode unless already stored
+    (checked on ``reads``, one statement in a transaction of its own)."""
     pending = _Pending(work)
-    if work.read is None or pool is None:
+    if work.read is None or pool is None or reads is None:
         return pending  # read when its turn comes: one file in memory at a time
     try:
         data = work.read()
         pending.sha256 = hashlib.sha256(data).hexdigest()
-        with transaction(store) as conn:
-            known = activity_rows.get_source_file(conn, athlete_id, pending.sha256)
+        known = activity_rows.get_source_file(reads, athlete_id, pending.sha256)
         if known is None:
             pending.ticket = pool.submit(data)
             pending.checked = pending.sha256 not in admitted

@@ -344,14 +344,15 @@ def _store_parsed(
     ids: list[int] = []
     for position, activity in enumerate(parsed):
         part = activity.session_index
-        activity_id = activity_rows.get_source_part(conn, athlete_id, sha256, part)
+        # The part stored already, else a stored twin: one round trip.
+        activity_id, twin = activity_rows.find_part_or_twin(conn, athlete_id, sha256, activity)
         match: str | None = SAME_FILE
         if activity_id is None:
             blob = blobs[position] if blobs is not None else None
             shape = shapes[position] if shapes is not None else None
             activity_id, match = _store_one(
-                conn, athlete_id, activity, blob, shape, forms[position], source, now, meta,
-                gear_memo,
+                conn, athlete_id, activity, twin, blob, shape, forms[position], source, now,
+                meta, gear_memo,
             )  # fmt: skip
             activity_rows.add_source_part(
                 conn,
@@ -389,6 +390,7 @@ def _store_one(
     conn: Connection,
     athlete_id: int,
     activity: Activity,
+    twin: activity_rows.Twin | None,
     blob: bytes | None,
     shape: tuple[tuple[str, ...], int] | None,
     form: FormSummary | None,
@@ -400,8 +402,8 @@ def _store_one(
     """The activity's id, and None when it is a new row, else why a stored twin took it.
 
     A new row gets the archive's ``meta`` and its gear in its INSERT; its form summary
-    (``form``, of ``activity.streams``) is stored with the streams."""
-    twin = activity_rows.find_twin(conn, athlete_id, activity)
+    (``form``, of ``activity.streams``) is stored with the streams. ``twin``: the stored
+    activity that is the same one (``store.activities.find_part_or_twin``), if any."""
     if twin is None:
         gear_id, gear_source = _new_gear(
             conn, athlete_id, activity.sport, meta or ActivityMeta(), gear_memo

@@ -9,6 +9,11 @@ the database itself (full disk, lost connection: ``OperationalError``) may have 
 whole transaction (SQLite rolls back on a full disk), so it *breaks* the batch: every later
 part fails at once, and the caller must roll back and count every file of the batch as not
 stored. Nothing is stored before :meth:`commit`, so a kill leaves whole files only.
+
+On PostgreSQL the rows written in bulk (laps, stream blobs, form summaries, source parts)
+are held and written with COPY at the commit (``store.deferred``), with the same guarantees:
+a file that fails drops its held rows with its savepoint, and a COPY that fails breaks the
+batch.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from backstride.errors import StorageError
 from backstride.store.db import Store, import_transaction
+from backstride.store.deferred import DEFERRED_OPTION, DeferredRows
 
 
 def _refused(error: OperationalError) -> StorageError:
@@ -36,6 +42,10 @@ class ImportBatch:
             store, athlete_id
         )
         self._conn: Connection | None = self._transaction.__enter__()
+        self._deferred: DeferredRows | None = None
+        if self._conn.dialect.name == "postgresql":
+            self._deferred = DeferredRows(self._conn.dialect)
+            self._conn.execution_options(**{DEFERRED_OPTION: self._deferred})
         self.broken: StorageError | None = None
         """Why the transaction can no longer be committed (then only :meth:`rollback`)."""
 
@@ -46,6 +56,9 @@ class ImportBatch:
         if self.broken is not None:
             raise self.broken
         assert self._conn is not None, "the batch is closed"
+        deferred = self._deferred
+        if deferred is not None:
+            deferred.begin_part()
         try:
             with self._conn.begin_nested():
                 try:
@@ -55,15 +68,28 @@ class ImportBatch:
                     # fail next: SQLite undoes the whole transaction on a full disk).
                     self.broken = _refused(e)
                     raise
-        except OperationalError as e:
-            if self.broken is None:
-                self.broken = _refused(e)
-            raise self.broken from e
+        except BaseException as e:
+            if deferred is not None:
+                deferred.rollback_part()
+                if deferred.failure is not None and self.broken is None:
+                    self.broken = deferred.failure  # rows of earlier files were in the COPY
+            if isinstance(e, OperationalError):
+                if self.broken is None:
+                    self.broken = _refused(e)
+                raise self.broken from e
+            raise
 
     def commit(self) -> None:
         """Commit every part; raises :class:`StorageError` when the database refuses."""
         if self.broken is not None:
             raise self.broken
+        if self._deferred is not None and self._conn is not None:
+            try:
+                self._deferred.flush(self._conn)
+            except StorageError as e:
+                self.broken = e
+                self.rollback()
+                raise
         self._conn = None
         try:
             self._transaction.__exit__(None, None, None)

@@ -463,6 +463,15 @@ def transaction(store: Store) -> Iterator[Connection]:
 
 
 @contextmanager
+def single_reads(store: Store) -> Iterator[Connection]:
+    """A connection whose statements each run as a transaction of their own (autocommit),
+    held for many one-statement reads: an import's check of each file's hash, without a
+    pool checkout and a BEGIN and COMMIT around each (three round trips on PostgreSQL)."""
+    with store.engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
 def import_transaction(store: Store, athlete_id: int) -> Iterator[Connection]:
     """A transaction of an import's writes for one athlete, one such at a time.
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from backstride.model import FormRow, RunStreams
 from backstride.store import restricted
 from backstride.store.db import upsert, view_of
+from backstride.store.deferred import deferred_of
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
 
@@ -136,8 +137,14 @@ def add_form_summaries(conn: Connection, rows: Sequence[FormRow]) -> None:
     A plain INSERT with parameters apart from the statement, one cached statement for every
     call (building an ``ON CONFLICT`` statement per run was a third of an import's writing
     time)."""
-    if rows:
-        conn.execute(sa.insert(form_summaries), [form_values(row) for row in rows])
+    if not rows:
+        return
+    values = [form_values(row) for row in rows]
+    deferred = deferred_of(conn)  # an import's batch on PostgreSQL: COPY at its commit
+    if deferred is not None:
+        deferred.add(form_summaries, values)
+    else:
+        conn.execute(sa.insert(form_summaries), values)
 
 
 def form_values(row: FormRow) -> dict[str, object]:

@@ -29,8 +29,8 @@ from backstride.model import (
     richness,
 )
 from backstride.store import restricted
-from backstride.store.db import insert_or_ignore, view_of
-from backstride.store.deferred import deferred_of
+from backstride.store.db import view_of
+from backstride.store.deferred import deferred_of, write_rows
 from backstride.store.schema import (
     activities,
     activity_sources,
@@ -102,7 +102,6 @@ def _activity_values(
 def _write_children(
     conn: Connection, activity_id: int, activity: Activity, streams_blob: bytes | None
 ) -> None:
-    deferred = deferred_of(conn)  # an import's batch on PostgreSQL: COPY at its commit
     if activity.laps:
         rows = [
             {
@@ -117,17 +116,10 @@ def _write_children(
             }
             for i, lap in enumerate(activity.laps)
         ]
-        if deferred is not None:
-            deferred.add(laps, rows)
-        else:
-            conn.execute(sa.insert(laps), rows)
+        write_rows(conn, laps, rows)  # an import's batch on PostgreSQL: COPY at its commit
     if streams_blob is not None or len(activity.streams):
         blob = streams_blob if streams_blob is not None else encode_streams(activity.streams)
-        row = {"activity_id": activity_id, "codec": CODEC, "data": blob}
-        if deferred is not None:
-            deferred.add(streams, [row])
-        else:
-            conn.execute(sa.insert(streams), row)
+        write_rows(conn, streams, [{"activity_id": activity_id, "codec": CODEC, "data": blob}])
 
 
 def add_activity(
@@ -497,11 +489,7 @@ def add_source_part(
         "file_name": file_name,
         "imported_at": imported_at,
     }
-    deferred = deferred_of(conn)
-    if deferred is not None:
-        deferred.add(activity_sources, [row])
-    else:
-        conn.execute(sa.insert(activity_sources), row)
+    write_rows(conn, activity_sources, [row])
 
 
 def get_source_file(conn: Connection, athlete_id: int, sha256: str) -> int | None:
@@ -530,11 +518,7 @@ def add_source_file(
         "activity_count": activity_count,
         "imported_at": imported_at,
     }
-    deferred = deferred_of(conn)
-    if deferred is not None:
-        deferred.add(source_files, [row], unless_conflict_on=("athlete_id", "sha256"))
-    else:
-        conn.execute(insert_or_ignore(conn, source_files, "athlete_id", "sha256"), row)
+    write_rows(conn, source_files, [row], unless_conflict_on=("athlete_id", "sha256"))
 
 
 def _stored(

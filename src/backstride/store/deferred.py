@@ -48,6 +48,28 @@ _Key = tuple[sa.Table, tuple[str, ...], tuple[str, ...]]
 """A table, the columns its held rows fill, and the columns whose conflict skips a row."""
 
 
+def write_rows(
+    conn: Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    unless_conflict_on: tuple[str, ...] = (),
+) -> None:
+    """Insert ``rows`` of ``table`` (each with the same columns) now, or hold them for the
+    COPY at the commit when ``conn`` is an import batch's on PostgreSQL. With
+    ``unless_conflict_on``, a row whose values of those unique columns are stored already is
+    skipped (``store.db.insert_or_ignore``)."""
+    if not rows:
+        return
+    deferred = deferred_of(conn)
+    if deferred is not None:
+        deferred.add(table, rows, unless_conflict_on=unless_conflict_on)
+    elif unless_conflict_on:
+        conn.execute(insert_or_ignore(conn, table, *unless_conflict_on), list(rows))
+    else:
+        conn.execute(sa.insert(table), list(rows))
+
+
 def deferred_of(conn: Connection) -> DeferredRows | None:
     """The rows held for ``conn``'s import batch, or None when its writes go straight in."""
     found = conn.get_execution_options().get(DEFERRED_OPTION)

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from backstride.model import FormRow, RunStreams
 from backstride.store import restricted
 from backstride.store.db import upsert, view_of
-from backstride.store.deferred import deferred_of
+from backstride.store.deferred import write_rows
 from backstride.store.schema import activities, form_summaries, streams
 from backstride.store.streams import decode_streams
 
@@ -140,11 +140,7 @@ def add_form_summaries(conn: Connection, rows: Sequence[FormRow]) -> None:
     if not rows:
         return
     values = [form_values(row) for row in rows]
-    deferred = deferred_of(conn)  # an import's batch on PostgreSQL: COPY at its commit
-    if deferred is not None:
-        deferred.add(form_summaries, values)
-    else:
-        conn.execute(sa.insert(form_summaries), values)
+    write_rows(conn, form_summaries, values)  # an import's batch on PostgreSQL: COPY at commit
 
 
 def form_values(row: FormRow) -> dict[str, object]:

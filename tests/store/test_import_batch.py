@@ -26,6 +26,15 @@ from backstride.store.schema import activity_sources, laps, source_files, stream
 from tests.conftest import make_activity
 
 NewBatch = Callable[[Store, int], ImportBatch]
+#: The rows of two stored runs of ``_store_run`` (three laps each).
+TWO_RUNS = {
+    "activities": 2,
+    "laps": 6,
+    "streams": 2,
+    "form_summaries": 2,
+    "activity_sources": 2,
+    "source_files": 2,
+}
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 #: Everything COPY's text escaping would have to get right (the binary COPY needs none):
 #: tab, newline, carriage return, backslash, the end-of-data marker, a control byte, UTF-8.
@@ -52,6 +61,24 @@ def new_batch() -> Iterator[NewBatch]:
 def _athlete(store: Store) -> int:
     with transaction(store) as conn:
         return get_or_create_athlete(conn).id
+
+
+@pytest.fixture
+def pg_store(postgres_url: str) -> Iterator[Store]:
+    """A PostgreSQL store (the tests of what COPY refuses; the others run on both)."""
+    from backstride.store import open_store
+
+    with open_store(postgres_url, upgrade_schema=True) as store:
+        yield store
+
+
+def _begun(store: Store, new_batch: NewBatch) -> tuple[int, ImportBatch]:
+    """The athlete and a new batch whose first file, a run on 2026-03-01, is stored."""
+    athlete_id = _athlete(store)
+    batch = new_batch(store, athlete_id)
+    with batch.part() as conn:
+        _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
+    return athlete_id, batch
 
 
 def _store_run(
@@ -208,14 +235,7 @@ def test_a_failing_file_takes_only_its_own_rows(store: Store, new_batch: NewBatc
     batch.commit()
     stored = _runs_stored(store, athlete_id)
     assert [(s.day, n, sha[0]) for s, n, _, sha in stored] == [(1, 3, "a"), (3, 3, "c")]
-    assert _counts(store) == {
-        "activities": 2,
-        "laps": 6,
-        "streams": 2,
-        "form_summaries": 2,
-        "activity_sources": 2,
-        "source_files": 2,
-    }
+    assert _counts(store) == TWO_RUNS
 
 
 def test_a_failing_file_that_read_held_rows_keeps_the_earlier_files(
@@ -253,115 +273,93 @@ def test_a_file_that_reads_its_own_held_part_finds_it_once(
         assert rows.list_source_activities(conn, athlete_id, "a" * 64) == [first]
         _store_run(conn, athlete_id, start="2026-03-02T07:00:00+00:00", sha256="b" * 64)
     batch.commit()
-    assert _counts(store) == {
-        "activities": 2,
-        "laps": 6,
-        "streams": 2,
-        "form_summaries": 2,
-        "activity_sources": 2,
-        "source_files": 2,
-    }
+    assert _counts(store) == TWO_RUNS
 
 
 @pytest.mark.postgres
-def test_a_refused_copy_fails_the_whole_batch(postgres_url: str, new_batch: NewBatch) -> None:
-    from backstride.store import open_store
-
-    with open_store(postgres_url, upgrade_schema=True) as store:
-        athlete_id = _athlete(store)
-        batch = new_batch(store, athlete_id)
-        with batch.part() as conn:
-            _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
-        with batch.part() as conn:
-            held = deferred_of(conn)
-            assert held is not None
-            assert len(held) == 7  # 3 laps, streams, summary, part, file
-            # A lap of no activity: the foreign key refuses the COPY at the commit.
-            held.add(laps, [{"activity_id": 999_999, "lap_index": 0, "start_at": NOW,
-                             "elapsed_s": 1.0}])  # fmt: skip
-        with pytest.raises(StorageError, match="not stored, the database refused the write"):
-            batch.commit()
-        assert batch.broken is not None
-        batch.rollback()
-        assert _counts(store)["activities"] == 0
-        # The store takes the next batch as ever.
-        again = new_batch(store, athlete_id)
-        with again.part() as conn:
-            _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
-        again.commit()
-        assert _counts(store)["laps"] == 3
+def test_a_refused_copy_fails_the_whole_batch(pg_store: Store, new_batch: NewBatch) -> None:
+    athlete_id, batch = _begun(pg_store, new_batch)
+    with batch.part() as conn:
+        held = deferred_of(conn)
+        assert held is not None
+        assert len(held) == 7  # 3 laps, streams, summary, part, file
+        # A lap of no activity: the foreign key refuses the COPY at the commit.
+        held.add(laps, [{"activity_id": 999_999, "lap_index": 0, "start_at": NOW,
+                         "elapsed_s": 1.0}])  # fmt: skip
+    with pytest.raises(StorageError, match="not stored, the database refused the write"):
+        batch.commit()
+    assert batch.broken is not None
+    batch.rollback()
+    assert _counts(pg_store)["activities"] == 0
+    # The store takes the next batch as ever.
+    again = new_batch(pg_store, athlete_id)
+    with again.part() as conn:
+        _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
+    again.commit()
+    assert _counts(pg_store)["laps"] == 3
 
 
 @pytest.mark.postgres
 def test_a_copy_refused_during_a_file_breaks_the_batch(
-    postgres_url: str, new_batch: NewBatch
+    pg_store: Store, new_batch: NewBatch
 ) -> None:
-    from backstride.store import open_store
-
-    with open_store(postgres_url, upgrade_schema=True) as store:
-        athlete_id = _athlete(store)
-        batch = new_batch(store, athlete_id)
-        with batch.part() as conn:
-            _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
-            held = deferred_of(conn)
-            assert held is not None
-            held.add(laps, [{"activity_id": 999_999, "lap_index": 0, "start_at": NOW,
-                             "elapsed_s": 1.0}])  # fmt: skip
-        with pytest.raises(StorageError) as refused:
-            # The look-up writes the held rows first.
-            _failing_part(batch, lambda conn: rows.get_source_part(conn, athlete_id, "a" * 64, 0))
-        assert batch.broken is refused.value
-        with pytest.raises(StorageError):  # every later file fails at once
-            _failing_part(batch, lambda conn: None)
-        batch.rollback()
-        assert _counts(store)["activities"] == 0
+    athlete_id = _athlete(pg_store)
+    batch = new_batch(pg_store, athlete_id)
+    with batch.part() as conn:
+        _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
+        held = deferred_of(conn)
+        assert held is not None
+        held.add(laps, [{"activity_id": 999_999, "lap_index": 0, "start_at": NOW,
+                         "elapsed_s": 1.0}])  # fmt: skip
+    with pytest.raises(StorageError) as refused:
+        # The look-up writes the held rows first.
+        _failing_part(batch, lambda conn: rows.get_source_part(conn, athlete_id, "a" * 64, 0))
+    assert batch.broken is refused.value
+    with pytest.raises(StorageError):  # every later file fails at once
+        _failing_part(batch, lambda conn: None)
+    batch.rollback()
+    assert _counts(pg_store)["activities"] == 0
 
 
 @pytest.mark.postgres
 def test_a_value_the_table_refuses_fails_its_own_file_only(
-    postgres_url: str, new_batch: NewBatch
+    pg_store: Store, new_batch: NewBatch
 ) -> None:
     # A TCX lap's intensity is the file's own word, and laps.intensity is varchar(32); a
     # summary without its steady time is NULL where the table takes none. Each file fails
     # when its rows are held, as its INSERT did, not the whole batch at the COPY.
-    from backstride.store import open_store
-
-    with open_store(postgres_url, upgrade_schema=True) as store:
-        athlete_id = _athlete(store)
-        batch = new_batch(store, athlete_id)
-        with batch.part() as conn:
-            _store_run(conn, athlete_id, start="2026-03-01T07:00:00+00:00", sha256="a" * 64)
-        long_word = replace(
-            make_activity(start="2026-03-02T07:00:00+00:00"),
-            laps=(Lap(start_at=NOW, elapsed_s=1.0, intensity="x" * 33),),
+    athlete_id, batch = _begun(pg_store, new_batch)
+    long_word = replace(
+        make_activity(start="2026-03-02T07:00:00+00:00"),
+        laps=(Lap(start_at=NOW, elapsed_s=1.0, intensity="x" * 33),),
+    )
+    with pytest.raises(ValueError, match=r"too long for type character varying\(32\)"):
+        _failing_part(
+            batch,
+            lambda conn: rows.add_activity(
+                conn, athlete_id, long_word, source_name="x.tcx", imported_at=NOW
+            ),
         )
-        with pytest.raises(ValueError, match=r"too long for type character varying\(32\)"):
-            _failing_part(
-                batch,
-                lambda conn: rows.add_activity(
-                    conn, athlete_id, long_word, source_name="x.tcx", imported_at=NOW
-                ),
-            )
 
-        def no_steady_time(conn: Connection) -> None:
-            activity_id = rows.add_activity(
-                conn, athlete_id, make_activity(start="2026-03-03T07:00:00+00:00"),
-                source_name="y.fit", imported_at=NOW,
-            )  # fmt: skip
-            form = _form(activity_id)
-            form_rows.add_form_summaries(
-                conn, [replace(form, numbers={**form.numbers, "steady_s": math.nan})]
-            )
+    def no_steady_time(conn: Connection) -> None:
+        activity_id = rows.add_activity(
+            conn, athlete_id, make_activity(start="2026-03-03T07:00:00+00:00"),
+            source_name="y.fit", imported_at=NOW,
+        )  # fmt: skip
+        form = _form(activity_id)
+        form_rows.add_form_summaries(
+            conn, [replace(form, numbers={**form.numbers, "steady_s": math.nan})]
+        )
 
-        with pytest.raises(ValueError, match='null value in column "steady_s"'):
-            _failing_part(batch, no_steady_time)
-        with batch.part() as conn:
-            _store_run(conn, athlete_id, start="2026-03-04T07:00:00+00:00", sha256="d" * 64)
-        batch.commit()
-        assert [(s.day, n, sha[0]) for s, n, _, sha in _runs_stored(store, athlete_id)] == [
-            (1, 3, "a"),
-            (4, 3, "d"),
-        ]
+    with pytest.raises(ValueError, match='null value in column "steady_s"'):
+        _failing_part(batch, no_steady_time)
+    with batch.part() as conn:
+        _store_run(conn, athlete_id, start="2026-03-04T07:00:00+00:00", sha256="d" * 64)
+    batch.commit()
+    assert [(s.day, n, sha[0]) for s, n, _, sha in _runs_stored(pg_store, athlete_id)] == [
+        (1, 3, "a"),
+        (4, 3, "d"),
+    ]
 
 
 def test_part_or_twin_answers_as_the_two_look_ups_do(store: Store, new_batch: NewBatch) -> None:

@@ -48,6 +48,9 @@ def version(url: str) -> int:
         ("status", *ON),
         ("status", *ON, "--json"),
         ("load", *ON),
+        ("form", *ON, "--json"),
+        ("activities",),
+        ("show", "1"),
         ("shoes",),
         ("pain", "--json"),
         ("plan", *ON),
@@ -227,3 +230,11 @@ def test_a_replay_into_a_closed_pipe_ends_quietly(db: str, tmp_path: Path) -> No
     os.close(writer)
     assert "Traceback" not in done.stderr
     assert done.returncode == 0
+
+
+def test_a_run_that_fails_is_not_kept(db: str, tmp_path: Path) -> None:
+    for _ in range(2):
+        modules, done = process("--db", db, "show", "999", cwd=tmp_path)
+        assert done.returncode == 1
+        assert "999" in done.stderr
+        assert not replayed(modules)  # computed both times: an error is never replayed

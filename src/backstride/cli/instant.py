@@ -1,12 +1,13 @@
 """Instant views: a read command run again on unchanged data prints what it printed before.
 
-``status``, ``load``, ``shoes``, ``pain`` and ``plan`` read the store and print (``plan``
-also saves the plan it shows, which writes nothing when it is the one saved already,
-``store/plans.py``). What they print is decided by the store's data and by what this module
-puts in the key: the command line, the working folder, the day and time zone, the
-environment, the terminal (whether each stream is one, its size, its encoding) and the code
-(backstride's files and the folders its libraries are installed in: an upgrade or an edit
-counts).
+``status``, ``load``, ``form``, ``shoes``, ``pain``, ``activities``, ``show`` and ``plan``
+read the store and print (``plan`` also saves the plan it shows, which writes nothing when it
+is the one saved already, ``store/plans.py``; ``form`` and ``show`` may keep a run's form
+summary, derived data that changes no version). What they print is decided by the store's
+data and by what this module puts in the key: the command line, the working folder, the day
+and time zone, the environment, the terminal (whether each stream is one, its size, its
+encoding) and the code (backstride's files and the folders its libraries are installed in:
+an upgrade or an edit counts).
 
 :func:`prepare` reads, before anything else is imported, the local athlete's data version and
 the output kept for that key at that version (``service.kept_output``; one SQLite query with
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
 KEPT_COMMANDS: dict[str, frozenset[str]] = {
     "status": frozenset(),
     "load": frozenset(),
+    "form": frozenset(),
+    "activities": frozenset(),
+    "show": frozenset(),
     "plan": frozenset(),
     "shoes": frozenset({"add", "retire", "default", "assign"}),
     "pain": frozenset({"log", "associations", "score"}),

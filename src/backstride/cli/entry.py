@@ -78,17 +78,12 @@ def _run(args: list[str]) -> None:
     if prepared is None or prepared.version is None:
         code = _exit_code(app, args)
     else:
-        with instant.recording() as recorded:
-            code = _exit_code(app, args)
-        if code == 0:
-            instant.keep(prepared, recorded)
+        code = instant.run_kept(prepared, lambda: _exit_code(app, args))
     if code == 0 and (warm := instant.warm_args(args)) is not None:
         again = instant.prepare(warm)
         if again is not None and again.version is not None and again.output is None:
-            with instant.recording(forward=False) as recorded:
-                warm_code = _exit_code(app, warm)
-            if warm_code == 0:
-                instant.keep(again, recorded)
+            # printed nowhere, only kept
+            instant.run_kept(again, lambda: _exit_code(app, warm), forward=False)
     sys.exit(code)
 
 

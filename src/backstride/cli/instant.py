@@ -19,8 +19,8 @@ the version newer, so what was kept from older data is never served. Every write
 athlete's data changes the version (SQLite triggers, migration 0015): an import, a pain
 entry, a symptom screen and its red flags, a clinician's clearance, a shoe, a synced activity.
 
-After an import that ended well, :func:`warm` runs ``status`` once without printing, so the
-first ``status`` after an import is as quick as the next one.
+After an import that ended well, ``cli/entry.py`` runs ``status`` (:func:`warm_args`) once
+without printing, so the first ``status`` after an import is as quick as the next one.
 
 A local SQLite store only; anything else (PostgreSQL, ``--debug``, ``--help``, a subcommand,
 ``plan --ics`` or ``--fit-workouts``, which write files) runs the command as always.
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import backstride
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
 # What a replay imports is counted in milliseconds (``python -X importtime``): no dataclasses,
@@ -62,37 +62,43 @@ WARMED_AFTER = frozenset({"import"})
 #: Environment variables that differ between two runs of the same command in the same shell
 #: and change nothing a command prints (``PWD``: the working folder is in the key itself).
 _VOLATILE = frozenset({"_", "OLDPWD", "PWD", "SHLVL"})
-_STREAMS = (1, 2)
 
 
 class Prepared(NamedTuple):
-    """A kept command about to run: its store, key, the data version read before it runs
-    (None: nothing can be kept, e.g. a store made by this run) and the output kept for it."""
+    """A kept command about to run: its store's file, key, the data version read before it
+    runs (None: nothing can be kept, e.g. a store made by this run) and the output kept."""
 
-    database_url: str
+    path: str
     key: str
     version: int | None
     output: bytes | None
 
 
-def command_of(args: list[str]) -> tuple[str | None, str, list[str]] | None:
-    """``(--db value, command, the rest)`` when ``args`` run a kept command with nothing that
-    writes or asks for help; None otherwise."""
+def _global_options(args: list[str]) -> tuple[int, str | None, bool]:
+    """Where the command starts in ``args``, the ``--db`` value before it, and whether any
+    other global option (``--debug``, ``--help`` ...) came before it."""
     db: str | None = None
+    flags = False
     i = 0
-    while i < len(args):
+    while i < len(args) and args[i].startswith("-"):
         word = args[i]
         if word == "--db" and i + 1 < len(args):
             db = args[i + 1]
             i += 2
-        elif word.startswith("--db="):
+            continue
+        if word.startswith("--db="):
             db = word.removeprefix("--db=")
-            i += 1
-        elif word.startswith("-"):  # --debug, --help, --version, a mistake: the full path
-            return None
         else:
-            break
-    if i >= len(args):
+            flags = True
+        i += 1
+    return i, db, flags
+
+
+def command_of(args: list[str]) -> tuple[str | None, str, list[str]] | None:
+    """``(--db value, command, the rest)`` when ``args`` run a kept command with nothing that
+    writes or asks for help; None otherwise."""
+    i, db, flags = _global_options(args)
+    if flags or i >= len(args):  # --debug, --help, --version, a mistake: the full path
         return None
     command, rest = args[i], args[i + 1 :]
     others = KEPT_COMMANDS.get(command)
@@ -113,15 +119,15 @@ def prepare(args: list[str]) -> Prepared | None:
     from backstride.service import kept_output
 
     db, _, _ = found
-    url = load_settings(database_url=db).database_url
-    if kept_output.store_file(url) is None:
+    path = kept_output.store_file(load_settings(database_url=db).database_url)
+    if path is None:
         return None
     try:
         key = key_for(args)
     except OSError:  # the working folder was deleted, say: run the command as always
         return None
-    kept = kept_output.look_up(url, key)
-    return Prepared(url, key, kept.version, kept.output)
+    kept = kept_output.look_up(path, key)
+    return Prepared(path, key, kept.version, kept.output)
 
 
 def key_for(args: list[str]) -> str:
@@ -309,6 +315,16 @@ def replay(output: bytes) -> None:
         at += 5 + size
 
 
+def run_kept(prepared: Prepared, run: Callable[[], int], *, forward: bool = True) -> int:
+    """``run()`` (a command, to its exit status) while :class:`recording` what it writes,
+    passed on or not (``forward``); kept (:func:`keep`) when it ends with status 0."""
+    with recording(forward=forward) as recorded:
+        code = run()
+    if code == 0:
+        keep(prepared, recorded)
+    return code
+
+
 def keep(prepared: Prepared, recorded: Recording) -> None:
     """Keep what a run of ``prepared`` printed (nothing when no version was read)."""
     if prepared.version is None:
@@ -319,15 +335,13 @@ def keep(prepared: Prepared, recorded: Recording) -> None:
         return
     from backstride.service import kept_output
 
-    kept_output.keep(prepared.database_url, prepared.key, prepared.version, output)
+    kept_output.keep(prepared.path, prepared.key, prepared.version, output)
 
 
 def warm_args(args: list[str]) -> list[str] | None:
     """The ``status`` command line with the same global options as ``args``, when ``args``
     ran a command in :data:`WARMED_AFTER`."""
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        i += 2 if args[i] == "--db" else 1
+    i, _, _ = _global_options(args)
     if i >= len(args) or args[i] not in WARMED_AFTER:
         return None
     return [*args[:i], "status"]

@@ -29,17 +29,12 @@ def store_file(database_url: str) -> str | None:
     return None
 
 
-def look_up(database_url: str, key: str) -> Kept:
-    """The local athlete's data version now, and the output kept for ``key`` at it."""
-    path = store_file(database_url)
-    if path is None:
-        return Kept(None, None)
+def look_up(path: str, key: str) -> Kept:
+    """The local athlete's data version now in the store file ``path`` (:func:`store_file`),
+    and the output kept for ``key`` at it."""
     return rows.look_up(path, DEFAULT_ATHLETE, key)
 
 
-def keep(database_url: str, key: str, version: int, output: bytes) -> bool:
+def keep(path: str, key: str, version: int, output: bytes) -> bool:
     """Keep ``output`` for ``key`` as computed from ``version``; False when not kept."""
-    path = store_file(database_url)
-    if path is None:
-        return False
     return rows.keep(path, DEFAULT_ATHLETE, key, version, output)

@@ -315,13 +315,18 @@ class Twin:
     """Why it is the same activity, in words (``twin: start within 60 s, ...``)."""
 
 
+#: How close a stored activity's start and distance must be to be a twin (find_twin).
+_TWIN_GAP_S = 60.0
+_TWIN_DISTANCE_DIFF = 0.05
+
+
 def find_twin(
     conn: Connection,
     athlete_id: int,
     activity: Activity,
     *,
-    max_start_gap_s: float = 60.0,  # _TWIN_GAP_S
-    max_distance_diff: float = 0.05,  # _TWIN_DISTANCE_DIFF
+    max_start_gap_s: float = _TWIN_GAP_S,
+    max_distance_diff: float = _TWIN_DISTANCE_DIFF,
 ) -> Twin | None:
     """A stored activity that is the same one as ``activity`` from another source.
 
@@ -367,10 +372,6 @@ def find_part_or_twin(
         return int(rows[0].stored_part), None
     near = [row for row in rows if row.id is not None]
     return None, _best_twin(near, activity, _TWIN_GAP_S, _TWIN_DISTANCE_DIFF)
-
-
-_TWIN_GAP_S = 60.0
-_TWIN_DISTANCE_DIFF = 0.05
 
 
 def _best_twin(
@@ -439,25 +440,17 @@ _SOURCE_FILE = sa.select(source_files.c.activity_count).where(
     source_files.c.athlete_id == sa.bindparam("athlete_id"),
     source_files.c.sha256 == sa.bindparam("sha256"),
 )
-_NEAR_START = (
-    sa.select(activities)
-    .where(activities.c.athlete_id == sa.bindparam("athlete_id"))
-    .where(activities.c.start_at.between(sa.bindparam("since"), sa.bindparam("until")))
-    .order_by(activities.c.id)
+#: The athlete's activities that start between ``since`` and ``until``.
+_STARTING_NEAR = sa.and_(
+    activities.c.athlete_id == sa.bindparam("athlete_id"),
+    activities.c.start_at.between(sa.bindparam("since"), sa.bindparam("until")),
 )
+_NEAR_START = sa.select(activities).where(_STARTING_NEAR).order_by(activities.c.id)
 _PART = sa.select(_SOURCE_PART.scalar_subquery().label("stored_part")).subquery("part")
 #: The part's row, joined with every activity stored near the start (none: NULLs).
 _PART_OR_NEAR_START = (
     sa.select(_PART.c.stored_part, activities)
-    .select_from(
-        _PART.outerjoin(
-            activities,
-            sa.and_(
-                activities.c.athlete_id == sa.bindparam("athlete_id"),
-                activities.c.start_at.between(sa.bindparam("since"), sa.bindparam("until")),
-            ),
-        )
-    )
+    .select_from(_PART.outerjoin(activities, _STARTING_NEAR))
     .order_by(activities.c.id)
 )
 

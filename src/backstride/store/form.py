@@ -137,10 +137,8 @@ def add_form_summaries(conn: Connection, rows: Sequence[FormRow]) -> None:
     A plain INSERT with parameters apart from the statement, one cached statement for every
     call (building an ``ON CONFLICT`` statement per run was a third of an import's writing
     time)."""
-    if not rows:
-        return
-    values = [form_values(row) for row in rows]
-    write_rows(conn, form_summaries, values)  # an import's batch on PostgreSQL: COPY at commit
+    # An import's batch on PostgreSQL holds them for its COPY at the commit.
+    write_rows(conn, form_summaries, [form_values(row) for row in rows])
 
 
 def form_values(row: FormRow) -> dict[str, object]:

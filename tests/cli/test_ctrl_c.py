@@ -91,7 +91,10 @@ def test_ctrl_c_during_status_is_quiet(tmp_path: Path, script: Path) -> None:
     url = database_with_a_run(tmp_path)
     runs = []
     for delay in DELAYS:
-        code, err = interrupted_at(script, ["--db", url, "status"], delay)
+        # --debug: computed every time. A run that ended well would keep its output, and the
+        # later ones would replay it in a few milliseconds (cli/instant.py), before any
+        # SIGINT: they would test nothing.
+        code, err = interrupted_at(script, ["--debug", "--db", url, "status"], delay)
         runs.append((delay, code, err))
     check_quiet(runs)
 
